@@ -1,0 +1,192 @@
+# kcr top-level Makefile: host packages, guest kernel, user tools, initramfs,
+# QEMU runs.  Everything is built under build/ (not in git).
+#
+#   make / make all   deps + kernel + user tools + initramfs
+#   make kernel       only the guest kernel (build/obj/arch/x86/boot/bzImage)
+#   make user         only the user tools (build/user/bin/)
+#   make initramfs    guest tests + build/initramfs.cpio.gz
+#   make check        host unit tests + guest test suite, one summary line
+#   make demo         checkpoint/restart a counting process in the guest
+#   make vm           interactive shell in the guest
+#   make bench        tests/vm/bench.sh in the guest
+#   make clean        user space objects;  make distclean: all of build/
+#
+# ACCEL=kvm boots with KVM (default: tcg).
+
+SHELL      := /bin/bash
+TOP        := $(CURDIR)
+BUILD      := $(TOP)/build
+KSRC       := $(BUILD)/linux-source-6.1
+KOBJ       := $(BUILD)/obj
+BZIMAGE    := $(KOBJ)/arch/x86/boot/bzImage
+USER_O     := $(BUILD)/user
+GUEST_O    := $(BUILD)/guest
+DEMO_O     := $(BUILD)/demo
+INITRAMFS  := $(BUILD)/initramfs.cpio.gz
+KFRAGMENT  := $(TOP)/kernel/configs/kcr.config
+KLOCK      := /tmp/kbuild.lock
+NPROC      := $(shell nproc 2>/dev/null || echo 2)
+ACCEL      ?= tcg
+export ACCEL
+
+# Newest matching tarball; never hard-code the 6.1 sublevel.
+KTARBALL   := $(lastword $(sort $(wildcard /usr/src/linux-source-6.1*.tar.xz)))
+
+ifneq ($(shell command -v ccache 2>/dev/null),)
+KCC        := ccache gcc
+else
+KCC        := gcc
+endif
+KMAKE      := flock $(KLOCK) $(MAKE) -C $(KSRC) O=$(KOBJ) CC="$(KCC)"
+
+# Our files that live at Linux-tree paths; symlinked into $(KSRC).
+LINK_DIRS  := kernel include arch ipc fs mm Documentation
+PATCHES    := $(sort $(wildcard $(TOP)/patches/*.patch))
+
+PKGS := linux-source-6.1 qemu-system-x86 busybox-static check zlib1g-dev \
+	flex bison bc libelf-dev libssl-dev cpio xz-utils ccache pkg-config \
+	gcc make perl
+
+GUEST_SRCS    := $(wildcard $(TOP)/tests/guest/*.c)
+GUEST_BINS    := $(patsubst $(TOP)/tests/guest/%.c,$(GUEST_O)/tests/%,$(GUEST_SRCS))
+GUEST_CFLAGS  := -O2 -g -Wall -pthread $(addprefix -I,$(wildcard $(TOP)/tests/guest $(TOP)/user/include $(TOP)/user/lib))
+
+VM         := $(TOP)/tests/vm/kcr-vm
+
+.PHONY: all deps kernel kernel-src kernel-links kernel-config user guest-tests \
+	initramfs check host-check guest-check demo vm bench clean distclean
+
+all: deps kernel user initramfs
+
+# ---------------------------------------------------------------- packages
+# One dpkg-query per make run (cheap); installs what is missing when root.
+deps:
+	@command -v dpkg-query >/dev/null || { echo "deps: no dpkg-query, not a Debian system; skipping package check" >&2; exit 0; }; \
+	installed=$$(dpkg-query -W -f='$${Package} $${db:Status-Abbrev}\n' $(PKGS) 2>/dev/null | awk '$$2 ~ /^ii/ {print $$1}'); \
+	missing=; for p in $(PKGS); do grep -qx "$$p" <<<"$$installed" || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "deps: installing$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y --no-install-recommends $$missing || \
+		{ apt-get update && apt-get install -y --no-install-recommends $$missing; }; \
+	else \
+		echo "deps: missing packages; run as root:" >&2; \
+		echo "  apt-get update && apt-get install -y --no-install-recommends$$missing" >&2; \
+		exit 1; \
+	fi
+
+# ---------------------------------------------------------------- kernel
+# Source identity = tarball + patch set.  A change re-extracts a pristine tree
+# and re-applies every patch.  mtimes from the tarball are kept so the object
+# dir stays valid; files patched before or now are touched so they rebuild.
+kernel-src: deps
+	@set -e; \
+	[ -n "$(KTARBALL)" ] || { echo "kernel: no /usr/src/linux-source-6.1*.tar.xz (apt-get install linux-source-6.1)" >&2; exit 1; }; \
+	id=$$( { echo "$(KTARBALL)"; stat -c '%s %Y' "$(KTARBALL)"; for p in $(PATCHES); do echo "$$p"; cat "$$p"; done; } | sha256sum | cut -d' ' -f1); \
+	if [ -d $(KSRC) ] && [ "$$(cat $(BUILD)/.src-stamp 2>/dev/null)" = "$$id" ]; then exit 0; fi; \
+	mkdir -p $(BUILD); exec 9>$(KLOCK); flock 9; \
+	echo "kernel: extracting $(KTARBALL) and applying $(words $(PATCHES)) patch(es)"; \
+ rm -f $(BUILD)/.src-stamp $(BUILD)/.config-stamp; \
+	rm -rf $(KSRC) $(BUILD)/src.tmp; mkdir $(BUILD)/src.tmp; \
+	tar -C $(BUILD)/src.tmp -xf "$(KTARBALL)"; \
+	mv $(BUILD)/src.tmp/* $(KSRC); rmdir $(BUILD)/src.tmp; \
+	old=$$(cat $(BUILD)/.patched-files 2>/dev/null || true); \
+	: > $(BUILD)/.patched-files; \
+	for p in $(PATCHES); do \
+		echo "  PATCH   $$(basename $$p)"; \
+		patch -d $(KSRC) -p1 -s --no-backup-if-mismatch < "$$p" || { echo "kernel: $$p does not apply" >&2; exit 1; }; \
+		sed -n 's,^+++ b/\([^[:space:]]*\).*,\1,p' "$$p" >> $(BUILD)/.patched-files; \
+	done; \
+	for f in $$old; do if [ -e $(KSRC)/$$f ]; then touch $(KSRC)/$$f; fi; done; \
+	echo "$$id" > $(BUILD)/.src-stamp
+
+# Refresh symlinks every time (cheap); drop links whose file we removed.
+kernel-links: kernel-src
+	@set -e; cd $(TOP); \
+	for d in $(LINK_DIRS); do \
+		[ -d $(KSRC)/$$d ] && find $(KSRC)/$$d -xtype l -lname '$(TOP)/*' -print -delete | sed 's,^,  UNLINK  ,'; \
+		[ -d $$d ] || continue; \
+		while IFS= read -r f; do \
+			dst=$(KSRC)/$$f; \
+			[ -L "$$dst" ] && [ "$$dst" -ef "$$f" ] && continue; \
+			mkdir -p "$${dst%/*}"; ln -sfn "$(TOP)/$$f" "$$dst"; \
+		done < <(find $$d -type f ! -name '*~' ! -name '.*' ! -name '*.orig' ! -name '*.rej'); \
+	done
+
+# tinyconfig + kcr.config + olddefconfig, only when the fragment or the
+# source (patches) changed; otherwise keep .config for incremental builds.
+kernel-config: kernel-links
+	@set -e; \
+	id=$$( { cat $(BUILD)/.src-stamp; cat $(KFRAGMENT); } | sha256sum | cut -d' ' -f1); \
+	if [ -f $(KOBJ)/.config ] && [ "$$(cat $(BUILD)/.config-stamp 2>/dev/null)" = "$$id" ]; then exit 0; fi; \
+	echo "kernel: configuring (tinyconfig + kernel/configs/kcr.config)"; \
+	mkdir -p $(KOBJ); \
+	$(KMAKE) -s tinyconfig; \
+	cd $(KSRC) && flock $(KLOCK) scripts/kconfig/merge_config.sh -m -O $(KOBJ) $(KOBJ)/.config $(KFRAGMENT) >/dev/null; \
+	$(KMAKE) -s olddefconfig; \
+	bad=; while IFS= read -r l; do \
+		case "$$l" in CONFIG_*=y) grep -qx "$$l" $(KOBJ)/.config || bad="$$bad $${l%=y}";; esac; \
+	done < $(KFRAGMENT); \
+	[ -z "$$bad" ] || echo "kernel: warning: not set in .config:$$bad" >&2; \
+	grep -qx CONFIG_CHECKPOINT=y $(KOBJ)/.config || { echo "kernel: CONFIG_CHECKPOINT=y did not stick (kernel/checkpoint/Kconfig missing or deps unmet)" >&2; exit 1; }; \
+	echo "$$id" > $(BUILD)/.config-stamp
+
+kernel: kernel-config
+	+@$(KMAKE) -j$(NPROC) bzImage
+	@echo "kernel: $(BZIMAGE)"
+
+# ---------------------------------------------------------------- user space
+user:
+	@[ -f $(TOP)/user/Makefile ] || { echo "user: user/Makefile does not exist yet" >&2; exit 1; }
+	+$(MAKE) -C $(TOP)/user O=$(USER_O)
+	@for t in checkpoint restart ckptinfo; do [ -x $(USER_O)/bin/$$t ] || { echo "user: $(USER_O)/bin/$$t was not built" >&2; exit 1; }; done
+
+$(DEMO_O)/counter: $(TOP)/user/demo/counter.c
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -static -o $@ $<
+
+# Guest test programs: tests/guest/*.c static, tests/guest/dyn_*.c dynamic.
+# A tests/guest/Makefile, if present, is used instead:
+#   make -C tests/guest O=$(GUEST_O) -> executables in $(GUEST_O)/tests/
+guest-tests:
+	@mkdir -p $(GUEST_O)/tests
+ifneq ($(wildcard $(TOP)/tests/guest/Makefile),)
+	+$(MAKE) -C $(TOP)/tests/guest O=$(GUEST_O)
+else
+	+@$(MAKE) --no-print-directory $(GUEST_BINS)
+endif
+
+$(GUEST_O)/tests/dyn_%: $(TOP)/tests/guest/dyn_%.c
+	gcc $(GUEST_CFLAGS) -MMD -MP -o $@ $<
+
+$(GUEST_O)/tests/%: $(TOP)/tests/guest/%.c
+	gcc $(GUEST_CFLAGS) -static -MMD -MP -o $@ $<
+
+-include $(wildcard $(GUEST_O)/tests/*.d)
+
+# Rebuilt every time (a few seconds at most): the inputs come from many places.
+initramfs: kernel-src user guest-tests $(DEMO_O)/counter
+	@$(TOP)/tests/vm/mkinitramfs -o $(INITRAMFS) -k $(KSRC) \
+		-b $(USER_O)/bin -b $(DEMO_O)/counter -t $(GUEST_O)/tests -t $(TOP)/tests/guest \
+		-t $(TOP)/tests/vm/demo.sh -t $(TOP)/tests/vm/bench.sh
+
+# ---------------------------------------------------------------- runs
+check: all
+	@$(TOP)/tests/summary.sh --build $(BUILD) --user $(TOP)/user --user-o $(USER_O) --vm $(VM)
+
+demo: all
+	$(VM) --timeout 300 --log $(BUILD)/demo-console.log -- /tests/demo.sh
+
+vm: all
+	$(VM) --interactive
+
+bench: all
+	$(VM) --timeout 1800 --log $(BUILD)/bench-console.log -- /tests/bench.sh
+
+clean:
+	-[ -f $(TOP)/user/Makefile ] && $(MAKE) -C $(TOP)/user O=$(USER_O) clean
+	rm -rf $(USER_O) $(GUEST_O) $(DEMO_O) $(INITRAMFS)
+
+distclean:
+	rm -rf $(BUILD)

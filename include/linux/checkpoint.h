@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kcr: in-kernel checkpoint/restart API, shared by the files of
+ * kernel/checkpoint/ and arch/x86/kernel/checkpoint.c.
+ *
+ * One struct ckpt_ctx describes one checkpoint or one restart.  A
+ * checkpoint is run by a single task (the caller); a restart context is
+ * shared by every task of the restarted tree, which take turns: only the
+ * task whose index equals ctx->active touches the image stream, so the
+ * stream state (pos, crc, lookahead) needs no lock.
+ */
+#ifndef _LINUX_CHECKPOINT_H
+#define _LINUX_CHECKPOINT_H
+
+#include <linux/types.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/wait.h>
+#include <linux/hashtable.h>
+#include <linux/mutex.h>
+#include <uapi/linux/checkpoint.h>
+
+struct file;
+struct pid;
+struct pid_namespace;
+struct task_struct;
+struct cred;
+
+#define CKPT_OBJ_HASH_BITS	8
+
+/* Kinds of shared objects kept in the object table. */
+enum ckpt_obj_type {
+	CKPT_OBJ_FILE = 1,	/* struct file */
+	CKPT_OBJ_PIPE,		/* checkpoint: pipe_inode_info; restart: struct file[2] */
+	CKPT_OBJ_SHMEM,		/* checkpoint: inode; restart: struct file (shmem) */
+};
+
+struct ckpt_obj {
+	struct hlist_node by_ptr;	/* checkpoint: hashed by ptr */
+	struct hlist_node by_ref;	/* both: hashed by objref */
+	enum ckpt_obj_type type;
+	u32 objref;
+	void *ptr;			/* the kernel object */
+	void (*release)(void *ptr);	/* drops the reference held on ptr */
+	unsigned long users;		/* checkpoint: references met in the tree */
+};
+
+struct ckpt_ctx {
+	struct kref kref;
+	bool is_restart;
+	unsigned long flags;		/* syscall flags */
+	u64 ckpt_id;
+
+	struct file *file;		/* the image */
+	struct file *logfile;		/* may be NULL */
+	struct mutex log_lock;		/* serializes log lines */
+	loff_t pos;			/* bytes written or read so far */
+	loff_t rec_start;		/* offset of the record in progress */
+	u32 crc;			/* running crc32 (zlib convention, pre-inverted) */
+	u64 nr_records;
+	int error;			/* first error, negative errno */
+
+	/* checkpoint: small records are gathered here before kernel_write */
+	void *wbuf;
+	size_t wbuf_used;
+
+	/* restart: one record header read ahead */
+	struct ckpt_hdr peek;
+	bool peeked;
+
+	/* bounce buffer for pages: CKPT_PAGES_MAX pages */
+	void *pagebuf;
+
+	/* shared objects */
+	DECLARE_HASHTABLE(obj_by_ptr, CKPT_OBJ_HASH_BITS);
+	DECLARE_HASHTABLE(obj_by_ref, CKPT_OBJ_HASH_BITS);
+	u32 next_objref;
+
+	/* the tree: nr_tasks entries in restore order */
+	int nr_tasks;
+	struct ckpt_task_pids *pids;
+	struct task_struct **tasks;	/* checkpoint: referenced tasks */
+	struct pid **task_pids;		/* restart: the struct pid of each task */
+	struct pid_namespace *pid_ns;	/* namespace the pids are seen in */
+
+	/* restart protocol (kernel/checkpoint/restart.c) */
+	struct list_head list;		/* on the global list of restarts */
+	struct pid *root_pid;
+	spinlock_t lock;		/* protects the fields below */
+	wait_queue_head_t waitq;
+	int nr_entered;			/* tasks that entered restart() */
+	int active;			/* index of the task restoring now */
+	bool done;			/* every task restored, tail checked */
+	bool aborted;			/* error: every task must die */
+};
+
+/*
+ * Per-task restore state, filled while the task reads its records and
+ * applied at the right moment (see restart.c: restore_task()).
+ */
+struct ckpt_rst_task {
+	int index;			/* position in ctx->pids */
+	struct ckpt_hdr_task *task;
+	struct cred *new_creds;		/* prepared, committed last */
+	void *files;			/* files.c private */
+	void *signals;			/* signal.c private */
+};
+
+/* sys.c: context, logging */
+struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, unsigned long flags,
+				bool is_restart);
+__printf(2, 3) void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...);
+__printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...);
+void ckpt_ctx_get(struct ckpt_ctx *ctx);
+void ckpt_ctx_put(struct ckpt_ctx *ctx);
+
+/*
+ * io.c: the record stream.  Every function returns 0 or a negative errno
+ * and, on error, has already logged why (ckpt_err).
+ *
+ * Writing: rec points to a struct whose first member is struct ckpt_hdr;
+ * the functions fill in h.type and h.len.  ckpt_write_record() writes a
+ * fixed-size record; ckpt_write_record_payload() appends plen bytes after
+ * it (a path, an array).  For large payloads: ckpt_write_begin() with the
+ * total payload length, any number of ckpt_write_raw(), then
+ * ckpt_write_end() with len + payload_len, which checks the count and pads.
+ *
+ * Reading: ckpt_read_record() reads a whole record of the given type whose
+ * len is within [minlen, maxlen] into rec (maxlen bytes available) and
+ * returns its len; a different type or a bad len is -EINVAL.
+ * ckpt_read_record_alloc() does the same into a kvmalloc'ed buffer (free
+ * with kvfree).  For large payloads: ckpt_read_hdr() reads only the
+ * struct ckpt_hdr and returns len (the caller then reads the fixed part
+ * and the payload with ckpt_read_raw() and finishes with
+ * ckpt_read_end(ctx, len), which skips the padding).  ckpt_peek_type()
+ * returns the type of the next record without consuming it.
+ * ckpt_read_string() checks that buf[0..len) is a NUL-terminated string
+ * with no NUL before the end (len is the counted length incl. NUL).
+ */
+int ckpt_write_record(struct ckpt_ctx *ctx, u32 type, void *rec, u32 len);
+int ckpt_write_record_payload(struct ckpt_ctx *ctx, u32 type, void *rec,
+			      u32 len, const void *payload, u32 plen);
+int ckpt_write_begin(struct ckpt_ctx *ctx, u32 type, void *rec, u32 len,
+		     u64 payload_len);
+int ckpt_write_raw(struct ckpt_ctx *ctx, const void *data, size_t len);
+int ckpt_write_end(struct ckpt_ctx *ctx, u64 total_len);
+int ckpt_flush(struct ckpt_ctx *ctx);
+
+int ckpt_peek_type(struct ckpt_ctx *ctx);
+int ckpt_read_record(struct ckpt_ctx *ctx, u32 type, void *rec, u32 minlen,
+		     u32 maxlen);
+void *ckpt_read_record_alloc(struct ckpt_ctx *ctx, u32 type, u32 minlen,
+			     u32 maxlen, u32 *lenp);
+int ckpt_read_hdr(struct ckpt_ctx *ctx, u32 type, u32 minlen, u32 maxlen);
+int ckpt_read_raw(struct ckpt_ctx *ctx, void *data, size_t len);
+int ckpt_read_end(struct ckpt_ctx *ctx, u64 total_len);
+int ckpt_read_string(struct ckpt_ctx *ctx, char *buf, u32 len);
+const char *ckpt_record_name(u32 type);
+
+/* objhash.c: shared objects */
+struct ckpt_obj *ckpt_obj_find_ptr(struct ckpt_ctx *ctx, void *ptr);
+struct ckpt_obj *ckpt_obj_add_ptr(struct ckpt_ctx *ctx, enum ckpt_obj_type type,
+				  void *ptr, void (*release)(void *ptr));
+void *ckpt_obj_find_ref(struct ckpt_ctx *ctx, enum ckpt_obj_type type,
+			u32 objref);
+int ckpt_obj_add_ref(struct ckpt_ctx *ctx, enum ckpt_obj_type type, u32 objref,
+		     void *ptr, void (*release)(void *ptr));
+void ckpt_obj_release_all(struct ckpt_ctx *ctx);
+
+/* task.c: TASK, CREDS, FS */
+int checkpoint_task_struct(struct ckpt_ctx *ctx, struct task_struct *t);
+int restore_task_struct(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+int restore_task_struct_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+
+/* files.c: FILES, FD, FILE, PIPE, PIPE_DATA */
+int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t);
+int restore_files_open(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+int restore_files_install(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+void restore_files_cleanup(struct ckpt_rst_task *rt);
+
+/* memory.c: MM, VMA, PAGES */
+int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t);
+int restore_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+
+/* signal.c: SIGHAND, SIGNAL, SIGINFO */
+int checkpoint_signals(struct ckpt_ctx *ctx, struct task_struct *t);
+int restore_signals_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+int restore_signals_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+void restore_signals_cleanup(struct ckpt_rst_task *rt);
+
+/* arch/x86/kernel/checkpoint.c: CPU, FPU */
+int checkpoint_cpu(struct ckpt_ctx *ctx, struct task_struct *t);
+int restore_cpu(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+int checkpoint_arch_can_save(struct ckpt_ctx *ctx, struct task_struct *t);
+/*
+ * memory.c has unmapped everything; map the vdso text back at vdso (and
+ * the vvar pages before it, where the vdso image puts them).
+ */
+int restore_arch_vdso(struct ckpt_ctx *ctx, unsigned long vdso);
+
+/* checkpoint.c, restart.c: the two operations */
+int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid);
+long do_restart(pid_t pid, int fd, unsigned long flags, int logfd);
+
+/* pids.c: the task tree */
+int checkpoint_collect_tree(struct ckpt_ctx *ctx, struct task_struct *root);
+int checkpoint_write_tree(struct ckpt_ctx *ctx);
+int restore_read_tree(struct ckpt_ctx *ctx);
+
+#endif /* _LINUX_CHECKPOINT_H */

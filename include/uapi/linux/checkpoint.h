@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * kcr: kernel checkpoint/restart - system call interface and image format.
+ *
+ * This header is the single definition of the image format; the kernel
+ * (kernel/checkpoint/) and the user-space tools (user/) both compile
+ * against it.  Documentation/checkpoint/image-format.rst describes every
+ * record.
+ *
+ * An image is one sequential stream of records.  Every record starts with
+ * struct ckpt_hdr, whose len counts the header and the payload; the next
+ * record starts at the following 8-byte boundary (padding bytes are zero).
+ * The stream never needs seeking, so it can be a pipe or a socket.
+ *
+ * Stream layout:
+ *   HEADER
+ *   TREE                          (all tasks, in restore order)
+ *   per task, in TREE order:
+ *     TASK, CREDS, FS,
+ *     FILES  { FILE | PIPE | PIPE_DATA ... , FD } ...
+ *     MM     { VMA [ PAGES ... ] } ...
+ *     SIGHAND, SIGNAL { SIGINFO ... },
+ *     CPU, FPU
+ *   TAIL
+ *
+ * Objects that may be shared (open files, pipes, shared memory) are
+ * written once, the first time they are met, with an object id (objref)
+ * chosen by the checkpoint; later records refer to them by that id.
+ */
+#ifndef _UAPI_LINUX_CHECKPOINT_H
+#define _UAPI_LINUX_CHECKPOINT_H
+
+#include <linux/types.h>
+
+/* System call numbers on x86_64. */
+#define __NR_checkpoint		451
+#define __NR_restart		452
+
+/* checkpoint(pid, fd, flags, logfd) flags: none defined yet. */
+#define CKPT_CHECKPOINT_FLAGS	0UL
+
+/* restart(pid, fd, flags, logfd) flags */
+#define CKPT_RESTART_NO_PIDS	0x1UL	/* tasks need not have their saved pids */
+#define CKPT_RESTART_FLAGS	(CKPT_RESTART_NO_PIDS)
+
+#define CKPT_MAGIC		0x31474d4952434b4bULL	/* "KCRIMG1" + '1', LE */
+#define CKPT_VERSION		1
+#define CKPT_ARCH_X86_64	1
+
+#define CKPT_ALIGN		8
+#define CKPT_ALIGN_UP(x)	(((x) + CKPT_ALIGN - 1) & ~(__u64)(CKPT_ALIGN - 1))
+
+/* Limits every reader enforces before trusting a length or a count. */
+#define CKPT_RECORD_MAX		(1U << 16)	/* any record but PAGES and PIPE_DATA */
+#define CKPT_PAGES_MAX		256		/* pages in one PAGES record */
+#define CKPT_PIPE_CHUNK		(1U << 16)	/* bytes in one PIPE_DATA record */
+#define CKPT_TASKS_MAX		4096
+#define CKPT_VMAS_MAX		65530		/* DEFAULT_MAX_MAP_COUNT */
+#define CKPT_FDS_MAX		(1U << 20)
+#define CKPT_PATH_MAX		4096
+#define CKPT_XSTATE_MAX		(1U << 15)
+#define CKPT_SIGINFO_MAX	(1U << 16)	/* queued signals per task */
+#define CKPT_AUXV_WORDS		(2 * (2 + 20 + 24 + 4))	/* >= 2 * AT_VECTOR_SIZE */
+
+enum ckpt_record_type {
+	CKPT_HDR_HEADER		= 1,
+	CKPT_HDR_TREE		= 2,
+	CKPT_HDR_TAIL		= 3,
+
+	CKPT_HDR_TASK		= 10,
+	CKPT_HDR_CREDS		= 11,
+	CKPT_HDR_FS		= 12,
+
+	CKPT_HDR_FILES		= 20,
+	CKPT_HDR_FD		= 21,
+	CKPT_HDR_FILE		= 22,
+	CKPT_HDR_PIPE		= 23,
+	CKPT_HDR_PIPE_DATA	= 24,
+
+	CKPT_HDR_MM		= 30,
+	CKPT_HDR_VMA		= 31,
+	CKPT_HDR_PAGES		= 32,
+
+	CKPT_HDR_SIGHAND	= 40,
+	CKPT_HDR_SIGNAL		= 41,
+	CKPT_HDR_SIGINFO	= 42,
+
+	CKPT_HDR_CPU		= 50,
+	CKPT_HDR_FPU		= 51,
+
+	CKPT_HDR_TYPE_MAX	= 63,
+};
+
+/* Every record starts with this. len includes the header itself. */
+struct ckpt_hdr {
+	__u32 type;
+	__u32 len;
+};
+
+/* CKPT_HDR_HEADER: first record of every image. */
+struct ckpt_hdr_header {
+	struct ckpt_hdr h;
+	__u64 magic;		/* CKPT_MAGIC */
+	__u32 version;		/* CKPT_VERSION */
+	__u32 arch;		/* CKPT_ARCH_* */
+	__u32 page_size;
+	__u32 flags;		/* checkpoint flags */
+	__u64 time_ns;		/* CLOCK_REALTIME at checkpoint */
+	__u64 ckpt_id;		/* the value checkpoint() returned */
+	char release[65];	/* utsname()->release of the checkpointing kernel */
+	char machine[65];	/* utsname()->machine */
+	__u8 pad[6];
+};
+
+/* TREE: flags of one task */
+#define CKPT_TASK_THREAD	0x1	/* not a thread group leader */
+#define CKPT_TASK_ZOMBIE	0x2
+#define CKPT_TASK_SESSION_LEADER 0x4
+#define CKPT_TASK_GROUP_LEADER	0x8	/* process group leader */
+
+/*
+ * One task of the tree.  Pids are as seen in the pid namespace of the
+ * checkpoint root; 0 means "outside the checkpointed tree" (the root's
+ * parent, a session or group led from outside).
+ */
+struct ckpt_task_pids {
+	__s32 pid;
+	__s32 tgid;
+	__s32 ppid;
+	__s32 pgid;
+	__s32 sid;
+	__u32 flags;		/* CKPT_TASK_* */
+};
+
+/* CKPT_HDR_TREE: followed by nr_tasks struct ckpt_task_pids. */
+struct ckpt_hdr_tree {
+	struct ckpt_hdr h;
+	__u32 nr_tasks;		/* 1 .. CKPT_TASKS_MAX */
+	__u32 pad;
+};
+
+/* CKPT_HDR_TAIL: last record. */
+struct ckpt_hdr_tail {
+	struct ckpt_hdr h;
+	__u64 nr_records;	/* records before this one */
+	__u32 crc32;		/* zlib crc32 of every byte before this record */
+	__u32 pad;
+	__u64 magic;		/* CKPT_MAGIC again */
+};
+
+#define CKPT_COMM_LEN		16
+
+/* CKPT_HDR_TASK: starts the records of one task. */
+struct ckpt_hdr_task {
+	struct ckpt_hdr h;
+	__s32 pid;		/* must equal TREE entry at this position */
+	__u32 exit_signal;
+	__u32 pdeath_signal;
+	__u32 personality;
+	__u64 flags;		/* CKPT_TASKF_* */
+	__u64 clear_child_tid;	/* user pointers the kernel keeps per task */
+	__u64 set_child_tid;
+	__u64 robust_list;
+	__u64 robust_list_len;
+	__u64 rseq;		/* struct rseq __user *, 0 if none */
+	__u32 rseq_len;
+	__u32 rseq_sig;
+	char comm[CKPT_COMM_LEN];
+};
+
+#define CKPT_TASKF_NO_NEW_PRIVS	0x1
+#define CKPT_TASKF_DUMPABLE	0x2	/* SUID_DUMP_USER */
+
+#define CKPT_NGROUPS_MAX	65536
+
+/* CKPT_HDR_CREDS: ids as seen in the checkpointer's user namespace. */
+struct ckpt_hdr_creds {
+	struct ckpt_hdr h;
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u64 cap_inheritable;
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_bset;
+	__u64 cap_ambient;
+	__u32 securebits;
+	__u32 ngroups;		/* followed by ngroups __u32 gids */
+};
+
+/* CKPT_HDR_FS: cwd (and root, for information) and umask. */
+struct ckpt_hdr_fs {
+	struct ckpt_hdr h;
+	__u32 umask;
+	__u16 cwd_len;		/* bytes of cwd path, NUL included */
+	__u16 root_len;		/* bytes of root path, NUL included */
+	/* followed by cwd path, then root path */
+};
+
+/* CKPT_HDR_FILES: the fd table of one task, followed by its objects and FDs. */
+struct ckpt_hdr_files {
+	struct ckpt_hdr h;
+	__u32 nr_fds;		/* number of FD records that follow */
+	__u32 pad;
+};
+
+/* CKPT_HDR_FD: one fd; the FILE it names was written before it. */
+struct ckpt_hdr_fd {
+	struct ckpt_hdr h;
+	__u32 fd;
+	__u32 flags;		/* CKPT_FD_CLOEXEC */
+	__u32 file_ref;		/* objref of a FILE record */
+	__u32 pad;
+};
+
+#define CKPT_FD_CLOEXEC		0x1
+
+enum ckpt_file_kind {
+	CKPT_FILE_REG		= 1,	/* regular file or directory, reopened by path */
+	CKPT_FILE_CHR		= 2,	/* character device, reopened by path */
+	CKPT_FILE_PIPE		= 3,	/* one end of a PIPE object */
+	CKPT_FILE_KIND_MAX	= 3,
+};
+
+/* CKPT_HDR_FILE: an open file description (shared object). */
+struct ckpt_hdr_file {
+	struct ckpt_hdr h;
+	__u32 objref;		/* id of this open file */
+	__u32 kind;		/* enum ckpt_file_kind */
+	__u32 f_flags;		/* open flags (O_ACCMODE, O_APPEND, O_NONBLOCK...) */
+	__u32 mode;		/* inode mode (type and permission bits) */
+	__s64 pos;
+	__u64 rdev;		/* CHR: new_encode_dev() of the device */
+	__u32 pipe_ref;		/* PIPE: objref of the PIPE object */
+	__u16 path_len;		/* REG/CHR: bytes of path, NUL included */
+	__u16 pad;
+	/* followed by path */
+};
+
+/*
+ * CKPT_HDR_PIPE: a pipe (shared object), written before the first FILE that
+ * uses it, followed by PIPE_DATA records holding data_len bytes in total.
+ */
+struct ckpt_hdr_pipe {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 size;		/* capacity in bytes (F_GETPIPE_SZ) */
+	__u32 data_len;		/* unread bytes, <= size */
+	__u32 pad;
+};
+
+/* CKPT_HDR_PIPE_DATA: a chunk of unread pipe data (<= CKPT_PIPE_CHUNK). */
+struct ckpt_hdr_pipe_data {
+	struct ckpt_hdr h;
+	/* followed by the bytes */
+};
+
+/* CKPT_HDR_MM: the address space of one task; followed by nr_vmas VMAs. */
+struct ckpt_hdr_mm {
+	struct ckpt_hdr h;
+	__u64 start_code, end_code, start_data, end_data;
+	__u64 start_brk, brk, start_stack;
+	__u64 arg_start, arg_end, env_start, env_end;
+	__u64 vdso;		/* address of the vdso text, 0 if none */
+	__u64 flags;		/* reserved, 0 */
+	__u32 nr_vmas;
+	__u32 auxv_words;	/* number of __u64 in auxv, <= CKPT_AUXV_WORDS */
+	__u64 auxv[CKPT_AUXV_WORDS];
+	__u16 exe_len;		/* bytes of exe path, NUL included, 0 if none */
+	__u16 pad[3];
+	/* followed by exe path */
+};
+
+enum ckpt_vma_kind {
+	CKPT_VMA_ANON		= 1,	/* private anonymous (incl. heap, stack) */
+	CKPT_VMA_FILE		= 2,	/* file mapping, private or shared */
+	CKPT_VMA_SHMEM		= 3,	/* shared anonymous memory */
+	CKPT_VMA_VDSO		= 4,
+	CKPT_VMA_VVAR		= 5,
+	CKPT_VMA_KIND_MAX	= 5,
+};
+
+/* vm_flags bits kcr carries (values of the kernel's VM_*). */
+#define CKPT_VM_READ		0x00000001
+#define CKPT_VM_WRITE		0x00000002
+#define CKPT_VM_EXEC		0x00000004
+#define CKPT_VM_SHARED		0x00000008
+#define CKPT_VM_MAYREAD		0x00000010
+#define CKPT_VM_MAYWRITE	0x00000020
+#define CKPT_VM_MAYEXEC		0x00000040
+#define CKPT_VM_MAYSHARE	0x00000080
+#define CKPT_VM_GROWSDOWN	0x00000100
+
+/*
+ * CKPT_HDR_VMA: one mapping, followed by PAGES records holding nr_pages
+ * pages in total (the pages that exist and differ from their backing).
+ */
+struct ckpt_hdr_vma {
+	struct ckpt_hdr h;
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;		/* in pages */
+	__u64 vm_flags;		/* CKPT_VM_* */
+	__u32 kind;		/* enum ckpt_vma_kind */
+	__u32 shm_ref;		/* SHMEM: objref of the shared memory object */
+	__u64 shm_size;		/* SHMEM: size of the object in bytes */
+	__u64 nr_pages;
+	__u16 path_len;		/* FILE: bytes of path, NUL included */
+	__u16 pad[3];
+	/* followed by path */
+};
+
+/*
+ * CKPT_HDR_PAGES: nr_pages (1..CKPT_PAGES_MAX) page addresses (__u64,
+ * ascending, inside the current VMA), then nr_pages pages of data.
+ */
+struct ckpt_hdr_pages {
+	struct ckpt_hdr h;
+	__u32 nr_pages;
+	__u32 pad;
+};
+
+#define CKPT_NSIG		64
+
+struct ckpt_sigaction {
+	__u64 handler;		/* SIG_DFL 0, SIG_IGN 1, or a user address */
+	__u64 flags;		/* SA_* */
+	__u64 restorer;
+	__u64 mask;
+};
+
+/* CKPT_HDR_SIGHAND: actions of signals 1..64 (index sig - 1). */
+struct ckpt_hdr_sighand {
+	struct ckpt_hdr h;
+	struct ckpt_sigaction action[CKPT_NSIG];
+};
+
+/* CKPT_HDR_SIGNAL: per-task signal state; followed by nr_pending SIGINFO. */
+struct ckpt_hdr_signal {
+	struct ckpt_hdr h;
+	__u64 blocked;
+	__u64 pending;		/* bits pending for the task */
+	__u64 shared_pending;	/* bits pending for the thread group */
+	__u64 sas_ss_sp;
+	__u64 sas_ss_size;
+	__u32 sas_ss_flags;	/* SS_AUTODISARM or 0 */
+	__u32 nr_pending;
+};
+
+#define CKPT_SIGINFO_SHARED	0x1	/* queued for the thread group */
+
+/* CKPT_HDR_SIGINFO: one queued signal, with its siginfo as user space sees it. */
+struct ckpt_hdr_siginfo {
+	struct ckpt_hdr h;
+	__u32 flags;		/* CKPT_SIGINFO_* */
+	__u32 pad;
+	__u8 info[128];		/* siginfo_t */
+};
+
+/* Why the task was in the kernel when it was frozen (CPU record). */
+enum ckpt_syscall_state {
+	CKPT_SYSCALL_NONE	= 0,	/* regs are clean user state */
+	CKPT_SYSCALL_RESTART	= 1,	/* re-execute the syscall: ip and ax already rewound */
+	CKPT_SYSCALL_NANOSLEEP	= 2,	/* resume an interrupted relative sleep */
+	CKPT_SYSCALL_EINTR	= 3,	/* interrupted, can not resume: returns -EINTR */
+	CKPT_SYSCALL_STATE_MAX	= 3,
+};
+
+/* CKPT_HDR_CPU: x86_64 user registers (the layout of user_regs_struct). */
+struct ckpt_hdr_cpu {
+	struct ckpt_hdr h;
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10;
+	__u64 r9, r8, ax, cx, dx, si, di, orig_ax;
+	__u64 ip, cs, flags, sp, ss, fs_base, gs_base;
+	__u64 ds, es, fs, gs;
+	__u32 syscall_state;	/* enum ckpt_syscall_state */
+	__s32 clockid;		/* NANOSLEEP: clock of the sleep */
+	__u64 sleep_remaining_ns; /* NANOSLEEP: time left at checkpoint */
+	__u64 sleep_rmtp;	/* NANOSLEEP: user pointer for the remaining time */
+	__u32 sleep_rmtp_type;	/* NANOSLEEP: 0 none, 1 native timespec */
+	__u32 pad;
+};
+
+/* CKPT_HDR_FPU: the XSAVE image as PTRACE_GETREGSET NT_X86_XSTATE gives it. */
+struct ckpt_hdr_fpu {
+	struct ckpt_hdr h;
+	__u32 size;		/* bytes of xstate that follow, <= CKPT_XSTATE_MAX */
+	__u32 pad;
+	__u64 xfeatures;	/* features enabled for user state at checkpoint */
+	/* followed by the xstate buffer */
+};
+
+#endif /* _UAPI_LINUX_CHECKPOINT_H */

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kcr: checkpoint of a frozen process tree.
+ *
+ * The caller must have ptrace-attach rights over every task, and every
+ * task must be frozen by the cgroup v2 freezer (a task checkpointing
+ * itself is the exception).  Nothing here modifies a checkpointed task, so
+ * a failed checkpoint leaves the tree as it was.
+ *
+ * The image is: HEADER, TREE, the records of each task in TREE order
+ * (task_state_ops below), TAIL.
+ *
+ * Locking: siglock to test the frozen state; everything else is taken by
+ * the per-kind functions.
+ */
+#include <linux/checkpoint.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/jobctl.h>
+#include <linux/sched/task.h>
+#include <linux/pid_namespace.h>
+#include <linux/ptrace.h>
+#include <linux/utsname.h>
+#include <linux/timekeeping.h>
+#include <linux/mm.h>
+
+static atomic64_t ckpt_next_id = ATOMIC64_INIT(0);
+
+/*
+ * The per-task state, one entry per kind, in image order.  Adding a kind
+ * of state means one new file and one row here (and the restore side in
+ * restart.c).
+ */
+static const struct {
+	const char *name;
+	int (*checkpoint)(struct ckpt_ctx *ctx, struct task_struct *t);
+} task_state_ops[] = {
+	{ "task",	checkpoint_task_struct },
+	{ "files",	checkpoint_files },
+	{ "memory",	checkpoint_mm },
+	{ "signals",	checkpoint_signals },
+	{ "cpu",	checkpoint_cpu },
+};
+
+static bool task_is_cgroup_frozen(struct task_struct *t)
+{
+	unsigned long flags;
+	bool frozen = false;
+
+	if (lock_task_sighand(t, &flags)) {
+		frozen = (t->jobctl & JOBCTL_TRAP_FREEZE) && t->frozen;
+		unlock_task_sighand(t, &flags);
+	}
+	return frozen;
+}
+
+/* Rights and state of one task; nothing is changed. */
+static int checkpoint_check_task(struct ckpt_ctx *ctx, struct task_struct *t,
+				 pid_t pid)
+{
+	if (t->flags & PF_KTHREAD)
+		return ckpt_err(ctx, -EPERM, "pid %d is a kernel thread", pid);
+	if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
+		return ckpt_err(ctx, -EPERM,
+				"no permission to checkpoint pid %d (ptrace attach denied)",
+				pid);
+	if (t->exit_state || (t->flags & PF_EXITING))
+		return ckpt_err(ctx, -EBUSY, "pid %d is exiting", pid);
+	if (t->ptrace)
+		return ckpt_err(ctx, -EBUSY, "pid %d is being ptraced", pid);
+	if (!t->mm)
+		return ckpt_err(ctx, -EBUSY, "pid %d has no address space", pid);
+	if (t != current) {
+		if (!task_is_cgroup_frozen(t))
+			return ckpt_err(ctx, -EBUSY,
+					"pid %d is not frozen (freeze it with the cgroup v2 freezer first)",
+					pid);
+		/* its registers and FPU state are in memory once it is off the CPU */
+		if (!wait_task_inactive(t, TASK_INTERRUPTIBLE))
+			return ckpt_err(ctx, -EBUSY,
+					"pid %d did not stay frozen", pid);
+	}
+	return checkpoint_arch_can_save(ctx, t);
+}
+
+static int checkpoint_write_header(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_header hdr = {
+		.magic = CKPT_MAGIC,
+		.version = CKPT_VERSION,
+		.arch = CKPT_ARCH_X86_64,
+		.page_size = PAGE_SIZE,
+		.flags = ctx->flags,
+		.time_ns = ktime_get_real_ns(),
+		.ckpt_id = ctx->ckpt_id,
+	};
+
+	down_read(&uts_sem);
+	strscpy(hdr.release, utsname()->release, sizeof(hdr.release));
+	strscpy(hdr.machine, utsname()->machine, sizeof(hdr.machine));
+	up_read(&uts_sem);
+	return ckpt_write_record(ctx, CKPT_HDR_HEADER, &hdr, sizeof(hdr));
+}
+
+static int checkpoint_write_tail(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_tail tail = {
+		.nr_records = ctx->nr_records,
+		.crc32 = ~ctx->crc,
+		.magic = CKPT_MAGIC,
+	};
+	int ret;
+
+	ret = ckpt_write_record(ctx, CKPT_HDR_TAIL, &tail, sizeof(tail));
+	return ret ? ret : ckpt_flush(ctx);
+}
+
+static int checkpoint_one_task(struct ckpt_ctx *ctx, int index)
+{
+	struct task_struct *t = ctx->tasks[index];
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(task_state_ops); i++) {
+		if (fatal_signal_pending(current))
+			return ckpt_err(ctx, -EINTR, "interrupted");
+		ret = task_state_ops[i].checkpoint(ctx, t);
+		if (ret) {
+			if (!ctx->error)
+				ckpt_err(ctx, ret, "pid %d: saving %s failed",
+					 ctx->pids[index].pid,
+					 task_state_ops[i].name);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
+{
+	struct task_struct *root;
+	int i, ret;
+
+	rcu_read_lock();
+	root = pid ? find_task_by_vpid(pid) : current;
+	if (root)
+		get_task_struct(root);
+	rcu_read_unlock();
+	if (!root)
+		return ckpt_err(ctx, -ESRCH, "no process with pid %d", pid);
+	if (!thread_group_leader(root)) {
+		ret = ckpt_err(ctx, -EINVAL, "pid %d is not a process (thread group leader)",
+			       pid);
+		goto out;
+	}
+
+	ctx->ckpt_id = atomic64_inc_return(&ckpt_next_id);
+	ctx->pid_ns = get_pid_ns(task_active_pid_ns(root));
+	ret = checkpoint_collect_tree(ctx, root);
+	if (ret)
+		goto out;
+	if (!pid && ctx->nr_tasks > 1) {
+		ret = ckpt_err(ctx, -EINVAL,
+			       "a task can only checkpoint itself when it is alone");
+		goto out;
+	}
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		ret = checkpoint_check_task(ctx, ctx->tasks[i],
+					    ctx->pids[i].pid);
+		if (ret)
+			goto out;
+	}
+	ckpt_log(ctx, "checkpoint %llu: %d task(s), root pid %d",
+		 ctx->ckpt_id, ctx->nr_tasks, ctx->pids[0].pid);
+
+	ret = checkpoint_write_header(ctx);
+	if (!ret)
+		ret = checkpoint_write_tree(ctx);
+	for (i = 0; !ret && i < ctx->nr_tasks; i++)
+		ret = checkpoint_one_task(ctx, i);
+	if (!ret)
+		ret = checkpoint_write_tail(ctx);
+	if (!ret)
+		ckpt_log(ctx, "checkpoint %llu done: %llu records, %lld bytes",
+			 ctx->ckpt_id, ctx->nr_records, ctx->pos);
+out:
+	put_task_struct(root);
+	return ret;
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kcr: the checkpoint() and restart() system calls, the context they
+ * share and the log.
+ *
+ * The log is a file descriptor given by the caller (or -1).  Every line
+ * is written whole under ctx->log_lock, so lines of the tasks of one
+ * restart never interleave.  The first error recorded by ckpt_err() is
+ * the one the operation fails with.
+ */
+#include <linux/checkpoint.h>
+#include <linux/syscalls.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/task.h>
+
+#define CKPT_WBUF_SIZE	(1U << 16)
+
+static loff_t *ckpt_file_pos(struct file *file)
+{
+	return (file->f_mode & FMODE_STREAM) ? NULL : &file->f_pos;
+}
+
+void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...)
+{
+	char line[256];
+	va_list args;
+	int len;
+
+	if (!ctx->logfile)
+		return;
+	len = scnprintf(line, sizeof(line), "[%d] ", task_pid_vnr(current));
+	va_start(args, fmt);
+	len += vscnprintf(line + len, sizeof(line) - len - 1, fmt, args);
+	va_end(args);
+	line[len++] = '\n';
+
+	mutex_lock(&ctx->log_lock);
+	kernel_write(ctx->logfile, line, len, ckpt_file_pos(ctx->logfile));
+	mutex_unlock(&ctx->log_lock);
+}
+
+int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...)
+{
+	char reason[200];
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(reason, sizeof(reason), fmt, args);
+	va_end(args);
+
+	spin_lock(&ctx->lock);
+	if (!ctx->error)
+		ctx->error = err;
+	spin_unlock(&ctx->lock);
+	ckpt_log(ctx, "error: %s (errno=%d)", reason, -err);
+	return err;
+}
+
+static struct file *ckpt_fget(int fd, fmode_t mode)
+{
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (!(file->f_mode & mode)) {
+		fput(file);
+		return ERR_PTR(-EBADF);
+	}
+	return file;
+}
+
+struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, unsigned long flags,
+				bool is_restart)
+{
+	struct ckpt_ctx *ctx;
+	int ret = -ENOMEM;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&ctx->kref);
+	mutex_init(&ctx->log_lock);
+	spin_lock_init(&ctx->lock);
+	init_waitqueue_head(&ctx->waitq);
+	INIT_LIST_HEAD(&ctx->list);
+	hash_init(ctx->obj_by_ptr);
+	hash_init(ctx->obj_by_ref);
+	ctx->is_restart = is_restart;
+	ctx->flags = flags;
+	ctx->crc = ~0U;
+	ctx->next_objref = 1;
+
+	if (logfd != -1) {
+		ctx->logfile = ckpt_fget(logfd, FMODE_WRITE);
+		if (IS_ERR(ctx->logfile)) {
+			ret = PTR_ERR(ctx->logfile);
+			ctx->logfile = NULL;
+			goto err;
+		}
+	}
+	ctx->file = ckpt_fget(fd, is_restart ? FMODE_READ : FMODE_WRITE);
+	if (IS_ERR(ctx->file)) {
+		ret = PTR_ERR(ctx->file);
+		ctx->file = NULL;
+		ckpt_err(ctx, ret, "image fd %d is not open for %s", fd,
+			 is_restart ? "reading" : "writing");
+		goto err;
+	}
+	if (!is_restart) {
+		ctx->wbuf = kvmalloc(CKPT_WBUF_SIZE, GFP_KERNEL);
+		if (!ctx->wbuf)
+			goto err;
+	}
+	ctx->pagebuf = vmalloc(CKPT_PAGES_MAX * PAGE_SIZE);
+	if (!ctx->pagebuf)
+		goto err;
+	return ctx;
+err:
+	ckpt_ctx_put(ctx);
+	return ERR_PTR(ret);
+}
+
+static void ckpt_ctx_free(struct kref *kref)
+{
+	struct ckpt_ctx *ctx = container_of(kref, struct ckpt_ctx, kref);
+	int i;
+
+	ckpt_obj_release_all(ctx);
+	if (ctx->tasks) {
+		for (i = 0; i < ctx->nr_tasks; i++)
+			if (ctx->tasks[i])
+				put_task_struct(ctx->tasks[i]);
+		kvfree(ctx->tasks);
+	}
+	if (ctx->task_pids) {
+		for (i = 0; i < ctx->nr_tasks; i++)
+			put_pid(ctx->task_pids[i]);
+		kvfree(ctx->task_pids);
+	}
+	kvfree(ctx->pids);
+	put_pid(ctx->root_pid);
+	if (ctx->pid_ns)
+		put_pid_ns(ctx->pid_ns);
+	if (ctx->file)
+		fput(ctx->file);
+	if (ctx->logfile)
+		fput(ctx->logfile);
+	kvfree(ctx->wbuf);
+	vfree(ctx->pagebuf);
+	kfree(ctx);
+}
+
+void ckpt_ctx_get(struct ckpt_ctx *ctx)
+{
+	kref_get(&ctx->kref);
+}
+
+void ckpt_ctx_put(struct ckpt_ctx *ctx)
+{
+	kref_put(&ctx->kref, ckpt_ctx_free);
+}
+
+/**
+ * sys_checkpoint - save the process tree rooted at @pid to @fd
+ * @pid: root of the tree in the caller's pid namespace, 0 for the caller
+ * @fd: where the image goes, open for writing (a pipe works)
+ * @flags: none defined yet, must be 0
+ * @logfd: where a readable log goes, or -1
+ *
+ * Returns a positive checkpoint id, or a negative errno with the reason in
+ * the log.  A checkpointed task is never modified.  When the caller
+ * checkpoints itself (pid 0) and is later restarted, this call returns 0.
+ */
+SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
+		int, logfd)
+{
+	struct ckpt_ctx *ctx;
+	long ret;
+
+	if (flags & ~CKPT_CHECKPOINT_FLAGS)
+		return -EINVAL;
+	if (pid < 0)
+		return -ESRCH;
+
+	ctx = ckpt_ctx_alloc(fd, logfd, flags, false);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	ret = do_checkpoint(ctx, pid);
+	if (!ret)
+		ret = ctx->ckpt_id;
+	ckpt_ctx_put(ctx);
+	return ret;
+}
+
+/**
+ * sys_restart - restore the calling task from an image
+ * @pid: 0 in the root task of the restart, which reads the image from
+ *	@fd; in every other task, the pid of that root
+ * @fd: the image, read from its first byte (root only)
+ * @flags: CKPT_RESTART_*
+ * @logfd: where a readable log goes, or -1 (root only)
+ *
+ * On success this does not return to the caller's code: the task returns
+ * to the user-space state it had when it was checkpointed.
+ */
+SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
+		int, logfd)
+{
+	if (flags & ~CKPT_RESTART_FLAGS)
+		return -EINVAL;
+	if (pid < 0)
+		return -ESRCH;
+	return do_restart(pid, fd, flags, logfd);
+}

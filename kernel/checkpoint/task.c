@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kcr: per-task state: the TASK record (comm, per-task user pointers,
+ * a few flags), CREDS and FS (cwd, umask).
+ *
+ * Credentials are restored with the caller's rights: an image may only
+ * ask for ids the caller could switch to with setresuid()/setresgid()
+ * (or with CAP_SETUID/CAP_SETGID), for supplementary groups only with
+ * CAP_SETGID unless they are the caller's own, and for capabilities only
+ * a subset of the caller's.  The new creds are prepared early (so a
+ * refusal happens before the task is touched) and committed last.
+ *
+ * Locking: task_lock() to read another task's fs_struct; rcu for creds.
+ */
+#include <linux/checkpoint.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/cred.h>
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/namei.h>
+#include <linux/file.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/binfmts.h>
+#include <linux/personality.h>
+#include <linux/futex.h>
+#include <linux/rseq.h>
+#include <linux/user_namespace.h>
+#include <linux/securebits.h>
+
+static u64 cap_to_u64(kernel_cap_t cap)
+{
+	return cap.cap[0] | ((u64)cap.cap[1] << 32);
+}
+
+static kernel_cap_t u64_to_cap(u64 v)
+{
+	kernel_cap_t cap = {};
+
+	cap.cap[0] = (u32)v;
+	cap.cap[1] = (u32)(v >> 32);
+	return cap;
+}
+
+static int checkpoint_creds(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct ckpt_hdr_creds *h;
+	const struct cred *cred;
+	struct group_info *gi;
+	u32 *gids;
+	int i, ret;
+
+	cred = get_task_cred(t);
+	gi = cred->group_info;
+	if (gi->ngroups > CKPT_NGROUPS_MAX) {
+		put_cred(cred);
+		return ckpt_err(ctx, -E2BIG, "too many supplementary groups");
+	}
+	h = kzalloc(sizeof(*h) + gi->ngroups * sizeof(u32), GFP_KERNEL);
+	if (!h) {
+		put_cred(cred);
+		return ckpt_err(ctx, -ENOMEM, "no memory for creds");
+	}
+	h->uid = from_kuid_munged(ns, cred->uid);
+	h->euid = from_kuid_munged(ns, cred->euid);
+	h->suid = from_kuid_munged(ns, cred->suid);
+	h->fsuid = from_kuid_munged(ns, cred->fsuid);
+	h->gid = from_kgid_munged(ns, cred->gid);
+	h->egid = from_kgid_munged(ns, cred->egid);
+	h->sgid = from_kgid_munged(ns, cred->sgid);
+	h->fsgid = from_kgid_munged(ns, cred->fsgid);
+	h->cap_inheritable = cap_to_u64(cred->cap_inheritable);
+	h->cap_permitted = cap_to_u64(cred->cap_permitted);
+	h->cap_effective = cap_to_u64(cred->cap_effective);
+	h->cap_bset = cap_to_u64(cred->cap_bset);
+	h->cap_ambient = cap_to_u64(cred->cap_ambient);
+	h->securebits = cred->securebits;
+	h->ngroups = gi->ngroups;
+	gids = (u32 *)(h + 1);
+	for (i = 0; i < gi->ngroups; i++)
+		gids[i] = from_kgid_munged(ns, gi->gid[i]);
+	put_cred(cred);
+
+	ret = ckpt_write_record(ctx, CKPT_HDR_CREDS, h,
+				sizeof(*h) + h->ngroups * sizeof(u32));
+	kfree(h);
+	return ret;
+}
+
+static int checkpoint_fs(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_hdr_fs h = {};
+	struct path cwd, root;
+	char *buf, *cwd_s, *root_s;
+	int ret;
+
+	task_lock(t);
+	if (!t->fs) {
+		task_unlock(t);
+		return ckpt_err(ctx, -EBUSY, "task has no fs_struct");
+	}
+	get_fs_pwd(t->fs, &cwd);
+	get_fs_root(t->fs, &root);
+	h.umask = t->fs->umask;
+	task_unlock(t);
+
+	buf = kmalloc(2 * CKPT_PATH_MAX, GFP_KERNEL);
+	if (!buf) {
+		ret = ckpt_err(ctx, -ENOMEM, "no memory for paths");
+		goto out;
+	}
+	cwd_s = d_path(&cwd, buf, CKPT_PATH_MAX);
+	root_s = d_path(&root, buf + CKPT_PATH_MAX, CKPT_PATH_MAX);
+	if (IS_ERR(cwd_s) || IS_ERR(root_s)) {
+		ret = ckpt_err(ctx, -ENAMETOOLONG, "cwd or root path too long");
+		goto out_free;
+	}
+	if (d_unlinked(cwd.dentry)) {
+		ret = ckpt_err(ctx, -EBUSY, "the cwd %s was deleted", cwd_s);
+		goto out_free;
+	}
+	h.cwd_len = strlen(cwd_s) + 1;
+	h.root_len = strlen(root_s) + 1;
+	ret = ckpt_write_begin(ctx, CKPT_HDR_FS, &h, sizeof(h),
+			       h.cwd_len + h.root_len);
+	if (!ret)
+		ret = ckpt_write_raw(ctx, cwd_s, h.cwd_len);
+	if (!ret)
+		ret = ckpt_write_raw(ctx, root_s, h.root_len);
+	if (!ret)
+		ret = ckpt_write_end(ctx, sizeof(h) + h.cwd_len + h.root_len);
+out_free:
+	kfree(buf);
+out:
+	path_put(&cwd);
+	path_put(&root);
+	return ret;
+}
+
+int checkpoint_task_struct(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_hdr_task h = {};
+	struct mm_struct *mm;
+	int ret;
+
+	h.pid = task_pid_nr_ns(t, ctx->pid_ns);
+	h.exit_signal = t->exit_signal;
+	h.pdeath_signal = t->pdeath_signal;
+	h.personality = t->personality;
+	if (task_no_new_privs(t))
+		h.flags |= CKPT_TASKF_NO_NEW_PRIVS;
+	mm = get_task_mm(t);
+	if (mm) {
+		if (get_dumpable(mm) == SUID_DUMP_USER)
+			h.flags |= CKPT_TASKF_DUMPABLE;
+		mmput(mm);
+	}
+	h.clear_child_tid = (unsigned long)t->clear_child_tid;
+	h.set_child_tid = (unsigned long)t->set_child_tid;
+#ifdef CONFIG_FUTEX
+	h.robust_list = (unsigned long)t->robust_list;
+	h.robust_list_len = t->robust_list ? sizeof(*t->robust_list) : 0;
+#endif
+#ifdef CONFIG_RSEQ
+	h.rseq = (unsigned long)t->rseq;
+	h.rseq_len = t->rseq ? sizeof(struct rseq) : 0;
+	h.rseq_sig = t->rseq_sig;
+#endif
+	get_task_comm(h.comm, t);
+
+	ret = ckpt_write_record(ctx, CKPT_HDR_TASK, &h, sizeof(h));
+	if (!ret)
+		ret = checkpoint_creds(ctx, t);
+	if (!ret)
+		ret = checkpoint_fs(ctx, t);
+	return ret;
+}
+
+static bool uid_allowed(const struct cred *old, kuid_t uid)
+{
+	return uid_eq(uid, old->uid) || uid_eq(uid, old->euid) ||
+	       uid_eq(uid, old->suid) ||
+	       ns_capable_setid(old->user_ns, CAP_SETUID);
+}
+
+static bool gid_allowed(const struct cred *old, kgid_t gid)
+{
+	return gid_eq(gid, old->gid) || gid_eq(gid, old->egid) ||
+	       gid_eq(gid, old->sgid) ||
+	       ns_capable_setid(old->user_ns, CAP_SETGID);
+}
+
+static bool same_groups(const struct group_info *a, const struct group_info *b)
+{
+	int i;
+
+	if (a->ngroups != b->ngroups)
+		return false;
+	for (i = 0; i < a->ngroups; i++)
+		if (!gid_eq(a->gid[i], b->gid[i]))
+			return false;
+	return true;
+}
+
+/* Check the CREDS record against the caller's rights; prepare new creds. */
+static int restore_creds(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
+{
+	struct user_namespace *ns = current_user_ns();
+	const struct cred *old = current_cred();
+	struct ckpt_hdr_creds *h;
+	struct group_info *gi = NULL;
+	struct cred *new = NULL;
+	kuid_t uids[4];
+	kgid_t gids[4];
+	u32 *img_gids;
+	u32 len;
+	int i, ret;
+
+	h = ckpt_read_record_alloc(ctx, CKPT_HDR_CREDS, sizeof(*h),
+				   sizeof(*h) + CKPT_NGROUPS_MAX * sizeof(u32),
+				   &len);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	ret = -EINVAL;
+	if (len != sizeof(*h) + (u64)h->ngroups * sizeof(u32)) {
+		ckpt_err(ctx, ret, "CREDS: %u groups do not fit %u bytes",
+			 h->ngroups, len);
+		goto out;
+	}
+	uids[0] = make_kuid(ns, h->uid);
+	uids[1] = make_kuid(ns, h->euid);
+	uids[2] = make_kuid(ns, h->suid);
+	uids[3] = make_kuid(ns, h->fsuid);
+	gids[0] = make_kgid(ns, h->gid);
+	gids[1] = make_kgid(ns, h->egid);
+	gids[2] = make_kgid(ns, h->sgid);
+	gids[3] = make_kgid(ns, h->fsgid);
+	for (i = 0; i < 4; i++) {
+		if (!uid_valid(uids[i]) || !gid_valid(gids[i])) {
+			ckpt_err(ctx, ret, "CREDS: ids not mapped in this user namespace");
+			goto out;
+		}
+	}
+
+	ret = -EPERM;
+	for (i = 0; i < 4; i++) {
+		if (!uid_allowed(old, uids[i]) || !gid_allowed(old, gids[i])) {
+			ckpt_err(ctx, ret,
+				 "CREDS: the image runs as uid %u gid %u, which the caller may not become",
+				 h->euid, h->egid);
+			goto out;
+		}
+	}
+
+	gi = groups_alloc(h->ngroups);
+	if (!gi) {
+		ret = ckpt_err(ctx, -ENOMEM, "no memory for groups");
+		goto out;
+	}
+	img_gids = (u32 *)(h + 1);
+	for (i = 0; i < h->ngroups; i++) {
+		gi->gid[i] = make_kgid(ns, img_gids[i]);
+		if (!gid_valid(gi->gid[i])) {
+			ret = ckpt_err(ctx, -EINVAL, "CREDS: group not mapped");
+			goto out;
+		}
+	}
+	groups_sort(gi);
+	if (!same_groups(gi, old->group_info) &&
+	    !ns_capable_setid(old->user_ns, CAP_SETGID)) {
+		ckpt_err(ctx, ret, "CREDS: the caller may not set the image's groups");
+		goto out;
+	}
+
+	if (!cap_issubset(u64_to_cap(h->cap_permitted), old->cap_permitted) ||
+	    !cap_issubset(u64_to_cap(h->cap_effective),
+			  u64_to_cap(h->cap_permitted)) ||
+	    !cap_issubset(u64_to_cap(h->cap_inheritable),
+			  cap_combine(old->cap_inheritable, old->cap_permitted)) ||
+	    !cap_issubset(u64_to_cap(h->cap_bset), old->cap_bset) ||
+	    !cap_issubset(u64_to_cap(h->cap_ambient),
+			  cap_intersect(u64_to_cap(h->cap_permitted),
+					u64_to_cap(h->cap_inheritable)))) {
+		ckpt_err(ctx, ret, "CREDS: the image holds capabilities the caller does not have");
+		goto out;
+	}
+	if (h->securebits != old->securebits &&
+	    (h->securebits & ~SECUREBITS_DEFAULT & ~SECURE_ALL_BITS & ~SECURE_ALL_LOCKS ||
+	     !ns_capable(old->user_ns, CAP_SETPCAP))) {
+		ckpt_err(ctx, ret, "CREDS: the caller may not set securebits %#x",
+			 h->securebits);
+		goto out;
+	}
+
+	new = prepare_creds();
+	if (!new) {
+		ret = ckpt_err(ctx, -ENOMEM, "no memory for creds");
+		goto out;
+	}
+	new->uid = uids[0];
+	new->euid = uids[1];
+	new->suid = uids[2];
+	new->fsuid = uids[3];
+	new->gid = gids[0];
+	new->egid = gids[1];
+	new->sgid = gids[2];
+	new->fsgid = gids[3];
+	new->cap_permitted = u64_to_cap(h->cap_permitted);
+	new->cap_effective = u64_to_cap(h->cap_effective);
+	new->cap_inheritable = u64_to_cap(h->cap_inheritable);
+	new->cap_bset = u64_to_cap(h->cap_bset);
+	new->cap_ambient = u64_to_cap(h->cap_ambient);
+	new->securebits = h->securebits;
+	set_groups(new, gi);
+	rt->new_creds = new;
+	ret = 0;
+out:
+	if (gi)
+		put_group_info(gi);
+	kvfree(h);
+	return ret;
+}
+
+static int restore_fs(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_fs *h;
+	struct path path, root;
+	char *cwd_s, *root_s;
+	u32 len;
+	int ret;
+
+	h = ckpt_read_record_alloc(ctx, CKPT_HDR_FS, sizeof(*h) + 4,
+				   sizeof(*h) + 2 * CKPT_PATH_MAX, &len);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	ret = -EINVAL;
+	if (len != sizeof(*h) + h->cwd_len + h->root_len || !h->cwd_len ||
+	    !h->root_len || h->umask & ~0777) {
+		ckpt_err(ctx, ret, "FS: malformed record");
+		goto out;
+	}
+	cwd_s = (char *)(h + 1);
+	root_s = cwd_s + h->cwd_len;
+	ret = ckpt_read_string(ctx, cwd_s, h->cwd_len);
+	if (!ret)
+		ret = ckpt_read_string(ctx, root_s, h->root_len);
+	if (ret)
+		goto out;
+
+	/* a changed root (chroot) is not restored yet: refuse, do not ignore */
+	get_fs_root(current->fs, &root);
+	ret = kern_path(root_s, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &path);
+	if (!ret) {
+		if (!path_equal(&path, &root))
+			ret = -EOPNOTSUPP;
+		path_put(&path);
+	}
+	path_put(&root);
+	if (ret) {
+		ckpt_err(ctx, ret, "FS: root %s differs from the caller's root (chroot is not supported yet)",
+			 root_s);
+		goto out;
+	}
+
+	ret = kern_path(cwd_s, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &path);
+	if (ret) {
+		ckpt_err(ctx, ret, "FS: cwd %s", cwd_s);
+		goto out;
+	}
+	ret = path_permission(&path, MAY_EXEC | MAY_CHDIR);
+	if (!ret)
+		set_fs_pwd(current->fs, &path);
+	else
+		ckpt_err(ctx, ret, "FS: no permission to enter %s", cwd_s);
+	path_put(&path);
+	current->fs->umask = h->umask;
+out:
+	kvfree(h);
+	return ret;
+}
+
+int restore_task_struct(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
+{
+	struct ckpt_hdr_task *h;
+	int ret;
+
+	h = kmalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return ckpt_err(ctx, -ENOMEM, "no memory for a TASK record");
+	ret = ckpt_read_record(ctx, CKPT_HDR_TASK, h, sizeof(*h), sizeof(*h));
+	if (ret < 0)
+		goto err;
+	ret = -EINVAL;
+	if (h->pid != ctx->pids[rt->index].pid) {
+		ckpt_err(ctx, ret, "TASK: pid %d where the TREE has %d", h->pid,
+			 ctx->pids[rt->index].pid);
+		goto err;
+	}
+	if (!valid_signal(h->exit_signal) || !valid_signal(h->pdeath_signal) ||
+	    h->flags & ~(CKPT_TASKF_NO_NEW_PRIVS | CKPT_TASKF_DUMPABLE) ||
+	    (h->robust_list_len &&
+	     h->robust_list_len != sizeof(struct robust_list_head)) ||
+	    (h->rseq && h->rseq_len != sizeof(struct rseq)) ||
+	    h->clear_child_tid >= TASK_SIZE_MAX ||
+	    h->set_child_tid >= TASK_SIZE_MAX ||
+	    h->robust_list >= TASK_SIZE_MAX || h->rseq >= TASK_SIZE_MAX ||
+	    (h->rseq & (__alignof__(struct rseq) - 1))) {
+		ckpt_err(ctx, ret, "TASK: invalid field values");
+		goto err;
+	}
+	h->comm[CKPT_COMM_LEN - 1] = '\0';
+	rt->task = h;
+
+	ret = restore_creds(ctx, rt);
+	if (!ret)
+		ret = restore_fs(ctx);
+	return ret;
+err:
+	kfree(h);
+	return ret;
+}
+
+/* Runs once the new address space is in place. */
+int restore_task_struct_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
+{
+	struct ckpt_hdr_task *h = rt->task;
+	struct cred *new = rt->new_creds;
+	bool plain;
+
+	set_task_comm(current, h->comm);
+	current->pdeath_signal = h->pdeath_signal;
+	if (h->flags & CKPT_TASKF_NO_NEW_PRIVS)
+		task_set_no_new_privs(current);
+	if (h->personality != current->personality)
+		set_personality(h->personality);
+	current->clear_child_tid = (int __user *)(unsigned long)h->clear_child_tid;
+	current->set_child_tid = (int __user *)(unsigned long)h->set_child_tid;
+#ifdef CONFIG_FUTEX
+	current->robust_list = (struct robust_list_head __user *)
+			       (unsigned long)h->robust_list;
+#endif
+#ifdef CONFIG_RSEQ
+	current->rseq = (struct rseq __user *)(unsigned long)h->rseq;
+	current->rseq_sig = h->rseq_sig;
+	if (current->rseq)
+		rseq_set_notify_resume(current);
+#endif
+
+	plain = uid_eq(new->uid, new->euid) && uid_eq(new->uid, new->suid) &&
+		uid_eq(new->uid, new->fsuid) && gid_eq(new->gid, new->egid) &&
+		gid_eq(new->gid, new->sgid) && gid_eq(new->gid, new->fsgid);
+	rt->new_creds = NULL;
+	commit_creds(new);
+	/*
+	 * commit_creds() may have lowered dumpability on an id change; the
+	 * process was dumpable and runs with plain ids, as after an exec by
+	 * that user, so it may be again.  Never raise it otherwise.
+	 */
+	if ((h->flags & CKPT_TASKF_DUMPABLE) && plain &&
+	    get_dumpable(current->mm) != SUID_DUMP_USER)
+		set_dumpable(current->mm, SUID_DUMP_USER);
+	else if (!(h->flags & CKPT_TASKF_DUMPABLE))
+		set_dumpable(current->mm, SUID_DUMP_DISABLE);
+	return 0;
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libkcr: the user-space side of kcr shared by checkpoint, restart and
+ * ckptinfo.
+ *
+ *   - kcr_checkpoint()/kcr_restart(): the two system calls, by the numbers
+ *     of <linux/checkpoint.h> (never the C library's: 451/452 mean other
+ *     things on newer kernels).
+ *   - struct kcr_reader: a streaming image reader.  It reads one record at a
+ *     time from an fd (no seeking, works on pipes) or from memory, and
+ *     validates everything it can before handing a record out.  It never
+ *     prints; errors are described by kcr_reader_error().
+ *   - kcr_log_*(): helpers to pick the interesting line of a kernel log.
+ */
+#ifndef KCR_H
+#define KCR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/checkpoint.h>
+
+long kcr_checkpoint(pid_t pid, int fd, unsigned long flags, int logfd);
+long kcr_restart(pid_t pid, int fd, unsigned long flags, int logfd);
+
+/* Name of a record type ("HEADER", "PAGES", ...), "?" if unknown. */
+const char *kcr_record_name(uint32_t type);
+const char *kcr_vma_kind_name(uint32_t kind);
+const char *kcr_file_kind_name(uint32_t kind);
+
+/* One record as handed out by the reader. */
+struct kcr_record {
+	uint64_t offset;	/* byte offset of the record in the image */
+	uint32_t type;
+	uint32_t len;		/* ckpt_hdr.len: header + payload, no padding */
+	const void *data;	/* len bytes, starting with struct ckpt_hdr */
+};
+
+/* Error classes (kcr_reader.err_class). */
+enum kcr_err_class {
+	KCR_ERR_NONE = 0,
+	KCR_ERR_IO,		/* read() failed; err_errno says why */
+	KCR_ERR_TRUNCATED,	/* the image ended early */
+	KCR_ERR_FORMAT,		/* a structural error in the image */
+	KCR_ERR_CRC,		/* TAIL checksum mismatch */
+	KCR_ERR_NOMEM,
+};
+
+#define KCR_REASON_MAX	256
+
+/* Per-record flags for bookkeeping of nested sections. */
+struct kcr_section {
+	uint32_t type;		/* 0: none open */
+	uint64_t offset;	/* where the section record started */
+	uint64_t remaining;	/* children still expected */
+};
+
+struct kcr_reader {
+	/* source: fd >= 0, else mem/mem_len */
+	int fd;
+	const unsigned char *mem;
+	size_t mem_len;
+	size_t mem_pos;
+
+	uint64_t offset;	/* bytes consumed so far */
+	uint64_t nr_records;	/* records consumed (TAIL included once read) */
+	uint32_t crc;		/* zlib crc32 of every byte consumed */
+	uint32_t page_size;	/* the page size the image must have */
+	int state;		/* internal: what comes next */
+
+	struct ckpt_hdr_header header;	/* valid once the HEADER was read */
+	struct ckpt_task_pids *tasks;	/* the TREE, once read */
+	uint32_t nr_tasks;
+	struct ckpt_hdr_tail tail;	/* valid once the TAIL was read */
+
+	/* record buffer */
+	unsigned char *buf;
+	size_t buf_size;
+	struct kcr_record rec;
+
+	/* raw capture of every byte consumed (kcr_reader_keep_raw) */
+	int keep_raw;
+	unsigned char *raw;
+	size_t raw_len, raw_cap;
+
+	/* structure tracking */
+	uint32_t task_idx;	/* TASK records seen */
+	int task_rank;		/* last top-level rank within the task */
+	struct kcr_section files, mm, vma, pipe, signal;
+	uint64_t vma_start, vma_end, last_page;
+
+	/* first error */
+	int err_class;		/* enum kcr_err_class */
+	int err_errno;		/* errno-style code for the error */
+	uint64_t err_offset;
+	char reason[KCR_REASON_MAX];
+};
+
+/*
+ * Initialize a reader on fd (not closed by the reader) or on a memory
+ * buffer.  The page size checked against the header defaults to the
+ * running system's; kcr_reader_set_page_size() overrides it.
+ */
+void kcr_reader_init_fd(struct kcr_reader *r, int fd);
+void kcr_reader_init_mem(struct kcr_reader *r, const void *buf, size_t len);
+void kcr_reader_set_page_size(struct kcr_reader *r, uint32_t page_size);
+/* Keep a copy of every byte consumed; must be called before reading. */
+void kcr_reader_keep_raw(struct kcr_reader *r);
+void kcr_reader_free(struct kcr_reader *r);
+
+/*
+ * Read and validate the next record.  Returns 1 and sets *rec (valid until
+ * the next call), 0 once the TAIL was returned and nothing follows it, -1
+ * on error (see err_offset and reason; the reader stays in error).
+ */
+int kcr_reader_next(struct kcr_reader *r, const struct kcr_record **rec);
+
+/*
+ * Read the prefix only: HEADER then TREE.  Returns 0 (r->header, r->tasks
+ * valid) or -1.  With kcr_reader_keep_raw(), kcr_reader_raw() then gives
+ * the exact bytes consumed: the HEADER and TREE records with padding.
+ */
+int kcr_reader_read_prefix(struct kcr_reader *r);
+const unsigned char *kcr_reader_raw(const struct kcr_reader *r, size_t *len);
+
+/* Reason of the first error (its offset is err_offset), or "" if none. */
+const char *kcr_reader_reason(const struct kcr_reader *r);
+
+/*
+ * Log helpers.  The kernel writes one line per message to the log fd.
+ * kcr_log_reason() copies the last line that contains "error" or "failed"
+ * (or else the last non-empty line) into out, without the newline; returns
+ * 0 if a line was found, -1 if the log is empty.
+ */
+int kcr_log_reason(const char *log, size_t len, char *out, size_t outsz);
+/* Find "restart failed: errno=N: reason": returns N > 0 and the reason. */
+int kcr_log_restart_failed(const char *log, size_t len, char *reason,
+			   size_t reasonsz);
+/* Whether the log has a line starting with "restart done". */
+int kcr_log_restart_done(const char *log, size_t len);
+
+/* Read all of fd (up to max bytes) into a NUL-terminated malloc'd buffer. */
+char *kcr_read_all(int fd, size_t max, size_t *len);
+
+#endif /* KCR_H */

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+/* Names of record types and kinds, for messages and ckptinfo. */
+#include "kcr.h"
+
+const char *kcr_record_name(uint32_t type)
+{
+	switch (type) {
+	case CKPT_HDR_HEADER:		return "HEADER";
+	case CKPT_HDR_TREE:		return "TREE";
+	case CKPT_HDR_TAIL:		return "TAIL";
+	case CKPT_HDR_TASK:		return "TASK";
+	case CKPT_HDR_CREDS:		return "CREDS";
+	case CKPT_HDR_FS:		return "FS";
+	case CKPT_HDR_FILES:		return "FILES";
+	case CKPT_HDR_FD:		return "FD";
+	case CKPT_HDR_FILE:		return "FILE";
+	case CKPT_HDR_PIPE:		return "PIPE";
+	case CKPT_HDR_PIPE_DATA:	return "PIPE_DATA";
+	case CKPT_HDR_MM:		return "MM";
+	case CKPT_HDR_VMA:		return "VMA";
+	case CKPT_HDR_PAGES:		return "PAGES";
+	case CKPT_HDR_SIGHAND:		return "SIGHAND";
+	case CKPT_HDR_SIGNAL:		return "SIGNAL";
+	case CKPT_HDR_SIGINFO:		return "SIGINFO";
+	case CKPT_HDR_CPU:		return "CPU";
+	case CKPT_HDR_FPU:		return "FPU";
+	}
+	return "?";
+}
+
+const char *kcr_vma_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case CKPT_VMA_ANON:	return "anon";
+	case CKPT_VMA_FILE:	return "file";
+	case CKPT_VMA_SHMEM:	return "shmem";
+	case CKPT_VMA_VDSO:	return "vdso";
+	case CKPT_VMA_VVAR:	return "vvar";
+	}
+	return "?";
+}
+
+const char *kcr_file_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case CKPT_FILE_REG:	return "reg";
+	case CKPT_FILE_CHR:	return "chr";
+	case CKPT_FILE_PIPE:	return "pipe";
+	}
+	return "?";
+}
