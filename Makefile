@@ -122,8 +122,8 @@ kernel-config: kernel-links
 	if [ -f $(KOBJ)/.config ] && [ "$$(cat $(BUILD)/.config-stamp 2>/dev/null)" = "$$id" ]; then exit 0; fi; \
 	echo "kernel: configuring (tinyconfig + kernel/configs/kcr.config)"; \
 	mkdir -p $(KOBJ); \
-	$(KMAKE) -s tinyconfig; \
-	cd $(KSRC) && flock $(KLOCK) scripts/kconfig/merge_config.sh -m -O $(KOBJ) $(KOBJ)/.config $(KFRAGMENT) >/dev/null; \
+	$(KMAKE) -s tinyconfig >$(BUILD)/kconfig.log; \
+	cd $(KSRC) && flock $(KLOCK) scripts/kconfig/merge_config.sh -m -O $(KOBJ) $(KOBJ)/.config $(KFRAGMENT) >>$(BUILD)/kconfig.log; \
 	$(KMAKE) -s olddefconfig; \
 	bad=; while IFS= read -r l; do \
 		case "$$l" in CONFIG_*=y) grep -qx "$$l" $(KOBJ)/.config || bad="$$bad $${l%=y}";; esac; \

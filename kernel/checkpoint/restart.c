@@ -30,6 +30,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/task_stack.h>
 #include <linux/pid_namespace.h>
 #include <linux/slab.h>
 #include <linux/mm.h>

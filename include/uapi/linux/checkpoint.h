@@ -203,7 +203,10 @@ struct ckpt_hdr_files {
 	__u32 pad;
 };
 
-/* CKPT_HDR_FD: one fd; the FILE it names was written before it. */
+/*
+ * CKPT_HDR_FD: one fd; the FILE it names was written before it.  The FDs
+ * of one FILES record come in strictly ascending fd order.
+ */
 struct ckpt_hdr_fd {
 	struct ckpt_hdr h;
 	__u32 fd;
@@ -289,6 +292,12 @@ enum ckpt_vma_kind {
 #define CKPT_VM_MAYEXEC		0x00000040
 #define CKPT_VM_MAYSHARE	0x00000080
 #define CKPT_VM_GROWSDOWN	0x00000100
+#define CKPT_VM_SEQ_READ	0x00008000	/* MADV_SEQUENTIAL */
+#define CKPT_VM_RAND_READ	0x00010000	/* MADV_RANDOM */
+#define CKPT_VM_DONTCOPY	0x00020000	/* MADV_DONTFORK */
+#define CKPT_VM_NORESERVE	0x00200000	/* MAP_NORESERVE */
+#define CKPT_VM_WIPEONFORK	0x02000000	/* MADV_WIPEONFORK */
+#define CKPT_VM_DONTDUMP	0x04000000	/* MADV_DONTDUMP */
 
 /*
  * CKPT_HDR_VMA: one mapping, followed by PAGES records holding nr_pages
@@ -312,6 +321,10 @@ struct ckpt_hdr_vma {
 /*
  * CKPT_HDR_PAGES: nr_pages (1..CKPT_PAGES_MAX) page addresses (__u64,
  * ascending, inside the current VMA), then nr_pages pages of data.
+ * For a SHMEM VMA the "addresses" are byte offsets in the shared memory
+ * object (ascending, below shm_size): the pages of an object are written
+ * once, after the first VMA that meets it, whatever part of the object
+ * that VMA maps; later VMAs of the same shm_ref have nr_pages 0.
  */
 struct ckpt_hdr_pages {
 	struct ckpt_hdr h;

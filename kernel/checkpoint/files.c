@@ -1,0 +1,1125 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kcr: open files of a task (records FILES, FD, FILE, PIPE, PIPE_DATA).
+ *
+ * Checkpoint saves the fd table of one task: every fd with its close-on-exec
+ * flag, and every open file description once (a shared object, CKPT_OBJ_FILE)
+ * the first time it is met.  Supported kinds:
+ *  - regular files and directories, reopened by path at restart (the path
+ *    must lead back to the very same file from the checkpointer's root);
+ *  - a few character devices that can be reopened faithfully by path
+ *    (/dev/null, zero, full, random, urandom, tty, console, ttyS*);
+ *  - both ends of anonymous pipes, with the pipe (CKPT_OBJ_PIPE) written
+ *    before its first end, including its capacity and the unread data,
+ *    peeked without consuming it.  A pipe one of whose ends is held outside
+ *    the checkpointed task is refused.
+ * Anything else is refused (-EOPNOTSUPP, or -EBUSY for a state we refuse).
+ * In a self-checkpoint the image and log files are not saved.
+ *
+ * Restart reads the same records into rt->files without touching the fd
+ * table (restore_files_open(), before the point of no return); every file is
+ * opened with the caller's credentials and the normal permission checks.
+ * restore_files_install() then closes every fd of current and installs the
+ * files at their numbers.
+ *
+ * Locking:
+ *  - checkpoint: task_lock(t) -> files->file_lock (spinning, only to copy
+ *    the fd table with references); then, with nothing else held,
+ *    pipe->mutex (pipe_lock) to snapshot a pipe.  Nothing is written to the
+ *    image or the log while a pipe is locked (either may be that pipe).
+ *  - restart: file->f_lock to set the flags of a file nobody else can see
+ *    yet; everything else is done by the VFS helpers (filp_open, pipe_fcntl,
+ *    __close_range, receive_fd_replace) with their own locking.
+ */
+
+#include <linux/checkpoint.h>
+#include <linux/close_range.h>
+#include <linux/dcache.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/kdev_t.h>
+#include <linux/list.h>
+#include <linux/log2.h>
+#include <linux/magic.h>
+#include <linux/major.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/path.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+/*
+ * Open flags an image may carry for a file reopened by path.  O_CLOEXEC is
+ * per fd (CKPT_FD_CLOEXEC); O_CREAT, O_EXCL, O_TRUNC, O_NOCTTY never stay
+ * in f_flags; __O_TMPFILE is dropped (a tmpfile we can save has been linked
+ * since, reopening it by path is right); FASYNC needs an owner (F_SETOWN)
+ * and FMODE_NONOTIFY is fanotify's: refused.
+ */
+#define CKPT_OPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | \
+			 O_LARGEFILE | O_NOATIME | O_DSYNC | __O_SYNC | \
+			 O_DIRECTORY | O_NOFOLLOW | O_PATH)
+
+/* f_flags bits dropped silently at checkpoint (see above). */
+#define CKPT_OPEN_IGNORED (O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC | \
+			   O_NOCTTY | __O_TMPFILE | __FMODE_EXEC)
+
+/* With O_PATH, open keeps only these. */
+#define CKPT_PATH_FLAGS	(O_PATH | O_DIRECTORY | O_NOFOLLOW)
+
+/* Flags of one end of a pipe (what pipe2() and F_SETFL can set). */
+#define CKPT_PIPE_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | \
+			 O_NOATIME | O_LARGEFILE)
+
+/* ------------------------------------------------------------ common */
+
+static void ckpt_release_file(void *ptr)
+{
+	fput(ptr);
+}
+
+/* Checkpoint: a pipe lives as long as its FILE objects; nothing to drop. */
+static void ckpt_release_nothing(void *ptr)
+{
+}
+
+static int ckpt_nomem(struct ckpt_ctx *ctx, const char *what)
+{
+	return ckpt_err(ctx, -ENOMEM, "no memory for %s", what);
+}
+
+/* Character devices we can reopen by path and get the same thing back. */
+static bool ckpt_chr_supported(dev_t dev)
+{
+	unsigned int minor = MINOR(dev);
+
+	switch (MAJOR(dev)) {
+	case MEM_MAJOR:		/* null, zero, full, random, urandom */
+		return minor == 3 || minor == 5 || minor == 7 ||
+		       minor == 8 || minor == 9;
+	case TTYAUX_MAJOR:	/* tty, console */
+		return minor == 0 || minor == 1;
+	case TTY_MAJOR:		/* ttyS0.. (0..63 are virtual consoles) */
+		return minor >= 64;
+	default:
+		return false;
+	}
+}
+
+/* Set the status flags of a file that is not installed anywhere yet. */
+static void ckpt_set_file_flags(struct file *file, unsigned int flags)
+{
+	spin_lock(&file->f_lock);
+	file->f_flags = flags;
+	file->f_iocb_flags = iocb_flags(file);
+	spin_unlock(&file->f_lock);
+}
+
+/* ------------------------------------------------------------ checkpoint */
+
+struct ckpt_fdent {
+	unsigned int fd;
+	bool cloexec;
+	struct file *file;		/* referenced */
+};
+
+/* A pipe met while saving one fd table, to check that we hold all its ends. */
+struct ckpt_pipe_seen {
+	struct list_head list;
+	struct pipe_inode_info *pipe;
+	struct file *file;		/* referenced: keeps the pipe alive */
+	unsigned int fd;		/* first fd it was met at */
+	unsigned int readers;		/* FILE objects of each end met */
+	unsigned int writers;
+};
+
+/*
+ * Copy t's fd table with a reference on every file.  t is frozen or
+ * current, and its table is not shared, so it can not change under us; a
+ * table that grew anyway is reported as -EAGAIN.
+ */
+static int ckpt_collect_fds(struct ckpt_ctx *ctx, struct task_struct *t,
+			    struct ckpt_fdent **entp, unsigned int *nrp)
+{
+	struct files_struct *files;
+	struct ckpt_fdent *ent;
+	struct fdtable *fdt;
+	unsigned int n, i, fd;
+	bool grew = false;
+	int users;
+
+	*entp = NULL;
+	*nrp = 0;
+
+	task_lock(t);
+	files = t->files;
+	if (!files) {
+		task_unlock(t);
+		return 0;
+	}
+	users = atomic_read(&files->count);
+	spin_lock(&files->file_lock);
+	fdt = files_fdtable(files);
+	n = bitmap_weight(fdt->open_fds, fdt->max_fds);
+	spin_unlock(&files->file_lock);
+	task_unlock(t);
+
+	if (users != 1)
+		return ckpt_err(ctx, -EBUSY,
+				"pid %d: fd table shared with another task (CLONE_FILES), not supported yet",
+				task_pid_vnr(t));
+	if (n > CKPT_FDS_MAX)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d: %u open fds, at most %u supported",
+				task_pid_vnr(t), n, CKPT_FDS_MAX);
+	if (!n)
+		return 0;
+
+	ent = kvcalloc(n, sizeof(*ent), GFP_KERNEL);
+	if (!ent)
+		return ckpt_nomem(ctx, "the fd table");
+
+	i = 0;
+	task_lock(t);
+	files = t->files;
+	if (files) {
+		spin_lock(&files->file_lock);
+		fdt = files_fdtable(files);
+		for (fd = find_first_bit(fdt->open_fds, fdt->max_fds);
+		     fd < fdt->max_fds;
+		     fd = find_next_bit(fdt->open_fds, fdt->max_fds, fd + 1)) {
+			struct file *file = files_lookup_fd_locked(files, fd);
+
+			if (!file)	/* reserved, not installed yet */
+				continue;
+			if (i == n) {
+				grew = true;
+				break;
+			}
+			ent[i].fd = fd;
+			ent[i].cloexec = close_on_exec(fd, fdt);
+			ent[i].file = get_file(file);
+			i++;
+		}
+		spin_unlock(&files->file_lock);
+	}
+	task_unlock(t);
+
+	*entp = ent;
+	*nrp = i;
+	if (grew)
+		return ckpt_err(ctx, -EAGAIN,
+				"pid %d: fd table changed while being saved",
+				task_pid_vnr(t));
+	return 0;
+}
+
+static void ckpt_copy_pipe_buf(char *dst, const struct pipe_buffer *buf)
+{
+	size_t off = buf->offset & ~PAGE_MASK;
+	struct page *page = nth_page(buf->page, buf->offset >> PAGE_SHIFT);
+	size_t left = buf->len;
+
+	while (left) {
+		size_t n = min_t(size_t, left, PAGE_SIZE - off);
+		void *p = kmap_local_page(page);
+
+		memcpy(dst, p + off, n);
+		kunmap_local(p);
+		dst += n;
+		left -= n;
+		off = 0;
+		page = nth_page(page, 1);
+	}
+}
+
+/*
+ * Write the PIPE record of pipe and its unread data.  The data is copied
+ * under pipe_lock and written after pipe_unlock: the image or the log may
+ * be this very pipe.
+ */
+static int ckpt_write_pipe(struct ckpt_ctx *ctx, unsigned int fd,
+			   struct pipe_inode_info *pipe, u32 objref)
+{
+	struct ckpt_hdr_pipe hp;
+	struct ckpt_hdr_pipe_data hd;
+	unsigned int head, tail, mask, i;
+	const char *why = NULL;
+	u64 size, len = 0;
+	char *data = NULL;
+	int ret = 0;
+
+	pipe_lock(pipe);
+	if (pipe_has_watch_queue(pipe)) {
+		ret = -EOPNOTSUPP;
+		why = "notification pipe";
+		goto unlock;
+	}
+	size = (u64)pipe->max_usage << PAGE_SHIFT;	/* F_GETPIPE_SZ */
+	head = pipe->head;
+	tail = pipe->tail;
+	mask = pipe->ring_size - 1;
+	for (i = tail; i != head; i++) {
+		const struct pipe_buffer *buf = &pipe->bufs[i & mask];
+
+		if (buf->flags & PIPE_BUF_FLAG_PACKET) {
+			ret = -EOPNOTSUPP;
+			why = "unread packets (O_DIRECT pipe)";
+			goto unlock;
+		}
+		len += buf->len;
+	}
+	if (len > size || size > (1ULL << 31)) {
+		ret = -EOPNOTSUPP;
+		why = "more data than capacity";
+		goto unlock;
+	}
+	if (len) {
+		data = kvmalloc(len, GFP_KERNEL | __GFP_NOWARN);
+		if (!data) {
+			ret = -ENOMEM;
+			why = "no memory for its data";
+			goto unlock;
+		}
+	}
+	len = 0;
+	for (i = tail; i != head; i++) {
+		struct pipe_buffer *buf = &pipe->bufs[i & mask];
+
+		ret = pipe_buf_confirm(pipe, buf);
+		if (ret) {
+			why = "reading its data failed";
+			goto unlock;
+		}
+		ckpt_copy_pipe_buf(data + len, buf);
+		len += buf->len;
+	}
+unlock:
+	pipe_unlock(pipe);
+	if (ret) {
+		kvfree(data);
+		return ckpt_err(ctx, ret, "fd %u: pipe: %s", fd, why);
+	}
+
+	memset(&hp, 0, sizeof(hp));
+	hp.objref = objref;
+	hp.size = size;
+	hp.data_len = len;
+	ret = ckpt_write_record(ctx, CKPT_HDR_PIPE, &hp, sizeof(hp));
+
+	memset(&hd, 0, sizeof(hd));
+	for (i = 0; !ret && i < len; i += CKPT_PIPE_CHUNK) {
+		u32 n = min_t(u64, len - i, CKPT_PIPE_CHUNK);
+
+		ret = ckpt_write_begin(ctx, CKPT_HDR_PIPE_DATA, &hd, sizeof(hd),
+				       n);
+		if (!ret)
+			ret = ckpt_write_raw(ctx, data + i, n);
+		if (!ret)
+			ret = ckpt_write_end(ctx, sizeof(hd) + n);
+	}
+	kvfree(data);
+	return ret;
+}
+
+/*
+ * Fill hf for one end of an anonymous pipe; writes the PIPE record first if
+ * the pipe is new.  Only O_RDONLY and O_WRONLY ends, one file of each.
+ */
+static int ckpt_prepare_pipe_file(struct ckpt_ctx *ctx, struct list_head *pipes,
+				  unsigned int fd, struct file *file,
+				  struct pipe_inode_info *pipe,
+				  struct ckpt_hdr_file *hf)
+{
+	unsigned int acc = file->f_flags & O_ACCMODE;
+	struct ckpt_pipe_seen *ps = NULL, *it;
+	struct ckpt_obj *obj;
+	int ret;
+
+	if (file->f_flags & ~CKPT_PIPE_FLAGS)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: pipe with flags %#o not supported yet",
+				fd, file->f_flags);
+	if (acc != O_RDONLY && acc != O_WRONLY)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: pipe opened read-write (through /proc) not supported yet",
+				fd);
+
+	list_for_each_entry(it, pipes, list) {
+		if (it->pipe == pipe) {
+			ps = it;
+			break;
+		}
+	}
+	if (!ps) {
+		ps = kzalloc(sizeof(*ps), GFP_KERNEL);
+		if (!ps)
+			return ckpt_nomem(ctx, "a pipe");
+		ps->pipe = pipe;
+		ps->file = get_file(file);
+		ps->fd = fd;
+		list_add_tail(&ps->list, pipes);
+	}
+	if ((acc == O_RDONLY && ps->readers) ||
+	    (acc == O_WRONLY && ps->writers))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: second open file of the %s end of a pipe (reopened through /proc?) not supported yet",
+				fd, acc == O_RDONLY ? "read" : "write");
+	if (acc == O_RDONLY)
+		ps->readers++;
+	else
+		ps->writers++;
+
+	obj = ckpt_obj_find_ptr(ctx, pipe);
+	if (obj && obj->type != CKPT_OBJ_PIPE)
+		return ckpt_err(ctx, -EINVAL, "fd %u: pipe object clash", fd);
+	if (!obj) {
+		obj = ckpt_obj_add_ptr(ctx, CKPT_OBJ_PIPE, pipe,
+				       ckpt_release_nothing);
+		if (IS_ERR(obj))	/* logged */
+			return PTR_ERR(obj);
+		ret = ckpt_write_pipe(ctx, fd, pipe, obj->objref);
+		if (ret)
+			return ret;
+	}
+
+	hf->kind = CKPT_FILE_PIPE;
+	hf->f_flags = file->f_flags;
+	hf->mode = file_inode(file)->i_mode;
+	hf->pipe_ref = obj->objref;
+	return 0;
+}
+
+/* Every end of every pipe met must be held by the saved fd table. */
+static int ckpt_check_pipes(struct ckpt_ctx *ctx, struct list_head *pipes)
+{
+	struct ckpt_pipe_seen *ps;
+	unsigned int r, w;
+
+	list_for_each_entry(ps, pipes, list) {
+		pipe_lock(ps->pipe);
+		r = ps->pipe->readers;
+		w = ps->pipe->writers;
+		pipe_unlock(ps->pipe);
+		if (r != ps->readers || w != ps->writers)
+			return ckpt_err(ctx, -EBUSY,
+					"fd %u: pipe has %u read and %u write ends open, the checkpointed task holds %u and %u: an end is held outside the checkpointed tree",
+					ps->fd, r, w, ps->readers, ps->writers);
+	}
+	return 0;
+}
+
+static void ckpt_free_pipes(struct list_head *pipes)
+{
+	struct ckpt_pipe_seen *ps, *tmp;
+
+	list_for_each_entry_safe(ps, tmp, pipes, list) {
+		list_del(&ps->list);
+		fput(ps->file);
+		kfree(ps);
+	}
+}
+
+/* What to call a file we do not support, for the reason. */
+static const char *ckpt_file_kind_name(umode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "memfd or internal shmem file";
+	case S_IFDIR:
+		return "internal directory";
+	case S_IFCHR:
+		return "character device";
+	case S_IFBLK:
+		return "block device";
+	case S_IFIFO:
+		return "fifo";
+	case S_IFSOCK:
+		return "socket";
+	case S_IFLNK:
+		return "symlink (O_PATH)";
+	default:
+		return "anonymous inode file";
+	}
+}
+
+/*
+ * Fill hf and the path for a file reopened by path.  The path (from the
+ * checkpointer's root) must lead back to the same mount and dentry, or for
+ * a device to a node of the same device.  buf has PATH_MAX bytes; *pathp
+ * points into it.
+ */
+static int ckpt_prepare_path_file(struct ckpt_ctx *ctx, unsigned int fd,
+				  struct file *file, struct ckpt_hdr_file *hf,
+				  char *buf, char **pathp)
+{
+	struct inode *inode = file_inode(file);
+	unsigned int flags = file->f_flags;
+	struct path found;
+	char *path;
+	int ret;
+
+	if (flags & (FASYNC | __FMODE_NONOTIFY))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: open flags %#o (O_ASYNC or fanotify) not supported yet",
+				fd, flags);
+	flags &= ~CKPT_OPEN_IGNORED;
+	if (!S_ISDIR(inode->i_mode))
+		flags &= ~O_DIRECTORY;	/* left over from O_TMPFILE */
+	if (flags & ~CKPT_OPEN_FLAGS)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: open flags %#o not supported yet",
+				fd, flags & ~CKPT_OPEN_FLAGS);
+
+	path = d_path(&file->f_path, buf, PATH_MAX);
+	if (IS_ERR(path))
+		return ckpt_err(ctx, PTR_ERR(path), "fd %u: no path (%pD)",
+				fd, file);
+	if (d_unlinked(file->f_path.dentry))
+		return ckpt_err(ctx, -EBUSY, "fd %u: %s: the file was deleted",
+				fd, path);
+	if (path[0] != '/')
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: %s: not reachable by path", fd, path);
+
+	ret = kern_path(path, 0, &found);
+	if (ret)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: %s: can not be looked up again (%d)",
+				fd, path, ret);
+	if (S_ISCHR(inode->i_mode)) {
+		/* a device is its number (e.g. /dev/console under devtmpfs) */
+		struct inode *node = d_inode(found.dentry);
+
+		ret = node && S_ISCHR(node->i_mode) &&
+		      node->i_rdev == inode->i_rdev;
+	} else {
+		ret = path_equal(&found, &file->f_path);
+	}
+	path_put(&found);
+	if (!ret)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: %s leads to another file (mount namespace, chroot or over-mount?)",
+				fd, path);
+
+	hf->kind = S_ISCHR(inode->i_mode) ? CKPT_FILE_CHR : CKPT_FILE_REG;
+	hf->f_flags = flags;
+	hf->mode = inode->i_mode;
+	if (S_ISCHR(inode->i_mode))
+		hf->rdev = new_encode_dev(inode->i_rdev);
+	else
+		hf->pos = file->f_pos;
+	hf->path_len = strlen(path) + 1;
+	*pathp = path;
+	return 0;
+}
+
+/*
+ * Save one open file description (once) and return its objref.  buf is a
+ * PATH_MAX scratch buffer.
+ */
+static int ckpt_save_file(struct ckpt_ctx *ctx, struct list_head *pipes,
+			  unsigned int fd, struct file *file, char *buf,
+			  u32 *objref)
+{
+	struct inode *inode = file_inode(file);
+	umode_t mode = inode->i_mode;
+	struct pipe_inode_info *pipe;
+	struct ckpt_hdr_file hf;
+	struct ckpt_obj *obj;
+	char *path = NULL;
+	int ret;
+
+	obj = ckpt_obj_find_ptr(ctx, file);
+	if (obj) {
+		if (obj->type != CKPT_OBJ_FILE)
+			return ckpt_err(ctx, -EINVAL, "fd %u: object clash", fd);
+		*objref = obj->objref;
+		return 0;
+	}
+
+	memset(&hf, 0, sizeof(hf));
+	pipe = get_pipe_info(file, false);
+	if (pipe) {
+		if (inode->i_sb->s_magic != PIPEFS_MAGIC)
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"fd %u: fifo not supported yet", fd);
+		ret = ckpt_prepare_pipe_file(ctx, pipes, fd, file, pipe, &hf);
+	} else if (file->f_path.mnt->mnt_flags & MNT_INTERNAL) {
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: %s (%pD) not supported yet",
+				fd, ckpt_file_kind_name(mode), file);
+	} else if (S_ISREG(mode) || S_ISDIR(mode)) {
+		ret = ckpt_prepare_path_file(ctx, fd, file, &hf, buf, &path);
+	} else if (S_ISCHR(mode)) {
+		if (!(file->f_flags & O_PATH) &&
+		    !ckpt_chr_supported(inode->i_rdev))
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"fd %u: character device %u:%u (%pD) not supported yet",
+					fd, MAJOR(inode->i_rdev),
+					MINOR(inode->i_rdev), file);
+		ret = ckpt_prepare_path_file(ctx, fd, file, &hf, buf, &path);
+	} else {
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: %s (%pD) not supported yet",
+				fd, ckpt_file_kind_name(mode), file);
+	}
+	if (ret)
+		return ret;
+
+	obj = ckpt_obj_add_ptr(ctx, CKPT_OBJ_FILE, get_file(file),
+			       ckpt_release_file);
+	if (IS_ERR(obj)) {	/* logged; the reference is still ours */
+		fput(file);
+		return PTR_ERR(obj);
+	}
+	hf.objref = obj->objref;
+	*objref = obj->objref;
+
+	if (path)
+		return ckpt_write_record_payload(ctx, CKPT_HDR_FILE, &hf,
+						 sizeof(hf), path, hf.path_len);
+	return ckpt_write_record(ctx, CKPT_HDR_FILE, &hf, sizeof(hf));
+}
+
+static bool ckpt_skip_self(struct ckpt_ctx *ctx, struct task_struct *t,
+			   struct file *file)
+{
+	return t == current && (file == ctx->file ||
+				(ctx->logfile && file == ctx->logfile));
+}
+
+int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_hdr_files hdr;
+	struct ckpt_hdr_fd hfd;
+	struct ckpt_fdent *ent;
+	unsigned int nr, i, nr_save;
+	LIST_HEAD(pipes);
+	char *buf = NULL;
+	u32 objref;
+	int ret;
+
+	ret = ckpt_collect_fds(ctx, t, &ent, &nr);
+	if (ret)
+		goto out;
+
+	nr_save = 0;
+	for (i = 0; i < nr; i++) {
+		if (ent[i].fd >= CKPT_FDS_MAX) {
+			ret = ckpt_err(ctx, -EOPNOTSUPP,
+				       "fd %u: fd numbers must be below %u",
+				       ent[i].fd, CKPT_FDS_MAX);
+			goto out;
+		}
+		if (!ckpt_skip_self(ctx, t, ent[i].file))
+			nr_save++;
+	}
+
+	buf = __getname();
+	if (!buf) {
+		ret = ckpt_nomem(ctx, "a path");
+		goto out;
+	}
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.nr_fds = nr_save;
+	ret = ckpt_write_record(ctx, CKPT_HDR_FILES, &hdr, sizeof(hdr));
+	if (ret)
+		goto out;
+
+	for (i = 0; i < nr; i++) {
+		if (ckpt_skip_self(ctx, t, ent[i].file)) {
+			ckpt_log(ctx, "fd %u: %s file of this self-checkpoint, not saved",
+				 ent[i].fd,
+				 ent[i].file == ctx->file ? "image" : "log");
+			continue;
+		}
+		ret = ckpt_save_file(ctx, &pipes, ent[i].fd, ent[i].file, buf,
+				     &objref);
+		if (ret)
+			goto out;
+
+		memset(&hfd, 0, sizeof(hfd));
+		hfd.fd = ent[i].fd;
+		hfd.flags = ent[i].cloexec ? CKPT_FD_CLOEXEC : 0;
+		hfd.file_ref = objref;
+		ret = ckpt_write_record(ctx, CKPT_HDR_FD, &hfd, sizeof(hfd));
+		if (ret)
+			goto out;
+	}
+
+	/*
+	 * Single-task trees for now: every end of a pipe must be in this fd
+	 * table.  With several tasks this check moves after the tree walk.
+	 */
+	ret = ckpt_check_pipes(ctx, &pipes);
+out:
+	if (buf)
+		__putname(buf);
+	ckpt_free_pipes(&pipes);
+	for (i = 0; i < nr; i++)
+		fput(ent[i].file);
+	kvfree(ent);
+	return ret;
+}
+
+/* ------------------------------------------------------------ restart */
+
+/* A restored pipe (CKPT_OBJ_PIPE): both ends until the context goes. */
+struct ckpt_rst_pipe {
+	struct file *file[2];		/* [0] read end, [1] write end */
+	bool used[2];			/* claimed by a FILE record */
+};
+
+struct ckpt_rst_fd {
+	unsigned int fd;
+	bool cloexec;
+	struct file *file;		/* referenced */
+};
+
+/* rt->files */
+struct ckpt_rst_files {
+	unsigned int nr;		/* entries filled */
+	unsigned int max;		/* nr_fds of the FILES record */
+	struct ckpt_rst_fd ent[];
+};
+
+static void ckpt_release_pipe(void *ptr)
+{
+	struct ckpt_rst_pipe *rp = ptr;
+
+	fput(rp->file[0]);
+	fput(rp->file[1]);
+	kfree(rp);
+}
+
+/* PIPE + PIPE_DATA: a new pipe with the saved capacity and data. */
+static int restore_pipe(struct ckpt_ctx *ctx, u32 *objref)
+{
+	struct ckpt_rst_pipe *rp;
+	struct ckpt_hdr_pipe hp;
+	char *data = NULL;
+	u32 left;
+	long sz;
+	int ret;
+
+	ret = ckpt_read_record(ctx, CKPT_HDR_PIPE, &hp, sizeof(hp), sizeof(hp));
+	if (ret < 0)
+		return ret;
+	if (hp.pad || hp.size < PAGE_SIZE || hp.size > (1U << 31) ||
+	    !is_power_of_2(hp.size) || hp.data_len > hp.size)
+		return ckpt_err(ctx, -EINVAL,
+				"pipe %u: bad size %u or data length %u",
+				hp.objref, hp.size, hp.data_len);
+	if (ckpt_obj_find_ref(ctx, CKPT_OBJ_PIPE, hp.objref))
+		return ckpt_err(ctx, -EINVAL, "pipe %u: defined twice",
+				hp.objref);
+
+	rp = kzalloc(sizeof(*rp), GFP_KERNEL);
+	if (!rp)
+		return ckpt_nomem(ctx, "a pipe");
+	/* both ends non-blocking while refilling; FILE records set flags */
+	ret = create_pipe_files(rp->file, O_NONBLOCK);
+	if (ret) {
+		kfree(rp);
+		return ckpt_err(ctx, ret, "pipe %u: can not create it",
+				hp.objref);
+	}
+	/* from here the object table owns rp (released by it on failure) */
+	ret = ckpt_obj_add_ref(ctx, CKPT_OBJ_PIPE, hp.objref, rp,
+			       ckpt_release_pipe);
+	if (ret)	/* logged */
+		return ret;
+
+	sz = pipe_fcntl(rp->file[1], F_GETPIPE_SZ, 0);
+	if (sz != hp.size)
+		sz = pipe_fcntl(rp->file[1], F_SETPIPE_SZ, hp.size);
+	if (sz != hp.size)
+		return ckpt_err(ctx, sz < 0 ? (int)sz : -EINVAL,
+				"pipe %u: can not set its capacity to %u (pipe-max-size, pipe-user-pages limits?)",
+				hp.objref, hp.size);
+
+	if (hp.data_len) {
+		data = kvmalloc(min(hp.data_len, CKPT_PIPE_CHUNK), GFP_KERNEL);
+		if (!data)
+			return ckpt_nomem(ctx, "pipe data");
+	}
+	for (left = hp.data_len; left; ) {
+		u32 n, done;
+
+		ret = ckpt_read_hdr(ctx, CKPT_HDR_PIPE_DATA,
+				    sizeof(struct ckpt_hdr_pipe_data) + 1,
+				    sizeof(struct ckpt_hdr_pipe_data) +
+				    CKPT_PIPE_CHUNK);
+		if (ret < 0)
+			goto out;
+		n = ret - sizeof(struct ckpt_hdr_pipe_data);
+		if (n > left) {
+			ret = ckpt_err(ctx, -EINVAL,
+				       "pipe %u: more data than announced",
+				       hp.objref);
+			goto out;
+		}
+		ret = ckpt_read_raw(ctx, data, n);
+		if (!ret)
+			ret = ckpt_read_end(ctx, sizeof(struct ckpt_hdr_pipe_data) + n);
+		if (ret)
+			goto out;
+		for (done = 0; done < n; ) {
+			ssize_t w = kernel_write(rp->file[1], data + done,
+						 n - done, NULL);
+
+			if (w <= 0) {
+				ret = ckpt_err(ctx, w ? (int)w : -EIO,
+					       "pipe %u: refilling it failed",
+					       hp.objref);
+				goto out;
+			}
+			done += w;
+		}
+		left -= n;
+	}
+	*objref = hp.objref;
+	ret = 0;
+out:
+	kvfree(data);
+	return ret;
+}
+
+/* One end of a restored pipe becomes FILE objref. */
+static int restore_pipe_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
+{
+	unsigned int acc = hf->f_flags & O_ACCMODE;
+	struct ckpt_rst_pipe *rp;
+	struct file *file;
+	int end;
+
+	if ((hf->mode & S_IFMT) != S_IFIFO || hf->pos || hf->rdev ||
+	    hf->path_len || (hf->f_flags & ~CKPT_PIPE_FLAGS) ||
+	    (acc != O_RDONLY && acc != O_WRONLY))
+		return ckpt_err(ctx, -EINVAL, "file %u: bad pipe end",
+				hf->objref);
+	rp = ckpt_obj_find_ref(ctx, CKPT_OBJ_PIPE, hf->pipe_ref);
+	if (!rp)
+		return ckpt_err(ctx, -EINVAL, "file %u: unknown pipe %u",
+				hf->objref, hf->pipe_ref);
+	end = acc == O_RDONLY ? 0 : 1;
+	if (rp->used[end])
+		return ckpt_err(ctx, -EINVAL,
+				"file %u: pipe %u %s end used twice",
+				hf->objref, hf->pipe_ref, end ? "write" : "read");
+	rp->used[end] = true;
+
+	file = rp->file[end];
+	ckpt_set_file_flags(file, hf->f_flags);
+	/* on failure the reference is dropped and the error logged */
+	return ckpt_obj_add_ref(ctx, CKPT_OBJ_FILE, hf->objref, get_file(file),
+				ckpt_release_file);
+}
+
+/* Is inode what the FILE record describes? */
+static bool restore_inode_matches(struct ckpt_hdr_file *hf, struct inode *inode)
+{
+	if (!inode || (inode->i_mode & S_IFMT) != (hf->mode & S_IFMT))
+		return false;
+	if (hf->kind == CKPT_FILE_CHR)
+		return inode->i_rdev == new_decode_dev((u32)hf->rdev);
+	return true;
+}
+
+/* A regular file, directory or character device, reopened by path. */
+static int restore_path_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
+			     const char *path)
+{
+	unsigned int flags = hf->f_flags;
+	umode_t type = hf->mode & S_IFMT;
+	unsigned int added;
+	struct path found;
+	struct file *file;
+	bool ok;
+	int ret;
+
+	if ((flags & ~CKPT_OPEN_FLAGS) ||
+	    ((flags & O_PATH) && (flags & ~CKPT_PATH_FLAGS)) ||
+	    ((flags & O_DIRECTORY) && type != S_IFDIR))
+		return ckpt_err(ctx, -EINVAL, "file %u: bad open flags %#o",
+				hf->objref, flags);
+	if (hf->pipe_ref || path[0] != '/')
+		return ckpt_err(ctx, -EINVAL, "file %u: bad record", hf->objref);
+	if (hf->kind == CKPT_FILE_REG) {
+		if ((type != S_IFREG && type != S_IFDIR) || hf->rdev ||
+		    ((flags & O_PATH) && hf->pos))
+			return ckpt_err(ctx, -EINVAL, "file %u: bad record",
+					hf->objref);
+	} else {
+		if (type != S_IFCHR || hf->rdev > U32_MAX)
+			return ckpt_err(ctx, -EINVAL, "file %u: bad record",
+					hf->objref);
+		if (!(flags & O_PATH) &&
+		    !ckpt_chr_supported(new_decode_dev((u32)hf->rdev)))
+			return ckpt_err(ctx, -EINVAL,
+					"file %u: %s: unsupported character device",
+					hf->objref, path);
+	}
+
+	/*
+	 * Look first, so that we never open something else than the record
+	 * says (a fifo would block, a device could have side effects); then
+	 * check again what we opened.
+	 */
+	ret = kern_path(path, 0, &found);
+	if (ret)
+		return ckpt_err(ctx, ret, "file %u: %s: lookup failed",
+				hf->objref, path);
+	ok = restore_inode_matches(hf, d_inode(found.dentry));
+	path_put(&found);
+	if (!ok)
+		return ckpt_err(ctx, -ESTALE,
+				"file %u: %s is not the file that was saved (type or device changed)",
+				hf->objref, path);
+
+	/* O_NONBLOCK for devices: e.g. do not wait for a carrier */
+	added = O_NOFOLLOW | O_NOCTTY;
+	if (type == S_IFDIR)
+		added |= O_DIRECTORY;
+	if (type == S_IFCHR)
+		added |= O_NONBLOCK;
+	added &= ~flags;
+	file = filp_open(path, flags | added, 0);
+	if (IS_ERR(file))
+		return ckpt_err(ctx, PTR_ERR(file), "file %u: %s: open failed",
+				hf->objref, path);
+	if (!restore_inode_matches(hf, file_inode(file))) {
+		ret = ckpt_err(ctx, -ESTALE,
+			       "file %u: %s changed while being opened",
+			       hf->objref, path);
+		goto fail;
+	}
+	/* f_flags as F_GETFL showed them at checkpoint */
+	if (file->f_flags & added)
+		ckpt_set_file_flags(file, file->f_flags & ~added);
+
+	/* devices: position is meaningless for those we support */
+	if (hf->kind == CKPT_FILE_REG && hf->pos) {
+		loff_t pos = vfs_llseek(file, hf->pos, SEEK_SET);
+
+		if (pos != hf->pos) {
+			ret = ckpt_err(ctx, pos < 0 ? (int)pos : -EINVAL,
+				       "file %u: %s: can not seek to %lld",
+				       hf->objref, path, (long long)hf->pos);
+			goto fail;
+		}
+	}
+
+	/* on failure the reference is dropped and the error logged */
+	return ckpt_obj_add_ref(ctx, CKPT_OBJ_FILE, hf->objref, file,
+				ckpt_release_file);
+fail:
+	fput(file);
+	return ret;
+}
+
+/*
+ * FILE.  new_pipe: the record follows the PIPE record of pipe_ref, and
+ * must be an end of it.
+ */
+static int restore_file(struct ckpt_ctx *ctx, bool new_pipe, u32 pipe_ref)
+{
+	struct ckpt_hdr_file *hf;
+	u32 len;
+	int ret;
+
+	hf = ckpt_read_record_alloc(ctx, CKPT_HDR_FILE, sizeof(*hf),
+				    sizeof(*hf) + CKPT_PATH_MAX, &len);
+	if (IS_ERR(hf))
+		return PTR_ERR(hf);
+
+	ret = -EINVAL;
+	if (len != sizeof(*hf) + hf->path_len || hf->pad) {
+		ckpt_err(ctx, ret, "file %u: bad length", hf->objref);
+		goto out;
+	}
+	if (ckpt_obj_find_ref(ctx, CKPT_OBJ_FILE, hf->objref)) {
+		ckpt_err(ctx, ret, "file %u: defined twice", hf->objref);
+		goto out;
+	}
+	if (new_pipe && (hf->kind != CKPT_FILE_PIPE ||
+			 hf->pipe_ref != pipe_ref)) {
+		ckpt_err(ctx, ret, "file %u: does not use the pipe before it",
+			 hf->objref);
+		goto out;
+	}
+
+	switch (hf->kind) {
+	case CKPT_FILE_PIPE:
+		ret = restore_pipe_file(ctx, hf);
+		break;
+	case CKPT_FILE_REG:
+	case CKPT_FILE_CHR: {
+		const char *path = (const char *)(hf + 1);
+
+		if (hf->path_len < 2 ||
+		    strnlen(path, hf->path_len) != hf->path_len - 1) {
+			ckpt_err(ctx, ret, "file %u: bad path", hf->objref);
+			break;
+		}
+		ret = restore_path_file(ctx, hf, path);
+		break;
+	}
+	default:
+		ckpt_err(ctx, ret, "file %u: unknown kind %u", hf->objref,
+			 hf->kind);
+		break;
+	}
+out:
+	kvfree(hf);
+	return ret;
+}
+
+/* FD: fds come in ascending order, each below RLIMIT_NOFILE. */
+static int restore_fd(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
+{
+	unsigned long limit = min_t(unsigned long, rlimit(RLIMIT_NOFILE),
+				    CKPT_FDS_MAX);
+	struct ckpt_rst_fd *e;
+	struct ckpt_hdr_fd hfd;
+	struct file *file;
+	int ret;
+
+	ret = ckpt_read_record(ctx, CKPT_HDR_FD, &hfd, sizeof(hfd),
+			       sizeof(hfd));
+	if (ret < 0)
+		return ret;
+	if ((hfd.flags & ~CKPT_FD_CLOEXEC) || hfd.pad ||
+	    (rf->nr && hfd.fd <= rf->ent[rf->nr - 1].fd))
+		return ckpt_err(ctx, -EINVAL,
+				"fd %u: bad record (flags, or not in ascending order)",
+				hfd.fd);
+	if (hfd.fd >= limit)
+		return ckpt_err(ctx, -EMFILE,
+				"fd %u: not below RLIMIT_NOFILE (%lu)",
+				hfd.fd, limit);
+	file = ckpt_obj_find_ref(ctx, CKPT_OBJ_FILE, hfd.file_ref);
+	if (!file)
+		return ckpt_err(ctx, -EINVAL, "fd %u: unknown file %u",
+				hfd.fd, hfd.file_ref);
+	if (rf->nr >= rf->max)	/* the caller reads at most max FDs */
+		return ckpt_err(ctx, -EINVAL, "fd %u: too many fds", hfd.fd);
+
+	e = &rf->ent[rf->nr++];
+	e->fd = hfd.fd;
+	e->cloexec = hfd.flags & CKPT_FD_CLOEXEC;
+	e->file = get_file(file);
+	return 0;
+}
+
+int restore_files_open(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
+{
+	unsigned long limit = min_t(unsigned long, rlimit(RLIMIT_NOFILE),
+				    CKPT_FDS_MAX);
+	struct ckpt_rst_files *rf;
+	struct ckpt_hdr_files hdr;
+	unsigned int i;
+	int ret, type;
+
+	if (rt->files)
+		return ckpt_err(ctx, -EINVAL, "files: restored twice");
+
+	ret = ckpt_read_record(ctx, CKPT_HDR_FILES, &hdr, sizeof(hdr),
+			       sizeof(hdr));
+	if (ret < 0)
+		return ret;
+	if (hdr.pad || hdr.nr_fds > CKPT_FDS_MAX)
+		return ckpt_err(ctx, -EINVAL, "files: bad record (%u fds)",
+				hdr.nr_fds);
+	if (hdr.nr_fds > limit)
+		return ckpt_err(ctx, -EMFILE,
+				"files: %u fds, RLIMIT_NOFILE allows %lu",
+				hdr.nr_fds, limit);
+
+	rf = kvzalloc(struct_size(rf, ent, hdr.nr_fds), GFP_KERNEL);
+	if (!rf)
+		return ckpt_nomem(ctx, "the fd table");
+	rf->max = hdr.nr_fds;
+	rt->files = rf;
+
+	/* per fd: [ [PIPE PIPE_DATA...] FILE ] FD */
+	for (i = 0; i < hdr.nr_fds; i++) {
+		bool new_pipe = false;
+		u32 pipe_ref = 0;
+
+		type = ckpt_peek_type(ctx);
+		if (type < 0)
+			return type;
+		if (type == CKPT_HDR_PIPE) {
+			ret = restore_pipe(ctx, &pipe_ref);
+			if (ret)
+				return ret;
+			new_pipe = true;
+			type = ckpt_peek_type(ctx);
+			if (type < 0)
+				return type;
+			if (type != CKPT_HDR_FILE)
+				return ckpt_err(ctx, -EINVAL,
+						"files: pipe %u not followed by its file",
+						pipe_ref);
+		}
+		if (type == CKPT_HDR_FILE) {
+			ret = restore_file(ctx, new_pipe, pipe_ref);
+			if (ret)
+				return ret;
+		}
+		ret = restore_fd(ctx, rf);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int restore_files_install(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
+{
+	struct ckpt_rst_files *rf = rt->files;
+	unsigned int i;
+	int ret;
+
+	if (!rf)
+		return ckpt_err(ctx, -EINVAL, "files: nothing was opened");
+
+	/* the context holds its own references on the image and log files */
+	ret = __close_range(0, ~0U, CLOSE_RANGE_UNSHARE);
+	if (ret)
+		return ckpt_err(ctx, ret, "files: closing the old fds failed");
+
+	for (i = 0; i < rf->nr; i++) {
+		struct ckpt_rst_fd *e = &rf->ent[i];
+
+		ret = receive_fd_replace(e->fd, e->file,
+					 e->cloexec ? O_CLOEXEC : 0);
+		if (ret < 0)
+			return ckpt_err(ctx, ret, "fd %u: install failed",
+					e->fd);
+	}
+	return 0;
+}
+
+void restore_files_cleanup(struct ckpt_rst_task *rt)
+{
+	struct ckpt_rst_files *rf = rt->files;
+	unsigned int i;
+
+	if (!rf)
+		return;
+	for (i = 0; i < rf->nr; i++)
+		fput(rf->ent[i].file);
+	kvfree(rf);
+	rt->files = NULL;
+}

@@ -1,0 +1,1372 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kcr: the address space of a task: MM, VMA and PAGES records.
+ *
+ * Checkpoint writes the mm fields (code/data/brk/stack/args/env, auxv,
+ * vdso, exe path), then one VMA record per mapping, each followed by the
+ * pages that exist and that its backing does not hold:
+ *   ANON	every page present or swapped out (never-touched pages and
+ *		the zero page are holes: they cost nothing);
+ *   FILE	private: the COWed (anonymous) pages only; shared: none;
+ *   SHMEM	shared anonymous memory (a "dev/zero" shmem object, shared
+ *		between tasks through the object table): the pages of the
+ *		whole object, once, after the first VMA that meets it, with
+ *		their byte offset in the object instead of an address;
+ *   VDSO/VVAR	no pages; restart maps the running kernel's vdso there.
+ * Pages are located in a first pass (page table walk, or the shmem page
+ * cache) so that the VMA record can carry their count, then read with GUP
+ * in batches of CKPT_PAGES_MAX pages, copied to ctx->pagebuf and written
+ * as one PAGES record per batch.
+ *
+ * Restart tears down the restarting task's address space, rebuilds every
+ * mapping at its address with vm_mmap(MAP_FIXED_NOREPLACE) as the caller
+ * (open(2) and mmap(2) permission checks apply), splits a mapping the
+ * kernel merged with its predecessor so that the layout is the original
+ * one VMA for VMA, writes the pages back without widening protections
+ * (copy_to_user, FOLL_FORCE access for read-only private mappings, or
+ * kernel_write into the shmem object), maps the vdso and sets the mm
+ * fields and exe link as prctl(PR_SET_MM_MAP) would.
+ *
+ * Locking, checkpoint (t's mm):
+ *   mmap_read_lock while the VMAs are listed and their pages located
+ *     (walk_page_range takes the page table locks inside it), and again
+ *     for each batch of pages while they are taken with GUP;
+ *   mm->arg_lock nests inside mmap_lock for reading the mm fields.
+ *   The lock is never held while writing the image.
+ * Locking, restart (current->mm):
+ *   vm_munmap, vm_mmap, do_madvise and access_remote_vm take mmap_lock
+ *   themselves and are called without it; mmap_write_lock is held only to
+ *   check (and split) a new mapping and to set the mm fields, with
+ *   mm->arg_lock nested inside it.
+ */
+#include <linux/checkpoint.h>
+#include <linux/dcache.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/pagewalk.h>
+#include <linux/personality.h>
+#include <linux/pkeys.h>
+#include <linux/ptrace.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/security.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/swapops.h>
+#include <linux/uaccess.h>
+#include <linux/userfaultfd_k.h>
+
+/* vm_flags bits the image carries */
+#define CKPT_VM_SAVED	(CKPT_VM_READ | CKPT_VM_WRITE | CKPT_VM_EXEC |	\
+			 CKPT_VM_SHARED | CKPT_VM_MAYREAD |		\
+			 CKPT_VM_MAYWRITE | CKPT_VM_MAYEXEC |		\
+			 CKPT_VM_MAYSHARE | CKPT_VM_GROWSDOWN |		\
+			 CKPT_VM_SEQ_READ | CKPT_VM_RAND_READ |		\
+			 CKPT_VM_DONTCOPY | CKPT_VM_NORESERVE |		\
+			 CKPT_VM_WIPEONFORK | CKPT_VM_DONTDUMP)
+/* bits a restored mapping must have exactly as saved */
+#define CKPT_VM_CHECKED	(CKPT_VM_SAVED & ~CKPT_VM_NORESERVE)
+
+#define CKPT_SHM_NAME	"dev/zero"	/* name shmem_zero_setup() gives */
+
+/* A run of nr consecutive pages: addresses, or offsets in a shmem object. */
+struct ckpt_run {
+	unsigned long start;
+	unsigned long nr;
+};
+
+struct ckpt_vma_info {
+	unsigned long start;
+	unsigned long end;
+	unsigned long pgoff;
+	unsigned long vm_flags;		/* CKPT_VM_* */
+	u32 kind;			/* CKPT_VMA_* */
+	u32 shm_ref;
+	u64 shm_size;
+	struct file *file;		/* FILE: the mapped file (referenced) */
+	struct inode *shm_inode;	/* SHMEM: set if this VMA saves the pages */
+	u64 nr_pages;
+	size_t run;			/* first of this VMA's runs */
+	size_t nr_runs;
+};
+
+struct ckpt_mm_info {
+	struct ckpt_ctx *ctx;
+	struct mm_struct *mm;
+	struct ckpt_vma_info *vmas;
+	unsigned int max_vmas;
+	unsigned int nr_vmas;
+	struct ckpt_run *runs;		/* the pages of every VMA, kvmalloc'ed */
+	size_t nr_runs;
+	size_t max_runs;
+	/* page table walk state */
+	size_t cur_run;			/* first run of the VMA being walked */
+	u64 cur_pages;
+	unsigned long resume;
+	bool anon_only;
+	/* one batch */
+	u64 *addrs;			/* CKPT_PAGES_MAX */
+	struct page **pages;		/* CKPT_PAGES_MAX */
+	char *path;			/* CKPT_PATH_MAX */
+};
+
+static void ckpt_release_inode(void *ptr)
+{
+	iput(ptr);
+}
+
+static void ckpt_release_shm_file(void *ptr)
+{
+	fput(ptr);
+}
+
+static const char *ckpt_vma_kind_name(u32 kind)
+{
+	static const char * const names[CKPT_VMA_KIND_MAX + 1] = {
+		[CKPT_VMA_ANON] = "anon", [CKPT_VMA_FILE] = "file",
+		[CKPT_VMA_SHMEM] = "shmem", [CKPT_VMA_VDSO] = "vdso",
+		[CKPT_VMA_VVAR] = "vvar",
+	};
+
+	return kind <= CKPT_VMA_KIND_MAX && names[kind] ? names[kind] : "?";
+}
+
+/* ------------------------------------------------------------ checkpoint */
+
+static int ckpt_runs_grow(struct ckpt_mm_info *mi)
+{
+	size_t max = mi->max_runs ? 2 * mi->max_runs : 256;
+	struct ckpt_run *runs;
+
+	runs = kvmalloc_array(max, sizeof(*runs), GFP_KERNEL);
+	if (!runs)
+		return ckpt_err(mi->ctx, -ENOMEM, "no memory to list pages");
+	if (mi->nr_runs)
+		memcpy(runs, mi->runs, mi->nr_runs * sizeof(*runs));
+	kvfree(mi->runs);
+	mi->runs = runs;
+	mi->max_runs = max;
+	return 0;
+}
+
+/*
+ * Add the page at @addr to the current VMA's runs.  Returns 1 (and sets
+ * mi->resume) when the array is full: the caller grows it outside the
+ * page table lock and resumes there.
+ */
+static int ckpt_run_add(struct ckpt_mm_info *mi, unsigned long addr)
+{
+	struct ckpt_run *r;
+
+	if (mi->nr_runs > mi->cur_run) {
+		r = &mi->runs[mi->nr_runs - 1];
+		if (r->start + r->nr * PAGE_SIZE == addr) {
+			r->nr++;
+			mi->cur_pages++;
+			return 0;
+		}
+	}
+	if (mi->nr_runs == mi->max_runs) {
+		mi->resume = addr;
+		return 1;
+	}
+	r = &mi->runs[mi->nr_runs++];
+	r->start = addr;
+	r->nr = 1;
+	mi->cur_pages++;
+	return 0;
+}
+
+/*
+ * Decide whether the page behind one pte is saved: for an anonymous VMA
+ * every page present or swapped out except the zero page; for a private
+ * file mapping only the anonymous (COWed) ones.
+ */
+static int ckpt_pte_entry(pte_t *ptep, unsigned long addr, unsigned long next,
+			  struct mm_walk *walk)
+{
+	struct ckpt_mm_info *mi = walk->private;
+	pte_t pte = ptep_get(ptep);
+	struct page *page = NULL;
+	swp_entry_t entry;
+
+	if (pte_none(pte))
+		return 0;
+	if (pte_present(pte)) {
+		page = vm_normal_page(walk->vma, addr, pte);
+		if (!page)		/* the zero page or a special pte */
+			return 0;
+	} else {
+		entry = pte_to_swp_entry(pte);
+		if (is_pfn_swap_entry(entry))	/* migration, device */
+			page = pfn_swap_entry_to_page(entry);
+		else if (is_pte_marker_entry(entry))
+			return 0;
+		/*
+		 * Otherwise a swapped out anonymous page (also in a file
+		 * mapping: only COWed pages go to swap), or a poisoned
+		 * one, which GUP will refuse to read.
+		 */
+	}
+	if (mi->anon_only && page && !PageAnon(page))
+		return 0;
+	return ckpt_run_add(mi, addr);
+}
+
+static const struct mm_walk_ops ckpt_walk_ops = {
+	.pte_entry	= ckpt_pte_entry,
+};
+
+/* List the pages of @vma to save.  mmap_lock held for read. */
+static int ckpt_collect_pages(struct ckpt_mm_info *mi,
+			      struct vm_area_struct *vma, bool anon_only)
+{
+	unsigned long addr = vma->vm_start;
+	int ret;
+
+	mi->anon_only = anon_only;
+	for (;;) {
+		ret = walk_page_range(mi->mm, addr, vma->vm_end, &ckpt_walk_ops,
+				      mi);
+		if (ret <= 0)
+			break;
+		ret = ckpt_runs_grow(mi);
+		if (ret)
+			return ret;
+		addr = mi->resume;
+	}
+	if (ret)
+		return ckpt_err(mi->ctx, ret, "walking the page tables of %#lx-%#lx",
+				vma->vm_start, vma->vm_end);
+	return 0;
+}
+
+/*
+ * List the pages of a shmem object (in memory or swapped out): every
+ * entry of its page cache below i_size.  Offsets are in bytes.
+ */
+static int ckpt_collect_shm_pages(struct ckpt_mm_info *mi, struct inode *inode)
+{
+	pgoff_t end = DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
+	XA_STATE(xas, &inode->i_mapping->i_pages, 0);
+	unsigned long nr, i, index;
+	void *entry;
+	int ret = 0;
+
+	if (!end)
+		return 0;
+	rcu_read_lock();
+	xas_for_each(&xas, entry, end - 1) {
+		if (xas_retry(&xas, entry))
+			continue;
+		index = xas.xa_index;
+		/* without THP every entry is one page; be safe anyway */
+		nr = xa_is_value(entry) ? 1 : folio_nr_pages(entry);
+		for (i = 0; i < nr && index + i < end; i++) {
+			if (!ckpt_run_add(mi, (index + i) << PAGE_SHIFT))
+				continue;
+			/* full: grow outside RCU, then add it again */
+			xas_pause(&xas);
+			rcu_read_unlock();
+			ret = ckpt_runs_grow(mi);
+			rcu_read_lock();
+			if (ret)
+				goto out;
+			i--;
+		}
+	}
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
+static int ckpt_vma_shmem(struct ckpt_mm_info *mi, struct vm_area_struct *vma,
+			  struct ckpt_vma_info *vi)
+{
+	struct inode *inode = file_inode(vma->vm_file);
+	struct ckpt_obj *obj;
+
+	vi->kind = CKPT_VMA_SHMEM;
+	vi->shm_size = i_size_read(inode);
+	obj = ckpt_obj_find_ptr(mi->ctx, inode);
+	if (obj) {
+		if (obj->type != CKPT_OBJ_SHMEM)
+			return ckpt_err(mi->ctx, -EINVAL,
+					"shared memory at %#lx-%#lx: object clash",
+					vma->vm_start, vma->vm_end);
+		vi->shm_ref = obj->objref;
+		return 0;
+	}
+	ihold(inode);
+	obj = ckpt_obj_add_ptr(mi->ctx, CKPT_OBJ_SHMEM, inode,
+			       ckpt_release_inode);
+	if (IS_ERR(obj)) {
+		iput(inode);
+		return PTR_ERR(obj);
+	}
+	vi->shm_ref = obj->objref;
+	vi->shm_inode = inode;		/* the table holds the reference */
+	return ckpt_collect_shm_pages(mi, inode);
+}
+
+/* Classify one VMA and list its pages.  mmap_lock held for read. */
+static int ckpt_vma_collect(struct ckpt_mm_info *mi, struct vm_area_struct *vma,
+			    struct ckpt_vma_info *vi)
+{
+	struct ckpt_ctx *ctx = mi->ctx;
+	unsigned long flags = vma->vm_flags;
+	struct file *file = vma->vm_file;
+	const char *name = NULL;
+	int ret;
+
+	vi->start = vma->vm_start;
+	vi->end = vma->vm_end;
+	vi->pgoff = vma->vm_pgoff;
+	vi->vm_flags = flags & CKPT_VM_SAVED;
+	vi->run = mi->nr_runs;
+	mi->cur_run = mi->nr_runs;
+	mi->cur_pages = 0;
+
+	if (vma->vm_ops && vma->vm_ops->name)
+		name = vma->vm_ops->name(vma);
+	if (name) {
+		if (!strcmp(name, "[vdso]")) {
+			if (vma->vm_start != (unsigned long)mi->mm->context.vdso)
+				return ckpt_err(ctx, -EBUSY,
+						"vdso at %#lx-%#lx is not where the mm says (%#lx)",
+						vma->vm_start, vma->vm_end,
+						(unsigned long)mi->mm->context.vdso);
+			vi->kind = CKPT_VMA_VDSO;
+			return 0;
+		}
+		if (!strcmp(name, "[vvar]")) {
+			vi->kind = CKPT_VMA_VVAR;
+			return 0;
+		}
+		return ckpt_err(ctx, -EBUSY,
+				"special mapping %s at %#lx-%#lx can not be restored",
+				name, vma->vm_start, vma->vm_end);
+	}
+	if (flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))
+		return ckpt_err(ctx, -EBUSY,
+				"I/O or PFN mapping at %#lx-%#lx can not be restored",
+				vma->vm_start, vma->vm_end);
+	if (is_vm_hugetlb_page(vma))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"hugetlb mapping at %#lx-%#lx not supported yet",
+				vma->vm_start, vma->vm_end);
+	if (flags & (VM_LOCKED | VM_LOCKONFAULT))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mlocked mapping at %#lx-%#lx not supported yet",
+				vma->vm_start, vma->vm_end);
+	if (vma_pkey(vma))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"protection key %d on %#lx-%#lx not supported yet",
+				vma_pkey(vma), vma->vm_start, vma->vm_end);
+	if (userfaultfd_armed(vma) || (flags & VM_MERGEABLE))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"userfaultfd or KSM on %#lx-%#lx not supported yet",
+				vma->vm_start, vma->vm_end);
+
+	if (vma_is_anonymous(vma)) {
+		vi->kind = CKPT_VMA_ANON;
+		ret = ckpt_collect_pages(mi, vma, false);
+		goto pages;
+	}
+	if (!file)
+		return ckpt_err(ctx, -EBUSY,
+				"mapping at %#lx-%#lx has no file and is not anonymous memory",
+				vma->vm_start, vma->vm_end);
+	if (shmem_file(file) && !vma_is_shmem(vma))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"SysV shm attach not supported yet (%pD at %#lx-%#lx)",
+				file, vma->vm_start, vma->vm_end);
+	if (file->f_path.mnt->mnt_flags & MNT_INTERNAL) {
+		if (!vma_is_shmem(vma) || !(flags & VM_MAYSHARE) ||
+		    strcmp(file->f_path.dentry->d_name.name, CKPT_SHM_NAME))
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"mapping of internal file %pD (memfd?) at %#lx-%#lx not supported yet",
+					file, vma->vm_start, vma->vm_end);
+		ret = ckpt_vma_shmem(mi, vma, vi);
+		goto pages;
+	}
+	if (!S_ISREG(file_inode(file)->i_mode))
+		return ckpt_err(ctx, -EBUSY,
+				"mapping of %pD at %#lx-%#lx: not a regular file",
+				file, vma->vm_start, vma->vm_end);
+	if (d_unlinked(file->f_path.dentry))
+		return ckpt_err(ctx, -EBUSY,
+				"mapping of deleted file %pD at %#lx-%#lx",
+				file, vma->vm_start, vma->vm_end);
+	vi->kind = CKPT_VMA_FILE;
+	vi->file = get_file(file);
+	ret = 0;
+	if (!(flags & VM_MAYSHARE) && vma->anon_vma)
+		ret = ckpt_collect_pages(mi, vma, true);
+pages:
+	vi->nr_runs = mi->nr_runs - vi->run;
+	vi->nr_pages = mi->cur_pages;
+	return ret;
+}
+
+static void ckpt_mm_fields(struct mm_struct *mm, struct ckpt_hdr_mm *hm)
+{
+	unsigned int i;
+
+	spin_lock(&mm->arg_lock);
+	hm->start_code = mm->start_code;
+	hm->end_code = mm->end_code;
+	hm->start_data = mm->start_data;
+	hm->end_data = mm->end_data;
+	hm->start_brk = mm->start_brk;
+	hm->brk = mm->brk;
+	hm->start_stack = mm->start_stack;
+	hm->arg_start = mm->arg_start;
+	hm->arg_end = mm->arg_end;
+	hm->env_start = mm->env_start;
+	hm->env_end = mm->env_end;
+	spin_unlock(&mm->arg_lock);
+
+	/* saved_auxv up to and including its AT_NULL pair */
+	for (i = 0; i + 1 < AT_VECTOR_SIZE; i += 2) {
+		hm->auxv[i] = mm->saved_auxv[i];
+		hm->auxv[i + 1] = mm->saved_auxv[i + 1];
+		if (mm->saved_auxv[i] == AT_NULL)
+			break;
+	}
+	hm->auxv_words = min_t(unsigned int, i + 2, AT_VECTOR_SIZE);
+	hm->vdso = (unsigned long)mm->context.vdso;
+}
+
+/* Phase one, under mmap_read_lock: mm fields, VMAs, where their pages are. */
+static int ckpt_mm_collect(struct ckpt_mm_info *mi, struct ckpt_hdr_mm *hm)
+{
+	struct ckpt_ctx *ctx = mi->ctx;
+	struct mm_struct *mm = mi->mm;
+	struct vm_area_struct *vma;
+	VMA_ITERATOR(vmi, mm, 0);
+	int ret = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return ckpt_err(ctx, -EINTR, "interrupted");
+	if (mm->def_flags & (VM_LOCKED | VM_LOCKONFAULT)) {
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "mlockall(MCL_FUTURE) not supported yet");
+		goto out;
+	}
+	ckpt_mm_fields(mm, hm);
+
+	mi->max_vmas = mm->map_count;
+	if (mi->max_vmas > CKPT_VMAS_MAX) {
+		ret = ckpt_err(ctx, -E2BIG, "%u mappings, more than %u",
+			       mi->max_vmas, CKPT_VMAS_MAX);
+		goto out;
+	}
+	mi->vmas = kvcalloc(mi->max_vmas + 1, sizeof(*mi->vmas), GFP_KERNEL);
+	if (!mi->vmas) {
+		ret = ckpt_err(ctx, -ENOMEM, "no memory for %u mappings",
+			       mi->max_vmas);
+		goto out;
+	}
+	for_each_vma(vmi, vma) {
+		if (mi->nr_vmas == mi->max_vmas) {
+			ret = ckpt_err(ctx, -EAGAIN,
+				       "more mappings than map_count %u",
+				       mi->max_vmas);
+			break;
+		}
+		ret = ckpt_vma_collect(mi, vma, &mi->vmas[mi->nr_vmas]);
+		if (ret)
+			break;
+		mi->nr_vmas++;
+	}
+	hm->nr_vmas = mi->nr_vmas;
+out:
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+static int ckpt_write_mm(struct ckpt_mm_info *mi, struct ckpt_hdr_mm *hm)
+{
+	struct ckpt_ctx *ctx = mi->ctx;
+	const char *path = NULL;
+	struct file *exe;
+	u32 plen = 0;
+
+	exe = get_mm_exe_file(mi->mm);
+	if (exe && d_unlinked(exe->f_path.dentry)) {
+		ckpt_log(ctx, "executable %pD was deleted: not recorded", exe);
+	} else if (exe) {
+		path = d_path(&exe->f_path, mi->path, CKPT_PATH_MAX);
+		if (IS_ERR(path)) {
+			fput(exe);
+			return ckpt_err(ctx, PTR_ERR(path),
+					"path of the executable");
+		}
+		plen = strlen(path) + 1;
+	}
+	if (exe)
+		fput(exe);
+	hm->exe_len = plen;
+	return ckpt_write_record_payload(ctx, CKPT_HDR_MM, hm, sizeof(*hm),
+					 path, plen);
+}
+
+/* Read @nr pages of a shmem object at the offsets in mi->addrs. */
+static int ckpt_read_shm_pages(struct ckpt_mm_info *mi, struct inode *inode,
+			       unsigned int nr)
+{
+	struct folio *folio;
+	unsigned int i;
+	void *dst, *src;
+	pgoff_t index;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		dst = mi->ctx->pagebuf + i * PAGE_SIZE;
+		index = mi->addrs[i] >> PAGE_SHIFT;
+		ret = shmem_get_folio(inode, index, &folio, SGP_READ);
+		if (ret)
+			return ckpt_err(mi->ctx, ret,
+					"reading page %lu of a shared memory object",
+					index);
+		if (!folio) {
+			/* a page fallocated but never written reads as zeros */
+			memset(dst, 0, PAGE_SIZE);
+			continue;
+		}
+		src = kmap_local_page(folio_file_page(folio, index));
+		memcpy(dst, src, PAGE_SIZE);
+		kunmap_local(src);
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+	return 0;
+}
+
+/* Read @nr pages of t's mm at the addresses in mi->addrs. */
+static int ckpt_read_vma_pages(struct ckpt_mm_info *mi,
+			       struct ckpt_vma_info *vi, unsigned int nr)
+{
+	struct ckpt_ctx *ctx = mi->ctx;
+	struct mm_struct *mm = mi->mm;
+	struct vm_area_struct *vma;
+	unsigned int done = 0, n, i;
+	void *src;
+	long got;
+	int ret = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return ckpt_err(ctx, -EINTR, "interrupted");
+	vma = vma_lookup(mm, vi->start);
+	if (!vma || vma->vm_start != vi->start || vma->vm_end != vi->end) {
+		mmap_read_unlock(mm);
+		return ckpt_err(ctx, -EAGAIN,
+				"mapping %#lx-%#lx changed during the checkpoint",
+				vi->start, vi->end);
+	}
+	while (done < nr) {
+		for (n = 1; done + n < nr &&
+		     mi->addrs[done + n] == mi->addrs[done] + n * PAGE_SIZE; n++)
+			;
+		/*
+		 * Every page was seen in the page tables.  Without FOLL_DUMP a
+		 * page freed meanwhile (MADV_FREE) reads as the zero page,
+		 * which is what the task would see.
+		 */
+		got = get_user_pages_remote(mm, mi->addrs[done], n, FOLL_FORCE,
+					    mi->pages + done, NULL, NULL);
+		if (got <= 0) {
+			ret = got ? got : -EFAULT;
+			ret = ckpt_err(ctx, ret, "reading page %#llx of %#lx-%#lx",
+				       mi->addrs[done], vi->start, vi->end);
+			break;
+		}
+		done += got;
+	}
+	mmap_read_unlock(mm);
+
+	for (i = 0; i < done; i++) {
+		if (!ret && vi->kind == CKPT_VMA_FILE &&
+		    !PageAnon(mi->pages[i]))
+			ret = ckpt_err(ctx, -EAGAIN,
+				       "page %#llx of %#lx-%#lx changed during the checkpoint",
+				       mi->addrs[i], vi->start, vi->end);
+		if (!ret) {
+			src = kmap_local_page(mi->pages[i]);
+			memcpy(ctx->pagebuf + i * PAGE_SIZE, src, PAGE_SIZE);
+			kunmap_local(src);
+		}
+		put_page(mi->pages[i]);
+	}
+	return ret;
+}
+
+static int ckpt_write_pages(struct ckpt_mm_info *mi, struct ckpt_vma_info *vi,
+			    unsigned int nr)
+{
+	struct ckpt_ctx *ctx = mi->ctx;
+	struct ckpt_hdr_pages hp = { .nr_pages = nr };
+	u64 plen = (u64)nr * (sizeof(u64) + PAGE_SIZE);
+	int ret;
+
+	if (fatal_signal_pending(current))
+		return ckpt_err(ctx, -EINTR, "interrupted");
+	if (vi->kind == CKPT_VMA_SHMEM)
+		ret = ckpt_read_shm_pages(mi, vi->shm_inode, nr);
+	else
+		ret = ckpt_read_vma_pages(mi, vi, nr);
+	if (!ret)
+		ret = ckpt_write_begin(ctx, CKPT_HDR_PAGES, &hp, sizeof(hp),
+				       plen);
+	if (!ret)
+		ret = ckpt_write_raw(ctx, mi->addrs, nr * sizeof(u64));
+	if (!ret)
+		ret = ckpt_write_raw(ctx, ctx->pagebuf, nr * PAGE_SIZE);
+	if (!ret)
+		ret = ckpt_write_end(ctx, sizeof(hp) + plen);
+	return ret;
+}
+
+static int ckpt_write_vma(struct ckpt_mm_info *mi, struct ckpt_vma_info *vi)
+{
+	struct ckpt_ctx *ctx = mi->ctx;
+	struct ckpt_hdr_vma hv = {
+		.start = vi->start,
+		.end = vi->end,
+		.pgoff = vi->pgoff,
+		.vm_flags = vi->vm_flags,
+		.kind = vi->kind,
+		.shm_ref = vi->shm_ref,
+		.shm_size = vi->shm_size,
+		.nr_pages = vi->nr_pages,
+	};
+	const char *path = NULL;
+	unsigned int nr = 0;
+	size_t r;
+	unsigned long k;
+	u32 plen = 0;
+	int ret;
+
+	if (vi->kind == CKPT_VMA_FILE) {
+		if (d_unlinked(vi->file->f_path.dentry))
+			return ckpt_err(ctx, -EBUSY,
+					"mapping of deleted file %pD at %#lx-%#lx",
+					vi->file, vi->start, vi->end);
+		path = d_path(&vi->file->f_path, mi->path, CKPT_PATH_MAX);
+		if (IS_ERR(path))
+			return ckpt_err(ctx, PTR_ERR(path),
+					"path of the file mapped at %#lx-%#lx",
+					vi->start, vi->end);
+		plen = strlen(path) + 1;
+	}
+	hv.path_len = plen;
+	ret = ckpt_write_record_payload(ctx, CKPT_HDR_VMA, &hv, sizeof(hv),
+					path, plen);
+	if (ret)
+		return ret;
+
+	for (r = vi->run; r < vi->run + vi->nr_runs; r++) {
+		for (k = 0; k < mi->runs[r].nr; k++) {
+			mi->addrs[nr++] = mi->runs[r].start + k * PAGE_SIZE;
+			if (nr < CKPT_PAGES_MAX)
+				continue;
+			ret = ckpt_write_pages(mi, vi, nr);
+			if (ret)
+				return ret;
+			nr = 0;
+		}
+	}
+	return nr ? ckpt_write_pages(mi, vi, nr) : 0;
+}
+
+static void ckpt_mm_info_free(struct ckpt_mm_info *mi)
+{
+	unsigned int i;
+
+	if (mi->vmas) {
+		for (i = 0; i < mi->max_vmas; i++)
+			if (mi->vmas[i].file)
+				fput(mi->vmas[i].file);
+		kvfree(mi->vmas);
+	}
+	kvfree(mi->runs);
+	kfree(mi->addrs);
+	kfree(mi->pages);
+	kfree(mi->path);
+	kfree(mi);
+}
+
+int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_mm_info *mi = NULL;
+	struct ckpt_hdr_mm *hm = NULL;
+	struct mm_struct *mm;
+	unsigned int i;
+	u64 pages = 0;
+	int ret;
+
+	BUILD_BUG_ON(CKPT_VM_READ != VM_READ || CKPT_VM_WRITE != VM_WRITE ||
+		     CKPT_VM_EXEC != VM_EXEC || CKPT_VM_SHARED != VM_SHARED ||
+		     CKPT_VM_MAYREAD != VM_MAYREAD ||
+		     CKPT_VM_MAYWRITE != VM_MAYWRITE ||
+		     CKPT_VM_MAYEXEC != VM_MAYEXEC ||
+		     CKPT_VM_MAYSHARE != VM_MAYSHARE ||
+		     CKPT_VM_GROWSDOWN != VM_GROWSDOWN ||
+		     CKPT_VM_SEQ_READ != VM_SEQ_READ ||
+		     CKPT_VM_RAND_READ != VM_RAND_READ ||
+		     CKPT_VM_DONTCOPY != VM_DONTCOPY ||
+		     CKPT_VM_NORESERVE != VM_NORESERVE ||
+		     CKPT_VM_WIPEONFORK != VM_WIPEONFORK ||
+		     CKPT_VM_DONTDUMP != VM_DONTDUMP);
+	BUILD_BUG_ON(AT_VECTOR_SIZE > CKPT_AUXV_WORDS);
+
+	mm = mm_access(t, PTRACE_MODE_ATTACH_REALCREDS);
+	if (IS_ERR_OR_NULL(mm))
+		return ckpt_err(ctx, mm ? PTR_ERR(mm) : -EINVAL,
+				"task %d: no access to its memory",
+				task_pid_vnr(t));
+
+	ret = -ENOMEM;
+	mi = kzalloc(sizeof(*mi), GFP_KERNEL);
+	hm = kzalloc(sizeof(*hm), GFP_KERNEL);
+	if (!mi || !hm)
+		goto nomem;
+	mi->ctx = ctx;
+	mi->mm = mm;
+	mi->addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*mi->addrs),
+				  GFP_KERNEL);
+	mi->pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*mi->pages),
+				  GFP_KERNEL);
+	mi->path = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
+	if (!mi->addrs || !mi->pages || !mi->path)
+		goto nomem;
+
+	ret = ckpt_mm_collect(mi, hm);
+	if (!ret)
+		ret = ckpt_write_mm(mi, hm);
+	for (i = 0; !ret && i < mi->nr_vmas; i++) {
+		ret = ckpt_write_vma(mi, &mi->vmas[i]);
+		pages += mi->vmas[i].nr_pages;
+	}
+	if (!ret)
+		ckpt_log(ctx, "task %d: %u mappings, %llu pages",
+			 task_pid_vnr(t), mi->nr_vmas, pages);
+	goto out;
+nomem:
+	ret = ckpt_err(ctx, -ENOMEM, "no memory to save the address space");
+out:
+	if (mi)
+		ckpt_mm_info_free(mi);
+	kfree(hm);
+	mmput(mm);
+	return ret;
+}
+
+/* --------------------------------------------------------------- restart */
+
+struct ckpt_rst_mm {
+	struct ckpt_ctx *ctx;
+	struct mm_struct *mm;
+	struct ckpt_hdr_vma *hv;	/* record + path */
+	u64 *addrs;			/* CKPT_PAGES_MAX */
+	unsigned long prev_end;		/* VMAs ascend and do not overlap */
+	unsigned long vdso_start, vdso_end;
+	unsigned long vvar_start, vvar_end;
+	unsigned long auxv[AT_VECTOR_SIZE];
+};
+
+static int rst_check_mm(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *hm,
+			u32 len)
+{
+	const u64 addrs[] = {
+		hm->start_code, hm->end_code, hm->start_data, hm->end_data,
+		hm->start_brk, hm->brk, hm->start_stack, hm->arg_start,
+		hm->arg_end, hm->env_start, hm->env_end,
+	};
+	unsigned int i;
+
+	if (len != sizeof(*hm) + hm->exe_len || hm->flags)
+		return ckpt_err(ctx, -EINVAL, "MM record: bad length or flags");
+	if (hm->nr_vmas > CKPT_VMAS_MAX)
+		return ckpt_err(ctx, -EINVAL, "MM record: %u mappings",
+				hm->nr_vmas);
+	/* what validate_prctl_map_addr() accepts */
+	for (i = 0; i < ARRAY_SIZE(addrs); i++)
+		if (addrs[i] >= TASK_SIZE || addrs[i] < mmap_min_addr)
+			return ckpt_err(ctx, -EINVAL,
+					"MM record: address %#llx out of range",
+					addrs[i]);
+	if (hm->start_code >= hm->end_code ||
+	    hm->start_data > hm->end_data ||
+	    hm->start_brk > hm->brk ||
+	    hm->arg_start > hm->arg_end ||
+	    hm->env_start > hm->env_end)
+		return ckpt_err(ctx, -EINVAL, "MM record: addresses out of order");
+	if (check_data_rlimit(rlimit(RLIMIT_DATA), hm->brk, hm->start_brk,
+			      hm->end_data, hm->start_data))
+		return ckpt_err(ctx, -EINVAL,
+				"MM record: brk beyond RLIMIT_DATA");
+	if (hm->auxv_words % 2 || hm->auxv_words > CKPT_AUXV_WORDS ||
+	    hm->auxv_words > AT_VECTOR_SIZE)
+		return ckpt_err(ctx, -EINVAL, "MM record: %u auxv words",
+				hm->auxv_words);
+	if (hm->vdso && (hm->vdso >= TASK_SIZE || !PAGE_ALIGNED(hm->vdso)))
+		return ckpt_err(ctx, -EINVAL, "MM record: bad vdso address");
+	if (hm->exe_len) {
+		if (hm->exe_len > CKPT_PATH_MAX)
+			return ckpt_err(ctx, -EINVAL, "MM record: exe path too long");
+		return ckpt_read_string(ctx, (char *)(hm + 1), hm->exe_len);
+	}
+	return 0;
+}
+
+/* Open the executable as exec would have: regular, exec mount, MAY_EXEC. */
+static struct file *rst_open_exe(struct ckpt_ctx *ctx, const char *path)
+{
+	struct file *file;
+	int ret;
+
+	file = filp_open(path, O_RDONLY | O_LARGEFILE, 0);
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, PTR_ERR(file), "opening executable %s", path);
+		return file;
+	}
+	ret = -EACCES;
+	if (S_ISREG(file_inode(file)->i_mode) && !path_noexec(&file->f_path))
+		ret = file_permission(file, MAY_EXEC);
+	if (ret) {
+		fput(file);
+		ckpt_err(ctx, ret, "executable %s: not executable by the caller",
+			 path);
+		return ERR_PTR(ret);
+	}
+	return file;
+}
+
+static int rst_check_vma(struct ckpt_rst_mm *rm, u32 len)
+{
+	struct ckpt_ctx *ctx = rm->ctx;
+	struct ckpt_hdr_vma *hv = rm->hv;
+	u64 npages, max;
+
+	if (!PAGE_ALIGNED(hv->start) || !PAGE_ALIGNED(hv->end) ||
+	    hv->start >= hv->end || hv->end > TASK_SIZE ||
+	    hv->start < rm->prev_end)
+		return ckpt_err(ctx, -EINVAL,
+				"VMA %#llx-%#llx: bad range or out of order",
+				hv->start, hv->end);
+	npages = (hv->end - hv->start) >> PAGE_SHIFT;
+	if (!hv->kind || hv->kind > CKPT_VMA_KIND_MAX ||
+	    hv->vm_flags & ~(u64)CKPT_VM_SAVED)
+		return ckpt_err(ctx, -EINVAL,
+				"VMA %#llx-%#llx: kind %u, flags %#llx",
+				hv->start, hv->end, hv->kind, hv->vm_flags);
+	if ((hv->vm_flags & CKPT_VM_SHARED) &&
+	    !(hv->vm_flags & CKPT_VM_MAYSHARE))
+		return ckpt_err(ctx, -EINVAL, "VMA %#llx-%#llx: bad flags %#llx",
+				hv->start, hv->end, hv->vm_flags);
+	if (hv->pgoff >= (1UL << (BITS_PER_LONG - PAGE_SHIFT)) - npages)
+		return ckpt_err(ctx, -EINVAL, "VMA %#llx-%#llx: bad offset",
+				hv->start, hv->end);
+	if (hv->kind == CKPT_VMA_FILE) {
+		if (hv->path_len < 2 || len != sizeof(*hv) + hv->path_len)
+			return ckpt_err(ctx, -EINVAL, "VMA %#llx-%#llx: bad path",
+					hv->start, hv->end);
+		if (ckpt_read_string(ctx, (char *)(hv + 1), hv->path_len))
+			return -EINVAL;
+		if (((char *)(hv + 1))[0] != '/')
+			return ckpt_err(ctx, -EINVAL,
+					"VMA %#llx-%#llx: relative path",
+					hv->start, hv->end);
+	} else if (hv->path_len || len != sizeof(*hv)) {
+		return ckpt_err(ctx, -EINVAL, "VMA %#llx-%#llx: unexpected path",
+				hv->start, hv->end);
+	}
+
+	switch (hv->kind) {
+	case CKPT_VMA_ANON:
+		if (hv->vm_flags & CKPT_VM_MAYSHARE)
+			goto bad_flags;
+		max = npages;
+		break;
+	case CKPT_VMA_FILE:
+		/* a shared file mapping's pages are in the file */
+		max = hv->vm_flags & CKPT_VM_MAYSHARE ? 0 : npages;
+		break;
+	case CKPT_VMA_SHMEM:
+		if (!(hv->vm_flags & CKPT_VM_MAYSHARE) || !hv->shm_size ||
+		    !PAGE_ALIGNED(hv->shm_size) || hv->shm_size > TASK_SIZE)
+			goto bad_flags;
+		max = hv->shm_size >> PAGE_SHIFT;
+		break;
+	default:	/* VDSO, VVAR: this kernel's */
+		max = 0;
+		break;
+	}
+	if (hv->nr_pages > max)
+		return ckpt_err(ctx, -EINVAL, "VMA %#llx-%#llx: %llu pages",
+				hv->start, hv->end, hv->nr_pages);
+	return 0;
+
+bad_flags:
+	return ckpt_err(ctx, -EINVAL, "VMA %#llx-%#llx: %s with flags %#llx",
+			hv->start, hv->end, ckpt_vma_kind_name(hv->kind),
+			hv->vm_flags);
+}
+
+/*
+ * The new mapping at [start, end) may have been merged with the one
+ * before it (the original kernel kept them apart, e.g. different anon_vma
+ * or a moved pgoff): split it there, so the layout matches VMA for VMA.
+ * Then check it has the flags it had.
+ */
+static int rst_fixup_vma(struct ckpt_rst_mm *rm)
+{
+	struct ckpt_ctx *ctx = rm->ctx;
+	struct ckpt_hdr_vma *hv = rm->hv;
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	if (mmap_write_lock_killable(rm->mm))
+		return ckpt_err(ctx, -EINTR, "interrupted");
+	vma = vma_lookup(rm->mm, hv->start);
+	if (vma && vma->vm_start != hv->start && vma->vm_end == hv->end) {
+		ret = split_vma(rm->mm, vma, hv->start, 1);
+		if (ret) {
+			ckpt_err(ctx, ret, "splitting the mapping at %#llx",
+				 hv->start);
+			goto out;
+		}
+		vma = vma_lookup(rm->mm, hv->start);
+	}
+	if (!vma || vma->vm_start != hv->start || vma->vm_end != hv->end) {
+		ret = ckpt_err(ctx, -EINVAL,
+			       "mapping %#llx-%#llx did not land as expected",
+			       hv->start, hv->end);
+		goto out;
+	}
+	if ((vma->vm_flags & CKPT_VM_CHECKED) !=
+	    (hv->vm_flags & CKPT_VM_CHECKED))
+		ret = ckpt_err(ctx, -EPERM,
+			       "mapping %#llx-%#llx got flags %#lx, not %#llx",
+			       hv->start, hv->end,
+			       vma->vm_flags & CKPT_VM_CHECKED,
+			       hv->vm_flags & CKPT_VM_CHECKED);
+out:
+	mmap_write_unlock(rm->mm);
+	return ret;
+}
+
+/* The madvise()d bits of a mapping, set back through madvise. */
+static int rst_madvise(struct ckpt_rst_mm *rm)
+{
+	static const struct {
+		u64 flag;
+		int advice;
+	} adv[] = {
+		{ CKPT_VM_SEQ_READ,	MADV_SEQUENTIAL },
+		{ CKPT_VM_RAND_READ,	MADV_RANDOM },
+		{ CKPT_VM_DONTCOPY,	MADV_DONTFORK },
+		{ CKPT_VM_WIPEONFORK,	MADV_WIPEONFORK },
+		{ CKPT_VM_DONTDUMP,	MADV_DONTDUMP },
+	};
+	struct ckpt_hdr_vma *hv = rm->hv;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(adv); i++) {
+		if (!(hv->vm_flags & adv[i].flag))
+			continue;
+		ret = do_madvise(rm->mm, hv->start, hv->end - hv->start,
+				 adv[i].advice);
+		if (ret)
+			return ckpt_err(rm->ctx, ret, "madvise(%d) on %#llx-%#llx",
+					adv[i].advice, hv->start, hv->end);
+	}
+	return 0;
+}
+
+/* Copy @nr pages at @addr (consecutive) from @buf into the new mapping. */
+static int rst_copy_pages(struct ckpt_rst_mm *rm, struct file *shm,
+			  u64 addr, void *buf, unsigned int nr)
+{
+	struct ckpt_hdr_vma *hv = rm->hv;
+	size_t len = (size_t)nr * PAGE_SIZE;
+	loff_t pos = addr;
+	ssize_t n;
+
+	if (shm) {
+		/* addr is the offset in the object */
+		while (len) {
+			n = kernel_write(shm, buf, len, &pos);
+			if (n <= 0)
+				return n ? n : -EIO;
+			buf += n;
+			len -= n;
+		}
+		return 0;
+	}
+	if (hv->vm_flags & CKPT_VM_WRITE)
+		return copy_to_user((void __user *)(unsigned long)addr, buf,
+				    len) ? -EFAULT : 0;
+	/* read-only private mapping: write as ptrace would, COWing */
+	n = access_remote_vm(rm->mm, addr, buf, len, FOLL_FORCE | FOLL_WRITE);
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+/* The PAGES records of the current VMA. */
+static int rst_pages(struct ckpt_rst_mm *rm, struct file *shm)
+{
+	struct ckpt_ctx *ctx = rm->ctx;
+	struct ckpt_hdr_vma *hv = rm->hv;
+	struct ckpt_hdr_pages hp;
+	u64 left = hv->nr_pages;
+	u64 lo, hi, next, a;
+	unsigned int nr, i, j;
+	int len, ret;
+
+	lo = shm ? 0 : hv->start;
+	hi = shm ? hv->shm_size : hv->end;
+	next = lo;			/* the lowest address allowed next */
+	while (left) {
+		len = ckpt_read_hdr(ctx, CKPT_HDR_PAGES,
+				    sizeof(hp) + sizeof(u64) + PAGE_SIZE,
+				    sizeof(hp) + CKPT_PAGES_MAX *
+				    (sizeof(u64) + PAGE_SIZE));
+		if (len < 0)
+			return len;
+		ret = ckpt_read_raw(ctx, &hp.nr_pages,
+				    sizeof(hp) - offsetof(struct ckpt_hdr_pages,
+							  nr_pages));
+		if (ret)
+			return ret;
+		nr = hp.nr_pages;
+		if (!nr || nr > CKPT_PAGES_MAX || nr > left ||
+		    len != sizeof(hp) + (u64)nr * (sizeof(u64) + PAGE_SIZE))
+			return ckpt_err(ctx, -EINVAL,
+					"PAGES record of %u pages (%llu left), length %d",
+					nr, left, len);
+		ret = ckpt_read_raw(ctx, rm->addrs, nr * sizeof(u64));
+		if (ret)
+			return ret;
+		for (i = 0; i < nr; i++) {
+			a = rm->addrs[i];
+			if (!PAGE_ALIGNED(a) || a < next || a >= hi)
+				return ckpt_err(ctx, -EINVAL,
+						"page %#llx: not in %#llx-%#llx or out of order",
+						a, next, hi);
+			next = a + PAGE_SIZE;
+		}
+		ret = ckpt_read_raw(ctx, ctx->pagebuf, nr * PAGE_SIZE);
+		if (!ret)
+			ret = ckpt_read_end(ctx, len);
+		if (ret)
+			return ret;
+		for (i = 0; i < nr; i = j) {
+			for (j = i + 1; j < nr &&
+			     rm->addrs[j] == rm->addrs[i] + (j - i) * PAGE_SIZE; j++)
+				;
+			ret = rst_copy_pages(rm, shm, rm->addrs[i],
+					     ctx->pagebuf + i * PAGE_SIZE, j - i);
+			if (ret)
+				return ckpt_err(ctx, ret,
+						"writing %u pages at %#llx of %s %#llx-%#llx",
+						j - i, rm->addrs[i],
+						ckpt_vma_kind_name(hv->kind),
+						hv->start, hv->end);
+		}
+		left -= nr;
+	}
+	return 0;
+}
+
+static unsigned long rst_prot(u64 vm_flags)
+{
+	return (vm_flags & CKPT_VM_READ ? PROT_READ : 0) |
+	       (vm_flags & CKPT_VM_WRITE ? PROT_WRITE : 0) |
+	       (vm_flags & CKPT_VM_EXEC ? PROT_EXEC : 0);
+}
+
+/* Find or create the shmem object of a SHMEM VMA. */
+static struct file *rst_shm_file(struct ckpt_rst_mm *rm, bool *created)
+{
+	struct ckpt_ctx *ctx = rm->ctx;
+	struct ckpt_hdr_vma *hv = rm->hv;
+	struct file *file;
+	int ret;
+
+	file = ckpt_obj_find_ref(ctx, CKPT_OBJ_SHMEM, hv->shm_ref);
+	if (file) {
+		if (i_size_read(file_inode(file)) != hv->shm_size ||
+		    hv->nr_pages)
+			return ERR_PTR(ckpt_err(ctx, -EINVAL,
+						"shared memory %u: size or pages differ",
+						hv->shm_ref));
+		*created = false;
+		return file;
+	}
+	file = shmem_kernel_file_setup(CKPT_SHM_NAME, hv->shm_size,
+				       VM_NORESERVE);
+	if (IS_ERR(file))
+		return ERR_PTR(ckpt_err(ctx, PTR_ERR(file),
+					"creating shared memory %u of %llu bytes",
+					hv->shm_ref, hv->shm_size));
+	/* on failure the table drops the file */
+	ret = ckpt_obj_add_ref(ctx, CKPT_OBJ_SHMEM, hv->shm_ref, file,
+			       ckpt_release_shm_file);
+	if (ret)
+		return ERR_PTR(ret);
+	*created = true;
+	return file;
+}
+
+static int rst_vma(struct ckpt_rst_mm *rm)
+{
+	struct ckpt_ctx *ctx = rm->ctx;
+	struct ckpt_hdr_vma *hv = rm->hv;
+	unsigned long flags = MAP_FIXED_NOREPLACE;
+	struct file *file = NULL, *shm = NULL;
+	bool created = false;
+	unsigned long addr;
+	int len, ret;
+
+	len = ckpt_read_record(ctx, CKPT_HDR_VMA, hv, sizeof(*hv),
+			       sizeof(*hv) + CKPT_PATH_MAX);
+	if (len < 0)
+		return len;
+	ret = rst_check_vma(rm, len);
+	if (ret)
+		return ret;
+	rm->prev_end = hv->end;
+
+	if (hv->vm_flags & CKPT_VM_GROWSDOWN)
+		flags |= MAP_GROWSDOWN;
+	if (hv->vm_flags & CKPT_VM_NORESERVE)
+		flags |= MAP_NORESERVE;
+	flags |= hv->vm_flags & CKPT_VM_MAYSHARE ? MAP_SHARED : MAP_PRIVATE;
+
+	switch (hv->kind) {
+	case CKPT_VMA_VDSO:
+	case CKPT_VMA_VVAR:
+		if (hv->kind == CKPT_VMA_VDSO ? rm->vdso_end : rm->vvar_end)
+			return ckpt_err(ctx, -EINVAL, "two %s mappings",
+					ckpt_vma_kind_name(hv->kind));
+		if (hv->kind == CKPT_VMA_VDSO) {
+			rm->vdso_start = hv->start;
+			rm->vdso_end = hv->end;
+		} else {
+			rm->vvar_start = hv->start;
+			rm->vvar_end = hv->end;
+		}
+		return 0;	/* mapped at the end */
+	case CKPT_VMA_ANON:
+		flags |= MAP_ANONYMOUS;
+		break;
+	case CKPT_VMA_FILE:
+		file = filp_open((char *)(hv + 1),
+				 (hv->vm_flags & CKPT_VM_MAYSHARE) &&
+				 (hv->vm_flags & CKPT_VM_MAYWRITE) ?
+				 O_RDWR | O_LARGEFILE : O_RDONLY | O_LARGEFILE,
+				 0);
+		if (IS_ERR(file))
+			return ckpt_err(ctx, PTR_ERR(file), "opening %s",
+					(char *)(hv + 1));
+		if (!S_ISREG(file_inode(file)->i_mode)) {
+			fput(file);
+			return ckpt_err(ctx, -EINVAL,
+					"%s: not a regular file", (char *)(hv + 1));
+		}
+		break;
+	case CKPT_VMA_SHMEM:
+		shm = rst_shm_file(rm, &created);
+		if (IS_ERR(shm))
+			return PTR_ERR(shm);
+		file = shm;
+		break;
+	}
+
+	addr = vm_mmap(file, hv->start, hv->end - hv->start,
+		       rst_prot(hv->vm_flags), flags,
+		       file ? hv->pgoff << PAGE_SHIFT : 0);
+	if (file && file != shm)
+		fput(file);
+	if (IS_ERR_VALUE(addr))
+		return ckpt_err(ctx, (long)addr, "mapping %s %#llx-%#llx%s%s",
+				ckpt_vma_kind_name(hv->kind),
+				hv->start, hv->end,
+				hv->kind == CKPT_VMA_FILE ? " of " : "",
+				hv->kind == CKPT_VMA_FILE ? (char *)(hv + 1) : "");
+	if (addr != hv->start)
+		return ckpt_err(ctx, -EINVAL, "mapping %#llx landed at %#lx",
+				hv->start, addr);
+	ret = rst_madvise(rm);
+	if (!ret)
+		ret = rst_fixup_vma(rm);
+	if (!ret && hv->nr_pages)
+		ret = rst_pages(rm, created ? shm : NULL);
+	return ret;
+}
+
+static bool rst_is_special(struct mm_struct *mm, unsigned long start,
+			   unsigned long end, const char *name)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, start);
+	const char *vname = NULL;
+
+	if (vma && vma->vm_ops && vma->vm_ops->name)
+		vname = vma->vm_ops->name(vma);
+	return vname && !strcmp(vname, name) && vma->vm_start == start &&
+	       vma->vm_end == end;
+}
+
+/* Map the vdso where it was and check it has the saved layout. */
+static int rst_vdso(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm)
+{
+	struct ckpt_ctx *ctx = rm->ctx;
+	bool ok;
+	int ret;
+
+	if (!rm->vdso_end && !rm->vvar_end)
+		return 0;
+	if (!rm->vdso_end || !rm->vvar_end || rm->vdso_start != hm->vdso)
+		return ckpt_err(ctx, -EINVAL,
+				"vdso %#lx-%#lx / vvar %#lx-%#lx do not match the mm (%#llx)",
+				rm->vdso_start, rm->vdso_end, rm->vvar_start,
+				rm->vvar_end, hm->vdso);
+	ret = restore_arch_vdso(ctx, rm->vdso_start);
+	if (ret)
+		return ret;
+	mmap_read_lock(rm->mm);
+	ok = rst_is_special(rm->mm, rm->vdso_start, rm->vdso_end, "[vdso]") &&
+	     rst_is_special(rm->mm, rm->vvar_start, rm->vvar_end, "[vvar]");
+	mmap_read_unlock(rm->mm);
+	if (!ok)
+		return ckpt_err(ctx, -EINVAL,
+				"this kernel's vdso/vvar do not fit %#lx-%#lx/%#lx-%#lx",
+				rm->vdso_start, rm->vdso_end, rm->vvar_start,
+				rm->vvar_end);
+	return 0;
+}
+
+/* The mm fields, as prctl_set_mm_map() sets them. */
+static int rst_mm_fields(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm)
+{
+	struct mm_struct *mm = rm->mm;
+	unsigned int i;
+
+	memset(rm->auxv, 0, sizeof(rm->auxv));
+	for (i = 0; i < hm->auxv_words; i++)
+		rm->auxv[i] = hm->auxv[i];
+	rm->auxv[AT_VECTOR_SIZE - 2] = AT_NULL;
+	rm->auxv[AT_VECTOR_SIZE - 1] = AT_NULL;
+
+	if (mmap_write_lock_killable(mm))
+		return ckpt_err(rm->ctx, -EINTR, "interrupted");
+	spin_lock(&mm->arg_lock);
+	mm->start_code = hm->start_code;
+	mm->end_code = hm->end_code;
+	mm->start_data = hm->start_data;
+	mm->end_data = hm->end_data;
+	mm->start_brk = hm->start_brk;
+	mm->brk = hm->brk;
+	mm->start_stack = hm->start_stack;
+	mm->arg_start = hm->arg_start;
+	mm->arg_end = hm->arg_end;
+	mm->env_start = hm->env_start;
+	mm->env_end = hm->env_end;
+	spin_unlock(&mm->arg_lock);
+	memcpy(mm->saved_auxv, rm->auxv, sizeof(mm->saved_auxv));
+	mmap_write_unlock(mm);
+	return 0;
+}
+
+static int rst_mm(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm)
+{
+	struct ckpt_ctx *ctx = rm->ctx;
+	unsigned int personality = current->personality;
+	struct file *exe = NULL;
+	unsigned int i;
+	int ret;
+
+	if (hm->exe_len) {
+		exe = rst_open_exe(ctx, (char *)(hm + 1));
+		if (IS_ERR(exe))
+			return PTR_ERR(exe);
+	}
+
+	/* the point where the old address space goes */
+	ret = vm_munmap(0, TASK_SIZE);
+	if (ret) {
+		ckpt_err(ctx, ret, "unmapping the address space");
+		goto out;
+	}
+	/* set before mapping: replace_mm_exe_file wants the old exe unmapped */
+	if (exe) {
+		ret = replace_mm_exe_file(rm->mm, exe);
+		if (ret) {
+			ckpt_err(ctx, ret, "setting the exe link to %s",
+				 (char *)(hm + 1));
+			goto out;
+		}
+	} else {
+		ckpt_log(ctx, "no executable recorded: exe link cleared");
+		set_mm_exe_file(rm->mm, NULL);
+	}
+
+	/* the mappings get exactly the saved protections */
+	current->personality &= ~READ_IMPLIES_EXEC;
+	for (i = 0; !ret && i < hm->nr_vmas; i++)
+		ret = rst_vma(rm);
+	current->personality = personality;
+	if (!ret)
+		ret = rst_vdso(rm, hm);
+	if (!ret)
+		ret = rst_mm_fields(rm, hm);
+out:
+	if (exe)
+		fput(exe);
+	return ret;
+}
+
+int restore_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
+{
+	struct ckpt_rst_mm *rm;
+	struct ckpt_hdr_mm *hm;
+	u32 len;
+	int ret;
+
+	hm = ckpt_read_record_alloc(ctx, CKPT_HDR_MM, sizeof(*hm),
+				    sizeof(*hm) + CKPT_PATH_MAX, &len);
+	if (IS_ERR(hm))
+		return PTR_ERR(hm);
+	ret = rst_check_mm(ctx, hm, len);
+	if (ret)
+		goto out_hm;
+
+	rm = kzalloc(sizeof(*rm), GFP_KERNEL);
+	if (!rm) {
+		ret = ckpt_err(ctx, -ENOMEM, "no memory to restore the mm");
+		goto out_hm;
+	}
+	rm->ctx = ctx;
+	rm->mm = current->mm;
+	rm->hv = kmalloc(sizeof(*rm->hv) + CKPT_PATH_MAX, GFP_KERNEL);
+	rm->addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*rm->addrs),
+				  GFP_KERNEL);
+	if (rm->hv && rm->addrs)
+		ret = rst_mm(rm, hm);
+	else
+		ret = ckpt_err(ctx, -ENOMEM, "no memory to restore the mm");
+	kfree(rm->addrs);
+	kfree(rm->hv);
+	kfree(rm);
+out_hm:
+	kvfree(hm);
+	return ret;
+}

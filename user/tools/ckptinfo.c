@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ckptinfo [--json] IMAGE: list every record of a kcr image and validate it.
+ * IMAGE may be "-" for stdin.  Exit 0 if the image is valid, 1 if not (with
+ * "ckptinfo: offset N: reason" on stderr), 2 on usage errors.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "kcr.h"
+#include "print.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ckptinfo [--json] IMAGE   (IMAGE may be - for stdin)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct kcr_record *rec;
+	struct kcr_reader r;
+	struct printer p;
+	const char *path;
+	int c, json = 0, fd, ret;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	path = argv[optind];
+	if (!strcmp(path, "-")) {
+		fd = STDIN_FILENO;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "ckptinfo: %s: %s\n", path, strerror(errno));
+			return 1;
+		}
+	}
+
+	kcr_reader_init_fd(&r, fd);
+	pr_init(&p, stdout, json);
+	pr_begin_doc(&p, path);
+	while ((ret = kcr_reader_next(&r, &rec)) > 0)
+		pr_record(&p, rec);
+	pr_end_doc(&p, &r, ret == 0);
+	fflush(stdout);
+	if (ret < 0)
+		fprintf(stderr, "ckptinfo: offset %llu: %s\n",
+			(unsigned long long)r.err_offset, r.reason);
+	kcr_reader_free(&r);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return ret < 0 ? 1 : 0;
+}
