@@ -37,7 +37,10 @@ KCC        := ccache gcc
 else
 KCC        := gcc
 endif
-KMAKE      := flock $(KLOCK) $(MAKE) -C $(KSRC) O=$(KOBJ) CC="$(KCC)"
+# Kernel make runs hold the shared build lock (re-entrant: no deadlock when
+# this Makefile itself is run under "flock /tmp/kbuild.lock make ...").
+WITH_KLOCK := KCR_KLOCK=$(KLOCK) $(TOP)/tests/vm/with-klock
+KMAKE      := $(WITH_KLOCK) $(MAKE) -C $(KSRC) O=$(KOBJ) CC="$(KCC)"
 
 # Our files that live at Linux-tree paths; symlinked into $(KSRC).
 LINK_DIRS  := kernel include arch ipc fs mm Documentation
@@ -53,7 +56,7 @@ GUEST_CFLAGS  := -O2 -g -Wall -pthread $(addprefix -I,$(wildcard $(TOP)/tests/gu
 
 VM         := $(TOP)/tests/vm/kcr-vm
 
-.PHONY: all deps kernel kernel-src kernel-links kernel-config user guest-tests \
+.PHONY: all deps kernel kernel-src kernel-extract kernel-links kernel-config user guest-tests \
 	initramfs check host-check guest-check demo vm bench clean distclean
 
 all: deps kernel user initramfs
@@ -80,14 +83,20 @@ deps:
 # Source identity = tarball + patch set.  A change re-extracts a pristine tree
 # and re-applies every patch.  mtimes from the tarball are kept so the object
 # dir stays valid; files patched before or now are touched so they rebuild.
+KSRC_ID = $$( { echo "$(KTARBALL)"; stat -c '%s %Y' "$(KTARBALL)"; for p in $(PATCHES); do echo "$$p"; cat "$$p"; done; } | sha256sum | cut -d' ' -f1)
+
 kernel-src: deps
-	@set -e; \
-	[ -n "$(KTARBALL)" ] || { echo "kernel: no /usr/src/linux-source-6.1*.tar.xz (apt-get install linux-source-6.1)" >&2; exit 1; }; \
-	id=$$( { echo "$(KTARBALL)"; stat -c '%s %Y' "$(KTARBALL)"; for p in $(PATCHES); do echo "$$p"; cat "$$p"; done; } | sha256sum | cut -d' ' -f1); \
+	@[ -n "$(KTARBALL)" ] || { echo "kernel: no /usr/src/linux-source-6.1*.tar.xz (apt-get install linux-source-6.1)" >&2; exit 1; }
+	@if [ ! -d $(KSRC) ] || [ "$$(cat $(BUILD)/.src-stamp 2>/dev/null)" != "$(KSRC_ID)" ]; then \
+		mkdir -p $(BUILD) && $(WITH_KLOCK) $(MAKE) --no-print-directory kernel-extract; \
+	fi
+
+# (called by kernel-src, under the lock)
+kernel-extract:
+	@set -e; id=$(KSRC_ID); \
 	if [ -d $(KSRC) ] && [ "$$(cat $(BUILD)/.src-stamp 2>/dev/null)" = "$$id" ]; then exit 0; fi; \
-	mkdir -p $(BUILD); exec 9>$(KLOCK); flock 9; \
 	echo "kernel: extracting $(KTARBALL) and applying $(words $(PATCHES)) patch(es)"; \
- rm -f $(BUILD)/.src-stamp $(BUILD)/.config-stamp; \
+	rm -f $(BUILD)/.src-stamp $(BUILD)/.config-stamp; \
 	rm -rf $(KSRC) $(BUILD)/src.tmp; mkdir $(BUILD)/src.tmp; \
 	tar -C $(BUILD)/src.tmp -xf "$(KTARBALL)"; \
 	mv $(BUILD)/src.tmp/* $(KSRC); rmdir $(BUILD)/src.tmp; \
@@ -123,7 +132,7 @@ kernel-config: kernel-links
 	echo "kernel: configuring (tinyconfig + kernel/configs/kcr.config)"; \
 	mkdir -p $(KOBJ); \
 	$(KMAKE) -s tinyconfig >$(BUILD)/kconfig.log; \
-	cd $(KSRC) && flock $(KLOCK) scripts/kconfig/merge_config.sh -m -O $(KOBJ) $(KOBJ)/.config $(KFRAGMENT) >>$(BUILD)/kconfig.log; \
+	cd $(KSRC) && $(WITH_KLOCK) scripts/kconfig/merge_config.sh -m -O $(KOBJ) $(KOBJ)/.config $(KFRAGMENT) >>$(BUILD)/kconfig.log; \
 	$(KMAKE) -s olddefconfig; \
 	bad=; while IFS= read -r l; do \
 		case "$$l" in CONFIG_*=y) grep -qx "$$l" $(KOBJ)/.config || bad="$$bad $${l%=y}";; esac; \

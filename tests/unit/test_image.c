@@ -808,7 +808,7 @@ END_TEST
 
 START_TEST(log_reason_picks_last_error_line)
 {
-	const char log[] = "restore task 10\nerror: mm: bad vma\nfoo failed here\nrestore task 11\n";
+	const char log[] = "restore task 10\nmm: bad vma error\nfoo failed here\nrestore task 11\n";
 	char out[128];
 
 	ck_assert_int_eq(kcr_log_reason(log, sizeof(log) - 1, out, sizeof(out)), 0);
@@ -838,6 +838,25 @@ START_TEST(log_restart_failed_parses_errno_and_reason)
 	ck_assert_msg(strcmp(out, "mm: bad address") == 0,
 		      "expected \"mm: bad address\", got \"%s\"", out);
 	ck_assert_int_eq(kcr_log_restart_failed("restart done\n", 13, out, sizeof(out)), 0);
+}
+END_TEST
+
+START_TEST(log_reason_prefers_first_error_line_of_kernel_format)
+{
+	const char log[] = "[12] restart of checkpoint 5 taken on 6.1.0\n"
+			   "[12] error: mm: bad vma 0x1000 (errno=22)\n"
+			   "[12] error: files: later error (errno=9)\n"
+			   "[12] restart failed: errno=22\n";
+	char out[128];
+	int e;
+
+	ck_assert_int_eq(kcr_log_reason(log, sizeof(log) - 1, out, sizeof(out)), 0);
+	ck_assert_msg(strcmp(out, "mm: bad vma 0x1000 (errno=22)") == 0,
+		      "expected the first error line, got \"%s\"", out);
+	e = kcr_log_restart_failed(log, sizeof(log) - 1, out, sizeof(out));
+	ck_assert_msg(e == 22, "expected errno 22, got %d", e);
+	ck_assert_msg(strcmp(out, "mm: bad vma 0x1000 (errno=22)") == 0,
+		      "expected the first error line as reason, got \"%s\"", out);
 }
 END_TEST
 
@@ -911,6 +930,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tl, log_reason_picks_last_error_line);
 	tcase_add_test(tl, log_reason_falls_back_to_last_line);
 	tcase_add_test(tl, log_restart_failed_parses_errno_and_reason);
+	tcase_add_test(tl, log_reason_prefers_first_error_line_of_kernel_format);
 	tcase_add_test(tl, log_restart_done_found);
 	tcase_add_test(tl, record_names_cover_all_types);
 	suite_add_tcase(s, tl);

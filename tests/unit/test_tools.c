@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "kcr.h"
 #include "imgwriter.h"
@@ -228,7 +230,7 @@ START_TEST(restart_success_exits_with_the_root_status)
 	run(&o, "KCR_FAKE=ok KCR_FAKE_EXIT=7 %s/restart-fake --no-pids -i a.img -l log.txt; echo rc=$?; cat log.txt",
 	    testbin);
 	ck_has(o.out, "rc=7");
-	ck_has(o.out, "restart done: 1 tasks");
+	ck_has(o.out, "restart done: 1 task(s)");
 }
 END_TEST
 
@@ -273,7 +275,7 @@ START_TEST(restart_failure_reports_errno_and_log_reason)
 	save_full("a.img");
 	run(&o, "KCR_FAKE=fail %s/restart-fake --no-pids -i a.img", testbin);
 	ck_rc(o, 1);
-	ck_has(o.err, "restart: No such file or directory: restart: error: files: cannot open /tmp/x");
+	ck_has(o.err, "restart: No such file or directory: files: cannot open /tmp/x (errno=2)");
 }
 END_TEST
 
@@ -284,7 +286,7 @@ START_TEST(restart_failure_after_point_of_no_return_reports_log_errno)
 	save_full("a.img");
 	run(&o, "KCR_FAKE=die %s/restart-fake --no-pids -i a.img", testbin);
 	ck_rc(o, 1);
-	ck_has(o.err, "restart: Bad address: mm: bad address");
+	ck_has(o.err, "restart: Bad address: mm: bad address (errno=14)");
 }
 END_TEST
 
@@ -296,7 +298,7 @@ START_TEST(restart_kernel_sees_whole_image_from_byte_0)
 	save_full("a.img");
 	run(&o, "head -c 5000 a.img | KCR_FAKE=ok %s/restart-fake --no-pids", testbin);
 	ck_rc(o, 1);
-	ck_has(o.err, "restart: Invalid argument: restart: error: image: offset 5000: unexpected end of image in PAGES");
+	ck_has(o.err, "restart: Invalid argument: image: offset 5000: unexpected end of image in PAGES");
 }
 END_TEST
 
@@ -307,6 +309,171 @@ START_TEST(checkpoint_invalid_pid_is_a_usage_error)
 	run(&o, "%s/checkpoint -o x.img 12abc", bin);
 	ck_rc(o, 2);
 	ck_has(o.err, "checkpoint: invalid pid \"12abc\"");
+}
+END_TEST
+
+
+/* The freezer tests need a cgroup2 mount we may write to. */
+static int have_cgroup2(void)
+{
+	char line[1024];
+	FILE *f;
+	int found = 0;
+
+	if (geteuid() != 0)
+		return 0;
+	f = fopen("/proc/self/mountinfo", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, " - cgroup2 "))
+			found = 1;
+	fclose(f);
+	if (!found)
+		fprintf(stderr, "note: no cgroup2 mount; freezer test skipped\n");
+	return found;
+}
+
+static void cgroup_of(pid_t pid, char *buf, size_t size)
+{
+	char path[64], all[4096], *p, *nl;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	slurp(path, all, sizeof(all));
+	p = strstr(all, "0::");
+	p = p ? p + 3 : all;
+	nl = strchr(p, '\n');
+	if (nl)
+		*nl = '\0';
+	strncpy(buf, p, size - 1);
+	buf[size - 1] = 0;
+}
+
+/* State letter of /proc/pid/stat, 0 if gone. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	slurp(path, buf, sizeof(buf));
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* A child with one grandchild, both sleeping; returns both pids. */
+static void make_tree(pid_t *child, pid_t *grandchild)
+{
+	int p[2];
+	pid_t c, g;
+
+	ck_assert(pipe(p) == 0);
+	c = fork();
+	ck_assert(c >= 0);
+	if (c == 0) {
+		g = fork();
+		if (g == 0) {
+			for (;;)
+				pause();
+		}
+		if (write(p[1], &g, sizeof(g)) != sizeof(g))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ck_assert(read(p[0], &g, sizeof(g)) == sizeof(g));
+	close(p[0]);
+	close(p[1]);
+	*child = c;
+	*grandchild = g;
+}
+
+START_TEST(checkpoint_freezes_then_thaws_and_restores_cgroups)
+{
+	char before_c[512], before_g[512], after[512];
+	pid_t c, g;
+	struct out o;
+
+	if (!have_cgroup2())
+		return;
+	make_tree(&c, &g);
+	cgroup_of(c, before_c, sizeof(before_c));
+	cgroup_of(g, before_g, sizeof(before_g));
+	run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake -v -o x.img %d; cat x.img",
+	    testbin, (int)c);
+	ck_rc(o, 0);
+	ck_has(o.out, "checkpoint id 42");
+	ck_has(o.out, "fake image");
+	cgroup_of(c, after, sizeof(after));
+	ck_assert_msg(!strcmp(after, before_c), "child: expected cgroup %s, got %s",
+		      before_c, after);
+	cgroup_of(g, after, sizeof(after));
+	ck_assert_msg(!strcmp(after, before_g), "grandchild: expected cgroup %s, got %s",
+		      before_g, after);
+	ck_assert_msg(proc_state(c) == 'S' && proc_state(g) == 'S',
+		      "expected both sleeping, got %c %c", proc_state(c), proc_state(g));
+	run(&o, "ls -d /sys/fs/cgroup/kcr.%d.* /sys/fs/cgroup/unified/kcr.%d.* 2>/dev/null",
+	    (int)c, (int)c);
+	ck_assert_msg(o.out[0] == '\0', "transient cgroup left behind: %s", o.out);
+	kill(g, SIGKILL);
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+}
+END_TEST
+
+START_TEST(checkpoint_kill_kills_the_whole_tree)
+{
+	struct timespec ts = { 0, 10000000L };
+	pid_t c, g;
+	struct out o;
+	int st, i;
+
+	if (!have_cgroup2())
+		return;
+	make_tree(&c, &g);
+	run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake --kill -o x.img %d", testbin, (int)c);
+	ck_rc(o, 0);
+	ck_assert(waitpid(c, &st, 0) == c);
+	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+		      "expected the child killed by SIGKILL, got status 0x%x", st);
+	for (i = 0; i < 100 && proc_state(g) && proc_state(g) != 'Z'; i++)
+		nanosleep(&ts, NULL);
+	ck_assert_msg(!proc_state(g) || proc_state(g) == 'Z',
+		      "expected the grandchild dead, got state %c", proc_state(g));
+}
+END_TEST
+
+START_TEST(checkpoint_failure_leaves_the_tree_running)
+{
+	char before[512], after[512];
+	pid_t c, g;
+	struct out o;
+
+	if (!have_cgroup2())
+		return;
+	make_tree(&c, &g);
+	cgroup_of(c, before, sizeof(before));
+	run(&o, "%s/checkpoint-fake -o x.img %d; ls x.img", testbin, (int)c);
+	ck_has(o.err, "checkpoint: Operation not supported: fake kernel (errno=95)");
+	ck_has(o.err, "x.img': No such file");
+	cgroup_of(c, after, sizeof(after));
+	ck_assert_msg(!strcmp(after, before), "expected cgroup %s, got %s", before, after);
+	ck_assert_msg(proc_state(c) == 'S' && proc_state(g) == 'S',
+		      "expected both sleeping, got %c %c", proc_state(c), proc_state(g));
+	kill(g, SIGKILL);
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+}
+END_TEST
+
+START_TEST(checkpoint_refuses_to_checkpoint_its_ancestor)
+{
+	struct out o;
+
+	if (!have_cgroup2())
+		return;
+	run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake -o x.img %d", testbin, (int)getpid());
+	ck_rc(o, 1);
+	ck_has(o.err, "is an ancestor of this checkpoint tool");
 }
 END_TEST
 
@@ -333,6 +500,10 @@ static Suite *tools_suite(void)
 	tcase_add_test(tc, restart_failure_after_point_of_no_return_reports_log_errno);
 	tcase_add_test(tc, restart_kernel_sees_whole_image_from_byte_0);
 	tcase_add_test(tc, checkpoint_invalid_pid_is_a_usage_error);
+	tcase_add_test(tc, checkpoint_freezes_then_thaws_and_restores_cgroups);
+	tcase_add_test(tc, checkpoint_kill_kills_the_whole_tree);
+	tcase_add_test(tc, checkpoint_failure_leaves_the_tree_running);
+	tcase_add_test(tc, checkpoint_refuses_to_checkpoint_its_ancestor);
 	suite_add_tcase(s, tc);
 	return s;
 }

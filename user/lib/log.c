@@ -44,13 +44,54 @@ static void copy_line(char *out, size_t outsz, const char *line, size_t llen)
 	out[llen] = '\0';
 }
 
+/* Skip a "[PID] " prefix (the kernel starts every line with one). */
+static const char *skip_pid(const char *line, size_t *llen)
+{
+	size_t i = 1;
+
+	if (!*llen || line[0] != '[')
+		return line;
+	while (i < *llen && line[i] >= '0' && line[i] <= '9')
+		i++;
+	if (i < *llen && line[i] == ']') {
+		i++;
+		while (i < *llen && line[i] == ' ')
+			i++;
+		*llen -= i;
+		return line + i;
+	}
+	return line;
+}
+
+static int starts_with(const char *line, size_t llen, const char *word)
+{
+	size_t n = strlen(word);
+
+	return llen >= n && !strncmp(line, word, n);
+}
+
+/*
+ * The reason of a failure, in order of preference:
+ *  1. the first "error: REASON" line (the kernel's first error is the
+ *     cause), without the "[PID] " and "error: " prefixes;
+ *  2. the last line that mentions "error" or "failed", except the
+ *     summary "restart failed: errno=N" line;
+ *  3. the last non-empty line.
+ */
 int kcr_log_reason(const char *log, size_t len, char *out, size_t outsz)
 {
 	const char *line, *err = NULL, *last = NULL;
 	size_t pos = 0, llen, errlen = 0, lastlen = 0;
 
 	while ((line = next_line(log, len, &pos, &llen))) {
+		line = skip_pid(line, &llen);
 		if (!llen)
+			continue;
+		if (starts_with(line, llen, "error: ")) {
+			copy_line(out, outsz, line + 7, llen - 7);
+			return 0;
+		}
+		if (starts_with(line, llen, "restart failed: errno="))
 			continue;
 		last = line;
 		lastlen = llen;
@@ -71,13 +112,17 @@ int kcr_log_reason(const char *log, size_t len, char *out, size_t outsz)
 	return -1;
 }
 
+/*
+ * "restart failed: errno=N[: reason]": returns N (0 if no such line).  The
+ * reason is the text after N if there is one, else kcr_log_reason().
+ */
 int kcr_log_restart_failed(const char *log, size_t len, char *reason,
 			   size_t reasonsz)
 {
 	static const char key[] = "restart failed: errno=";
 	const char *line, *p, *end;
 	size_t pos = 0, llen, i;
-	int found = 0;
+	int found = 0, have_reason = 0;
 
 	while ((line = next_line(log, len, &pos, &llen))) {
 		for (i = 0; i + sizeof(key) - 1 <= llen; i++) {
@@ -92,10 +137,16 @@ int kcr_log_restart_failed(const char *log, size_t len, char *reason,
 				p++;
 			while (p < end && *p == ' ')
 				p++;
-			copy_line(reason, reasonsz, p, (size_t)(end - p));
+			have_reason = p < end;
+			if (have_reason)
+				copy_line(reason, reasonsz, p, (size_t)(end - p));
 			break;
 		}
 	}
+	if (found && !have_reason &&
+	    kcr_log_reason(log, len, reason, reasonsz))
+		copy_line(reason, reasonsz, "no reason in the kernel log",
+			  strlen("no reason in the kernel log"));
 	return found;
 }
 

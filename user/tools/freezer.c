@@ -446,7 +446,8 @@ int fz_release(struct freezer *fz)
 		ret = -1;
 	for (i = 0; i < fz->nr; i++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s%s", fz->mnt,
-				     fz->procs[i].orig) >= sizeof(path))
+				     strcmp(fz->procs[i].orig, "/") ?
+				     fz->procs[i].orig : "") >= sizeof(path))
 			err = -ENAMETOOLONG;
 		else
 			err = move_pid(path, fz->procs[i].pid);
@@ -458,7 +459,8 @@ int fz_release(struct freezer *fz)
 	n = cgroup_pids(fz, v, sizeof(v) / sizeof(v[0]));
 	for (i = 0; i < n; i++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s%s", fz->mnt,
-				     fz->nr ? fz->procs[0].orig : "") >= sizeof(path))
+				     fz->nr && strcmp(fz->procs[0].orig, "/") ?
+				     fz->procs[0].orig : "") >= sizeof(path))
 			err = -ENAMETOOLONG;
 		else
 			err = move_pid(path, v[i]);

@@ -38,6 +38,7 @@
 
 #define LOG_KEEP	(1 << 20)	/* log text kept for messages */
 #define DRAIN_MS	2000		/* waiting for the log after a failure */
+#define EOF_GRACE_MS	500		/* pipes closed, no "restart done" */
 
 static volatile int got_signal;
 
@@ -385,6 +386,7 @@ int main(int argc, char **argv)
 	const unsigned char *raw;
 	struct sigaction sa;
 	const char *why;
+	long eof_since = 0;
 	size_t raw_len;
 	struct run r;
 
@@ -496,15 +498,34 @@ int main(int argc, char **argv)
 			return report_root_death(&r);
 		if (got_signal)
 			return fail_exit(&r, "interrupted by signal %d", got_signal);
-		if (r.status_eof &&
-		    (kcr_log_restart_done(r.log, r.log_len) || r.log_eof))
+		if (!r.status_eof)
+			continue;
+		if (kcr_log_restart_done(r.log, r.log_len)) {
 			r.done = 1;
+		} else if (r.log_eof) {
+			/*
+			 * Both pipes closed without "restart done": either the
+			 * root is dying (its fds close before it is reaped) or
+			 * the kernel did not log the line.  Give a dying root
+			 * time to be reaped before calling it a success.
+			 */
+			if (!eof_since)
+				eof_since = now_ms();
+			else if (now_ms() - eof_since > EOF_GRACE_MS)
+				r.done = 1;
+		}
 	}
 	if (r.feeder_exited && WIFEXITED(r.feeder_status) &&
 	    WEXITSTATUS(r.feeder_status) == FEEDER_EREAD)
 		fprintf(stderr, "restart: warning: the image feeder could not read all input\n");
 
 	if (r.o.detach) {
+		/*
+		 * Keep reading the log until the kernel lets it go: a write
+		 * to a pipe without readers would send SIGPIPE to a restored
+		 * task.
+		 */
+		drain_log(&r);
 		printf("%d\n", (int)r.root);
 		fflush(stdout);
 		return 0;

@@ -1,0 +1,846 @@
+#!/bin/sh
+# kcr guest test suite driver (busybox sh).  Installed as /tests/run-tests.sh.
+#
+#   run-tests.sh [TEST...]      run the given tests (default: all), print one
+#                               line per test, "PASS: name" or
+#                               "FAIL: name: why", then
+#                               "guest: N passed, N failed"; exit 0 iff all passed.
+#   run-tests.sh --list         list the tests.
+# Environment:
+#   KCR_TEST_VERBOSE=1  after a FAIL line, also print the test's own log ("# " lines).
+#   KCR_KEEP=1          keep images and scratch files in /tmp.
+#   KCR_QUICK=1         fewer badimage cases (development).
+#   KCR_TEST_TIMEOUT=S  hard timeout of every test (default: per test, 180 s to 1500 s).
+#
+# Each test runs in its own "sh run-tests.sh --one NAME" under a hard
+# timeout; every wait inside a test has its own timeout, so a hung test
+# FAILs and the suite goes on.  Leftover processes of a test are killed (by
+# the names of our test programs and tools) before the next test.
+#
+# The usual shape of a test (test programs: tests/guest/<name>.c, see
+# kcrtest.h): start /tests/<prog> in the background, wait for
+# /tmp/<name>.ready, "checkpoint --kill -o /tmp/<name>.img PID", make sure the
+# original is gone (reaped, killed by SIGKILL), create /tmp/<name>.go,
+# "restart -i /tmp/<name>.img" (it waits for the restored program and exits
+# with its status), PASS iff that status is 0.  The program verifies its
+# own state and that it really was restarted; its messages ("FAIL what:
+# expected X, got Y") are in /tmp/<name>.out.
+
+T=$(dirname "$(readlink -f "$0")")
+SELF=$T/$(basename "$0")
+export PATH=${PATH:+$PATH:}/bin:/sbin:/usr/bin:/usr/sbin
+
+ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter nopids rights badimage"
+# process names (comm) a test can leave behind; killed between tests
+PROCS="regs memory signals task kcr-task-comm files blk_read blk_pause blk_sleep dyn_counter nopids idle checkpoint restart imgmut runas"
+
+TMO_READY=30		# program start until its ready file
+TMO_CKPT=60		# one checkpoint run
+TMO_RST=60		# one restart run (includes the restored program's run)
+TMO_GONE=10		# original gone after checkpoint --kill
+TMO_RESTORED=30		# restored program visible (signal handlers back)
+IMG_LIMIT=16777216	# memory: image must stay below 16 MiB
+
+test_timeout() {
+	[ -n "$KCR_TEST_TIMEOUT" ] && { echo "$KCR_TEST_TIMEOUT"; return; }
+	case $1 in
+	badimage) echo 1500 ;;
+	rights) echo 400 ;;
+	nopids|memory|memory_pipe) echo 240 ;;
+	*) echo 180 ;;
+	esac
+}
+
+# ------------------------------------------------------------------ helpers
+log() { echo "# $*" >&2; }
+
+# Run "$@" every 50 ms until it succeeds; give up after $1 seconds.
+poll() {
+	local n=$(($1 * 20))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.05
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# State letter of a process, empty if there is no such process.
+pstate() {
+	local l
+	{ read -r l < /proc/$1/stat; } 2>/dev/null || return 0
+	l=${l##*) }
+	echo "${l%% *}"
+}
+
+alive() {
+	local s
+	s=$(pstate "$1")
+	[ -n "$s" ] && [ "$s" != Z ] && [ "$s" != X ]
+}
+gone() { ! alive "$1"; }
+
+status_field() { sed -n "s/^$2:[[:space:]]*//p" /proc/$1/status 2>/dev/null; }
+
+oneline() { tr '\n\t' '  ' | sed 's/  */ /g; s/ $//' | cut -c1-300; }
+
+# First non-empty line of the first non-empty file.
+first_line() {
+	local f
+	for f; do
+		if [ -s "$f" ]; then
+			grep -v '^[[:space:]]*$' "$f" | head -n1 | oneline
+			return
+		fi
+	done
+}
+
+# A test program's first "FAIL ..." line, without the prefix.
+prog_fail() { sed -n 's/^FAIL //p' "$1" 2>/dev/null | head -n1 | oneline; }
+
+# pids (non-zombie) whose comm is one of the arguments; builtins only.
+find_procs() {
+	local d c l s n found=
+	for d in /proc/[0-9]*; do
+		{ read -r c < "$d/comm"; } 2>/dev/null || continue
+		for n; do
+			[ "$c" = "$n" ] || continue
+			{ read -r l < "$d/stat"; } 2>/dev/null || continue
+			s=${l##*) }
+			s=${s%% *}
+			[ "$s" = Z ] || found="$found ${d#/proc/}"
+		done
+	done
+	echo $found
+}
+
+kill_procs() {
+	local p
+	for p in $(find_procs "$@"); do
+		[ "$p" = $$ ] || kill -9 "$p" 2>/dev/null
+	done
+}
+
+fail() { WHY=$(echo "$*" | oneline); return 1; }
+
+# Describe why a tool failed: exit code, then its stderr or its log.
+tool_msg() { # RC ERRFILE LOGFILE
+	case $1 in
+	124|143|137) echo "timed out (rc $1): $(first_line "$2" "$3")" ;;
+	*) echo "rc $1: $(first_line "$2" "$3")" ;;
+	esac
+}
+
+clean_files() {
+	local n
+	for n; do
+		rm -rf /tmp/$n.ready /tmp/$n.ready.tmp /tmp/$n.go /tmp/$n.out /tmp/$n.img \
+			/tmp/$n.ckpt.* /tmp/$n.rst.* /tmp/$n.done
+	done
+}
+
+# start_prog NAME PROG [ARGS...]: run /tests/PROG with stdin /dev/null and
+# stdout+stderr to /tmp/NAME.out, with $PROG_ENV (VAR=value...) added to the
+# environment; sets PID.
+PROG_ENV=
+start_prog() {
+	local n=$1
+	shift
+	[ -x "$T/$1" ] || { fail "$T/$1 is not installed"; return 1; }
+	env $PROG_ENV "$T/$@" </dev/null >/tmp/$n.out 2>&1 &
+	PID=$!
+	return 0
+}
+
+# wait_ready NAME PID: the ready file must appear and name PID.
+wait_ready() {
+	local n=$1 pid=$2 r
+	if ! poll $TMO_READY eval "[ -s /tmp/$n.ready ] || gone $pid"; then
+		kill -9 "$pid" 2>/dev/null
+		fail "no /tmp/$n.ready within $TMO_READY s: $(prog_fail /tmp/$n.out)"
+		return 1
+	fi
+	if [ ! -s /tmp/$n.ready ]; then
+		wait "$pid"
+		fail "program ended (status $?) before it was ready: $(prog_fail /tmp/$n.out) $(first_line /tmp/$n.out)"
+		return 1
+	fi
+	r=$(cat /tmp/$n.ready)
+	[ "$r" = "$pid" ] || { kill -9 "$pid"; fail "ready file says pid $r, expected $pid"; return 1; }
+	return 0
+}
+
+# checkpoint_to NAME PID [OPTIONS...]: image in /tmp/NAME.img.
+checkpoint_to() {
+	local n=$1 pid=$2 rc
+	shift 2
+	timeout -k 5 $TMO_CKPT checkpoint "$@" -o /tmp/$n.img -l /tmp/$n.ckpt.log "$pid" \
+		>/tmp/$n.ckpt.out 2>/tmp/$n.ckpt.err
+	rc=$?
+	log "checkpoint $* $pid: rc $rc, image $(wc -c < /tmp/$n.img 2>/dev/null) bytes"
+	if [ $rc != 0 ]; then
+		kill -9 "$pid" 2>/dev/null
+		fail "checkpoint $(tool_msg $rc /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+		return 1
+	fi
+	return 0
+}
+
+# reap_killed PID: after checkpoint --kill the original must be gone, killed
+# by SIGKILL (status 137); reaping it frees its pid for the restart.
+reap_killed() {
+	local pid=$1 st
+	if ! poll $TMO_GONE gone "$pid"; then
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		fail "original pid $pid still running $TMO_GONE s after checkpoint --kill"
+		return 1
+	fi
+	wait "$pid"
+	st=$?
+	[ $st = 137 ] || { fail "original ended with status $st, expected 137 (SIGKILL from checkpoint --kill)"; return 1; }
+	return 0
+}
+
+# restart_from NAME [OPTIONS...]: foreground restart; sets RC.
+restart_from() {
+	local n=$1
+	shift
+	timeout -k 5 $TMO_RST restart "$@" -i /tmp/$n.img -l /tmp/$n.rst.log \
+		>/tmp/$n.rst.out 2>/tmp/$n.rst.err
+	RC=$?
+	log "restart $*: rc $RC"
+}
+
+# Verdict after a restart that ran the program to its end.
+judge() { # NAME RC
+	local n=$1 rc=$2 m
+	[ "$rc" = 0 ] && return 0
+	m=$(prog_fail /tmp/$n.out)
+	[ -n "$m" ] && { fail "$m"; return 1; }
+	fail "restart $(tool_msg $rc /tmp/$n.rst.err /tmp/$n.rst.log)"
+}
+
+# The standard test: start, checkpoint --kill, restart, status 0.
+std_test() { # NAME PROG [ARGS...]
+	local n=$1
+	clean_files "$n"
+	start_prog "$@" || return 1
+	wait_ready "$n" "$PID" || return 1
+	checkpoint_to "$n" "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/$n.go
+	restart_from "$n"
+	judge "$n" "$RC"
+}
+
+# restored NAME PID COMM SIGCGT [SYSCALL] RPID: the restored task shows the
+# program's name and signal handlers (applied last by restart), and is
+# blocked in SYSCALL if given; or the restart ended.
+restored() {
+	local pid=$2 comm=$3 cgt=$4 sc=$5 rpid=$6 s
+	gone "$rpid" && return 0
+	[ "$(status_field "$pid" Name)" = "$comm" ] || return 1
+	[ "$(status_field "$pid" SigCgt)" = "$cgt" ] || return 1
+	if [ -n "$sc" ]; then
+		s=$(cut -d' ' -f1 /proc/$pid/syscall 2>/dev/null)
+		[ "$s" = "$sc" ] || return 1
+	fi
+	return 0
+}
+
+# A test whose restored program needs a SIGUSR1 from us after restart.
+# signal_test NAME SYSCALL_BEFORE SYSCALL_AFTER
+#   SYSCALL_BEFORE: what /proc/PID/syscall must start with before the
+#   checkpoint ("-1|running": in user mode; a number: blocked in that call).
+signal_test() {
+	local n=$1 before=$2 after=$3 cgt rpid st
+	clean_files "$n"
+	start_prog "$n" "$n" || return 1
+	wait_ready "$n" "$PID" || return 1
+	if ! poll 10 eval "case \"\$(cut -d' ' -f1 /proc/$PID/syscall 2>/dev/null)\" in $before) true;; *) false;; esac"; then
+		kill -9 "$PID"
+		fail "program never reached the expected state ($before) before checkpoint: syscall $(cat /proc/$PID/syscall 2>/dev/null)"
+		return 1
+	fi
+	sleep 0.2
+	cgt=$(status_field "$PID" SigCgt)
+	checkpoint_to "$n" "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/$n.go
+	timeout -k 5 $TMO_RST restart -i /tmp/$n.img -l /tmp/$n.rst.log \
+		>/tmp/$n.rst.out 2>/tmp/$n.rst.err &
+	rpid=$!
+	if poll $TMO_RESTORED restored "$n" "$PID" "$n" "$cgt" "$after" "$rpid"; then
+		# (if restart already ended there is nobody to signal: it tells why)
+		alive "$PID" && kill -USR1 "$PID"
+	else
+		st="restored process $PID never came back with its handlers (SigCgt $cgt) ${after:+blocked in syscall $after }within $TMO_RESTORED s"
+		log "$st; now: Name $(status_field "$PID" Name) SigCgt $(status_field "$PID" SigCgt) syscall $(cat /proc/$PID/syscall 2>/dev/null)"
+		kill -9 "$PID" 2>/dev/null
+	fi
+	wait "$rpid"
+	RC=$?
+	log "restart: rc $RC"
+	[ "$RC" = 0 ] && return 0
+	judge "$n" "$RC" && return 0
+	[ -n "$st" ] && WHY="$WHY ($st)"
+	return 1
+}
+
+# ------------------------------------------------------------------ tests
+t_regs() { signal_test regs "-1|running" ""; }
+
+t_memory() {
+	local size
+	clean_files memory
+	rm -f /tmp/memory.priv /tmp/memory.shared
+	start_prog memory memory || return 1
+	wait_ready memory "$PID" || return 1
+	checkpoint_to memory "$PID" --kill || return 1
+	size=$(wc -c < /tmp/memory.img)
+	reap_killed "$PID" || return 1
+	touch /tmp/memory.go
+	restart_from memory
+	judge memory "$RC" || return 1
+	[ "$size" -lt $IMG_LIMIT ] || { fail "image is $size bytes, expected < $IMG_LIMIT (untouched or reserved memory saved?)"; return 1; }
+	return 0
+}
+
+# memory again, with the image streamed: checkpoint --kill PID | restart --no-pids
+t_memory_pipe() {
+	local pid bg
+	clean_files memory
+	rm -f /tmp/memory.priv /tmp/memory.shared /tmp/memory.ckpt.rc /tmp/memory.rst.rc
+	PROG_ENV=KCR_NOPIDS=1
+	start_prog memory memory || return 1
+	PROG_ENV=
+	pid=$PID
+	wait_ready memory "$pid" || return 1
+	( timeout -k 5 $TMO_CKPT checkpoint --kill -l /tmp/memory.ckpt.log "$pid" 2>/tmp/memory.ckpt.err
+	  echo $? > /tmp/memory.ckpt.rc ) |
+	( timeout -k 5 $TMO_RST restart --no-pids -l /tmp/memory.rst.log >/tmp/memory.rst.out 2>/tmp/memory.rst.err
+	  echo $? > /tmp/memory.rst.rc ) &
+	bg=$!
+	if ! poll $((TMO_CKPT + 10)) test -s /tmp/memory.ckpt.rc; then
+		kill -9 "$pid"
+		fail "checkpoint into the pipe did not end"
+		return 1
+	fi
+	if [ "$(cat /tmp/memory.ckpt.rc)" != 0 ]; then
+		kill -9 "$pid"
+		fail "checkpoint | restart: checkpoint $(tool_msg "$(cat /tmp/memory.ckpt.rc)" /tmp/memory.ckpt.err /tmp/memory.ckpt.log)"
+		wait "$bg"
+		return 1
+	fi
+	reap_killed "$pid" || return 1
+	touch /tmp/memory.go
+	poll $((TMO_RST + 10)) test -s /tmp/memory.rst.rc
+	wait "$bg"
+	RC=$(cat /tmp/memory.rst.rc 2>/dev/null)
+	log "restart --no-pids from the pipe: rc $RC"
+	judge memory "${RC:-none}"
+}
+
+t_signals() { std_test signals signals; }
+
+t_task() {
+	rm -rf /tmp/task.cwd.d
+	std_test task task
+}
+
+t_files() {
+	local con=/dev/console
+	clean_files files
+	rm -rf /tmp/files.rw /tmp/files.app /tmp/files.ro /tmp/files.dir
+	if ! ( : <$con >$con ) 2>/dev/null; then
+		log "no usable /dev/console: using /dev/null for 0/1/2"
+		con=/dev/null
+	fi
+	"$T/files" <$con >$con 2>$con &
+	PID=$!
+	wait_ready files "$PID" || return 1
+	checkpoint_to files "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/files.go
+	restart_from files
+	judge files "$RC"
+}
+
+t_blk_read() { signal_test blk_read 0 0; }
+t_blk_pause() { signal_test blk_pause 34 34; }
+
+sleep_test() { # NAME [clock]
+	local n=$1 nr=35 t0
+	[ -n "$2" ] && nr=230
+	clean_files "$n"
+	start_prog "$n" blk_sleep $2 || return 1
+	wait_ready "$n" "$PID" || return 1
+	if ! poll 10 eval "[ \"\$(cut -d' ' -f1 /proc/$PID/syscall 2>/dev/null)\" = $nr ]"; then
+		kill -9 "$PID"
+		fail "program not blocked in syscall $nr before checkpoint: $(cat /proc/$PID/syscall 2>/dev/null)"
+		return 1
+	fi
+	sleep 0.9
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	checkpoint_to "$n" "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	echo "$t0 $(cut -d' ' -f1 /proc/uptime)" > /tmp/$n.go
+	restart_from "$n"
+	judge "$n" "$RC"
+}
+t_blk_sleep() { sleep_test blk_sleep; }
+t_blk_sleep_clock() { sleep_test blk_sleep_clock clock; }
+
+t_dyn_counter() { std_test dyn_counter dyn_counter; }
+
+t_nopids() {
+	local pid rpid copy st
+	clean_files nopids
+	rm -f /tmp/nopids.copy /tmp/nopids.file
+	start_prog nopids nopids || return 1
+	pid=$PID
+	wait_ready nopids "$pid" || return 1
+	checkpoint_to nopids "$pid" || return 1
+	alive "$pid" || { fail "original gone after a checkpoint without --kill"; return 1; }
+	timeout -k 5 $TMO_RST restart --no-pids -i /tmp/nopids.img -l /tmp/nopids.rst.log \
+		>/tmp/nopids.rst.out 2>/tmp/nopids.rst.err &
+	rpid=$!
+	if ! poll $TMO_RESTORED eval "[ -s /tmp/nopids.copy ] || gone $rpid"; then
+		kill -9 "$pid"
+		fail "the copy did not announce itself within $TMO_RESTORED s"
+		return 1
+	fi
+	copy=$(cat /tmp/nopids.copy 2>/dev/null)
+	if [ -z "$copy" ]; then
+		wait "$rpid"
+		RC=$?
+		kill -9 "$pid"
+		judge nopids "$RC"
+		WHY="restart --no-pids with the original alive: $WHY"
+		return 1
+	fi
+	[ "$copy" != "$pid" ] || { kill -9 "$pid"; fail "the copy has the original's pid $pid"; return 1; }
+	alive "$pid" || { fail "the original $pid is gone while the copy runs"; return 1; }
+	touch /tmp/nopids.go
+	wait "$rpid"
+	RC=$?
+	if ! poll 20 gone "$pid"; then
+		kill -9 "$pid"
+		fail "the original did not finish after go (left frozen by checkpoint?)"
+		return 1
+	fi
+	wait "$pid"
+	st=$?
+	judge nopids "$RC" || return 1
+	[ $st = 0 ] || { fail "the original exited with $st: $(prog_fail /tmp/nopids.out)"; return 1; }
+	grep -qx "original $pid ok" /tmp/nopids.done || { fail "no \"original $pid ok\" in nopids.done: $(cat /tmp/nopids.done 2>/dev/null)"; return 1; }
+	grep -qx "copy $copy ok" /tmp/nopids.done || { fail "no \"copy $copy ok\" in nopids.done: $(cat /tmp/nopids.done 2>/dev/null)"; return 1; }
+	return 0
+}
+
+# ---------------------------------------------------------- rights
+CG=/sys/fs/cgroup
+UCG=$CG/user-1000
+R=/tmp/rights
+
+# start_idle NAME WHO CGROUP: idle as root ("root") or kcruser ("user"),
+# in CGROUP ("" = unchanged); stdio /dev/null, cwd /tmp.  Sets PID.
+start_idle() {
+	local n=$1 who=$2 cg=$3 pre=
+	rm -f /tmp/$n.ready /tmp/$n.go /tmp/$n.done
+	[ "$who" = user ] && pre="$T/runas 1000 1000"
+	# sh -c: $$ is then the pid that becomes idle (runas and idle exec in place)
+	sh -c 'cd /tmp || exit 1; [ -z "$1" ] || echo $$ > "$1/cgroup.procs" || exit 1; shift; exec "$@"' \
+		sh "$cg" $pre "$T/idle" "$n" 300 </dev/null >/dev/null 2>&1 &
+	PID=$!
+}
+
+# finish_idle NAME PID: create the go file; the process must end with 0.
+finish_idle() {
+	local n=$1 pid=$2
+	touch /tmp/$n.go
+	if ! poll 10 gone "$pid"; then
+		kill -9 "$pid"
+		wait "$pid"
+		fail "$n (pid $pid) did not finish after its go file: left frozen or stopped"
+		return 1
+	fi
+	wait "$pid" || { fail "$n (pid $pid) exited with $?"; return 1; }
+	return 0
+}
+
+t_rights() {
+	local a b u rc m line
+	[ -f $CG/cgroup.procs ] || { fail "cgroup2 is not mounted at $CG"; return 1; }
+	mkdir -p $UCG || { fail "mkdir $UCG failed"; return 1; }
+	chown 1000:1000 $UCG $UCG/cgroup.procs $UCG/cgroup.threads $UCG/cgroup.subtree_control 2>/dev/null
+	rm -rf $R
+	mkdir -p $R && chmod 1777 $R
+
+	# 1. kcruser cannot checkpoint a root process (root cgroup).
+	start_idle rights_root root ""
+	a=$PID
+	wait_ready rights_root "$a" || return 1
+	"$T/runas" 1000 1000 timeout -k 5 $TMO_CKPT checkpoint -o $R/root.img -l $R/root.log "$a" \
+		>/dev/null 2>$R/root.err
+	rc=$?
+	log "kcruser: checkpoint of root's pid $a: rc $rc: $(first_line $R/root.err $R/root.log)"
+	[ $rc != 0 ] || { kill -9 "$a"; fail "kcruser checkpointed root's process $a (rc 0)"; return 1; }
+	alive "$a" || { fail "root's process $a died when kcruser tried to checkpoint it"; return 1; }
+
+	# 2. ... nor a root process that sits in kcruser's delegated cgroup
+	#    (the tool may freeze it there; the kernel must still refuse, and the
+	#    process must be thawed).
+	start_idle rights_root2 root $UCG
+	b=$PID
+	wait_ready rights_root2 "$b" || return 1
+	"$T/runas" 1000 1000 timeout -k 5 $TMO_CKPT checkpoint -o $R/root2.img -l $R/root2.log "$b" \
+		>/dev/null 2>$R/root2.err
+	rc=$?
+	log "kcruser: checkpoint of root's pid $b in $UCG: rc $rc: $(first_line $R/root2.err $R/root2.log)"
+	[ $rc != 0 ] || { kill -9 "$a" "$b"; fail "kcruser checkpointed root's process $b in a delegated cgroup (rc 0)"; return 1; }
+	finish_idle rights_root "$a" || return 1
+	finish_idle rights_root2 "$b" || { WHY="after kcruser's refused checkpoint: $WHY"; return 1; }
+
+	# 3. kcruser can checkpoint its own process (else 1 and 2 prove nothing).
+	start_idle rights_user user $UCG
+	u=$PID
+	wait_ready rights_user "$u" || return 1
+	"$T/runas" 1000 1000 timeout -k 5 $TMO_CKPT checkpoint --kill -o $R/user.img -l $R/user.log "$u" \
+		>/dev/null 2>$R/user.err
+	rc=$?
+	if [ $rc != 0 ]; then
+		kill -9 "$u"
+		fail "kcruser cannot checkpoint its own process in $UCG: $(tool_msg $rc $R/user.err $R/user.log)"
+		return 1
+	fi
+	reap_killed "$u" || return 1
+	chmod 644 $R/user.img
+
+	# 4. kcruser2 cannot restart kcruser's image: EPERM, nothing left running.
+	"$T/runas" 1001 1001 timeout -k 5 20 restart --no-pids -i $R/user.img -l $R/u2.log \
+		>/dev/null 2>$R/u2.err
+	rc=$?
+	m=$(first_line $R/u2.err $R/u2.log)
+	log "kcruser2: restart of kcruser's image: rc $rc: $m"
+	if [ -n "$(find_procs idle)" ]; then
+		kill_procs idle
+		fail "kcruser2 restored kcruser's image: a process was left running (rc $rc)"
+		return 1
+	fi
+	[ $rc != 0 ] || { fail "kcruser2 restarted kcruser's image (rc 0)"; return 1; }
+	cat $R/u2.err $R/u2.log 2>/dev/null | grep -qi -e EPERM -e 'not permitted' ||
+		{ fail "kcruser2 restart failed, expected EPERM, got: rc $rc: $m"; return 1; }
+
+	# 5. kcruser can restart it; 6. root can restart it (the process keeps
+	#    kcruser's ids either way).
+	touch /tmp/rights_user.go
+	"$T/runas" 1000 1000 timeout -k 5 $TMO_RST restart --no-pids -i $R/user.img -l $R/u1.log \
+		>/dev/null 2>$R/u1.err
+	rc=$?
+	[ $rc = 0 ] || { fail "kcruser cannot restart its own image: $(tool_msg $rc $R/u1.err $R/u1.log)"; return 1; }
+	line=$(tail -n1 /tmp/rights_user.done 2>/dev/null)
+	case "$line" in
+	*" 1000 1000 1000 1000") ;;
+	*) fail "restarted by kcruser: expected uid/gid 1000, got \"$line\" (pid ppid uid gid euid egid)"; return 1 ;;
+	esac
+	timeout -k 5 $TMO_RST restart --no-pids -i $R/user.img -l $R/u0.log >/dev/null 2>$R/u0.err
+	rc=$?
+	[ $rc = 0 ] || { fail "root cannot restart kcruser's image: $(tool_msg $rc $R/u0.err $R/u0.log)"; return 1; }
+	line=$(tail -n1 /tmp/rights_user.done 2>/dev/null)
+	case "$line" in
+	*" 1000 1000 1000 1000") ;;
+	*) fail "kcruser's image restarted by root: expected uid/gid 1000, got \"$line\""; return 1 ;;
+	esac
+	return 0
+}
+
+# ---------------------------------------------------------- badimage
+B=/tmp/bad
+BAD_N=0
+BAD_FAILS=0
+
+# try_bad DESC: restart --no-pids -i $B/bad.img must fail with a message and
+# leave nothing running (a restored idle would append to badimg.done at once:
+# its go file exists).
+try_bad() {
+	local rc reason= p
+	rm -f $B/err $B/log
+	timeout -k 5 20 restart --no-pids -i $B/bad.img -l $B/log >/dev/null 2>$B/err
+	rc=$?
+	BAD_N=$((BAD_N + 1))
+	case $rc in
+	0) reason="restart succeeded (rc 0)" ;;
+	124|137|143) reason="restart hung (killed after 20 s)" ;;
+	esac
+	if [ -z "$reason" ] && [ ! -s $B/err ] && [ ! -s $B/log ]; then
+		reason="rc $rc but no error message"
+	fi
+	if [ -e /tmp/badimg.done ]; then
+		reason="${reason:+$reason; }the restored program ran"
+		rm -f /tmp/badimg.done
+	fi
+	p=$(find_procs idle)
+	if [ -n "$p" ]; then
+		sleep 1
+		p=$(find_procs idle)
+		if [ -n "$p" ]; then
+			reason="${reason:+$reason; }process left running ($p)"
+			kill_procs idle
+		fi
+	fi
+	if [ -n "$reason" ]; then
+		BAD_FAILS=$((BAD_FAILS + 1))
+		echo "$1: $reason" >> $B/failures
+		log "bad image $1: $reason"
+	fi
+}
+
+# bad_field [-c] FIELD VALUE: one field edit; skipped if the image has no such record.
+bad_field() {
+	local c=
+	[ "$1" = -c ] && { c=-c; shift; }
+	"$T/imgmut" $c $B/base.img $B/bad.img field "$1" "$2" 2>/dev/null
+	case $? in
+	0) try_bad "field $1=$2${c:+ (crc fixed)}" ;;
+	3) log "no record for $1: skipped" ;;
+	*) echo "field $1: imgmut failed" >> $B/failures; BAD_FAILS=$((BAD_FAILS + 1)) ;;
+	esac
+}
+
+t_badimage() {
+	local pid size off step i inc rc
+	rm -rf $B /tmp/badimg.*
+	mkdir -p $B
+	: > $B/failures
+	start_prog badimg idle badimg 600 || return 1
+	pid=$PID
+	wait_ready badimg "$pid" || return 1
+	timeout -k 5 $TMO_CKPT checkpoint --kill -o $B/base.img -l $B/base.log "$pid" 2>$B/base.err
+	rc=$?
+	[ $rc = 0 ] || { kill -9 "$pid"; fail "checkpoint of the base image $(tool_msg $rc $B/base.err $B/base.log)"; return 1; }
+	reap_killed "$pid" || return 1
+	touch /tmp/badimg.go
+	size=$(wc -c < $B/base.img)
+	"$T/imgmut" list $B/base.img > $B/records 2>&1
+	log "base image: $size bytes, $(wc -l < $B/records) records"
+
+	# The base image itself must restart (else the cases below prove little).
+	timeout -k 5 $TMO_RST restart --no-pids -i $B/base.img -l $B/base.rst.log >/dev/null 2>$B/base.rst.err
+	rc=$?
+	if [ $rc != 0 ] || [ ! -s /tmp/badimg.done ]; then
+		echo "base image: restart $(tool_msg $rc $B/base.rst.err $B/base.rst.log)" >> $B/failures
+		BAD_FAILS=$((BAD_FAILS + 1))
+	fi
+	rm -f /tmp/badimg.done
+	kill_procs idle
+
+	step=8
+	[ "$KCR_QUICK" = 1 ] && step=256
+	# truncations: every 8th byte up to 4 KiB, then 64 points to the end
+	off=0
+	while [ $off -le 4096 ] && [ $off -lt "$size" ]; do
+		"$T/imgmut" $B/base.img $B/bad.img truncate $off && try_bad "truncate $off"
+		off=$((off + step))
+	done
+	inc=1
+	[ "$KCR_QUICK" = 1 ] && inc=8
+	i=1
+	while [ $i -lt 64 ]; do
+		off=$((4096 + (size - 4096) * i / 64))
+		[ $off -gt 4096 ] && [ $off -lt "$size" ] &&
+			"$T/imgmut" $B/base.img $B/bad.img truncate $off && try_bad "truncate $off"
+		i=$((i + inc))
+	done
+	"$T/imgmut" $B/base.img $B/bad.img truncate $((size - 1)) && try_bad "truncate $((size - 1))"
+
+	# flipped bytes: every 7th of the first KiB, then 192 points to the end
+	step=7
+	[ "$KCR_QUICK" = 1 ] && step=97
+	off=0
+	while [ $off -lt 1024 ] && [ $off -lt "$size" ]; do
+		"$T/imgmut" $B/base.img $B/bad.img flip $off && try_bad "flip $off"
+		off=$((off + step))
+	done
+	inc=1
+	[ "$KCR_QUICK" = 1 ] && inc=16
+	i=0
+	while [ $i -lt 192 ]; do
+		off=$((1024 + (size - 1024) * i / 192))
+		[ $off -lt "$size" ] && "$T/imgmut" $B/base.img $B/bad.img flip $off && try_bad "flip $off"
+		i=$((i + inc))
+	done
+
+	# wrong magic/version/arch, absurd lengths, counts, kinds, addresses;
+	# with the crc fixed so only the kernel's validation can reject them.
+	while read -r f v; do
+		[ -n "$f" ] && bad_field -c "$f" "$v"
+	done <<'EOF'
+header.magic 0
+header.magic ^1
+header.version 0
+header.version 2
+header.version 0xffffffff
+header.arch 0
+header.arch 2
+header.page_size 0
+header.page_size 8192
+header.page_size 0xffffffff
+header.type 0
+header.type 64
+header.len 0
+header.len 7
+header.len +8
+header.len 0xffffffff
+tree.type 63
+tree.len 8
+tree.len 0xffffffff
+tree.nr_tasks 0
+tree.nr_tasks 2
+tree.nr_tasks 4097
+tree.nr_tasks 0xffffffff
+tree.pid0 0
+tree.pid0 0xffffffff
+tree.pid0 0x7fffffff
+task.len 8
+task.len 0xffffffff
+task.pid +1
+creds.len 8
+creds.ngroups 65537
+creds.ngroups 0xffffffff
+fs.cwd_len 0
+fs.cwd_len 0xffff
+fs.root_len 0xffff
+files.nr_fds 0x100001
+files.nr_fds 0xffffffff
+fd.fd 0x7fffffff
+fd.fd 0xffffffff
+fd.file_ref 0xdeadbeef
+file.kind 0
+file.kind 99
+file.path_len 0
+file.path_len 0xffff
+file.len 8
+mm.len 8
+mm.nr_vmas 65531
+mm.nr_vmas 0xffffffff
+mm.auxv_words 101
+mm.auxv_words 0xffffffff
+mm.exe_len 0xffff
+mm.brk 0xffff800000000000
+mm.arg_start 0xffff800000000000
+vma.len 8
+vma.start 0xffff800000000000
+vma.end 0x800000000000
+vma.end 0
+vma.start +1
+vma.kind 0
+vma.kind 99
+vma.nr_pages 0xffffffffffffffff
+vma.nr_pages +1
+vma.path_len 0
+vma.path_len 0xffff
+vma.pgoff 0xffffffffffffffff
+pages.len 0xffffffff
+pages.nr_pages 0
+pages.nr_pages 257
+pages.nr_pages 0xffffffff
+pages.addr0 0
+pages.addr0 +1
+sighand.len 8
+signal.len 8
+signal.nr_pending 65537
+signal.nr_pending 0xffffffff
+cpu.len 8
+cpu.syscall_state 99
+cpu.fs_base 0xffff800000000000
+cpu.gs_base 0xffff800000000000
+cpu.ip 0xffffffff81000000
+fpu.len 8
+fpu.size 0
+fpu.size 0xffffffff
+fpu.size +8
+fpu.xfeatures 0xffffffffffffffff
+fpu.mxcsr 0xffffffff
+fpu.xstate_bv 0xffffffffffffffff
+fpu.xcomp_bv 0x8000000000000000
+fpu.xsave_hdr_reserved 1
+tail.len 8
+tail.type 0
+tail.magic 0
+tail.nr_records +1
+EOF
+	# and a wrong crc
+	bad_field tail.crc32 ^1
+
+	log "badimage: $BAD_N bad images tried, $BAD_FAILS not rejected properly"
+	[ $BAD_FAILS = 0 ] && return 0
+	fail "$BAD_FAILS of $BAD_N bad images not rejected properly (all in $B/failures); first: $(head -n3 $B/failures | tr '\n' ';')"
+}
+
+# ------------------------------------------------------------------ main
+if [ "$1" = --list ]; then
+	echo $ALL_TESTS
+	exit 0
+fi
+
+if [ "$1" = --one ]; then
+	WHY=
+	cd /tmp || exit 1
+	if "t_$2"; then
+		echo PASS
+	else
+		echo "FAIL ${WHY:-unknown}"
+	fi
+	exit 0
+fi
+
+tests=${*:-$ALL_TESTS}
+for t in $tests; do
+	case " $ALL_TESTS " in
+	*" $t "*) ;;
+	*) echo "run-tests.sh: unknown test $t (tests: $ALL_TESTS)" >&2; exit 2 ;;
+	esac
+done
+
+# Device nodes the tests use (devtmpfs may not be mounted).
+[ -c /dev/zero ] || mknod -m 666 /dev/zero c 1 5 2>/dev/null
+[ -c /dev/null ] || mknod -m 666 /dev/null c 1 3 2>/dev/null
+
+passed=0
+failed=0
+for t in $tests; do
+	res=/tmp/kcr-test-$t.result
+	tlog=/tmp/kcr-test-$t.log
+	rm -f "$res"
+	timeout -k 10 "$(test_timeout $t)" sh "$SELF" --one "$t" >"$res" 2>"$tlog" </dev/null
+	rc=$?
+	line=$(tail -n1 "$res" 2>/dev/null)
+	kill_procs $PROCS
+	case "$line" in
+	PASS)
+		echo "PASS: $t"
+		passed=$((passed + 1))
+		;;
+	FAIL*)
+		echo "FAIL: $t: ${line#FAIL }"
+		failed=$((failed + 1))
+		;;
+	*)
+		echo "FAIL: $t: test did not finish (rc $rc; hard timeout $(test_timeout $t) s)"
+		failed=$((failed + 1))
+		;;
+	esac
+	case "$line" in
+	PASS) ;;
+	*) [ "$KCR_TEST_VERBOSE" = 1 ] && sed 's/^/# /' "$tlog" ;;
+	esac
+	if [ "$KCR_KEEP" != 1 ]; then
+		rm -f /tmp/*.img
+		[ "$line" = PASS ] && rm -rf /tmp/bad
+	fi
+done
+echo "guest: $passed passed, $failed failed"
+[ $failed = 0 ]
