@@ -52,12 +52,12 @@ PKGS := linux-source-6.1 qemu-system-x86 busybox-static check zlib1g-dev \
 
 GUEST_SRCS    := $(wildcard $(TOP)/tests/guest/*.c)
 GUEST_BINS    := $(patsubst $(TOP)/tests/guest/%.c,$(GUEST_O)/tests/%,$(GUEST_SRCS))
-GUEST_CFLAGS  := -O2 -g -Wall -pthread $(addprefix -I,$(wildcard $(TOP)/tests/guest $(TOP)/user/include $(TOP)/user/lib))
+GUEST_CFLAGS  := -O2 -g -Wall -pthread $(addprefix -I,$(wildcard $(TOP)/tests/guest $(TOP)/user/include $(TOP)/user/lib $(TOP)/include/uapi))
 
 VM         := $(TOP)/tests/vm/kcr-vm
 
 .PHONY: all deps kernel kernel-src kernel-extract kernel-links kernel-config user guest-tests \
-	initramfs check host-check guest-check demo vm bench clean distclean
+	guest-tests initramfs check demo vm bench clean distclean
 
 all: deps kernel user initramfs
 
@@ -158,12 +158,15 @@ $(DEMO_O)/counter: $(TOP)/user/demo/counter.c
 # Guest test programs: tests/guest/*.c static, tests/guest/dyn_*.c dynamic.
 # A tests/guest/Makefile, if present, is used instead:
 #   make -C tests/guest O=$(GUEST_O) -> executables in $(GUEST_O)/tests/
+ifneq ($(wildcard $(TOP)/tests/guest/Makefile),)
 guest-tests:
 	@mkdir -p $(GUEST_O)/tests
-ifneq ($(wildcard $(TOP)/tests/guest/Makefile),)
 	+$(MAKE) -C $(TOP)/tests/guest O=$(GUEST_O)
 else
-	+@$(MAKE) --no-print-directory $(GUEST_BINS)
+guest-tests: $(GUEST_BINS)
+$(GUEST_BINS): | $(GUEST_O)/tests
+$(GUEST_O)/tests:
+	@mkdir -p $@
 endif
 
 $(GUEST_O)/tests/dyn_%: $(TOP)/tests/guest/dyn_%.c

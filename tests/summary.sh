@@ -24,7 +24,7 @@ make -C "$user" O="$user_o" check 2>&1 | tee "$hostlog"
 hrc=${PIPESTATUS[0]}
 
 echo "== guest tests (kcr-vm -- /tests/run-tests.sh)"
-"$vm" --log "$guestlog" -- /tests/run-tests.sh
+"$vm" --timeout "${KCR_CHECK_TIMEOUT:-5400}" --log "$guestlog" -- /tests/run-tests.sh
 grc=$?
 
 read -r hp hf hn < <(sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$hostlog" |

@@ -18,6 +18,7 @@
 #include <linux/wait.h>
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
+#include <linux/path.h>
 #include <uapi/linux/checkpoint.h>
 
 struct file;
@@ -102,6 +103,8 @@ struct ckpt_rst_task {
 	int index;			/* position in ctx->pids */
 	struct ckpt_hdr_task *task;
 	struct cred *new_creds;		/* prepared, committed last */
+	struct path cwd;		/* checked, set last */
+	umode_t umask;
 	void *files;			/* files.c private */
 	void *signals;			/* signal.c private */
 };

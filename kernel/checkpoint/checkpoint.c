@@ -23,6 +23,9 @@
 #include <linux/utsname.h>
 #include <linux/timekeeping.h>
 #include <linux/mm.h>
+#include <linux/hrtimer.h>
+#include <linux/posix-timers.h>
+#include <linux/seccomp.h>
 
 static atomic64_t ckpt_next_id = ATOMIC64_INIT(0);
 
@@ -54,6 +57,40 @@ static bool task_is_cgroup_frozen(struct task_struct *t)
 	return frozen;
 }
 
+/*
+ * State that later stages of kcr will save.  Until then a task holding it is
+ * refused: an image that silently drops it would not restart faithfully.
+ */
+static int checkpoint_check_unsupported(struct ckpt_ctx *ctx,
+					struct task_struct *t, pid_t pid)
+{
+	struct signal_struct *sig = t->signal;
+	const char *what = NULL;
+	unsigned long flags;
+
+	if (!lock_task_sighand(t, &flags))
+		return ckpt_err(ctx, -ESRCH, "pid %d is exiting", pid);
+	if (hrtimer_active(&sig->real_timer) || sig->it_real_incr ||
+	    sig->it[CPUCLOCK_PROF].expires || sig->it[CPUCLOCK_VIRT].expires)
+		what = "an armed interval timer (setitimer/alarm)";
+	else if (!list_empty(&sig->posix_timers))
+		what = "POSIX timers (timer_create)";
+	unlock_task_sighand(t, &flags);
+#ifdef CONFIG_SECCOMP
+	if (!what && t->seccomp.mode != SECCOMP_MODE_DISABLED)
+		what = "a seccomp filter";
+#endif
+#ifdef CONFIG_SYSVIPC
+	if (!what && t->sysvsem.undo_list)
+		what = "SysV semaphore undo state (SEM_UNDO)";
+#endif
+	if (what)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has %s, which is not supported yet",
+				pid, what);
+	return 0;
+}
+
 /* Rights and state of one task; nothing is changed. */
 static int checkpoint_check_task(struct ckpt_ctx *ctx, struct task_struct *t,
 				 pid_t pid)
@@ -80,6 +117,8 @@ static int checkpoint_check_task(struct ckpt_ctx *ctx, struct task_struct *t,
 			return ckpt_err(ctx, -EBUSY,
 					"pid %d did not stay frozen", pid);
 	}
+	if (checkpoint_check_unsupported(ctx, t, pid))
+		return ctx->error;
 	return checkpoint_arch_can_save(ctx, t);
 }
 

@@ -25,7 +25,8 @@
  * one VMA for VMA, writes the pages back without widening protections
  * (copy_to_user, FOLL_FORCE access for read-only private mappings, or
  * kernel_write into the shmem object), maps the vdso and sets the mm
- * fields and exe link as prctl(PR_SET_MM_MAP) would.
+ * fields and exe link as prctl(PR_SET_MM_MAP) would.  The flags madvise()
+ * sets (CKPT_VM_ADVISED) are set on the new VMA directly.
  *
  * Locking, checkpoint (t's mm):
  *   mmap_read_lock while the VMAs are listed and their pages located
@@ -34,9 +35,9 @@
  *   mm->arg_lock nests inside mmap_lock for reading the mm fields.
  *   The lock is never held while writing the image.
  * Locking, restart (current->mm):
- *   vm_munmap, vm_mmap, do_madvise and access_remote_vm take mmap_lock
- *   themselves and are called without it; mmap_write_lock is held only to
- *   check (and split) a new mapping and to set the mm fields, with
+ *   vm_munmap, vm_mmap and access_remote_vm take mmap_lock themselves
+ *   and are called without it; mmap_write_lock is held only to check,
+ *   split and flag a new mapping and to set the mm fields, with
  *   mm->arg_lock nested inside it.
  */
 #include <linux/checkpoint.h>
@@ -69,6 +70,11 @@
 			 CKPT_VM_SEQ_READ | CKPT_VM_RAND_READ |		\
 			 CKPT_VM_DONTCOPY | CKPT_VM_NORESERVE |		\
 			 CKPT_VM_WIPEONFORK | CKPT_VM_DONTDUMP)
+#define CKPT_VM_SAME(x)	BUILD_BUG_ON(CKPT_VM_##x != VM_##x)
+/* bits set by madvise() */
+#define CKPT_VM_ADVISED	(CKPT_VM_SEQ_READ | CKPT_VM_RAND_READ |		\
+			 CKPT_VM_DONTCOPY | CKPT_VM_WIPEONFORK |	\
+			 CKPT_VM_DONTDUMP)
 /* bits a restored mapping must have exactly as saved */
 #define CKPT_VM_CHECKED	(CKPT_VM_SAVED & ~CKPT_VM_NORESERVE)
 
@@ -145,13 +151,16 @@ static int ckpt_runs_grow(struct ckpt_mm_info *mi)
 
 	runs = kvmalloc_array(max, sizeof(*runs), GFP_KERNEL);
 	if (!runs)
-		return ckpt_err(mi->ctx, -ENOMEM, "no memory to list pages");
+		goto nomem;
 	if (mi->nr_runs)
 		memcpy(runs, mi->runs, mi->nr_runs * sizeof(*runs));
 	kvfree(mi->runs);
 	mi->runs = runs;
 	mi->max_runs = max;
 	return 0;
+nomem:
+	return ckpt_err(mi->ctx, -ENOMEM, "no memory to list %zu page runs",
+			max);
 }
 
 /*
@@ -446,10 +455,10 @@ static void ckpt_mm_fields(struct mm_struct *mm, struct ckpt_hdr_mm *hm)
 /* Phase one, under mmap_read_lock: mm fields, VMAs, where their pages are. */
 static int ckpt_mm_collect(struct ckpt_mm_info *mi, struct ckpt_hdr_mm *hm)
 {
+	VMA_ITERATOR(vmi, mi->mm, 0);
 	struct ckpt_ctx *ctx = mi->ctx;
 	struct mm_struct *mm = mi->mm;
 	struct vm_area_struct *vma;
-	VMA_ITERATOR(vmi, mm, 0);
 	int ret = 0;
 
 	if (mmap_read_lock_killable(mm))
@@ -468,9 +477,9 @@ static int ckpt_mm_collect(struct ckpt_mm_info *mi, struct ckpt_hdr_mm *hm)
 		goto out;
 	}
 	mi->vmas = kvcalloc(mi->max_vmas + 1, sizeof(*mi->vmas), GFP_KERNEL);
-	if (!mi->vmas) {
-		ret = ckpt_err(ctx, -ENOMEM, "no memory for %u mappings",
-			       mi->max_vmas);
+	ret = mi->vmas ? 0 : -ENOMEM;
+	if (ret) {
+		ckpt_err(ctx, ret, "no memory for %u mappings", mi->max_vmas);
 		goto out;
 	}
 	for_each_vma(vmi, vma) {
@@ -711,19 +720,21 @@ int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 	u64 pages = 0;
 	int ret;
 
-	BUILD_BUG_ON(CKPT_VM_READ != VM_READ || CKPT_VM_WRITE != VM_WRITE ||
-		     CKPT_VM_EXEC != VM_EXEC || CKPT_VM_SHARED != VM_SHARED ||
-		     CKPT_VM_MAYREAD != VM_MAYREAD ||
-		     CKPT_VM_MAYWRITE != VM_MAYWRITE ||
-		     CKPT_VM_MAYEXEC != VM_MAYEXEC ||
-		     CKPT_VM_MAYSHARE != VM_MAYSHARE ||
-		     CKPT_VM_GROWSDOWN != VM_GROWSDOWN ||
-		     CKPT_VM_SEQ_READ != VM_SEQ_READ ||
-		     CKPT_VM_RAND_READ != VM_RAND_READ ||
-		     CKPT_VM_DONTCOPY != VM_DONTCOPY ||
-		     CKPT_VM_NORESERVE != VM_NORESERVE ||
-		     CKPT_VM_WIPEONFORK != VM_WIPEONFORK ||
-		     CKPT_VM_DONTDUMP != VM_DONTDUMP);
+	CKPT_VM_SAME(READ);
+	CKPT_VM_SAME(WRITE);
+	CKPT_VM_SAME(EXEC);
+	CKPT_VM_SAME(SHARED);
+	CKPT_VM_SAME(MAYREAD);
+	CKPT_VM_SAME(MAYWRITE);
+	CKPT_VM_SAME(MAYEXEC);
+	CKPT_VM_SAME(MAYSHARE);
+	CKPT_VM_SAME(GROWSDOWN);
+	CKPT_VM_SAME(SEQ_READ);
+	CKPT_VM_SAME(RAND_READ);
+	CKPT_VM_SAME(DONTCOPY);
+	CKPT_VM_SAME(NORESERVE);
+	CKPT_VM_SAME(WIPEONFORK);
+	CKPT_VM_SAME(DONTDUMP);
 	BUILD_BUG_ON(AT_VECTOR_SIZE > CKPT_AUXV_WORDS);
 
 	mm = mm_access(t, PTRACE_MODE_ATTACH_REALCREDS);
@@ -951,6 +962,18 @@ static int rst_fixup_vma(struct ckpt_rst_mm *rm)
 			       hv->start, hv->end);
 		goto out;
 	}
+	/*
+	 * What madvise() set, set the way madvise_behavior() does (the
+	 * mapping is exactly this VMA, so there is nothing to split).
+	 */
+	if ((hv->vm_flags & CKPT_VM_WIPEONFORK) &&
+	    (vma->vm_file || (vma->vm_flags & VM_SHARED))) {
+		ret = ckpt_err(ctx, -EINVAL,
+			       "mapping %#llx-%#llx: wipe-on-fork on shared memory",
+			       hv->start, hv->end);
+		goto out;
+	}
+	vma->vm_flags |= hv->vm_flags & CKPT_VM_ADVISED;
 	if ((vma->vm_flags & CKPT_VM_CHECKED) !=
 	    (hv->vm_flags & CKPT_VM_CHECKED))
 		ret = ckpt_err(ctx, -EPERM,
@@ -961,35 +984,6 @@ static int rst_fixup_vma(struct ckpt_rst_mm *rm)
 out:
 	mmap_write_unlock(rm->mm);
 	return ret;
-}
-
-/* The madvise()d bits of a mapping, set back through madvise. */
-static int rst_madvise(struct ckpt_rst_mm *rm)
-{
-	static const struct {
-		u64 flag;
-		int advice;
-	} adv[] = {
-		{ CKPT_VM_SEQ_READ,	MADV_SEQUENTIAL },
-		{ CKPT_VM_RAND_READ,	MADV_RANDOM },
-		{ CKPT_VM_DONTCOPY,	MADV_DONTFORK },
-		{ CKPT_VM_WIPEONFORK,	MADV_WIPEONFORK },
-		{ CKPT_VM_DONTDUMP,	MADV_DONTDUMP },
-	};
-	struct ckpt_hdr_vma *hv = rm->hv;
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < ARRAY_SIZE(adv); i++) {
-		if (!(hv->vm_flags & adv[i].flag))
-			continue;
-		ret = do_madvise(rm->mm, hv->start, hv->end - hv->start,
-				 adv[i].advice);
-		if (ret)
-			return ckpt_err(rm->ctx, ret, "madvise(%d) on %#llx-%#llx",
-					adv[i].advice, hv->start, hv->end);
-	}
-	return 0;
 }
 
 /* Copy @nr pages at @addr (consecutive) from @buf into the new mapping. */
@@ -1205,9 +1199,7 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 	if (addr != hv->start)
 		return ckpt_err(ctx, -EINVAL, "mapping %#llx landed at %#lx",
 				hv->start, addr);
-	ret = rst_madvise(rm);
-	if (!ret)
-		ret = rst_fixup_vma(rm);
+	ret = rst_fixup_vma(rm);
 	if (!ret && hv->nr_pages)
 		ret = rst_pages(rm, created ? shm : NULL);
 	return ret;
@@ -1350,22 +1342,22 @@ int restore_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		goto out_hm;
 
 	rm = kzalloc(sizeof(*rm), GFP_KERNEL);
-	if (!rm) {
-		ret = ckpt_err(ctx, -ENOMEM, "no memory to restore the mm");
-		goto out_hm;
+	if (rm) {
+		rm->ctx = ctx;
+		rm->mm = current->mm;
+		rm->hv = kmalloc(sizeof(*rm->hv) + CKPT_PATH_MAX, GFP_KERNEL);
+		rm->addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*rm->addrs),
+					  GFP_KERNEL);
 	}
-	rm->ctx = ctx;
-	rm->mm = current->mm;
-	rm->hv = kmalloc(sizeof(*rm->hv) + CKPT_PATH_MAX, GFP_KERNEL);
-	rm->addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*rm->addrs),
-				  GFP_KERNEL);
-	if (rm->hv && rm->addrs)
+	if (rm && rm->hv && rm->addrs)
 		ret = rst_mm(rm, hm);
 	else
 		ret = ckpt_err(ctx, -ENOMEM, "no memory to restore the mm");
-	kfree(rm->addrs);
-	kfree(rm->hv);
-	kfree(rm);
+	if (rm) {
+		kfree(rm->addrs);
+		kfree(rm->hv);
+		kfree(rm);
+	}
 out_hm:
 	kvfree(hm);
 	return ret;

@@ -191,6 +191,8 @@ fail:
 	kfree(rt.task);
 	if (rt.new_creds)
 		abort_creds(rt.new_creds);
+	if (rt.cwd.mnt)
+		path_put(&rt.cwd);
 	if (no_return || READ_ONCE(ctx->done))
 		force_sig(SIGKILL);
 	return ctx->error ? ctx->error : -EINTR;
@@ -234,7 +236,9 @@ static long restart_other(pid_t root_nr, unsigned long flags)
 	me = task_pid_nr_ns(current, ctx->pid_ns);
 	spin_lock(&ctx->lock);
 	for (i = 1; i < ctx->nr_tasks; i++) {
-		if (ctx->pids[i].pid == me && !ctx->task_pids[i]) {
+		/* only the task user space built at that place in the tree */
+		if (ctx->pids[i].pid == me && !ctx->task_pids[i] &&
+		    task_ppid_nr_ns(current, ctx->pid_ns) == ctx->pids[i].ppid) {
 			ctx->task_pids[i] = get_task_pid(current, PIDTYPE_PID);
 			ctx->nr_entered++;
 			ret = 0;

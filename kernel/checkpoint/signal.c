@@ -60,12 +60,18 @@ struct ckpt_sig_restore {
 	struct ckpt_queued q[];
 };
 
+static int ckpt_sig_nomem(struct ckpt_ctx *ctx, const char *what)
+{
+	return ckpt_err(ctx, -ENOMEM, "no memory for %s", what);
+}
+
 /* retries when signals keep arriving while the queue is being copied */
 #define CKPT_SIG_SNAP_TRIES	8
 
 static u64 sigset_to_u64(const sigset_t *set)
 {
-	BUILD_BUG_ON(_NSIG != CKPT_NSIG || _NSIG_WORDS != 1);
+	BUILD_BUG_ON(sizeof(sigset_t) != sizeof(u64));
+	BUILD_BUG_ON(CKPT_NSIG != _NSIG);
 	return set->sig[0];
 }
 
@@ -210,8 +216,7 @@ static int snap_signals(struct ckpt_ctx *ctx, struct task_struct *t,
 		s->cap = 0;
 		s->q = kvmalloc_array(need, sizeof(*s->q), GFP_KERNEL);
 		if (!s->q)
-			return ckpt_err(ctx, -ENOMEM,
-					"no memory for %u queued signals", need);
+			return ckpt_sig_nomem(ctx, "the queued signals");
 		s->cap = need;
 	}
 	return ckpt_err(ctx, -EBUSY,
@@ -237,7 +242,7 @@ int checkpoint_signals(struct ckpt_ctx *ctx, struct task_struct *t)
 	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
 	si = kzalloc(sizeof(*si), GFP_KERNEL);
 	if (!s || !rec || !si) {
-		ret = ckpt_err(ctx, -ENOMEM, "no memory for the signal state");
+		ret = ckpt_sig_nomem(ctx, "the signal state");
 		goto out;
 	}
 
@@ -399,7 +404,7 @@ int restore_signals_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	rec = kmalloc(sizeof(*rec), GFP_KERNEL);
 	si = kmalloc(sizeof(*si), GFP_KERNEL);
 	if (!sighand || !rec || !si) {
-		ret = ckpt_err(ctx, -ENOMEM, "no memory for the signal state");
+		ret = ckpt_sig_nomem(ctx, "the signal state");
 		goto out;
 	}
 
@@ -420,8 +425,7 @@ int restore_signals_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 
 	r = kvzalloc(struct_size(r, q, signal.nr_pending), GFP_KERNEL);
 	if (!r) {
-		ret = ckpt_err(ctx, -ENOMEM, "no memory for %u queued signals",
-			       signal.nr_pending);
+		ret = ckpt_sig_nomem(ctx, "the queued signals");
 		goto out;
 	}
 	r->sighand = *sighand;

@@ -202,7 +202,8 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
  * sys_restart - restore the calling task from an image
  * @pid: 0 in the root task of the restart, which reads the image from
  *	@fd; in every other task, the pid of that root
- * @fd: the image, read from its first byte (root only)
+ * @fd: the image, read from the fd's current position, which must be
+ *	the first byte of the image (root only)
  * @flags: CKPT_RESTART_*
  * @logfd: where a readable log goes, or -1 (root only)
  *

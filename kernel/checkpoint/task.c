@@ -272,7 +272,8 @@ static int restore_creds(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	}
 	groups_sort(gi);
 	if (!same_groups(gi, old->group_info) &&
-	    !ns_capable_setid(old->user_ns, CAP_SETGID)) {
+	    (!ns_capable_setid(old->user_ns, CAP_SETGID) ||
+	     !userns_may_setgroups(old->user_ns))) {
 		ckpt_err(ctx, ret, "CREDS: the caller may not set the image's groups");
 		goto out;
 	}
@@ -289,8 +290,12 @@ static int restore_creds(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		ckpt_err(ctx, ret, "CREDS: the image holds capabilities the caller does not have");
 		goto out;
 	}
+	/* as prctl(PR_SET_SECUREBITS): locked bits and locks stay as they are */
 	if (h->securebits != old->securebits &&
-	    (h->securebits & ~SECUREBITS_DEFAULT & ~SECURE_ALL_BITS & ~SECURE_ALL_LOCKS ||
+	    ((h->securebits & ~(SECURE_ALL_BITS | SECURE_ALL_LOCKS)) ||
+	     ((old->securebits & SECURE_ALL_LOCKS) & ~h->securebits) ||
+	     (((old->securebits & SECURE_ALL_LOCKS) >> 1) &
+	      (old->securebits ^ h->securebits)) ||
 	     !ns_capable(old->user_ns, CAP_SETPCAP))) {
 		ckpt_err(ctx, ret, "CREDS: the caller may not set securebits %#x",
 			 h->securebits);
@@ -326,7 +331,8 @@ out:
 	return ret;
 }
 
-static int restore_fs(struct ckpt_ctx *ctx)
+/* Check the FS record; the cwd and umask are applied by the finish step. */
+static int restore_fs(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 {
 	struct ckpt_hdr_fs *h;
 	struct path path, root;
@@ -340,7 +346,8 @@ static int restore_fs(struct ckpt_ctx *ctx)
 		return PTR_ERR(h);
 	ret = -EINVAL;
 	if (len != sizeof(*h) + h->cwd_len + h->root_len || !h->cwd_len ||
-	    !h->root_len || h->umask & ~0777) {
+	    !h->root_len || h->cwd_len > CKPT_PATH_MAX ||
+	    h->root_len > CKPT_PATH_MAX || h->umask & ~0777) {
 		ckpt_err(ctx, ret, "FS: malformed record");
 		goto out;
 	}
@@ -373,12 +380,13 @@ static int restore_fs(struct ckpt_ctx *ctx)
 		goto out;
 	}
 	ret = path_permission(&path, MAY_EXEC | MAY_CHDIR);
-	if (!ret)
-		set_fs_pwd(current->fs, &path);
-	else
+	if (ret) {
 		ckpt_err(ctx, ret, "FS: no permission to enter %s", cwd_s);
-	path_put(&path);
-	current->fs->umask = h->umask;
+		path_put(&path);
+		goto out;
+	}
+	rt->cwd = path;
+	rt->umask = h->umask;
 out:
 	kvfree(h);
 	return ret;
@@ -418,7 +426,7 @@ int restore_task_struct(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 
 	ret = restore_creds(ctx, rt);
 	if (!ret)
-		ret = restore_fs(ctx);
+		ret = restore_fs(ctx, rt);
 	return ret;
 err:
 	kfree(h);
@@ -432,6 +440,10 @@ int restore_task_struct_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	struct cred *new = rt->new_creds;
 	bool plain;
 
+	set_fs_pwd(current->fs, &rt->cwd);
+	path_put(&rt->cwd);
+	rt->cwd.mnt = NULL;
+	current->fs->umask = rt->umask;
 	set_task_comm(current, h->comm);
 	current->pdeath_signal = h->pdeath_signal;
 	if (h->flags & CKPT_TASKF_NO_NEW_PRIVS)

@@ -178,7 +178,7 @@ checkpoint_to() {
 	timeout -k 5 $TMO_CKPT checkpoint "$@" -o /tmp/$n.img -l /tmp/$n.ckpt.log "$pid" \
 		>/tmp/$n.ckpt.out 2>/tmp/$n.ckpt.err
 	rc=$?
-	log "checkpoint $* $pid: rc $rc, image $(wc -c < /tmp/$n.img 2>/dev/null) bytes"
+	log "checkpoint $* $pid: rc $rc, image $({ wc -c < /tmp/$n.img; } 2>/dev/null) bytes"
 	if [ $rc != 0 ]; then
 		kill -9 "$pid" 2>/dev/null
 		fail "checkpoint $(tool_msg $rc /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"

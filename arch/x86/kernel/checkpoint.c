@@ -55,16 +55,23 @@
 #include <asm/vdso.h>
 #include <asm/pkru.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/signal.h>
 #include <asm/fpu/types.h>
 #include <asm/fpu/xstate.h>
 
-#include "fpu/xstate.h"
 #include "fpu/context.h"
+#include "fpu/internal.h"
+#include "fpu/xstate.h"
 
 /* length of the syscall instruction */
 #define CKPT_SYSCALL_INSN_LEN	2
 
 /* ------------------------------------------------------------- checkpoint */
+
+static int ckpt_xstate_nomem(struct ckpt_ctx *ctx, unsigned int size)
+{
+	return ckpt_err(ctx, -ENOMEM, "no memory for %u bytes of xstate", size);
+}
 
 int checkpoint_arch_can_save(struct ckpt_ctx *ctx, struct task_struct *t)
 {
@@ -353,8 +360,7 @@ static int checkpoint_fpu(struct ckpt_ctx *ctx, struct task_struct *t)
 
 	buf = kvzalloc(size, GFP_KERNEL);
 	if (!buf)
-		return ckpt_err(ctx, -ENOMEM, "no memory for %u bytes of xstate",
-				size);
+		return ckpt_xstate_nomem(ctx, size);
 	if (t == current) {
 		/* the registers are live: copy them to fpstate first */
 		fpu_sync_fpstate(fpu);
@@ -460,7 +466,7 @@ static void restore_syscall_state(struct ckpt_hdr_cpu *rec,
 				  struct pt_regs *regs)
 {
 	struct restart_block *rb = &current->restart_block;
-	ktime_t now;
+	ktime_t now = 0;
 
 	switch (rec->syscall_state) {
 	case CKPT_SYSCALL_NANOSLEEP:
@@ -578,8 +584,7 @@ static int restore_fpu(struct ckpt_ctx *ctx)
 	/* never smaller than what copy_uabi_to_xstate() may look at */
 	buf = kvzalloc(max(rec.size, fpu_user_cfg.max_size), GFP_KERNEL);
 	if (!buf)
-		return ckpt_err(ctx, -ENOMEM, "no memory for %u bytes of xstate",
-				rec.size);
+		return ckpt_xstate_nomem(ctx, rec.size);
 	ret = ckpt_read_raw(ctx, buf, rec.size);
 	if (!ret)
 		ret = ckpt_read_end(ctx, len);

@@ -43,7 +43,7 @@
 #define CKPT_RESTART_NO_PIDS	0x1UL	/* tasks need not have their saved pids */
 #define CKPT_RESTART_FLAGS	(CKPT_RESTART_NO_PIDS)
 
-#define CKPT_MAGIC		0x31474d4952434b4bULL	/* "KCRIMG1" + '1', LE */
+#define CKPT_MAGIC		0x31474d4952434b4bULL	/* bytes "KKCRIMG1" */
 #define CKPT_VERSION		1
 #define CKPT_ARCH_X86_64	1
 
@@ -51,7 +51,7 @@
 #define CKPT_ALIGN_UP(x)	(((x) + CKPT_ALIGN - 1) & ~(__u64)(CKPT_ALIGN - 1))
 
 /* Limits every reader enforces before trusting a length or a count. */
-#define CKPT_RECORD_MAX		(1U << 16)	/* any record but PAGES and PIPE_DATA */
+#define CKPT_RECORD_MAX		(1U << 16)	/* records not bounded by a count */
 #define CKPT_PAGES_MAX		256		/* pages in one PAGES record */
 #define CKPT_PIPE_CHUNK		(1U << 16)	/* bytes in one PIPE_DATA record */
 #define CKPT_TASKS_MAX		4096
@@ -120,8 +120,8 @@ struct ckpt_hdr_header {
 
 /*
  * One task of the tree.  Pids are as seen in the pid namespace of the
- * checkpoint root; 0 means "outside the checkpointed tree" (the root's
- * parent, a session or group led from outside).
+ * checkpoint root.  The root's ppid is 0; pgid and sid are the real
+ * numbers and may name a leader outside the tree.
  */
 struct ckpt_task_pids {
 	__s32 pid;
