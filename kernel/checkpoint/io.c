@@ -200,6 +200,11 @@ int ckpt_peek_type(struct ckpt_ctx *ctx)
 			return ret;
 		ctx->peeked = true;
 	}
+	if (!ctx->peek.type || ctx->peek.type > CKPT_HDR_TYPE_MAX)
+		return ckpt_err(ctx, -EINVAL,
+				"offset %lld: unknown record type %u",
+				ctx->pos - (loff_t)sizeof(ctx->peek),
+				ctx->peek.type);
 	return ctx->peek.type;
 }
 

@@ -4,7 +4,7 @@
  *
  * The tree of PID (its processes, found through
  * /proc/<pid>/task/<tid>/children) is moved into a transient cgroup
- * <mnt>/kcr.<pid>.<ourpid>; each process's original cgroup (the "0::" line
+ * <mnt><cgroup of PID>/kcr.<pid>.<ourpid>; each process's original cgroup (the "0::" line
  * of /proc/<pid>/cgroup) is remembered.  Writing 1 to cgroup.freeze
  * freezes it; "frozen 1" in cgroup.events says every task is parked.  The
  * tree is walked again after freezing: a child forked before its parent
@@ -126,15 +126,30 @@ static int find_cgroup2(struct freezer *fz)
 	return 0;
 }
 
+static char *proc_cgroup(pid_t pid);
+
 int fz_setup(struct freezer *fz, pid_t root)
 {
-	char path[600];
+	char path[600], *parent;
 
 	memset(fz, 0, sizeof(*fz));
 	if (find_cgroup2(fz))
 		return -1;
-	snprintf(fz->dir, sizeof(fz->dir), "%s/kcr.%d.%d", fz->mnt, (int)root,
-		 (int)getpid());
+	/*
+	 * The transient cgroup is a child of the root process's own cgroup,
+	 * so that a user who was delegated that cgroup can freeze there.
+	 */
+	parent = proc_cgroup(root);
+	if (!parent)
+		return fz_fail(fz, "process %d: no cgroup v2 membership in /proc/%d/cgroup",
+			       (int)root, (int)root);
+	if ((size_t)snprintf(fz->dir, sizeof(fz->dir), "%s%s/kcr.%d.%d",
+			     fz->mnt, strcmp(parent, "/") ? parent : "",
+			     (int)root, (int)getpid()) >= sizeof(fz->dir)) {
+		free(parent);
+		return fz_fail(fz, "cgroup path of process %d too long", (int)root);
+	}
+	free(parent);
 	if (mkdir(fz->dir, 0700))
 		return fz_fail(fz, "cannot create cgroup %s: %s", fz->dir,
 			       strerror(errno));
