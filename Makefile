@@ -40,6 +40,9 @@ endif
 # Kernel make runs hold the shared build lock (re-entrant: no deadlock when
 # this Makefile itself is run under "flock /tmp/kbuild.lock make ...").
 WITH_KLOCK := KCR_KLOCK=$(KLOCK) $(TOP)/tests/vm/with-klock
+# Let clones in other directories (CI) hit the same ccache entries.
+export CCACHE_BASEDIR := $(TOP)
+export CCACHE_NOHASHDIR := 1
 KMAKE      := $(WITH_KLOCK) $(MAKE) -C $(KSRC) O=$(KOBJ) CC="$(KCC)"
 
 # Our files that live at Linux-tree paths; symlinked into $(KSRC).

@@ -6,7 +6,8 @@
  * flag, and every open file description once (a shared object, CKPT_OBJ_FILE)
  * the first time it is met.  Supported kinds:
  *  - regular files and directories, reopened by path at restart (the path
- *    must lead back to the very same file from the checkpointer's root);
+ *    must lead back to the very same file from the checkpointer's root;
+ *    procfs is refused: /proc/<pid> paths would name other processes);
  *  - a few character devices that can be reopened faithfully by path
  *    (/dev/null, zero, full, random, urandom, tty, console, ttyS*);
  *  - both ends of anonymous pipes, with the pipe (CKPT_OBJ_PIPE) written
@@ -433,7 +434,7 @@ static const char *ckpt_file_kind_name(umode_t mode)
 {
 	switch (mode & S_IFMT) {
 	case S_IFREG:
-		return "memfd or internal shmem file";
+		return "internal file (memfd, shmem, nsfs...)";
 	case S_IFDIR:
 		return "internal directory";
 	case S_IFCHR:
@@ -557,6 +558,11 @@ static int ckpt_save_file(struct ckpt_ctx *ctx, struct list_head *pipes,
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"fd %u: %s (%pD) not supported yet",
 				fd, ckpt_file_kind_name(mode), file);
+	} else if (inode->i_sb->s_magic == PROC_SUPER_MAGIC) {
+		/* /proc/<pid>/... would name another process after restart */
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: procfs file (%pD) not supported yet",
+				fd, file);
 	} else if (S_ISREG(mode) || S_ISDIR(mode)) {
 		ret = ckpt_prepare_path_file(ctx, fd, file, &hf, buf, &path);
 	} else if (S_ISCHR(mode)) {

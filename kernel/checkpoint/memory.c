@@ -22,11 +22,12 @@
  * mapping at its address with vm_mmap(MAP_FIXED_NOREPLACE) as the caller
  * (open(2) and mmap(2) permission checks apply), splits a mapping the
  * kernel merged with its predecessor so that the layout is the original
- * one VMA for VMA, writes the pages back without widening protections
- * (copy_to_user, FOLL_FORCE access for read-only private mappings, or
- * kernel_write into the shmem object), maps the vdso and sets the mm
- * fields and exe link as prctl(PR_SET_MM_MAP) would.  The flags madvise()
- * sets (CKPT_VM_ADVISED) are set on the new VMA directly.
+ * one VMA for VMA, and writes the pages back without widening
+ * protections: through GUP for writing (with FOLL_FORCE, as ptrace pokes,
+ * for read-only private mappings), or with kernel_write into the shmem
+ * object.  Then it maps the vdso and sets the mm fields and the exe link
+ * as prctl(PR_SET_MM_MAP) would.  The flags madvise() sets
+ * (CKPT_VM_ADVISED) are set on the new VMAs directly.
  *
  * Locking, checkpoint (t's mm):
  *   mmap_read_lock while the VMAs are listed and their pages located
@@ -35,10 +36,11 @@
  *   mm->arg_lock nests inside mmap_lock for reading the mm fields.
  *   The lock is never held while writing the image.
  * Locking, restart (current->mm):
- *   vm_munmap, vm_mmap and access_remote_vm take mmap_lock themselves
- *   and are called without it; mmap_write_lock is held only to check,
- *   split and flag a new mapping and to set the mm fields, with
- *   mm->arg_lock nested inside it.
+ *   vm_munmap and vm_mmap take mmap_lock themselves and are called
+ *   without it; mmap_read_lock is held while pages are faulted in with
+ *   GUP (not while they are filled), mmap_write_lock only to check, split
+ *   and flag a new mapping and to set the mm fields, with mm->arg_lock
+ *   nested inside it.
  */
 #include <linux/checkpoint.h>
 #include <linux/dcache.h>
@@ -786,6 +788,7 @@ struct ckpt_rst_mm {
 	struct mm_struct *mm;
 	struct ckpt_hdr_vma *hv;	/* record + path */
 	u64 *addrs;			/* CKPT_PAGES_MAX */
+	struct page **pages;		/* CKPT_PAGES_MAX */
 	unsigned long prev_end;		/* VMAs ascend and do not overlap */
 	unsigned long vdso_start, vdso_end;
 	unsigned long vvar_start, vvar_end;
@@ -990,10 +993,12 @@ out:
 static int rst_copy_pages(struct ckpt_rst_mm *rm, struct file *shm,
 			  u64 addr, void *buf, unsigned int nr)
 {
-	struct ckpt_hdr_vma *hv = rm->hv;
+	unsigned int gup = FOLL_WRITE, done = 0, i;
 	size_t len = (size_t)nr * PAGE_SIZE;
 	loff_t pos = addr;
+	void *dst;
 	ssize_t n;
+	long got;
 
 	if (shm) {
 		/* addr is the offset in the object */
@@ -1006,12 +1011,33 @@ static int rst_copy_pages(struct ckpt_rst_mm *rm, struct file *shm,
 		}
 		return 0;
 	}
-	if (hv->vm_flags & CKPT_VM_WRITE)
-		return copy_to_user((void __user *)(unsigned long)addr, buf,
-				    len) ? -EFAULT : 0;
-	/* read-only private mapping: write as ptrace would, COWing */
-	n = access_remote_vm(rm->mm, addr, buf, len, FOLL_FORCE | FOLL_WRITE);
-	return n == (ssize_t)len ? 0 : -EFAULT;
+	/*
+	 * A private mapping: fault the pages in for writing (COWing file
+	 * pages) as copy_to_user would, but in one call and, for a mapping
+	 * without PROT_WRITE, with FOLL_FORCE as ptrace pokes do: the
+	 * protections stay what they are.
+	 */
+	if (!(rm->hv->vm_flags & CKPT_VM_WRITE))
+		gup |= FOLL_FORCE;
+	while (done < nr) {
+		if (mmap_read_lock_killable(rm->mm))
+			return -EINTR;
+		got = get_user_pages_remote(rm->mm, addr + done * PAGE_SIZE,
+					    nr - done, gup, rm->pages, NULL,
+					    NULL);
+		mmap_read_unlock(rm->mm);
+		if (got <= 0)
+			return got ? got : -EFAULT;
+		for (i = 0; i < got; i++) {
+			dst = kmap_local_page(rm->pages[i]);
+			memcpy(dst, buf + (done + i) * PAGE_SIZE, PAGE_SIZE);
+			kunmap_local(dst);
+			set_page_dirty_lock(rm->pages[i]);
+			put_page(rm->pages[i]);
+		}
+		done += got;
+	}
+	return 0;
 }
 
 /* The PAGES records of the current VMA. */
@@ -1348,12 +1374,15 @@ int restore_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		rm->hv = kmalloc(sizeof(*rm->hv) + CKPT_PATH_MAX, GFP_KERNEL);
 		rm->addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*rm->addrs),
 					  GFP_KERNEL);
+		rm->pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*rm->pages),
+					  GFP_KERNEL);
 	}
-	if (rm && rm->hv && rm->addrs)
+	if (rm && rm->hv && rm->addrs && rm->pages)
 		ret = rst_mm(rm, hm);
 	else
 		ret = ckpt_err(ctx, -ENOMEM, "no memory to restore the mm");
 	if (rm) {
+		kfree(rm->pages);
 		kfree(rm->addrs);
 		kfree(rm->hv);
 		kfree(rm);

@@ -147,14 +147,16 @@ static void snap_locked(struct ckpt_sig_snap *s, struct task_struct *t)
 		s->sighand.action[i].mask = sigset_to_u64(&k[i].sa.sa_mask);
 	}
 
+	memset(&s->signal, 0, sizeof(s->signal));
 	blocked = t->restore_sigmask ? &t->saved_sigmask : &t->blocked;
 	s->signal.blocked = sigset_to_u64(blocked);
 	s->signal.pending = sigset_to_u64(&t->pending.signal);
 	s->signal.shared_pending = sigset_to_u64(&t->signal->shared_pending.signal);
-	s->signal.sas_ss_sp = t->sas_ss_sp;
-	s->signal.sas_ss_size = t->sas_ss_size;
-	s->signal.sas_ss_flags = t->sas_ss_size ?
-				 (t->sas_ss_flags & SS_AUTODISARM) : 0;
+	if (t->sas_ss_size) {
+		s->signal.sas_ss_sp = t->sas_ss_sp;
+		s->signal.sas_ss_size = t->sas_ss_size;
+		s->signal.sas_ss_flags = t->sas_ss_flags & SS_AUTODISARM;
+	}
 
 	s->nr = 0;
 	snap_queue(s, &t->pending, 0);

@@ -11,6 +11,7 @@
  *                                          +N / -N (add) or ^N (xor), stored
  *                                          little-endian in the field's size
  *   imgmut IN where NAME[@N]               print the file offset of a field
+ *   imgmut IN get NAME[@N]                 print the value of a field (decimal)
  *   imgmut fields                          list the field names
  *
  * -c recomputes the TAIL crc32 after the edit, so that only the kernel's
@@ -65,6 +66,7 @@ static const struct field fields[] = {
 	F("header", CKPT_HDR_HEADER, ckpt_hdr_header, arch),
 	F("header", CKPT_HDR_HEADER, ckpt_hdr_header, page_size),
 	F("header", CKPT_HDR_HEADER, ckpt_hdr_header, flags),
+	F("header", CKPT_HDR_HEADER, ckpt_hdr_header, time_ns),
 	F("tree", CKPT_HDR_TREE, ckpt_hdr_tree, nr_tasks),
 	FX("tree.pid0", CKPT_HDR_TREE, sizeof(struct ckpt_hdr_tree) + offsetof(struct ckpt_task_pids, pid), 4),
 	FX("tree.tgid0", CKPT_HDR_TREE, sizeof(struct ckpt_hdr_tree) + offsetof(struct ckpt_task_pids, tgid), 4),
@@ -76,6 +78,8 @@ static const struct field fields[] = {
 	F("task", CKPT_HDR_TASK, ckpt_hdr_task, pid),
 	F("task", CKPT_HDR_TASK, ckpt_hdr_task, exit_signal),
 	F("task", CKPT_HDR_TASK, ckpt_hdr_task, pdeath_signal),
+	F("task", CKPT_HDR_TASK, ckpt_hdr_task, clear_child_tid),
+	F("task", CKPT_HDR_TASK, ckpt_hdr_task, robust_list),
 	F("task", CKPT_HDR_TASK, ckpt_hdr_task, rseq),
 	F("task", CKPT_HDR_TASK, ckpt_hdr_task, rseq_len),
 	F("task", CKPT_HDR_TASK, ckpt_hdr_task, robust_list_len),
@@ -84,6 +88,7 @@ static const struct field fields[] = {
 	F("creds", CKPT_HDR_CREDS, ckpt_hdr_creds, cap_effective),
 	F("creds", CKPT_HDR_CREDS, ckpt_hdr_creds, cap_permitted),
 	F("creds", CKPT_HDR_CREDS, ckpt_hdr_creds, ngroups),
+	FX("creds.group0", CKPT_HDR_CREDS, sizeof(struct ckpt_hdr_creds), 4),
 	F("fs", CKPT_HDR_FS, ckpt_hdr_fs, umask),
 	F("fs", CKPT_HDR_FS, ckpt_hdr_fs, cwd_len),
 	F("fs", CKPT_HDR_FS, ckpt_hdr_fs, root_len),
@@ -101,6 +106,7 @@ static const struct field fields[] = {
 	F("pipe", CKPT_HDR_PIPE, ckpt_hdr_pipe, objref),
 	F("pipe", CKPT_HDR_PIPE, ckpt_hdr_pipe, size),
 	F("pipe", CKPT_HDR_PIPE, ckpt_hdr_pipe, data_len),
+	FX("pipe_data.byte0", CKPT_HDR_PIPE_DATA, sizeof(struct ckpt_hdr_pipe_data), 1),
 	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, start_brk),
 	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, brk),
 	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, start_stack),
@@ -128,6 +134,8 @@ static const struct field fields[] = {
 	   offsetof(struct ckpt_hdr_sighand, action) + 9 * sizeof(struct ckpt_sigaction) + 8, 8),
 	FX("sighand.handler9", CKPT_HDR_SIGHAND,
 	   offsetof(struct ckpt_hdr_sighand, action) + 8 * sizeof(struct ckpt_sigaction), 8),
+	FX("sighand.mask10", CKPT_HDR_SIGHAND,
+	   offsetof(struct ckpt_hdr_sighand, action) + 9 * sizeof(struct ckpt_sigaction) + 24, 8),
 	F("signal", CKPT_HDR_SIGNAL, ckpt_hdr_signal, blocked),
 	F("signal", CKPT_HDR_SIGNAL, ckpt_hdr_signal, pending),
 	F("signal", CKPT_HDR_SIGNAL, ckpt_hdr_signal, sas_ss_sp),
@@ -136,6 +144,12 @@ static const struct field fields[] = {
 	F("signal", CKPT_HDR_SIGNAL, ckpt_hdr_signal, nr_pending),
 	F("siginfo", CKPT_HDR_SIGINFO, ckpt_hdr_siginfo, flags),
 	FX("siginfo.signo", CKPT_HDR_SIGINFO, offsetof(struct ckpt_hdr_siginfo, info), 4),
+	FX("siginfo.code", CKPT_HDR_SIGINFO, offsetof(struct ckpt_hdr_siginfo, info) + 8, 4),
+	FX("siginfo.value", CKPT_HDR_SIGINFO, offsetof(struct ckpt_hdr_siginfo, info) + 24, 4),
+	F("cpu", CKPT_HDR_CPU, ckpt_hdr_cpu, ax),
+	F("cpu", CKPT_HDR_CPU, ckpt_hdr_cpu, bx),
+	F("cpu", CKPT_HDR_CPU, ckpt_hdr_cpu, bp),
+	F("cpu", CKPT_HDR_CPU, ckpt_hdr_cpu, r15),
 	F("cpu", CKPT_HDR_CPU, ckpt_hdr_cpu, ip),
 	F("cpu", CKPT_HDR_CPU, ckpt_hdr_cpu, sp),
 	F("cpu", CKPT_HDR_CPU, ckpt_hdr_cpu, cs),
@@ -149,7 +163,10 @@ static const struct field fields[] = {
 	F("cpu", CKPT_HDR_CPU, ckpt_hdr_cpu, sleep_remaining_ns),
 	F("fpu", CKPT_HDR_FPU, ckpt_hdr_fpu, size),
 	F("fpu", CKPT_HDR_FPU, ckpt_hdr_fpu, xfeatures),
-	/* inside the XSAVE buffer that follows struct ckpt_hdr_fpu */
+	/* inside the XSAVE buffer (standard format) that follows struct ckpt_hdr_fpu */
+	FX("fpu.fcw", CKPT_HDR_FPU, sizeof(struct ckpt_hdr_fpu) + 0, 2),
+	FX("fpu.xmm0", CKPT_HDR_FPU, sizeof(struct ckpt_hdr_fpu) + 160, 8),
+	FX("fpu.ymmh0", CKPT_HDR_FPU, sizeof(struct ckpt_hdr_fpu) + 576, 8),
 	FX("fpu.mxcsr", CKPT_HDR_FPU, sizeof(struct ckpt_hdr_fpu) + 24, 4),
 	FX("fpu.xstate_bv", CKPT_HDR_FPU, sizeof(struct ckpt_hdr_fpu) + 512, 8),
 	FX("fpu.xcomp_bv", CKPT_HDR_FPU, sizeof(struct ckpt_hdr_fpu) + 520, 8),
@@ -332,7 +349,7 @@ static long long locate(const char *spec, const struct field **fp)
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: imgmut list IN | imgmut fields | imgmut IN where NAME[@N]\n"
+		"usage: imgmut list IN | imgmut fields | imgmut IN where|get NAME[@N]\n"
 		"       imgmut IN OUT truncate N | flip OFFSET [MASK] | set OFFSET BYTE...\n"
 		"       imgmut [-c] IN OUT field NAME[@N] VALUE|+N|-N|^N\n");
 	return 1;
@@ -375,20 +392,27 @@ int main(int argc, char **argv)
 			       recs[k].len);
 		return 0;
 	}
-	if (argc == 4 && !strcmp(argv[2], "where")) {
+	if (argc == 4 && (!strcmp(argv[2], "where") || !strcmp(argv[2], "get"))) {
+		const struct field *f;
+		unsigned long long val = 0;
 		long long o;
 
 		if (load(argv[1]))
 			return 1;
 		walk();
-		o = locate(argv[3], NULL);
+		o = locate(argv[3], &f);
 		if (o == -1) {
 			fprintf(stderr, "imgmut: unknown field %s\n", argv[3]);
 			return 1;
 		}
 		if (o < 0)
 			return 3;
-		printf("%lld\n", o);
+		if (!strcmp(argv[2], "where")) {
+			printf("%lld\n", o);
+		} else {
+			memcpy(&val, img + o, f->size);
+			printf("%llu\n", val);
+		}
 		return 0;
 	}
 	if (argc < 5)

@@ -191,7 +191,10 @@ static int check_file_pattern(const char *what, const void *p, size_t pgno, unsi
 	return 0;
 }
 
-/* Mask the inode of mappings whose object is new after restart (shmem). */
+/*
+ * Mask the inode of mappings whose object is new after restart (shmem):
+ * the number and the padding after it (its width may differ) become "# ".
+ */
 static void normalize_maps(char *m)
 {
 	char *line = m;
@@ -201,18 +204,26 @@ static void normalize_maps(char *m)
 		size_t len = end ? (size_t)(end - line) : strlen(line);
 
 		if (memmem(line, len, "/dev/zero", 9) || memmem(line, len, "/SYSV", 5)) {
-			char *f = line;
+			char *f = line, *d;
 			int i;
 
-			for (i = 0; i < 4 && f < line + len; i++) {	/* skip 4 fields */
+			for (i = 0; i < 4 && f; i++) {	/* skip 4 fields */
 				f = memchr(f, ' ', line + len - f);
-				if (!f)
-					break;
-				while (f < line + len && *f == ' ')
+				while (f && f < line + len && *f == ' ')
 					f++;
 			}
-			while (f && f < line + len && *f >= '0' && *f <= '9')
-				*f++ = '#';
+			if (f && f < line + len && *f >= '0' && *f <= '9') {
+				/* "#" and one space replace the number and its padding */
+				for (d = f; d < line + len && *d >= '0' && *d <= '9'; d++)
+					;
+				while (d < line + len && *d == ' ')
+					d++;
+				f[0] = '#';
+				f[1] = ' ';
+				memmove(f + 2, d, strlen(d) + 1);
+				len -= d - f - 2;
+				end = end ? line + len : NULL;
+			}
 		}
 		if (!end)
 			break;

@@ -7,10 +7,15 @@
 #                               "guest: N passed, N failed"; exit 0 iff all passed.
 #   run-tests.sh --list         list the tests.
 # Environment:
-#   KCR_TEST_VERBOSE=1  after a FAIL line, also print the test's own log ("# " lines).
+#   KCR_TEST_VERBOSE=1  after each line, "# NAME: SECONDS s", and after a FAIL line
+#                       the test's own log ("# " lines).
 #   KCR_KEEP=1          keep images and scratch files in /tmp.
 #   KCR_QUICK=1         fewer badimage cases (development).
 #   KCR_TEST_TIMEOUT=S  hard timeout of every test (default: per test, 180 s to 1500 s).
+#   KCR_MUTATE="FIELD VALUE"  (checking the suite itself) edit every image with
+#                       "imgmut -c IMG IMG field FIELD VALUE" before it is
+#                       restarted: a test must then FAIL if it checks what the
+#                       field restores (e.g. KCR_MUTATE="cpu.bx ^1" run-tests.sh regs).
 #
 # Each test runs in its own "sh run-tests.sh --one NAME" under a hard
 # timeout; every wait inside a test has its own timeout, so a hung test
@@ -30,9 +35,9 @@ T=$(dirname "$(readlink -f "$0")")
 SELF=$T/$(basename "$0")
 export PATH=${PATH:+$PATH:}/bin:/sbin:/usr/bin:/usr/sbin
 
-ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter nopids rights badimage"
+ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter selfckpt nopids rights badimage"
 # process names (comm) a test can leave behind; killed between tests
-PROCS="regs memory signals task kcr-task-comm files blk_read blk_pause blk_sleep dyn_counter nopids idle checkpoint restart imgmut runas"
+PROCS="selfckpt regs memory signals task kcr-task-comm files blk_read blk_pause blk_sleep dyn_counter nopids idle checkpoint restart imgmut runas"
 
 TMO_READY=30		# program start until its ready file
 TMO_CKPT=60		# one checkpoint run
@@ -127,7 +132,8 @@ fail() { WHY=$(echo "$*" | oneline); return 1; }
 # Describe why a tool failed: exit code, then its stderr or its log.
 tool_msg() { # RC ERRFILE LOGFILE
 	case $1 in
-	124|143|137) echo "timed out (rc $1): $(first_line "$2" "$3")" ;;
+	124|143) echo "timed out (rc $1): $(first_line "$2" "$3")" ;;
+	137) echo "killed (rc 137: SIGKILL, or a timeout): $(first_line "$2" "$3")" ;;
 	*) echo "rc $1: $(first_line "$2" "$3")" ;;
 	esac
 }
@@ -184,6 +190,12 @@ checkpoint_to() {
 		fail "checkpoint $(tool_msg $rc /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
 		return 1
 	fi
+	# every image the kernel writes must pass the user-space validator too
+	if ! ckptinfo /tmp/$n.img >/tmp/$n.info 2>&1; then
+		kill -9 "$pid" 2>/dev/null
+		fail "ckptinfo rejects the image: $(tail -n 1 /tmp/$n.info)"
+		return 1
+	fi
 	return 0
 }
 
@@ -203,10 +215,22 @@ reap_killed() {
 	return 0
 }
 
+# Development: apply $KCR_MUTATE to an image before restarting it.
+mutate_image() { # IMG
+	[ -n "$KCR_MUTATE" ] || return 0
+	if "$T/imgmut" -c "$1" "$1.mut" field $KCR_MUTATE; then
+		mv "$1.mut" "$1"
+		log "image mutated: $KCR_MUTATE"
+	else
+		log "image NOT mutated ($KCR_MUTATE): imgmut failed"
+	fi
+}
+
 # restart_from NAME [OPTIONS...]: foreground restart; sets RC.
 restart_from() {
 	local n=$1
 	shift
+	mutate_image /tmp/$n.img
 	timeout -k 5 $TMO_RST restart "$@" -i /tmp/$n.img -l /tmp/$n.rst.log \
 		>/tmp/$n.rst.out 2>/tmp/$n.rst.err
 	RC=$?
@@ -269,6 +293,7 @@ signal_test() {
 	checkpoint_to "$n" "$PID" --kill || return 1
 	reap_killed "$PID" || return 1
 	touch /tmp/$n.go
+	mutate_image /tmp/$n.img
 	timeout -k 5 $TMO_RST restart -i /tmp/$n.img -l /tmp/$n.rst.log \
 		>/tmp/$n.rst.out 2>/tmp/$n.rst.err &
 	rpid=$!
@@ -283,7 +308,6 @@ signal_test() {
 	wait "$rpid"
 	RC=$?
 	log "restart: rc $RC"
-	[ "$RC" = 0 ] && return 0
 	judge "$n" "$RC" && return 0
 	[ -n "$st" ] && WHY="$WHY ($st)"
 	return 1
@@ -372,7 +396,7 @@ t_blk_read() { signal_test blk_read 0 0; }
 t_blk_pause() { signal_test blk_pause 34 34; }
 
 sleep_test() { # NAME [clock]
-	local n=$1 nr=35 t0
+	local n=$1 nr=35 tns
 	[ -n "$2" ] && nr=230
 	clean_files "$n"
 	start_prog "$n" blk_sleep $2 || return 1
@@ -383,10 +407,11 @@ sleep_test() { # NAME [clock]
 		return 1
 	fi
 	sleep 0.9
-	t0=$(cut -d' ' -f1 /proc/uptime)
 	checkpoint_to "$n" "$PID" --kill || return 1
 	reap_killed "$PID" || return 1
-	echo "$t0 $(cut -d' ' -f1 /proc/uptime)" > /tmp/$n.go
+	# the program bounds the time left at checkpoint with the header's time_ns
+	tns=$("$T/imgmut" /tmp/$n.img get header.time_ns)
+	echo "$tns" > /tmp/$n.go
 	restart_from "$n"
 	judge "$n" "$RC"
 }
@@ -394,6 +419,20 @@ t_blk_sleep() { sleep_test blk_sleep; }
 t_blk_sleep_clock() { sleep_test blk_sleep_clock clock; }
 
 t_dyn_counter() { std_test dyn_counter dyn_counter; }
+
+# A process checkpoints itself (pid 0): checkpoint() returns the id to the
+# original (exit 10) and 0 to the restarted copy (exit 0 if its state is intact).
+t_selfckpt() {
+	local n=selfckpt st
+	clean_files $n
+	"$T/selfckpt" </dev/null >/tmp/$n.out 2>&1
+	st=$?
+	[ $st = 10 ] || { fail "self-checkpoint: exit $st, expected 10: $(first_line /tmp/$n.out /tmp/$n.ckpt.log)"; return 1; }
+	ckptinfo /tmp/$n.img >/tmp/$n.info 2>&1 || { fail "ckptinfo rejects the image: $(tail -n 1 /tmp/$n.info)"; return 1; }
+	restart_from $n
+	[ "$RC" = 0 ] && grep -q "restarted after a self-checkpoint" /tmp/$n.out && return 0
+	fail "restart of a self-checkpoint: rc $RC: $(prog_fail /tmp/$n.out) $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+}
 
 t_nopids() {
 	local pid rpid copy st
@@ -404,6 +443,7 @@ t_nopids() {
 	wait_ready nopids "$pid" || return 1
 	checkpoint_to nopids "$pid" || return 1
 	alive "$pid" || { fail "original gone after a checkpoint without --kill"; return 1; }
+	mutate_image /tmp/nopids.img
 	timeout -k 5 $TMO_RST restart --no-pids -i /tmp/nopids.img -l /tmp/nopids.rst.log \
 		>/tmp/nopids.rst.out 2>/tmp/nopids.rst.err &
 	rpid=$!
@@ -815,8 +855,10 @@ for t in $tests; do
 	res=/tmp/kcr-test-$t.result
 	tlog=/tmp/kcr-test-$t.log
 	rm -f "$res"
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	timeout -k 10 "$(test_timeout $t)" sh "$SELF" --one "$t" >"$res" 2>"$tlog" </dev/null
 	rc=$?
+	dur=$(awk -v a="$t0" '{ printf "%.1f", $1 - a }' /proc/uptime)
 	line=$(tail -n1 "$res" 2>/dev/null)
 	kill_procs $PROCS
 	case "$line" in
@@ -833,13 +875,13 @@ for t in $tests; do
 		failed=$((failed + 1))
 		;;
 	esac
-	case "$line" in
-	PASS) ;;
-	*) [ "$KCR_TEST_VERBOSE" = 1 ] && sed 's/^/# /' "$tlog" ;;
-	esac
+	if [ "$KCR_TEST_VERBOSE" = 1 ]; then
+		echo "# $t: $dur s"
+		[ "$line" = PASS ] || sed 's/^/# /' "$tlog"
+	fi
 	if [ "$KCR_KEEP" != 1 ]; then
-		rm -f /tmp/*.img
-		[ "$line" = PASS ] && rm -rf /tmp/bad
+		rm -f /tmp/$t.img /tmp/$t.img.mut /tmp/memory.img /tmp/memory.img.mut
+		[ "$line" = PASS ] && rm -rf /tmp/bad /tmp/rights
 	fi
 done
 echo "guest: $passed passed, $failed failed"

@@ -550,7 +550,7 @@ static int check_pages(struct kcr_reader *r, const struct ckpt_hdr_pages *p,
 				    i, (unsigned long long)addr[i]);
 		if (addr[i] < r->vma_start || addr[i] >= r->vma_end)
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "PAGES address %u 0x%llx outside its VMA 0x%llx-0x%llx",
+				    "PAGES address %u 0x%llx outside its VMA (or shared object) 0x%llx-0x%llx",
 				    i, (unsigned long long)addr[i],
 				    (unsigned long long)r->vma_start,
 				    (unsigned long long)r->vma_end);
@@ -579,7 +579,8 @@ static int check_vma(struct kcr_reader *r, const struct ckpt_hdr_vma *v,
 	if (v->kind < 1 || v->kind > CKPT_VMA_KIND_MAX)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "VMA kind %u unknown", v->kind);
-	if (v->nr_pages > (v->end - v->start) / r->page_size)
+	if (v->nr_pages > (v->kind == CKPT_VMA_SHMEM ? v->shm_size :
+			   v->end - v->start) / r->page_size)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "VMA nr_pages %llu > pages in 0x%llx-0x%llx",
 			    (unsigned long long)v->nr_pages,
@@ -591,8 +592,9 @@ static int check_vma(struct kcr_reader *r, const struct ckpt_hdr_vma *v,
 	if (check_string(r, (const char *)(v + 1), v->path_len, "VMA path", off))
 		return -1;
 	open_section(&r->vma, CKPT_HDR_VMA, off, v->nr_pages);
-	r->vma_start = v->start;
-	r->vma_end = v->end;
+	/* SHMEM pages carry their byte offset in the shared object */
+	r->vma_start = v->kind == CKPT_VMA_SHMEM ? 0 : v->start;
+	r->vma_end = v->kind == CKPT_VMA_SHMEM ? v->shm_size : v->end;
 	r->last_page = UINT64_MAX;
 	return 0;
 }

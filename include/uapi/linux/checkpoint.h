@@ -320,7 +320,8 @@ struct ckpt_hdr_vma {
 
 /*
  * CKPT_HDR_PAGES: nr_pages (1..CKPT_PAGES_MAX) page addresses (__u64,
- * ascending, inside the current VMA), then nr_pages pages of data.
+ * ascending, inside the current VMA; for a SHMEM VMA byte offsets in the
+ * shared object, < shm_size), then nr_pages pages of data.
  * For a SHMEM VMA the "addresses" are byte offsets in the shared memory
  * object (ascending, below shm_size): the pages of an object are written
  * once, after the first VMA that meets it, whatever part of the object
