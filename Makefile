@@ -197,7 +197,7 @@ vm: all
 	$(VM) --interactive
 
 bench: all
-	$(VM) --timeout 1800 --log $(BUILD)/bench-console.log -- /tests/bench.sh
+	$(VM) --mem 4G --timeout 1800 --log $(BUILD)/bench-console.log -- /tests/bench.sh
 
 clean:
 	-[ -f $(TOP)/user/Makefile ] && $(MAKE) -C $(TOP)/user O=$(USER_O) clean

@@ -87,12 +87,12 @@ static u64 sig_bit(int sig)
 }
 
 /*
- * Copy one queue; entries are stored only while they fit.  Returns the
- * number of entries this queue needs (queued ones with their bit set,
- * plus one SI_USER entry per pending bit that has none).
+ * Copy one queue; entries are stored only while they fit, and s->nr counts
+ * the entries the queue needs (queued ones with their bit set, plus one
+ * SI_USER entry per pending bit that has none).
  */
-static unsigned int snap_queue(struct ckpt_sig_snap *s, struct sigpending *p,
-			       u32 flags)
+static void snap_queue(struct ckpt_sig_snap *s, struct sigpending *p,
+		       u32 flags)
 {
 	u64 pending = sigset_to_u64(&p->signal);
 	struct sigqueue *q;
@@ -130,7 +130,6 @@ static unsigned int snap_queue(struct ckpt_sig_snap *s, struct sigpending *p,
 		n++;
 	}
 	s->nr += n;
-	return n;
 }
 
 /* Under siglock: copy the state of t; s->nr says how many entries it took. */
