@@ -19,6 +19,7 @@
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
 #include <linux/path.h>
+#include <linux/sizes.h>
 #include <uapi/linux/checkpoint.h>
 
 struct file;
@@ -28,6 +29,7 @@ struct task_struct;
 struct cred;
 
 #define CKPT_OBJ_HASH_BITS	8
+#define CKPT_WBUF_SIZE		SZ_64K	/* checkpoint write buffer */
 
 /* Kinds of shared objects kept in the object table. */
 enum ckpt_obj_type {

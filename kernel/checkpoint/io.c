@@ -16,8 +16,6 @@
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 
-#define CKPT_WBUF_SIZE	(1U << 16)
-
 static const char * const ckpt_record_names[CKPT_HDR_TYPE_MAX + 1] = {
 	[CKPT_HDR_HEADER]	= "HEADER",
 	[CKPT_HDR_TREE]		= "TREE",
@@ -304,8 +302,7 @@ void *ckpt_read_record_alloc(struct ckpt_ctx *ctx, u32 type, u32 minlen,
 	rec = kvzalloc(ctx->peek.type == type ? ctx->peek.len : minlen,
 		       GFP_KERNEL);
 	if (!rec)
-		return ERR_PTR(ckpt_err(ctx, -ENOMEM, "no memory for a %s record",
-					ckpt_record_name(type)));
+		return ERR_PTR(-ENOMEM);
 	len = ckpt_read_record(ctx, type, rec, minlen, maxlen);
 	if (len < 0) {
 		kvfree(rec);

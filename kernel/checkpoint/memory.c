@@ -1195,8 +1195,9 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 				 O_RDWR | O_LARGEFILE : O_RDONLY | O_LARGEFILE,
 				 0);
 		if (IS_ERR(file))
-			return ckpt_err(ctx, PTR_ERR(file), "opening %s",
-					(char *)(hv + 1));
+			return ckpt_err(ctx, PTR_ERR(file),
+					"opening %s, mapped at %#llx-%#llx",
+					(char *)(hv + 1), hv->start, hv->end);
 		if (!S_ISREG(file_inode(file)->i_mode)) {
 			fput(file);
 			return ckpt_err(ctx, -EINVAL,

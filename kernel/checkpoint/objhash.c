@@ -33,7 +33,7 @@ struct ckpt_obj *ckpt_obj_add_ptr(struct ckpt_ctx *ctx, enum ckpt_obj_type type,
 
 	obj = kzalloc(sizeof(*obj), GFP_KERNEL);
 	if (!obj)
-		return ERR_PTR(ckpt_err(ctx, -ENOMEM, "no memory for objects"));
+		return ERR_PTR(-ENOMEM);
 	obj->type = type;
 	obj->ptr = ptr;
 	obj->release = release;

@@ -138,11 +138,12 @@ out:
 /* Wait (killably) for cond; false if the restart was aborted meanwhile. */
 #define restart_wait(ctx, cond)						\
 ({									\
-	int __ret = wait_event_killable((ctx)->waitq,			\
-					(cond) || READ_ONCE((ctx)->aborted)); \
+	struct ckpt_ctx *__ctx = (ctx);					\
+	int __ret = wait_event_killable(__ctx->waitq,			\
+					(cond) || READ_ONCE(__ctx->aborted)); \
 	if (__ret)							\
-		restart_abort(ctx, -EINTR);				\
-	!__ret && !READ_ONCE((ctx)->aborted);				\
+		restart_abort(__ctx, -EINTR);				\
+	!__ret && !READ_ONCE(__ctx->aborted);				\
 })
 
 /* Our turn came: restore, hand over, wait for the end, return to user. */

@@ -19,8 +19,6 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched/task.h>
 
-#define CKPT_WBUF_SIZE	(1U << 16)
-
 static loff_t *ckpt_file_pos(struct file *file)
 {
 	return (file->f_mode & FMODE_STREAM) ? NULL : &file->f_pos;

@@ -111,7 +111,7 @@ static int checkpoint_fs(struct ckpt_ctx *ctx, struct task_struct *t)
 
 	buf = kmalloc(2 * CKPT_PATH_MAX, GFP_KERNEL);
 	if (!buf) {
-		ret = ckpt_err(ctx, -ENOMEM, "no memory for paths");
+		ret = -ENOMEM;
 		goto out;
 	}
 	cwd_s = d_path(&cwd, buf, CKPT_PATH_MAX);
@@ -399,7 +399,7 @@ int restore_task_struct(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 
 	h = kmalloc(sizeof(*h), GFP_KERNEL);
 	if (!h)
-		return ckpt_err(ctx, -ENOMEM, "no memory for a TASK record");
+		return -ENOMEM;
 	ret = ckpt_read_record(ctx, CKPT_HDR_TASK, h, sizeof(*h), sizeof(*h));
 	if (ret < 0)
 		goto err;

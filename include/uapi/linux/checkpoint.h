@@ -51,15 +51,15 @@
 #define CKPT_ALIGN_UP(x)	(((x) + CKPT_ALIGN - 1) & ~(__u64)(CKPT_ALIGN - 1))
 
 /* Limits every reader enforces before trusting a length or a count. */
-#define CKPT_RECORD_MAX		(1U << 16)	/* records not bounded by a count */
+#define CKPT_RECORD_MAX		65536	/* records not bounded by a count */
 #define CKPT_PAGES_MAX		256		/* pages in one PAGES record */
-#define CKPT_PIPE_CHUNK		(1U << 16)	/* bytes in one PIPE_DATA record */
+#define CKPT_PIPE_CHUNK		65536	/* bytes in one PIPE_DATA record */
 #define CKPT_TASKS_MAX		4096
 #define CKPT_VMAS_MAX		65530		/* DEFAULT_MAX_MAP_COUNT */
-#define CKPT_FDS_MAX		(1U << 20)
+#define CKPT_FDS_MAX		1048576
 #define CKPT_PATH_MAX		4096
-#define CKPT_XSTATE_MAX		(1U << 15)
-#define CKPT_SIGINFO_MAX	(1U << 16)	/* queued signals per task */
+#define CKPT_XSTATE_MAX		32768
+#define CKPT_SIGINFO_MAX	65536	/* queued signals per task */
 #define CKPT_AUXV_WORDS		(2 * (2 + 20 + 24 + 4))	/* >= 2 * AT_VECTOR_SIZE */
 
 enum ckpt_record_type {
