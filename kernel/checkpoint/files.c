@@ -527,9 +527,38 @@ static int ckpt_prepare_path_file(struct ckpt_ctx *ctx, unsigned int fd,
  * Save one open file description (once) and return its objref.  buf is a
  * PATH_MAX scratch buffer.
  */
+/*
+ * flock(), POSIX and lease locks are not saved yet; a file holding one is
+ * refused rather than restored without it.  The owner of a POSIX lock is
+ * the fd table of the task (compared, never dereferenced).
+ */
+static bool ckpt_file_locked(struct file *file, fl_owner_t owner)
+{
+#ifdef CONFIG_FILE_LOCKING
+	struct file_lock_context *flctx;
+	struct file_lock *fl;
+	bool locked = false;
+
+	flctx = smp_load_acquire(&file_inode(file)->i_flctx);
+	if (!flctx)
+		return false;
+	spin_lock(&flctx->flc_lock);
+	list_for_each_entry(fl, &flctx->flc_flock, fl_list)
+		locked |= fl->fl_file == file;
+	list_for_each_entry(fl, &flctx->flc_posix, fl_list)
+		locked |= fl->fl_owner == owner;
+	list_for_each_entry(fl, &flctx->flc_lease, fl_list)
+		locked |= fl->fl_file == file;
+	spin_unlock(&flctx->flc_lock);
+	return locked;
+#else
+	return false;
+#endif
+}
+
 static int ckpt_save_file(struct ckpt_ctx *ctx, struct list_head *pipes,
 			  unsigned int fd, struct file *file, char *buf,
-			  u32 *objref)
+			  u32 *objref, fl_owner_t owner)
 {
 	struct inode *inode = file_inode(file);
 	umode_t mode = inode->i_mode;
@@ -564,6 +593,10 @@ static int ckpt_save_file(struct ckpt_ctx *ctx, struct list_head *pipes,
 				"fd %u: procfs file (%pD) not supported yet",
 				fd, file);
 	} else if (S_ISREG(mode) || S_ISDIR(mode)) {
+		if (ckpt_file_locked(file, owner))
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"fd %u: %pD holds a file lock, not supported yet",
+					fd, file);
 		ret = ckpt_prepare_path_file(ctx, fd, file, &hf, buf, &path);
 	} else if (S_ISCHR(mode)) {
 		if (!(file->f_flags & O_PATH) &&
@@ -650,7 +683,7 @@ int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t)
 			continue;
 		}
 		ret = ckpt_save_file(ctx, &pipes, ent[i].fd, ent[i].file, buf,
-				     &objref);
+				     &objref, READ_ONCE(t->files));
 		if (ret)
 			goto out;
 

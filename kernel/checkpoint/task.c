@@ -31,6 +31,8 @@
 #include <linux/rseq.h>
 #include <linux/user_namespace.h>
 #include <linux/securebits.h>
+#include <linux/posix-timers.h>
+#include <linux/resource.h>
 
 static u64 cap_to_u64(kernel_cap_t cap)
 {
@@ -146,7 +148,7 @@ int checkpoint_task_struct(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct ckpt_hdr_task h = {};
 	struct mm_struct *mm;
-	int ret;
+	int i, ret;
 
 	h.pid = task_pid_nr_ns(t, ctx->pid_ns);
 	h.exit_signal = t->exit_signal;
@@ -172,6 +174,13 @@ int checkpoint_task_struct(struct ckpt_ctx *ctx, struct task_struct *t)
 	h.rseq_sig = t->rseq_sig;
 #endif
 	get_task_comm(h.comm, t);
+	BUILD_BUG_ON(RLIM_NLIMITS != CKPT_RLIM_NLIMITS);
+	task_lock(t->group_leader);
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		h.rlim[i].cur = t->signal->rlim[i].rlim_cur;
+		h.rlim[i].max = t->signal->rlim[i].rlim_max;
+	}
+	task_unlock(t->group_leader);
 
 	ret = ckpt_write_record(ctx, CKPT_HDR_TASK, &h, sizeof(h));
 	if (!ret)
@@ -205,6 +214,49 @@ static bool same_groups(const struct group_info *a, const struct group_info *b)
 		if (!gid_eq(a->gid[i], b->gid[i]))
 			return false;
 	return true;
+}
+
+/*
+ * Resource limits, with setrlimit()'s rules: a hard limit goes up only
+ * with CAP_SYS_RESOURCE, RLIMIT_NOFILE never above fs.nr_open.
+ */
+static int restore_rlimits_check(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
+{
+	struct rlimit old;
+	int i;
+
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		if (h->rlim[i].cur > h->rlim[i].max)
+			return ckpt_err(ctx, -EINVAL,
+					"TASK: limit %d: soft above hard", i);
+		task_lock(current->group_leader);
+		old = current->signal->rlim[i];
+		task_unlock(current->group_leader);
+		if (h->rlim[i].max > old.rlim_max &&
+		    !capable(CAP_SYS_RESOURCE))
+			return ckpt_err(ctx, -EPERM,
+					"TASK: the image raises the hard limit of resource %d above the caller's",
+					i);
+		if (i == RLIMIT_NOFILE && h->rlim[i].max > sysctl_nr_open)
+			return ckpt_err(ctx, -EPERM,
+					"TASK: RLIMIT_NOFILE above fs.nr_open");
+	}
+	return 0;
+}
+
+static void restore_rlimits(struct ckpt_hdr_task *h)
+{
+	u64 cpu = h->rlim[RLIMIT_CPU].cur;
+	int i;
+
+	task_lock(current->group_leader);
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		current->signal->rlim[i].rlim_cur = h->rlim[i].cur;
+		current->signal->rlim[i].rlim_max = h->rlim[i].max;
+	}
+	task_unlock(current->group_leader);
+	if (cpu != RLIM_INFINITY)
+		update_rlimit_cpu(current, cpu);
 }
 
 /* Check the CREDS record against the caller's rights; prepare new creds. */
@@ -423,6 +475,9 @@ int restore_task_struct(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	}
 	h->comm[CKPT_COMM_LEN - 1] = '\0';
 	rt->task = h;
+	ret = restore_rlimits_check(ctx, h);
+	if (ret)
+		return ret;
 
 	ret = restore_creds(ctx, rt);
 	if (!ret)
@@ -445,6 +500,7 @@ int restore_task_struct_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	rt->cwd.mnt = NULL;
 	current->fs->umask = rt->umask;
 	set_task_comm(current, h->comm);
+	restore_rlimits(h);
 	current->pdeath_signal = h->pdeath_signal;
 	if (h->flags & CKPT_TASKF_NO_NEW_PRIVS)
 		task_set_no_new_privs(current);

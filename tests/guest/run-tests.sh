@@ -35,9 +35,9 @@ T=$(dirname "$(readlink -f "$0")")
 SELF=$T/$(basename "$0")
 export PATH=${PATH:+$PATH:}/bin:/sbin:/usr/bin:/usr/sbin
 
-ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter selfckpt nopids rights badimage"
+ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter selfckpt refuse nopids rights badimage"
 # process names (comm) a test can leave behind; killed between tests
-PROCS="selfckpt regs memory signals task kcr-task-comm files blk_read blk_pause blk_sleep dyn_counter nopids idle checkpoint restart imgmut runas"
+PROCS="refuse selfckpt regs memory signals task kcr-task-comm files blk_read blk_pause blk_sleep dyn_counter nopids idle checkpoint restart imgmut runas"
 
 TMO_READY=30		# program start until its ready file
 TMO_CKPT=60		# one checkpoint run
@@ -432,6 +432,42 @@ t_selfckpt() {
 	restart_from $n
 	[ "$RC" = 0 ] && grep -q "restarted after a self-checkpoint" /tmp/$n.out && return 0
 	fail "restart of a self-checkpoint: rc $RC: $(prog_fail /tmp/$n.out) $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+}
+
+# State kcr does not save yet is refused with a reason, and the process
+# keeps running as before (thawed, in its cgroup): it exits 0 when told to.
+t_refuse() {
+	local n=refuse mode st pid
+	for mode in flock itimer posixtimer child thread socket; do
+		clean_files $n
+		start_prog $n refuse $mode || return 1
+		pid=$PID
+		wait_ready $n "$pid" || return 1
+		timeout -k 5 $TMO_CKPT checkpoint -o /tmp/$n.img -l /tmp/$n.ckpt.log "$pid" \
+			>/tmp/$n.ckpt.out 2>/tmp/$n.ckpt.err
+		st=$?
+		if [ $st = 0 ]; then
+			kill -9 "$pid"; wait "$pid" 2>/dev/null
+			fail "$mode: checkpoint succeeded, expected a refusal"; return 1
+		fi
+		if ! grep -q "not supported" /tmp/$n.ckpt.err /tmp/$n.ckpt.log; then
+			kill -9 "$pid"; wait "$pid" 2>/dev/null
+			fail "$mode: no reason given: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"; return 1
+		fi
+		if ls -d /sys/fs/cgroup/kcr.* >/dev/null 2>&1; then
+			kill -9 "$pid"; wait "$pid" 2>/dev/null
+			fail "$mode: a transient cgroup was left behind"; return 1
+		fi
+		touch /tmp/$n.go
+		if ! poll 20 gone "$pid"; then
+			kill -9 "$pid"; wait "$pid" 2>/dev/null
+			fail "$mode: the process did not run on after the refused checkpoint (frozen?)"; return 1
+		fi
+		wait "$pid"
+		st=$?
+		[ $st = 0 ] || { fail "$mode: exit $st after the refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
+	done
+	return 0
 }
 
 t_nopids() {

@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include "kcrtest.h"
+#include <sys/resource.h>
 #include <grp.h>
 #include <signal.h>
 #include <sys/personality.h>
@@ -136,6 +137,19 @@ int main(void)
 	if (prctl(PR_SET_NAME, COMM, 0, 0, 0))
 		kt_die_errno("PR_SET_NAME");
 	umask(027);
+	/* resource limits: a lowered soft NOFILE, a lowered hard CORE */
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl))
+			kt_die_errno("getrlimit");
+		rl.rlim_cur = 200;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			kt_die_errno("setrlimit NOFILE");
+		rl.rlim_cur = rl.rlim_max = 4096;
+		if (setrlimit(RLIMIT_CORE, &rl))
+			kt_die_errno("setrlimit CORE");
+	}
 	if (mkdir(CWD, 0755) && errno != EEXIST)
 		kt_die_errno("mkdir " CWD);
 	if (chdir(CWD))
@@ -182,6 +196,14 @@ int main(void)
 	um = umask(0);
 	umask(um);
 	KT_EXPECT_U64("umask", 027, um);
+	{
+		struct rlimit rl;
+
+		getrlimit(RLIMIT_NOFILE, &rl);
+		KT_EXPECT_U64("RLIMIT_NOFILE soft", 200, rl.rlim_cur);
+		getrlimit(RLIMIT_CORE, &rl);
+		KT_EXPECT_U64("RLIMIT_CORE hard", 4096, rl.rlim_max);
+	}
 	if (!getcwd(buf, sizeof(buf)))
 		snprintf(buf, sizeof(buf), "(getcwd: %s)", strerror(errno));
 	KT_EXPECT_STR("cwd", CWD, buf);

@@ -149,6 +149,13 @@ struct ckpt_hdr_tail {
 };
 
 #define CKPT_COMM_LEN		16
+#define CKPT_RLIM_NLIMITS	16	/* RLIM_NLIMITS on Linux */
+
+/* One resource limit; RLIM_INFINITY is ~0. */
+struct ckpt_rlimit {
+	__u64 cur;
+	__u64 max;
+};
 
 /* CKPT_HDR_TASK: starts the records of one task. */
 struct ckpt_hdr_task {
@@ -166,6 +173,7 @@ struct ckpt_hdr_task {
 	__u32 rseq_len;
 	__u32 rseq_sig;
 	char comm[CKPT_COMM_LEN];
+	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];	/* of the process */
 };
 
 #define CKPT_TASKF_NO_NEW_PRIVS	0x1
@@ -320,8 +328,7 @@ struct ckpt_hdr_vma {
 
 /*
  * CKPT_HDR_PAGES: nr_pages (1..CKPT_PAGES_MAX) page addresses (__u64,
- * ascending, inside the current VMA; for a SHMEM VMA byte offsets in the
- * shared object, < shm_size), then nr_pages pages of data.
+ * ascending, inside the current VMA), then nr_pages pages of data.
  * For a SHMEM VMA the "addresses" are byte offsets in the shared memory
  * object (ascending, below shm_size): the pages of an object are written
  * once, after the first VMA that meets it, whatever part of the object

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * refuse: a process holding state that kcr does not save yet.  Checkpoint
+ * must refuse it with a reason and leave it running as before.
+ *   refuse MODE   MODE: flock itimer posixtimer child thread socket
+ * After /tmp/refuse.go appears the program checks that it kept running
+ * normally (its counter advanced, the state is still there) and exits 0.
+ */
+#include "kcrtest.h"
+#include <pthread.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+static volatile unsigned long spins;
+
+static void *thread_main(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	struct itimerval itv = { { 10, 0 }, { 10, 0 } };
+	pthread_t th;
+	timer_t timer;
+	pid_t child = 0;
+	int fd;
+
+	kt_start("refuse");
+	signal(SIGALRM, on_alarm);
+	if (!strcmp(mode, "flock")) {
+		fd = open("/tmp/refuse.lock", O_RDWR | O_CREAT, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX))
+			return 2;
+	} else if (!strcmp(mode, "itimer")) {
+		if (setitimer(ITIMER_REAL, &itv, NULL))
+			return 2;
+	} else if (!strcmp(mode, "posixtimer")) {
+		if (timer_create(CLOCK_MONOTONIC, NULL, &timer))
+			return 2;
+	} else if (!strcmp(mode, "child")) {
+		child = fork();
+		if (child == 0) {
+			for (;;)
+				pause();
+		}
+	} else if (!strcmp(mode, "thread")) {
+		if (pthread_create(&th, NULL, thread_main, NULL))
+			return 2;
+	} else if (!strcmp(mode, "socket")) {
+		if (socket(AF_UNIX, SOCK_STREAM, 0) < 0)
+			return 2;
+	} else {
+		fprintf(stderr, "usage: refuse flock|itimer|posixtimer|child|thread|socket\n");
+		return 2;
+	}
+	kt_ready();
+	while (access("/tmp/refuse.go", F_OK))
+		spins++;
+	/* still the same process, running, after the failed checkpoint */
+	KT_EXPECT_INT("pid", kt_pid0, getpid());
+	if (child) {
+		KT_EXPECT_INT("child alive", 0, kill(child, 0));
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	kt_done();
+}
