@@ -20,6 +20,7 @@
 #include <linux/mutex.h>
 #include <linux/path.h>
 #include <linux/sizes.h>
+#include <linux/uidgid.h>
 #include <uapi/linux/checkpoint.h>
 
 struct file;
@@ -89,6 +90,7 @@ struct ckpt_ctx {
 	/* restart protocol (kernel/checkpoint/restart.c) */
 	struct list_head list;		/* on the global list of restarts */
 	struct pid *root_pid;
+	kuid_t root_euid;		/* euid of the root when it entered */
 	spinlock_t lock;		/* protects the fields below */
 	wait_queue_head_t waitq;
 	int nr_entered;			/* tasks that entered restart() */

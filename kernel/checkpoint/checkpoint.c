@@ -192,6 +192,13 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 		goto out;
 	}
 
+	/* rights first: nothing about another user's tree is looked at */
+	if (!ptrace_may_access(root, PTRACE_MODE_ATTACH_REALCREDS)) {
+		ret = ckpt_err(ctx, -EPERM,
+			       "no permission to checkpoint pid %d (ptrace attach denied)",
+			       pid);
+		goto out;
+	}
 	ctx->ckpt_id = atomic64_inc_return(&ckpt_next_id);
 	ctx->pid_ns = get_pid_ns(task_active_pid_ns(root));
 	ret = checkpoint_collect_tree(ctx, root);

@@ -539,6 +539,7 @@ static bool ckpt_file_locked(struct file *file, fl_owner_t owner)
 	struct file_lock *fl;
 	bool locked = false;
 
+	/* pairs with the cmpxchg that installs i_flctx (locks_get_lock_context) */
 	flctx = smp_load_acquire(&file_inode(file)->i_flctx);
 	if (!flctx)
 		return false;
@@ -546,7 +547,7 @@ static bool ckpt_file_locked(struct file *file, fl_owner_t owner)
 	list_for_each_entry(fl, &flctx->flc_flock, fl_list)
 		locked |= fl->fl_file == file;
 	list_for_each_entry(fl, &flctx->flc_posix, fl_list)
-		locked |= fl->fl_owner == owner;
+		locked |= fl->fl_owner == owner || fl->fl_file == file;	/* OFD */
 	list_for_each_entry(fl, &flctx->flc_lease, fl_list)
 		locked |= fl->fl_file == file;
 	spin_unlock(&flctx->flc_lock);

@@ -43,6 +43,7 @@
  *   nested inside it.
  */
 #include <linux/checkpoint.h>
+#include <linux/namei.h>
 #include <linux/dcache.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -840,13 +841,40 @@ static int rst_check_mm(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *hm,
 	return 0;
 }
 
+/*
+ * Open a file named by the image that must be a regular file.  It is
+ * looked up first, so that a path swapped for a FIFO or a device is never
+ * opened (no blocking open, no controlling tty, no device side effects).
+ */
+static struct file *rst_open_regular(const char *name, int flags)
+{
+	struct file *file;
+	struct path path;
+	bool regular;
+	int ret;
+
+	ret = kern_path(name, LOOKUP_FOLLOW, &path);
+	if (ret)
+		return ERR_PTR(ret);
+	regular = d_is_reg(path.dentry);
+	path_put(&path);
+	if (!regular)
+		return ERR_PTR(-EINVAL);
+	file = filp_open(name, flags | O_LARGEFILE | O_NOCTTY | O_NONBLOCK, 0);
+	if (!IS_ERR(file) && !S_ISREG(file_inode(file)->i_mode)) {
+		fput(file);
+		return ERR_PTR(-EINVAL);
+	}
+	return file;
+}
+
 /* Open the executable as exec would have: regular, exec mount, MAY_EXEC. */
 static struct file *rst_open_exe(struct ckpt_ctx *ctx, const char *path)
 {
 	struct file *file;
 	int ret;
 
-	file = filp_open(path, O_RDONLY | O_LARGEFILE, 0);
+	file = rst_open_regular(path, O_RDONLY);
 	if (IS_ERR(file)) {
 		ckpt_err(ctx, PTR_ERR(file), "opening executable %s", path);
 		return file;
@@ -1132,7 +1160,8 @@ static struct file *rst_shm_file(struct ckpt_rst_mm *rm, bool *created)
 		return file;
 	}
 	file = shmem_kernel_file_setup(CKPT_SHM_NAME, hv->shm_size,
-				       VM_NORESERVE);
+				       hv->vm_flags & CKPT_VM_NORESERVE ?
+				       VM_NORESERVE : 0);
 	if (IS_ERR(file))
 		return ERR_PTR(ckpt_err(ctx, PTR_ERR(file),
 					"creating shared memory %u of %llu bytes",
@@ -1189,11 +1218,10 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 		flags |= MAP_ANONYMOUS;
 		break;
 	case CKPT_VMA_FILE:
-		file = filp_open((char *)(hv + 1),
-				 (hv->vm_flags & CKPT_VM_MAYSHARE) &&
-				 (hv->vm_flags & CKPT_VM_MAYWRITE) ?
-				 O_RDWR | O_LARGEFILE : O_RDONLY | O_LARGEFILE,
-				 0);
+		file = rst_open_regular((char *)(hv + 1),
+					(hv->vm_flags & CKPT_VM_MAYSHARE) &&
+					(hv->vm_flags & CKPT_VM_MAYWRITE) ?
+					O_RDWR : O_RDONLY);
 		if (IS_ERR(file))
 			return ckpt_err(ctx, PTR_ERR(file),
 					"opening %s, mapped at %#llx-%#llx",

@@ -65,6 +65,7 @@ int checkpoint_collect_tree(struct ckpt_ctx *ctx, struct task_struct *root)
 	n = collect_subtree(ctx, root, CKPT_TASKS_MAX);
 	if (n < 0) {
 		read_unlock(&tasklist_lock);
+		ctx->nr_tasks = CKPT_TASKS_MAX;	/* every slot holds a reference */
 		return ckpt_err(ctx, n, "more than %d tasks in the tree",
 				CKPT_TASKS_MAX);
 	}

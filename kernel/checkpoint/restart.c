@@ -37,7 +37,7 @@
 #include <linux/ptrace.h>
 
 static LIST_HEAD(ckpt_restarts);
-static DEFINE_MUTEX(ckpt_restarts_lock);
+static DEFINE_SPINLOCK(ckpt_restarts_lock);
 static DECLARE_WAIT_QUEUE_HEAD(ckpt_restarts_wq);
 
 static void restart_abort(struct ckpt_ctx *ctx, int err)
@@ -203,15 +203,15 @@ static struct ckpt_ctx *restart_find_ctx(struct pid *root)
 {
 	struct ckpt_ctx *ctx;
 
-	mutex_lock(&ckpt_restarts_lock);
+	spin_lock(&ckpt_restarts_lock);
 	list_for_each_entry(ctx, &ckpt_restarts, list) {
 		if (ctx->root_pid == root) {
 			ckpt_ctx_get(ctx);
-			mutex_unlock(&ckpt_restarts_lock);
+			spin_unlock(&ckpt_restarts_lock);
 			return ctx;
 		}
 	}
-	mutex_unlock(&ckpt_restarts_lock);
+	spin_unlock(&ckpt_restarts_lock);
 	return NULL;
 }
 
@@ -224,6 +224,11 @@ static long restart_other(pid_t root_nr, unsigned long flags)
 	long ret;
 	int i;
 
+	/* the address space is replaced: nobody else may share it */
+	if (!thread_group_empty(current) || !current_is_single_threaded())
+		return -EINVAL;
+	if (current->ptrace)
+		return -EBUSY;
 	root = find_get_pid(root_nr);
 	if (!root)
 		return -ESRCH;
@@ -233,6 +238,12 @@ static long restart_other(pid_t root_nr, unsigned long flags)
 	if (ret)
 		return -EINTR;
 
+	/* only a task the root's owner could control may join (or abort) */
+	if (!uid_eq(current_euid(), ctx->root_euid) &&
+	    !ns_capable(ctx->pid_ns->user_ns, CAP_SYS_ADMIN)) {
+		ret = -EPERM;
+		goto out;
+	}
 	ret = -EINVAL;
 	me = task_pid_nr_ns(current, ctx->pid_ns);
 	spin_lock(&ctx->lock);
@@ -272,7 +283,8 @@ static long restart_root(int fd, unsigned long flags, int logfd)
 	pid_t me;
 	long ret;
 
-	if (!thread_group_empty(current))
+	/* the address space is replaced: nobody else may share it */
+	if (!thread_group_empty(current) || !current_is_single_threaded())
 		return -EINVAL;
 	if (current->ptrace)
 		return -EBUSY;
@@ -296,13 +308,14 @@ static long restart_root(int fd, unsigned long flags, int logfd)
 		goto fail;
 	}
 	ctx->root_pid = get_task_pid(current, PIDTYPE_PID);
+	ctx->root_euid = current_euid();
 	ctx->task_pids[0] = get_pid(ctx->root_pid);
 	ctx->nr_entered = 1;
 
 	if (ctx->nr_tasks > 1) {
-		mutex_lock(&ckpt_restarts_lock);
+		spin_lock(&ckpt_restarts_lock);
 		list_add(&ctx->list, &ckpt_restarts);
-		mutex_unlock(&ckpt_restarts_lock);
+		spin_unlock(&ckpt_restarts_lock);
 		published = true;
 		wake_up_all(&ckpt_restarts_wq);
 		if (!restart_wait(ctx, READ_ONCE(ctx->nr_entered) ==
@@ -320,9 +333,9 @@ out:
 	if (ctx->error)
 		ckpt_log(ctx, "restart failed: errno=%d", -ctx->error);
 	if (published) {
-		mutex_lock(&ckpt_restarts_lock);
+		spin_lock(&ckpt_restarts_lock);
 		list_del_init(&ctx->list);
-		mutex_unlock(&ckpt_restarts_lock);
+		spin_unlock(&ckpt_restarts_lock);
 	}
 	ckpt_ctx_put(ctx);
 	return ret;

@@ -31,6 +31,7 @@
 #include <linux/rseq.h>
 #include <linux/user_namespace.h>
 #include <linux/securebits.h>
+#include <linux/security.h>
 #include <linux/posix-timers.h>
 #include <linux/resource.h>
 
@@ -335,6 +336,10 @@ static int restore_creds(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 			  u64_to_cap(h->cap_permitted)) ||
 	    !cap_issubset(u64_to_cap(h->cap_inheritable),
 			  cap_combine(old->cap_inheritable, old->cap_permitted)) ||
+	    !cap_issubset(u64_to_cap(h->cap_inheritable),
+			  cap_combine(old->cap_inheritable, old->cap_bset)) ||
+	    ((old->securebits & issecure_mask(SECURE_NO_CAP_AMBIENT_RAISE)) &&
+	     !cap_issubset(u64_to_cap(h->cap_ambient), old->cap_ambient)) ||
 	    !cap_issubset(u64_to_cap(h->cap_bset), old->cap_bset) ||
 	    !cap_issubset(u64_to_cap(h->cap_ambient),
 			  cap_intersect(u64_to_cap(h->cap_permitted),
@@ -367,9 +372,25 @@ static int restore_creds(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	new->egid = gids[1];
 	new->sgid = gids[2];
 	new->fsgid = gids[3];
-	new->cap_permitted = u64_to_cap(h->cap_permitted);
-	new->cap_effective = u64_to_cap(h->cap_effective);
-	new->cap_inheritable = u64_to_cap(h->cap_inheritable);
+	/*
+	 * The LSM hooks setresuid(), setresgid() and capset() would run, in
+	 * that order: they may veto the change or adjust the new caps.
+	 */
+	ret = security_task_fix_setuid(new, old, LSM_SETID_RES);
+	if (!ret)
+		ret = security_task_fix_setgid(new, old, LSM_SETID_RES);
+	if (!ret) {
+		kernel_cap_t eff = u64_to_cap(h->cap_effective);
+		kernel_cap_t inh = u64_to_cap(h->cap_inheritable);
+		kernel_cap_t perm = u64_to_cap(h->cap_permitted);
+
+		ret = security_capset(new, old, &eff, &inh, &perm);
+	}
+	if (ret) {
+		abort_creds(new);
+		ckpt_err(ctx, ret, "CREDS: the security policy refuses the image's ids or capabilities");
+		goto out;
+	}
 	new->cap_bset = u64_to_cap(h->cap_bset);
 	new->cap_ambient = u64_to_cap(h->cap_ambient);
 	new->securebits = h->securebits;

@@ -117,7 +117,7 @@ START_TEST(ckptinfo_valid_image_exits_0_with_valid_line)
 	ck_has(o.out, "comm=\"full\"");
 	ck_has(o.out, "start=0x7f0000000000 end=0x7f0000004000 prot=rw-p- vm_flags=0x3 kind=anon pgoff=0 nr_pages=2");
 	ck_has(o.out, "ip=0x401000 sp=0x7f0000003ff0");
-	ck_has(o.out, "valid: 22 records, 12616 bytes, 1 tasks");
+	ck_has(o.out, "valid: 22 records, 12872 bytes, 1 tasks");
 }
 END_TEST
 
@@ -128,7 +128,7 @@ START_TEST(ckptinfo_truncated_image_exits_1_with_offset_and_reason)
 	save_full("a.img");
 	run(&o, "head -c 5000 a.img > t.img; %s/ckptinfo t.img", bin);
 	ck_rc(o, 1);
-	ck_has(o.err, "ckptinfo: offset 5000: unexpected end of image in PAGES at offset 1760");
+	ck_has(o.err, "ckptinfo: offset 5000: unexpected end of image in PAGES at offset 2016");
 }
 END_TEST
 

@@ -29,6 +29,7 @@
  * register ownership changes, and do_arch_prctl_64() / map_vdso_once()
  * take what they need (mmap_lock for the vdso).
  */
+#include <linux/sched/mm.h>
 #include <linux/checkpoint.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -77,6 +78,7 @@ int checkpoint_arch_can_save(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct pt_regs *regs = task_pt_regs(t);
 	pid_t pid = task_pid_vnr(t);
+	struct mm_struct *mm;
 
 	if (!user_64bit_mode(regs) || test_tsk_thread_flag(t, TIF_ADDR32))
 		return ckpt_err(ctx, -EOPNOTSUPP,
@@ -111,21 +113,23 @@ int checkpoint_arch_can_save(struct ckpt_ctx *ctx, struct task_struct *t)
 	    test_tsk_thread_flag(t, TIF_NOTSC))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d has CPUID or TSC faulting enabled", pid);
-	if (t->mm) {
+	mm = get_task_mm(t);
+	if (mm) {
+		const char *what = NULL;
+
 #ifdef CONFIG_MODIFY_LDT_SYSCALL
-		if (READ_ONCE(t->mm->context.ldt))
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"pid %d has an LDT (modify_ldt)", pid);
+		if (READ_ONCE(mm->context.ldt))
+			what = "has an LDT (modify_ldt)";
 #endif
 #ifdef CONFIG_X86_INTEL_MEMORY_PROTECTION_KEYS
-		if (READ_ONCE(t->mm->context.pkey_allocation_map) != 1)
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"pid %d allocated protection keys", pid);
+		if (READ_ONCE(mm->context.pkey_allocation_map) != 1)
+			what = "allocated protection keys";
 #endif
-		if (t->mm->context.vdso &&
-		    t->mm->context.vdso_image != &vdso_image_64)
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"pid %d does not use the 64-bit vdso", pid);
+		if (mm->context.vdso && mm->context.vdso_image != &vdso_image_64)
+			what = "does not use the 64-bit vdso";
+		mmput(mm);
+		if (what)
+			return ckpt_err(ctx, -EOPNOTSUPP, "pid %d %s", pid, what);
 	}
 	return 0;
 }
