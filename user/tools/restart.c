@@ -353,6 +353,22 @@ static int report_root_death(struct run *r)
 			 WEXITSTATUS(st), reason);
 }
 
+/*
+ * One round of waiting: pump the pipes, then the exit status of the tool
+ * if the restart failed or we were interrupted, -1 to go on.
+ */
+static int pump_check(struct run *r)
+{
+	pump(r, 100);
+	if (r->failed)
+		return report_status_failure(r);
+	if (r->root_exited)
+		return report_root_death(r);
+	if (got_signal)
+		return fail_exit(r, "interrupted by signal %d", got_signal);
+	return -1;
+}
+
 static int exit_code(int status)
 {
 	if (WIFEXITED(status))
@@ -381,7 +397,7 @@ static int open_input(const struct opts *o)
 
 int main(int argc, char **argv)
 {
-	int logp[2], statp[2], readyp[2], imgp[2], in_fd, sig;
+	int logp[2], statp[2], readyp[2], imgp[2], in_fd, sig, rc;
 	struct kcr_reader reader;
 	const unsigned char *raw;
 	struct sigaction sa;
@@ -466,13 +482,9 @@ int main(int argc, char **argv)
 	close(readyp[1]);
 
 	while (r.ready < reader.nr_tasks) {
-		pump(&r, 100);
-		if (r.failed)
-			return report_status_failure(&r);
-		if (r.root_exited)
-			return report_root_death(&r);
-		if (got_signal)
-			return fail_exit(&r, "interrupted by signal %d", got_signal);
+		rc = pump_check(&r);
+		if (rc >= 0)
+			return rc;
 		if (r.ready_eof && r.ready < reader.nr_tasks)
 			return fail_exit(&r, "only %u of %u tasks were created",
 					 r.ready, reader.nr_tasks);
@@ -491,13 +503,9 @@ int main(int argc, char **argv)
 
 	/* 4. Until the restart is complete, or failed. */
 	while (!r.done) {
-		pump(&r, 100);
-		if (r.failed)
-			return report_status_failure(&r);
-		if (r.root_exited)
-			return report_root_death(&r);
-		if (got_signal)
-			return fail_exit(&r, "interrupted by signal %d", got_signal);
+		rc = pump_check(&r);
+		if (rc >= 0)
+			return rc;
 		if (!r.status_eof)
 			continue;
 		if (kcr_log_restart_done(r.log, r.log_len)) {
