@@ -35,7 +35,7 @@ T=$(dirname "$(readlink -f "$0")")
 SELF=$T/$(basename "$0")
 export PATH=${PATH:+$PATH:}/bin:/sbin:/usr/bin:/usr/sbin
 
-ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter selfckpt refuse nopids rights badimage"
+ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter selfckpt refuse stall nopids rights badimage"
 # process names (comm) a test can leave behind; killed between tests
 PROCS="refuse selfckpt regs memory signals task kcr-task-comm files blk_read blk_pause blk_sleep dyn_counter nopids idle checkpoint restart imgmut runas"
 
@@ -466,6 +466,55 @@ t_refuse() {
 		wait "$pid"
 		st=$?
 		[ $st = 0 ] || { fail "$mode: exit $st after the refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
+	done
+	return 0
+}
+
+# A restart whose image stream stalls waits killably: ctrl-c (SIGINT) to the
+# restart tool ends it, and nothing of the half-restored process is left.
+t_stall() {
+	local n=stall pid size rpid st kids k
+	clean_files $n
+	rm -f /tmp/$n.fifo
+	start_prog $n idle $n 120 || return 1
+	pid=$PID
+	wait_ready $n "$pid" || return 1
+	checkpoint_to $n "$pid" --kill || return 1
+	reap_killed "$pid" || return 1
+	size=$(wc -c < /tmp/$n.img)
+	mkfifo /tmp/$n.fifo
+	restart --no-pids -i /tmp/$n.fifo -l /tmp/$n.rst.log >/tmp/$n.rst.out 2>/tmp/$n.rst.err &
+	rpid=$!
+	exec 3>/tmp/$n.fifo
+	# all but the last 4 KiB; the stream then stays open and silent
+	head -c $((size - 4096)) /tmp/$n.img >&3
+	if ! poll 20 grep -q "restart of checkpoint" /tmp/$n.rst.log; then
+		exec 3>&-
+		kill -9 "$rpid" 2>/dev/null
+		fail "the kernel never started reading the stalled image: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+		return 1
+	fi
+	sleep 1
+	# the restart tool's children: the task being restored (and the feeder)
+	kids=$(cat /proc/$rpid/task/*/children 2>/dev/null)
+	[ -n "$kids" ] || { exec 3>&-; kill -9 "$rpid"; fail "no task being restored under restart $rpid"; return 1; }
+	kill -INT "$rpid"
+	if ! poll 10 gone "$rpid"; then
+		exec 3>&-
+		kill -9 "$rpid" 2>/dev/null
+		fail "restart still waiting 10 s after ctrl-c on a stalled image"
+		return 1
+	fi
+	wait "$rpid"
+	st=$?
+	exec 3>&-
+	[ $st != 0 ] || { fail "restart of a stalled image exited 0 after ctrl-c"; return 1; }
+	for k in $kids; do
+		if ! poll 5 gone "$k"; then
+			fail "task $k ($(status_field "$k" Name), state $(pstate "$k")) is left after ctrl-c on a stalled restart"
+			kill -9 $kids 2>/dev/null
+			return 1
+		fi
 	done
 	return 0
 }
