@@ -29,8 +29,10 @@ NPROC      := $(shell nproc 2>/dev/null || echo 2)
 ACCEL      ?= tcg
 export ACCEL
 
-# Newest matching tarball; never hard-code the 6.1 sublevel.
-KTARBALL   := $(lastword $(sort $(wildcard /usr/src/linux-source-6.1*.tar.xz)))
+# Newest matching tarball; never hard-code the 6.1 sublevel.  A shell
+# expression, expanded when a recipe runs: on a fresh machine the package is
+# installed by "deps" after this Makefile has been parsed.
+KTARBALL   = $$(ls /usr/src/linux-source-6.1*.tar.xz 2>/dev/null | sort -V | tail -n 1)
 
 ifneq ($(shell command -v ccache 2>/dev/null),)
 KCC        := ccache gcc

@@ -15,17 +15,26 @@
  * Stream layout:
  *   HEADER
  *   TREE                          (all tasks, in restore order)
- *   per task, in TREE order:
- *     TASK, CREDS, FS,
- *     FILES  { FILE | PIPE | PIPE_DATA ... , FD } ...
- *     MM     { VMA [ PAGES ... ] } ...
- *     SIGHAND, SIGNAL { SIGINFO ... },
+ *   per task that is not a zombie, in TREE order:
+ *     TASK, CREDS,
+ *     [FS]                                     first task using fs_ref
+ *     [FILES  { FILE | PIPE | PIPE_DATA ... , FD } ...]   first of files_ref
+ *     [MM     { VMA [ PAGES ... ] } ...]       first task using mm_ref
+ *     [SIGHAND]                                first task using sighand_ref
+ *     SIGNAL { SIGINFO ... },
  *     CPU, FPU
  *   TAIL
+ * Zombies have no per-task records: the TREE says all there is.
  *
- * Objects that may be shared (open files, pipes, shared memory) are
- * written once, the first time they are met, with an object id (objref)
- * chosen by the checkpoint; later records refer to them by that id.
+ * Objects that may be shared are written once, the first time they are
+ * met, with an object id (objref) chosen by the checkpoint; later records
+ * refer to them by that id.  The address space (MM), fd table (FILES),
+ * fs_struct (FS), signal handlers (SIGHAND), signal_struct and pid
+ * namespace of every task are named by objref in its TREE entry, so user
+ * space can plan the whole tree (who shares what) from the TREE alone; a
+ * task whose object was already written by an earlier task has no record
+ * for it.  Open files, pipes and shared memory are referred to from FD
+ * and VMA records.
  */
 #ifndef _UAPI_LINUX_CHECKPOINT_H
 #define _UAPI_LINUX_CHECKPOINT_H
@@ -36,15 +45,22 @@
 #define __NR_checkpoint		451
 #define __NR_restart		452
 
-/* checkpoint(pid, fd, flags, logfd) flags: none defined yet. */
-#define CKPT_CHECKPOINT_FLAGS	0UL
+/* checkpoint(pid, fd, flags, logfd) flags, also kept in the HEADER */
+#define CKPT_CHECKPOINT_CONTAINER 0x1UL	/* pid is the init (pid 1) of its pid
+					 * namespace; the whole namespace is saved */
+#define CKPT_CHECKPOINT_FLAGS	(CKPT_CHECKPOINT_CONTAINER)
 
-/* restart(pid, fd, flags, logfd) flags */
+/*
+ * restart(pid, fd, flags, logfd) flags.  The root calls restart(0, image fd,
+ * flags, log fd); every other task restart(root pid, -1, flags, -1), or
+ * with CKPT_RESTART_NO_PIDS restart(root pid, index, flags, -1) where index
+ * is its position in the TREE (tasks are then matched by position, not pid).
+ */
 #define CKPT_RESTART_NO_PIDS	0x1UL	/* tasks need not have their saved pids */
 #define CKPT_RESTART_FLAGS	(CKPT_RESTART_NO_PIDS)
 
 #define CKPT_MAGIC		0x31474d4952434b4bULL	/* bytes "KKCRIMG1" */
-#define CKPT_VERSION		1
+#define CKPT_VERSION		2
 #define CKPT_ARCH_X86_64	1
 
 #define CKPT_ALIGN		8
@@ -55,6 +71,7 @@
 #define CKPT_PAGES_MAX		256		/* pages in one PAGES record */
 #define CKPT_PIPE_CHUNK		65536	/* bytes in one PIPE_DATA record */
 #define CKPT_TASKS_MAX		4096
+#define CKPT_PID_LEVELS_MAX	8	/* pid namespace levels kept per task */
 #define CKPT_VMAS_MAX		65530		/* DEFAULT_MAX_MAP_COUNT */
 #define CKPT_FDS_MAX		1048576
 #define CKPT_PATH_MAX		4096
@@ -114,14 +131,37 @@ struct ckpt_hdr_header {
 
 /* TREE: flags of one task */
 #define CKPT_TASK_THREAD	0x1	/* not a thread group leader */
-#define CKPT_TASK_ZOMBIE	0x2
+#define CKPT_TASK_ZOMBIE	0x2	/* exited, not reaped: exit_code is valid */
 #define CKPT_TASK_SESSION_LEADER 0x4
 #define CKPT_TASK_GROUP_LEADER	0x8	/* process group leader */
+#define CKPT_TASK_NEWPIDNS	0x10	/* init (pid 1) of the pid namespace at
+					 * level nr_levels - 1, created by this
+					 * task's parent with CLONE_NEWPID */
+#define CKPT_TASK_FLAGS_KNOWN	0x1f
 
 /*
- * One task of the tree.  Pids are as seen in the pid namespace of the
- * checkpoint root.  The root's ppid is 0; pgid and sid are the real
- * numbers and may name a leader outside the tree.
+ * One task of the tree, in restore order: a parent process before its
+ * children, a thread group leader immediately followed by its other
+ * threads.  Pids are as seen in the pid namespace of the checkpoint root
+ * ("level 0"; in a container image, the container's namespace).
+ *
+ * pid, tgid: the task's pid and its thread group leader's.
+ * ppid: the tgid of the parent process (what getppid() returns); 0 for
+ *	the root, whose parent is outside the tree.
+ * pgid, sid: the process group and session; 0 when the leader is not
+ *	visible at level 0.  They may name a task that is not in the tree
+ *	(a leader that has exited, or the console's session outside it).
+ * pids[0 .. nr_levels-1]: the pid at every level, pids[0] == pid and
+ *	pids[nr_levels - 1] in the task's own (innermost) namespace:
+ *	outermost first, the reverse of clone3's set_tid order.
+ * exit_code: zombies only, the status wait() reports (WEXITSTATUS etc.).
+ * exit_signal: the signal the parent gets when it dies (SIGCHLD; 0 for
+ *	threads).
+ * *_ref: objrefs of the objects the task uses; tasks with equal refs share
+ *	the object: mm_ref (address space), files_ref (fd table), fs_ref
+ *	(cwd, root, umask), sighand_ref (signal actions), signal_ref (the
+ *	thread group's signal_struct), pidns_ref (its active pid namespace).
+ *	0 for zombies, except signal_ref and pidns_ref.
  */
 struct ckpt_task_pids {
 	__s32 pid;
@@ -130,6 +170,17 @@ struct ckpt_task_pids {
 	__s32 pgid;
 	__s32 sid;
 	__u32 flags;		/* CKPT_TASK_* */
+	__s32 exit_code;
+	__u32 exit_signal;
+	__u32 nr_levels;	/* 1 .. CKPT_PID_LEVELS_MAX */
+	__u32 pad;
+	__s32 pids[CKPT_PID_LEVELS_MAX];
+	__u32 mm_ref;
+	__u32 files_ref;
+	__u32 fs_ref;
+	__u32 sighand_ref;
+	__u32 signal_ref;
+	__u32 pidns_ref;
 };
 
 /* CKPT_HDR_TREE: followed by nr_tasks struct ckpt_task_pids. */
@@ -198,9 +249,11 @@ struct ckpt_hdr_creds {
 /* CKPT_HDR_FS: cwd (and root, for information) and umask. */
 struct ckpt_hdr_fs {
 	struct ckpt_hdr h;
+	__u32 objref;		/* fs_ref of the TREE entries that share it */
 	__u32 umask;
 	__u16 cwd_len;		/* bytes of cwd path, NUL included */
 	__u16 root_len;		/* bytes of root path, NUL included */
+	__u32 pad;
 	/* followed by cwd path, then root path */
 };
 
@@ -208,7 +261,7 @@ struct ckpt_hdr_fs {
 struct ckpt_hdr_files {
 	struct ckpt_hdr h;
 	__u32 nr_fds;		/* number of FD records that follow */
-	__u32 pad;
+	__u32 objref;		/* files_ref of the TREE entries that share it */
 };
 
 /*
@@ -272,7 +325,8 @@ struct ckpt_hdr_mm {
 	__u64 start_brk, brk, start_stack;
 	__u64 arg_start, arg_end, env_start, env_end;
 	__u64 vdso;		/* address of the vdso text, 0 if none */
-	__u64 flags;		/* reserved, 0 */
+	__u32 objref;		/* mm_ref of the TREE entries that share it */
+	__u32 flags;		/* reserved, 0 */
 	__u32 nr_vmas;
 	__u32 auxv_words;	/* number of __u64 in auxv, <= CKPT_AUXV_WORDS */
 	__u64 auxv[CKPT_AUXV_WORDS];
@@ -352,10 +406,17 @@ struct ckpt_sigaction {
 /* CKPT_HDR_SIGHAND: actions of signals 1..64 (index sig - 1). */
 struct ckpt_hdr_sighand {
 	struct ckpt_hdr h;
+	__u32 objref;		/* sighand_ref of the TREE entries that share it */
+	__u32 pad;
 	struct ckpt_sigaction action[CKPT_NSIG];
 };
 
-/* CKPT_HDR_SIGNAL: per-task signal state; followed by nr_pending SIGINFO. */
+/*
+ * CKPT_HDR_SIGNAL: per-thread signal state; followed by nr_pending SIGINFO.
+ * The thread group's shared queue (shared_pending, SIGINFO with
+ * CKPT_SIGINFO_SHARED) is carried by the thread group leader only: it is
+ * 0 / absent in the other threads' records.
+ */
 struct ckpt_hdr_signal {
 	struct ckpt_hdr h;
 	__u64 blocked;
