@@ -37,7 +37,23 @@ enum ckpt_obj_type {
 	CKPT_OBJ_FILE = 1,	/* struct file */
 	CKPT_OBJ_PIPE,		/* checkpoint: pipe_inode_info; restart: struct file[2] */
 	CKPT_OBJ_SHMEM,		/* checkpoint: inode; restart: struct file (shmem) */
+	/* the per-task objects named in the TREE (key only at checkpoint) */
+	CKPT_OBJ_MM,		/* restart: mm_struct, one mm_users reference */
+	CKPT_OBJ_FILES,		/* restart: files_struct, one count */
+	CKPT_OBJ_FS,		/* restart: fs_struct, one user */
+	CKPT_OBJ_SIGHAND,	/* restart: sighand_struct (no reference) */
+	CKPT_OBJ_SIGNAL,	/* restart: signal_struct (no reference) */
+	CKPT_OBJ_PIDNS,		/* restart: pid_namespace, one reference */
 };
+
+/*
+ * ctx->task_first[i]: the TREE entry i is the first (in restore order)
+ * to use its object: its records carry that object.
+ */
+#define CKPT_FIRST_MM		0x1
+#define CKPT_FIRST_FILES	0x2
+#define CKPT_FIRST_FS		0x4
+#define CKPT_FIRST_SIGHAND	0x8
 
 struct ckpt_obj {
 	struct hlist_node by_ptr;	/* checkpoint: hashed by ptr */
@@ -83,9 +99,11 @@ struct ckpt_ctx {
 	/* the tree: nr_tasks entries in restore order */
 	int nr_tasks;
 	struct ckpt_task_pids *pids;
+	u32 *task_first;		/* CKPT_FIRST_* of each entry */
 	struct task_struct **tasks;	/* checkpoint: referenced tasks */
 	struct pid **task_pids;		/* restart: the struct pid of each task */
-	struct pid_namespace *pid_ns;	/* namespace the pids are seen in */
+	struct pid_namespace *pid_ns;	/* namespace the pids are seen in (level 0) */
+	struct list_head pipes;		/* checkpoint: pipes met (files.c) */
 
 	/* restart protocol (kernel/checkpoint/restart.c) */
 	struct list_head list;		/* on the global list of restarts */
@@ -95,6 +113,8 @@ struct ckpt_ctx {
 	wait_queue_head_t waitq;
 	int nr_entered;			/* tasks that entered restart() */
 	int active;			/* index of the task restoring now */
+	int nr_live;			/* tasks that are not zombies */
+	int nr_resumed;			/* tasks that applied their last state */
 	bool done;			/* every task restored, tail checked */
 	bool aborted;			/* error: every task must die */
 };
@@ -105,6 +125,8 @@ struct ckpt_ctx {
  */
 struct ckpt_rst_task {
 	int index;			/* position in ctx->pids */
+	struct ckpt_task_pids *entry;	/* ctx->pids[index] */
+	u32 first;			/* ctx->task_first[index] */
 	struct ckpt_hdr_task *task;
 	struct cred *new_creds;		/* prepared, committed last */
 	struct path cwd;		/* checked, set last */
@@ -174,29 +196,64 @@ int ckpt_obj_add_ref(struct ckpt_ctx *ctx, enum ckpt_obj_type type, u32 objref,
 		     void *ptr, void (*release)(void *ptr));
 void ckpt_obj_release_all(struct ckpt_ctx *ctx);
 
+/*
+ * One kind of per-task state: the same entry serves both directions.  The
+ * table (checkpoint.c: ckpt_state_ops[]) is in image order.
+ *
+ * checkpoint	write the records of task ctx->tasks[index] (frozen, pinned)
+ * restore	read this kind's records into rt, in stream order; an entry
+ *		with no_return set replaces the task's own state, so an error
+ *		from it on (the point of no return) kills the task
+ * finish	after every restore of this task, in table order, before the
+ *		next task's turn
+ * resume	once the whole tree is restored and the TAIL checked, just
+ *		before the task returns to user space
+ * release	always, last: drop what restore kept in rt
+ * Any hook may be NULL.  All return 0 or a negative errno, logged.
+ */
+struct ckpt_state_ops {
+	const char *name;
+	int (*checkpoint)(struct ckpt_ctx *ctx, struct task_struct *t,
+			  int index);
+	int (*restore)(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+	int (*finish)(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+	int (*resume)(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+	void (*release)(struct ckpt_rst_task *rt);
+	bool no_return;
+};
+
+extern const struct ckpt_state_ops ckpt_state_ops[];
+extern const unsigned int ckpt_nr_state_ops;
+
 /* task.c: TASK, CREDS, FS */
-int checkpoint_task_struct(struct ckpt_ctx *ctx, struct task_struct *t);
+int checkpoint_task_struct(struct ckpt_ctx *ctx, struct task_struct *t,
+			   int index);
 int restore_task_struct(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 int restore_task_struct_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+void restore_task_struct_release(struct ckpt_rst_task *rt);
 
 /* files.c: FILES, FD, FILE, PIPE, PIPE_DATA */
-int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t);
+int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t, int index);
+int checkpoint_files_leaks(struct ckpt_ctx *ctx);
+int checkpoint_files_check_pipes(struct ckpt_ctx *ctx);
+void checkpoint_files_release(struct ckpt_ctx *ctx);
 int restore_files_open(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 int restore_files_install(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 void restore_files_cleanup(struct ckpt_rst_task *rt);
 
 /* memory.c: MM, VMA, PAGES */
-int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t);
+int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t, int index);
 int restore_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 
 /* signal.c: SIGHAND, SIGNAL, SIGINFO */
-int checkpoint_signals(struct ckpt_ctx *ctx, struct task_struct *t);
+int checkpoint_signals(struct ckpt_ctx *ctx, struct task_struct *t,
+		       int index);
 int restore_signals_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 int restore_signals_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 void restore_signals_cleanup(struct ckpt_rst_task *rt);
 
 /* arch/x86/kernel/checkpoint.c: CPU, FPU */
-int checkpoint_cpu(struct ckpt_ctx *ctx, struct task_struct *t);
+int checkpoint_cpu(struct ckpt_ctx *ctx, struct task_struct *t, int index);
 int restore_cpu(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 int checkpoint_arch_can_save(struct ckpt_ctx *ctx, struct task_struct *t);
 /*
@@ -211,7 +268,13 @@ long do_restart(pid_t pid, int fd, unsigned long flags, int logfd);
 
 /* pids.c: the task tree */
 int checkpoint_collect_tree(struct ckpt_ctx *ctx, struct task_struct *root);
+int checkpoint_check_container(struct ckpt_ctx *ctx, struct task_struct *root);
+int checkpoint_tree_leaks(struct ckpt_ctx *ctx);
 int checkpoint_write_tree(struct ckpt_ctx *ctx);
 int restore_read_tree(struct ckpt_ctx *ctx);
+int restore_check_task(struct ckpt_ctx *ctx, int index);
+int restore_tree_index(struct ckpt_ctx *ctx, pid_t pid);
+void ckpt_pid_levels(struct ckpt_ctx *ctx, struct task_struct *t, s32 *pids,
+		     u32 *nr_levels);
 
 #endif /* _LINUX_CHECKPOINT_H */

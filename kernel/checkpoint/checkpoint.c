@@ -8,16 +8,26 @@
  * a failed checkpoint leaves the tree as it was.
  *
  * The image is: HEADER, TREE, the records of each task in TREE order
- * (task_state_ops below), TAIL.
+ * (ckpt_state_ops below), TAIL.
  *
- * Locking: siglock to test the frozen state; everything else is taken by
- * the per-kind functions.
+ * The tree is held for the whole checkpoint: while a task's records are
+ * written its kernel stack is pinned and its exec_update_lock is held for
+ * reading (it can not exec, and the rights checked under it stay valid, as
+ * in kcmp); after every task, and once more before the TAIL, every task of
+ * the tree must still be frozen, alive and not ptraced, or the checkpoint
+ * fails with EBUSY naming it (the image then has no TAIL: it never
+ * restarts).
+ *
+ * Locking: siglock to test the frozen state; exec_update_lock (read) of
+ * the task being written, taken killably, never while holding another;
+ * everything else is taken by the per-kind functions.
  */
 #include <linux/checkpoint.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/jobctl.h>
 #include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
 #include <linux/utsname.h>
@@ -30,20 +40,41 @@
 static atomic64_t ckpt_next_id = ATOMIC64_INIT(0);
 
 /*
- * The per-task state, one entry per kind, in image order.  Adding a kind
- * of state means one new file and one row here (and the restore side in
- * restart.c).
+ * The per-task state, one entry per kind, in image order, for both
+ * directions (see struct ckpt_state_ops).  Adding a kind of state means
+ * one new file and one row here.
  */
-static const struct {
-	const char *name;
-	int (*checkpoint)(struct ckpt_ctx *ctx, struct task_struct *t);
-} task_state_ops[] = {
-	{ "task",	checkpoint_task_struct },
-	{ "files",	checkpoint_files },
-	{ "memory",	checkpoint_mm },
-	{ "signals",	checkpoint_signals },
-	{ "cpu",	checkpoint_cpu },
+const struct ckpt_state_ops ckpt_state_ops[] = {
+	{
+		.name = "task",
+		.checkpoint = checkpoint_task_struct,
+		.restore = restore_task_struct,
+		.finish = restore_task_struct_finish,
+		.release = restore_task_struct_release,
+	}, {
+		.name = "files",
+		.checkpoint = checkpoint_files,
+		.restore = restore_files_open,
+		.finish = restore_files_install,
+		.release = restore_files_cleanup,
+	}, {
+		.name = "memory",
+		.checkpoint = checkpoint_mm,
+		.restore = restore_mm,
+		.no_return = true,
+	}, {
+		.name = "signals",
+		.checkpoint = checkpoint_signals,
+		.restore = restore_signals_read,
+		.resume = restore_signals_apply,
+		.release = restore_signals_cleanup,
+	}, {
+		.name = "cpu",
+		.checkpoint = checkpoint_cpu,
+		.restore = restore_cpu,
+	},
 };
+const unsigned int ckpt_nr_state_ops = ARRAY_SIZE(ckpt_state_ops);
 
 static bool task_is_cgroup_frozen(struct task_struct *t)
 {
@@ -93,10 +124,13 @@ static int checkpoint_check_unsupported(struct ckpt_ctx *ctx,
 
 /* Rights and state of one task; nothing is changed. */
 static int checkpoint_check_task(struct ckpt_ctx *ctx, struct task_struct *t,
-				 pid_t pid)
+				 pid_t pid, bool zombie)
 {
 	if (t->flags & PF_KTHREAD)
 		return ckpt_err(ctx, -EPERM, "pid %d is a kernel thread", pid);
+	if (zombie)	/* nothing left to read but what the TREE holds */
+		return t->exit_state == EXIT_ZOMBIE ? 0 :
+		       ckpt_err(ctx, -EBUSY, "zombie %d was reaped", pid);
 	if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
 		return ckpt_err(ctx, -EPERM,
 				"no permission to checkpoint pid %d (ptrace attach denied)",
@@ -154,24 +188,68 @@ static int checkpoint_write_tail(struct ckpt_ctx *ctx)
 	return ret ? ret : ckpt_flush(ctx);
 }
 
+/* Still as it was when the checkpoint started? */
+static int checkpoint_recheck_task(struct ckpt_ctx *ctx, int index)
+{
+	struct task_struct *t = ctx->tasks[index];
+	pid_t pid = ctx->pids[index].pid;
+
+	if (ctx->pids[index].flags & CKPT_TASK_ZOMBIE)
+		return t->exit_state == EXIT_ZOMBIE ? 0 :
+		       ckpt_err(ctx, -EBUSY, "zombie %d was reaped during the checkpoint",
+				pid);
+	if (t->exit_state || (t->flags & PF_EXITING))
+		return ckpt_err(ctx, -EBUSY, "pid %d died during the checkpoint",
+				pid);
+	if (t->ptrace)
+		return ckpt_err(ctx, -EBUSY,
+				"pid %d was ptraced during the checkpoint", pid);
+	if (t != current && !task_is_cgroup_frozen(t))
+		return ckpt_err(ctx, -EBUSY,
+				"pid %d was thawed during the checkpoint", pid);
+	return 0;
+}
+
 static int checkpoint_one_task(struct ckpt_ctx *ctx, int index)
 {
 	struct task_struct *t = ctx->tasks[index];
+	pid_t pid = ctx->pids[index].pid;
 	int i, ret;
 
-	for (i = 0; i < ARRAY_SIZE(task_state_ops); i++) {
-		if (fatal_signal_pending(current))
-			return ckpt_err(ctx, -EINTR, "interrupted");
-		ret = task_state_ops[i].checkpoint(ctx, t);
-		if (ret) {
-			if (!ctx->error)
-				ckpt_err(ctx, ret, "pid %d: saving %s failed",
-					 ctx->pids[index].pid,
-					 task_state_ops[i].name);
-			return ret;
-		}
+	if (ctx->pids[index].flags & CKPT_TASK_ZOMBIE)
+		return checkpoint_recheck_task(ctx, index);
+
+	/* its registers live on its kernel stack: keep it */
+	if (!try_get_task_stack(t))
+		return ckpt_err(ctx, -EBUSY, "pid %d died during the checkpoint",
+				pid);
+	/* no exec while its records are written; rights checked under it */
+	ret = down_read_killable(&t->signal->exec_update_lock);
+	if (ret) {
+		ret = ckpt_err(ctx, -EINTR, "interrupted");
+		goto out_stack;
 	}
-	return 0;
+	ret = checkpoint_recheck_task(ctx, index);
+	if (!ret && !ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
+		ret = ckpt_err(ctx, -EPERM,
+			       "no permission to checkpoint pid %d (ptrace attach denied)",
+			       pid);
+	for (i = 0; !ret && i < ckpt_nr_state_ops; i++) {
+		if (fatal_signal_pending(current)) {
+			ret = ckpt_err(ctx, -EINTR, "interrupted");
+			break;
+		}
+		ret = ckpt_state_ops[i].checkpoint(ctx, t, index);
+		if (ret && !ctx->error)
+			ckpt_err(ctx, ret, "pid %d: saving %s failed", pid,
+				 ckpt_state_ops[i].name);
+	}
+	if (!ret)
+		ret = checkpoint_recheck_task(ctx, index);
+	up_read(&t->signal->exec_update_lock);
+out_stack:
+	put_task_stack(t);
+	return ret;
 }
 
 int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
@@ -204,6 +282,11 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	ret = checkpoint_collect_tree(ctx, root);
 	if (ret)
 		goto out;
+	if (ctx->flags & CKPT_CHECKPOINT_CONTAINER) {
+		ret = checkpoint_check_container(ctx, root);
+		if (ret)
+			goto out;
+	}
 	if (!pid && ctx->nr_tasks > 1) {
 		ret = ckpt_err(ctx, -EINVAL,
 			       "a task can only checkpoint itself when it is alone");
@@ -211,10 +294,17 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	}
 	for (i = 0; i < ctx->nr_tasks; i++) {
 		ret = checkpoint_check_task(ctx, ctx->tasks[i],
-					    ctx->pids[i].pid);
+					    ctx->pids[i].pid,
+					    ctx->pids[i].flags & CKPT_TASK_ZOMBIE);
 		if (ret)
 			goto out;
 	}
+	/* what the tree shares with tasks outside it */
+	ret = checkpoint_tree_leaks(ctx);
+	if (!ret)
+		ret = checkpoint_files_leaks(ctx);
+	if (ret)
+		goto out;
 	ckpt_log(ctx, "checkpoint %llu: %d task(s), root pid %d",
 		 ctx->ckpt_id, ctx->nr_tasks, ctx->pids[0].pid);
 
@@ -224,11 +314,17 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	for (i = 0; !ret && i < ctx->nr_tasks; i++)
 		ret = checkpoint_one_task(ctx, i);
 	if (!ret)
+		ret = checkpoint_files_check_pipes(ctx);
+	/* the whole tree, once more: a task saved early may have died since */
+	for (i = 0; !ret && i < ctx->nr_tasks; i++)
+		ret = checkpoint_recheck_task(ctx, i);
+	if (!ret)
 		ret = checkpoint_write_tail(ctx);
 	if (!ret)
 		ckpt_log(ctx, "checkpoint %llu done: %llu records, %lld bytes",
 			 ctx->ckpt_id, ctx->nr_records, ctx->pos);
 out:
+	checkpoint_files_release(ctx);
 	put_task_struct(root);
 	return ret;
 }

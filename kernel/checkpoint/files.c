@@ -144,8 +144,9 @@ struct ckpt_pipe_seen {
 
 /*
  * Copy t's fd table with a reference on every file.  t is frozen or
- * current, and its table is not shared, so it can not change under us; a
- * table that grew anyway is reported as -EAGAIN.
+ * current, and so is every other user of its table (the tree's leak check
+ * makes sure), so it can not change under us; a table that grew anyway is
+ * reported as -EAGAIN.
  */
 static int ckpt_collect_fds(struct ckpt_ctx *ctx, struct task_struct *t,
 			    struct ckpt_fdent **entp, unsigned int *nrp)
@@ -155,7 +156,6 @@ static int ckpt_collect_fds(struct ckpt_ctx *ctx, struct task_struct *t,
 	struct fdtable *fdt;
 	unsigned int n, i, fd;
 	bool grew = false;
-	int users;
 
 	*entp = NULL;
 	*nrp = 0;
@@ -166,17 +166,12 @@ static int ckpt_collect_fds(struct ckpt_ctx *ctx, struct task_struct *t,
 		task_unlock(t);
 		return 0;
 	}
-	users = atomic_read(&files->count);
 	spin_lock(&files->file_lock);
 	fdt = files_fdtable(files);
 	n = bitmap_weight(fdt->open_fds, fdt->max_fds);
 	spin_unlock(&files->file_lock);
 	task_unlock(t);
 
-	if (users != 1)
-		return ckpt_err(ctx, -EBUSY,
-				"pid %d: fd table shared with another task (CLONE_FILES), not supported yet",
-				task_pid_vnr(t));
 	if (n > CKPT_FDS_MAX)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d: %u open fds, at most %u supported",
@@ -335,7 +330,7 @@ unlock:
  * Fill hf for one end of an anonymous pipe; writes the PIPE record first if
  * the pipe is new.  Only O_RDONLY and O_WRONLY ends, one file of each.
  */
-static int ckpt_prepare_pipe_file(struct ckpt_ctx *ctx, struct list_head *pipes,
+static int ckpt_prepare_pipe_file(struct ckpt_ctx *ctx,
 				  unsigned int fd, struct file *file,
 				  struct pipe_inode_info *pipe,
 				  struct ckpt_hdr_file *hf)
@@ -354,7 +349,7 @@ static int ckpt_prepare_pipe_file(struct ckpt_ctx *ctx, struct list_head *pipes,
 				"fd %u: pipe opened read-write (through /proc) not supported yet",
 				fd);
 
-	list_for_each_entry(it, pipes, list) {
+	list_for_each_entry(it, &ctx->pipes, list) {
 		if (it->pipe == pipe) {
 			ps = it;
 			break;
@@ -367,7 +362,7 @@ static int ckpt_prepare_pipe_file(struct ckpt_ctx *ctx, struct list_head *pipes,
 		ps->pipe = pipe;
 		ps->file = get_file(file);
 		ps->fd = fd;
-		list_add_tail(&ps->list, pipes);
+		list_add_tail(&ps->list, &ctx->pipes);
 	}
 	if ((acc == O_RDONLY && ps->readers) ||
 	    (acc == O_WRONLY && ps->writers))
@@ -399,30 +394,35 @@ static int ckpt_prepare_pipe_file(struct ckpt_ctx *ctx, struct list_head *pipes,
 	return 0;
 }
 
-/* Every end of every pipe met must be held by the saved fd table. */
-static int ckpt_check_pipes(struct ckpt_ctx *ctx, struct list_head *pipes)
+/*
+ * Every end of every pipe met must be held by the saved fd tables: a pipe
+ * end reopened through /proc by an outsider is another open file of it.
+ * (An open file of it held outside, passed by fork or SCM_RIGHTS, is
+ * found by checkpoint_files_leaks().)
+ */
+int checkpoint_files_check_pipes(struct ckpt_ctx *ctx)
 {
 	struct ckpt_pipe_seen *ps;
 	unsigned int r, w;
 
-	list_for_each_entry(ps, pipes, list) {
+	list_for_each_entry(ps, &ctx->pipes, list) {
 		pipe_lock(ps->pipe);
 		r = ps->pipe->readers;
 		w = ps->pipe->writers;
 		pipe_unlock(ps->pipe);
 		if (r != ps->readers || w != ps->writers)
 			return ckpt_err(ctx, -EBUSY,
-					"fd %u: pipe has %u read and %u write ends open, the checkpointed task holds %u and %u: an end is held outside the checkpointed tree",
+					"fd %u: pipe has %u read and %u write ends open, the checkpointed tree holds %u and %u: an end is held outside the tree",
 					ps->fd, r, w, ps->readers, ps->writers);
 	}
 	return 0;
 }
 
-static void ckpt_free_pipes(struct list_head *pipes)
+void checkpoint_files_release(struct ckpt_ctx *ctx)
 {
 	struct ckpt_pipe_seen *ps, *tmp;
 
-	list_for_each_entry_safe(ps, tmp, pipes, list) {
+	list_for_each_entry_safe(ps, tmp, &ctx->pipes, list) {
 		list_del(&ps->list);
 		fput(ps->file);
 		kfree(ps);
@@ -557,8 +557,7 @@ static bool ckpt_file_locked(struct file *file, fl_owner_t owner)
 #endif
 }
 
-static int ckpt_save_file(struct ckpt_ctx *ctx, struct list_head *pipes,
-			  unsigned int fd, struct file *file, char *buf,
+static int ckpt_save_file(struct ckpt_ctx *ctx, unsigned int fd, struct file *file, char *buf,
 			  u32 *objref, fl_owner_t owner)
 {
 	struct inode *inode = file_inode(file);
@@ -583,7 +582,7 @@ static int ckpt_save_file(struct ckpt_ctx *ctx, struct list_head *pipes,
 		if (inode->i_sb->s_magic != PIPEFS_MAGIC)
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"fd %u: fifo not supported yet", fd);
-		ret = ckpt_prepare_pipe_file(ctx, pipes, fd, file, pipe, &hf);
+		ret = ckpt_prepare_pipe_file(ctx, fd, file, pipe, &hf);
 	} else if (file->f_path.mnt->mnt_flags & MNT_INTERNAL) {
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"fd %u: %s (%pD) not supported yet",
@@ -637,17 +636,19 @@ static bool ckpt_skip_self(struct ckpt_ctx *ctx, struct task_struct *t,
 				(ctx->logfile && file == ctx->logfile));
 }
 
-int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t)
+int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 {
 	struct ckpt_hdr_files hdr;
 	struct ckpt_hdr_fd hfd;
-	struct ckpt_fdent *ent;
-	unsigned int nr, i, nr_save;
-	LIST_HEAD(pipes);
+	struct ckpt_fdent *ent = NULL;
+	unsigned int nr = 0, i, nr_save;
 	char *buf = NULL;
 	u32 objref;
 	int ret;
 
+	/* a shared fd table is saved with the first task that uses it */
+	if (!(ctx->task_first[index] & CKPT_FIRST_FILES))
+		return 0;
 	ret = ckpt_collect_fds(ctx, t, &ent, &nr);
 	if (ret)
 		goto out;
@@ -672,6 +673,7 @@ int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t)
 
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.nr_fds = nr_save;
+	hdr.objref = ctx->pids[index].files_ref;
 	ret = ckpt_write_record(ctx, CKPT_HDR_FILES, &hdr, sizeof(hdr));
 	if (ret)
 		goto out;
@@ -683,7 +685,7 @@ int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t)
 				 ent[i].file == ctx->file ? "image" : "log");
 			continue;
 		}
-		ret = ckpt_save_file(ctx, &pipes, ent[i].fd, ent[i].file, buf,
+		ret = ckpt_save_file(ctx, ent[i].fd, ent[i].file, buf,
 				     &objref, READ_ONCE(t->files));
 		if (ret)
 			goto out;
@@ -697,18 +699,173 @@ int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t)
 			goto out;
 	}
 
-	/*
-	 * Single-task trees for now: every end of a pipe must be in this fd
-	 * table.  With several tasks this check moves after the tree walk.
-	 */
-	ret = ckpt_check_pipes(ctx, &pipes);
 out:
 	if (buf)
 		__putname(buf);
-	ckpt_free_pipes(&pipes);
 	for (i = 0; i < nr; i++)
 		fput(ent[i].file);
 	kvfree(ent);
+	return ret;
+}
+
+/*
+ * Leaks: an open file description of the tree (a regular file, a
+ * directory, a pipe end) or a shared anonymous memory object must be held
+ * by the tree only: every reference the kernel counts (file_count) must
+ * be one met in the tree, an fd of one of its fd tables or a mapping of
+ * one of its address spaces.  Another holder (a process outside that got
+ * it by fork or SCM_RIGHTS, a message in flight) would share state the
+ * restarted tree can not share with it.  The console, ttys and the
+ * stateless devices kcr reopens by path are the documented exception.
+ */
+struct ckpt_file_use {
+	struct hlist_node node;
+	struct file *file;		/* referenced */
+	unsigned long refs;		/* fd slots and mappings met */
+	pid_t pid;			/* where it was met first */
+	unsigned long where;		/* fd, or address of the mapping */
+	bool mapping;
+};
+
+#define CKPT_USE_HASH_BITS	10
+
+static struct ckpt_file_use *ckpt_use_find(struct hlist_head *heads,
+					   struct file *file)
+{
+	struct ckpt_file_use *u;
+
+	hlist_for_each_entry(u, &heads[hash_ptr(file, CKPT_USE_HASH_BITS)],
+			     node)
+		if (u->file == file)
+			return u;
+	return NULL;
+}
+
+static int ckpt_use_add(struct ckpt_ctx *ctx, struct hlist_head *heads,
+			struct file *file, pid_t pid, unsigned long where,
+			bool mapping)
+{
+	struct ckpt_file_use *u = ckpt_use_find(heads, file);
+
+	if (!u) {
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (!u)
+			return ckpt_nomem(ctx, "the file leak check");
+		u->file = get_file(file);
+		u->pid = pid;
+		u->where = where;
+		u->mapping = mapping;
+		hlist_add_head(&u->node,
+			       &heads[hash_ptr(file, CKPT_USE_HASH_BITS)]);
+	}
+	u->refs++;
+	return 0;
+}
+
+static int ckpt_use_fds(struct ckpt_ctx *ctx, struct hlist_head *heads,
+			int index)
+{
+	struct ckpt_fdent *ent;
+	unsigned int nr, i;
+	int ret;
+
+	ret = ckpt_collect_fds(ctx, ctx->tasks[index], &ent, &nr);
+	for (i = 0; !ret && i < nr; i++)
+		ret = ckpt_use_add(ctx, heads, ent[i].file, ctx->pids[index].pid,
+				   ent[i].fd, false);
+	for (i = 0; i < nr; i++)
+		fput(ent[i].file);
+	kvfree(ent);
+	return ret;
+}
+
+/* Shared anonymous memory, and mappings of files the fd tables hold. */
+static int ckpt_use_mappings(struct ckpt_ctx *ctx, struct hlist_head *heads,
+			     int index)
+{
+	struct mm_struct *mm = get_task_mm(ctx->tasks[index]);
+	struct vm_area_struct *vma;
+	struct file *file;
+	int ret = 0;
+
+	if (!mm)
+		return 0;
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return ckpt_err(ctx, -EINTR, "interrupted");
+	}
+	{
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			file = vma->vm_file;
+			if (!file)
+				continue;
+			if (ckpt_use_find(heads, file) ||
+			    (vma_is_shmem(vma) && (vma->vm_flags & VM_SHARED) &&
+			     (file->f_path.mnt->mnt_flags & MNT_INTERNAL)))
+				ret = ckpt_use_add(ctx, heads, file,
+						   ctx->pids[index].pid,
+						   vma->vm_start, true);
+			if (ret)
+				break;
+		}
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return ret;
+}
+
+static bool ckpt_use_exempt(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+	if (file == ctx->file || file == ctx->logfile)
+		return true;
+	return S_ISCHR(inode->i_mode) && ckpt_chr_supported(inode->i_rdev);
+}
+
+int checkpoint_files_leaks(struct ckpt_ctx *ctx)
+{
+	struct ckpt_file_use *u;
+	struct hlist_head *heads;
+	struct hlist_node *tmp;
+	long count;
+	int i, ret = 0;
+
+	heads = kvcalloc(1 << CKPT_USE_HASH_BITS, sizeof(*heads), GFP_KERNEL);
+	if (!heads)
+		return ckpt_nomem(ctx, "the file leak check");
+	for (i = 0; !ret && i < ctx->nr_tasks; i++)
+		if (ctx->task_first[i] & CKPT_FIRST_FILES)
+			ret = ckpt_use_fds(ctx, heads, i);
+	for (i = 0; !ret && i < ctx->nr_tasks; i++)
+		if (ctx->task_first[i] & CKPT_FIRST_MM)
+			ret = ckpt_use_mappings(ctx, heads, i);
+
+	for (i = 0; i < (1 << CKPT_USE_HASH_BITS); i++) {
+		hlist_for_each_entry_safe(u, tmp, &heads[i], node) {
+			/* ours is the one reference more */
+			count = file_count(u->file) - 1;
+			if (!ret && count != u->refs &&
+			    !ckpt_use_exempt(ctx, u->file)) {
+				if (u->mapping)
+					ret = ckpt_err(ctx, -EBUSY,
+						       "shared memory at %#lx of pid %d is also mapped outside the tree (%ld references, %lu in the tree)",
+						       u->where, u->pid, count,
+						       u->refs);
+				else
+					ret = ckpt_err(ctx, -EBUSY,
+						       "fd %lu of pid %d (%pD) is an open file also held outside the tree, passed by fork or SCM_RIGHTS (%ld references, %lu in the tree)",
+						       u->where, u->pid, u->file,
+						       count, u->refs);
+			}
+			hlist_del(&u->node);
+			fput(u->file);
+			kfree(u);
+		}
+	}
+	kvfree(heads);
 	return ret;
 }
 
@@ -1073,12 +1230,15 @@ int restore_files_open(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 
 	if (rt->files)
 		return ckpt_err(ctx, -EINVAL, "files: restored twice");
+	/* a shared fd table: the first task that uses it carries it */
+	if (!(rt->first & CKPT_FIRST_FILES))
+		return 0;
 
 	ret = ckpt_read_record(ctx, CKPT_HDR_FILES, &hdr, sizeof(hdr),
 			       sizeof(hdr));
 	if (ret < 0)
 		return ret;
-	if (hdr.pad || hdr.nr_fds > CKPT_FDS_MAX)
+	if (hdr.objref != rt->entry->files_ref || hdr.nr_fds > CKPT_FDS_MAX)
 		return ckpt_err(ctx, -EINVAL, "files: bad record (%u fds)",
 				hdr.nr_fds);
 	if (hdr.nr_fds > limit)
@@ -1125,12 +1285,43 @@ int restore_files_open(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	return 0;
 }
 
+static void ckpt_put_files(void *ptr)
+{
+	put_files_struct(ptr);
+}
+
+/* Make @files current's fd table, as CLONE_FILES would have. */
+static void restore_adopt_files(struct files_struct *files)
+{
+	struct files_struct *old;
+
+	if (current->files == files)
+		return;
+	atomic_inc(&files->count);
+	task_lock(current);
+	old = current->files;
+	current->files = files;
+	task_unlock(current);
+	put_files_struct(old);
+}
+
 int restore_files_install(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 {
 	struct ckpt_rst_files *rf = rt->files;
+	struct files_struct *files;
 	unsigned int i;
 	int ret;
 
+	if (!(rt->first & CKPT_FIRST_FILES)) {
+		files = ckpt_obj_find_ref(ctx, CKPT_OBJ_FILES,
+					  rt->entry->files_ref);
+		if (!files)
+			return ckpt_err(ctx, -EINVAL,
+					"files: fd table %u was not restored",
+					rt->entry->files_ref);
+		restore_adopt_files(files);
+		return 0;
+	}
 	if (!rf)
 		return ckpt_err(ctx, -EINVAL, "files: nothing was opened");
 
@@ -1148,7 +1339,11 @@ int restore_files_install(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 			return ckpt_err(ctx, ret, "fd %u: install failed",
 					e->fd);
 	}
-	return 0;
+	/* the tasks that share it adopt it */
+	files = current->files;
+	atomic_inc(&files->count);
+	return ckpt_obj_add_ref(ctx, CKPT_OBJ_FILES, rt->entry->files_ref,
+				files, ckpt_put_files);
 }
 
 void restore_files_cleanup(struct ckpt_rst_task *rt)

@@ -57,6 +57,8 @@
 #include <linux/pkeys.h>
 #include <linux/ptrace.h>
 #include <linux/sched/mm.h>
+#include <linux/mmu_context.h>
+#include <asm/mmu_context.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
 #include <linux/shmem_fs.h>
@@ -714,7 +716,7 @@ static void ckpt_mm_info_free(struct ckpt_mm_info *mi)
 	kfree(mi);
 }
 
-int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t)
+int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 {
 	struct ckpt_mm_info *mi = NULL;
 	struct ckpt_hdr_mm *hm = NULL;
@@ -740,6 +742,9 @@ int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 	CKPT_VM_SAME(DONTDUMP);
 	BUILD_BUG_ON(AT_VECTOR_SIZE > CKPT_AUXV_WORDS);
 
+	/* the threads of a process share it: saved with the leader */
+	if (!(ctx->task_first[index] & CKPT_FIRST_MM))
+		return 0;
 	mm = mm_access(t, PTRACE_MODE_ATTACH_REALCREDS);
 	if (IS_ERR_OR_NULL(mm))
 		return ckpt_err(ctx, mm ? PTR_ERR(mm) : -EINVAL,
@@ -753,6 +758,7 @@ int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 		goto nomem;
 	mi->ctx = ctx;
 	mi->mm = mm;
+	hm->objref = ctx->pids[index].mm_ref;
 	mi->addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*mi->addrs),
 				  GFP_KERNEL);
 	mi->pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*mi->pages),
@@ -806,7 +812,7 @@ static int rst_check_mm(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *hm,
 	};
 	unsigned int i;
 
-	if (len != sizeof(*hm) + hm->exe_len || hm->flags)
+	if (len != sizeof(*hm) + hm->exe_len || hm->flags || !hm->objref)
 		return ckpt_err(ctx, -EINVAL, "MM record: bad length or flags");
 	if (hm->nr_vmas > CKPT_VMAS_MAX)
 		return ckpt_err(ctx, -EINVAL, "MM record: %u mappings",
@@ -1333,6 +1339,85 @@ static int rst_mm_fields(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm)
 	return 0;
 }
 
+/*
+ * Make @mm the address space of current, as exec_mmap() does: the old one
+ * is released (a vfork parent is woken, as by exec), nothing of it stays.
+ * Threads of a restored process call this with the mm their leader built.
+ */
+static int rst_switch_mm(struct mm_struct *mm)
+{
+	struct task_struct *tsk = current;
+	struct mm_struct *old_mm = tsk->mm, *active_mm;
+	int ret;
+
+	exec_mm_release(tsk, old_mm);
+	sync_mm_rss(old_mm);
+	/* as exec: ptrace and mm_access() see the old or the new mm whole */
+	ret = down_write_killable(&tsk->signal->exec_update_lock);
+	if (ret)
+		return ret;
+	ret = mmap_read_lock_killable(old_mm);
+	if (ret) {
+		up_write(&tsk->signal->exec_update_lock);
+		return ret;
+	}
+	task_lock(tsk);
+	membarrier_exec_mmap(mm);
+	local_irq_disable();
+	active_mm = tsk->active_mm;
+	tsk->active_mm = mm;
+	tsk->mm = mm;
+	if (!IS_ENABLED(CONFIG_ARCH_WANT_IRQS_OFF_ACTIVATE_MM))
+		local_irq_enable();
+	activate_mm(active_mm, mm);
+	if (IS_ENABLED(CONFIG_ARCH_WANT_IRQS_OFF_ACTIVATE_MM))
+		local_irq_enable();
+	lru_gen_add_mm(mm);
+	task_unlock(tsk);
+	lru_gen_use_mm(mm);
+	mmap_read_unlock(old_mm);
+	up_write(&tsk->signal->exec_update_lock);
+	setmax_mm_hiwater_rss(&tsk->signal->maxrss, old_mm);
+	mm_update_next_owner(old_mm);
+	mmput(old_mm);
+	return 0;
+}
+
+static void ckpt_release_mm(void *ptr)
+{
+	mmput(ptr);
+}
+
+/*
+ * A fresh, empty address space for current, built the way exec builds
+ * one (mm_alloc, then the mmap layout setup_new_exec() picks), so that
+ * nothing of the caller's (mlockall's def_flags, an LDT, protection keys,
+ * aio contexts, mappings) leaks into the restored process.
+ */
+static int rst_new_mm(struct ckpt_ctx *ctx, struct file *exe)
+{
+	struct mm_struct *mm;
+	int ret;
+
+	mm = mm_alloc();
+	if (!mm)
+		return ckpt_err(ctx, -ENOMEM, "no memory for an address space");
+	/* nobody else sees mm yet */
+	ret = set_mm_exe_file(mm, exe);
+	if (ret) {
+		mmput(mm);
+		return ckpt_err(ctx, ret, "setting the exe link");
+	}
+	ret = rst_switch_mm(mm);
+	if (ret) {
+		mmput(mm);
+		return ckpt_err(ctx, -EINTR, "interrupted");
+	}
+	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
+	mm->task_size = TASK_SIZE;
+	return 0;
+}
+
 static int rst_mm(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm)
 {
 	struct ckpt_ctx *ctx = rm->ctx;
@@ -1345,26 +1430,15 @@ static int rst_mm(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm)
 		exe = rst_open_exe(ctx, (char *)(hm + 1));
 		if (IS_ERR(exe))
 			return PTR_ERR(exe);
+	} else {
+		ckpt_log(ctx, "no executable recorded: no exe link");
 	}
 
 	/* the point where the old address space goes */
-	ret = vm_munmap(0, TASK_SIZE);
-	if (ret) {
-		ckpt_err(ctx, ret, "unmapping the address space");
+	ret = rst_new_mm(ctx, exe);
+	if (ret)
 		goto out;
-	}
-	/* set before mapping: replace_mm_exe_file wants the old exe unmapped */
-	if (exe) {
-		ret = replace_mm_exe_file(rm->mm, exe);
-		if (ret) {
-			ckpt_err(ctx, ret, "setting the exe link to %s",
-				 (char *)(hm + 1));
-			goto out;
-		}
-	} else {
-		ckpt_log(ctx, "no executable recorded: exe link cleared");
-		set_mm_exe_file(rm->mm, NULL);
-	}
+	rm->mm = current->mm;
 
 	/* the mappings get exactly the saved protections */
 	current->personality &= ~READ_IMPLIES_EXEC;
@@ -1385,21 +1459,41 @@ int restore_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 {
 	struct ckpt_rst_mm *rm;
 	struct ckpt_hdr_mm *hm;
+	struct mm_struct *mm;
 	u32 len;
 	int ret;
+
+	if (!(rt->first & CKPT_FIRST_MM)) {
+		/* a thread: its leader built the address space */
+		mm = ckpt_obj_find_ref(ctx, CKPT_OBJ_MM, rt->entry->mm_ref);
+		if (!mm)
+			return ckpt_err(ctx, -EINVAL, "MM %u was not restored",
+					rt->entry->mm_ref);
+		if (current->mm == mm)
+			return 0;
+		mmget(mm);
+		ret = rst_switch_mm(mm);
+		if (ret) {
+			mmput(mm);
+			return ckpt_err(ctx, -EINTR, "interrupted");
+		}
+		return 0;
+	}
 
 	hm = ckpt_read_record_alloc(ctx, CKPT_HDR_MM, sizeof(*hm),
 				    sizeof(*hm) + CKPT_PATH_MAX, &len);
 	if (IS_ERR(hm))
 		return PTR_ERR(hm);
 	ret = rst_check_mm(ctx, hm, len);
+	if (!ret && hm->objref != rt->entry->mm_ref)
+		ret = ckpt_err(ctx, -EINVAL, "MM %u where the TREE has %u",
+			       hm->objref, rt->entry->mm_ref);
 	if (ret)
 		goto out_hm;
 
 	rm = kzalloc(sizeof(*rm), GFP_KERNEL);
 	if (rm) {
 		rm->ctx = ctx;
-		rm->mm = current->mm;
 		rm->hv = kmalloc(sizeof(*rm->hv) + CKPT_PATH_MAX, GFP_KERNEL);
 		rm->addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*rm->addrs),
 					  GFP_KERNEL);
@@ -1410,6 +1504,13 @@ int restore_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		ret = rst_mm(rm, hm);
 	else
 		ret = ckpt_err(ctx, -ENOMEM, "no memory to restore the mm");
+	if (!ret) {
+		/* the threads of this process adopt it */
+		mm = current->mm;
+		mmget(mm);
+		ret = ckpt_obj_add_ref(ctx, CKPT_OBJ_MM, rt->entry->mm_ref, mm,
+				       ckpt_release_mm);
+	}
 	if (rm) {
 		kfree(rm->pages);
 		kfree(rm->addrs);

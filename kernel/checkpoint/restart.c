@@ -22,8 +22,17 @@
  * Waits are killable: a fatal signal (ctrl-c with the default action)
  * aborts the restart.
  *
- * Locking: ckpt_restarts_lock protects the list of restarts in progress;
- * ctx->lock protects nr_entered, active, done, aborted and task_pids.
+ * Each task checks, at its turn, that it is the task the TREE entry
+ * describes (pids.c: restore_check_task): user space may build the tree
+ * wrongly, never make a task restore another's state.  A zombie of the
+ * image restores nothing: after its turn it exits with its saved status.
+ * Threads restore their own registers and per-thread state; the first task
+ * of every shared object (address space, fd table, fs_struct, signal
+ * handlers) restores it, the others adopt it.
+ *
+ * Locking: ckpt_restarts_lock protects the list of restarts in progress
+ * and the ring of completed roots; ctx->lock protects nr_entered, active,
+ * done, aborted, nr_resumed and task_pids.
  */
 #include <linux/checkpoint.h>
 #include <linux/sched.h>
@@ -104,35 +113,57 @@ static int restore_read_tail(struct ckpt_ctx *ctx)
 	return 0;
 }
 
+/* Every kind's release hook, for whatever restore kept in rt. */
+static void restart_release(struct ckpt_rst_task *rt)
+{
+	int i;
+
+	for (i = ckpt_nr_state_ops - 1; i >= 0; i--)
+		if (ckpt_state_ops[i].release)
+			ckpt_state_ops[i].release(rt);
+}
+
 /*
- * Restore the calling task from its records.  *no_return is set once the
- * task's own state has been replaced: after that an error must kill it.
+ * Restore the calling task from its records, kind by kind (the table in
+ * checkpoint.c).  *no_return is set once the task's own state is being
+ * replaced: after that an error must kill it.
  */
 static int restore_one_task(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
 			    bool *no_return)
 {
-	int ret;
+	const struct ckpt_state_ops *ops;
+	int i, ret;
 
-	ret = restore_task_struct(ctx, rt);
-	if (ret)
+	ret = restore_check_task(ctx, rt->index);
+	if (ret || (rt->entry->flags & CKPT_TASK_ZOMBIE))
 		return ret;
-	ret = restore_files_open(ctx, rt);
-	if (ret)
-		goto out;
-
-	*no_return = true;
-	ret = restore_mm(ctx, rt);
-	if (!ret)
-		ret = restore_files_install(ctx, rt);
-	if (!ret)
-		ret = restore_signals_read(ctx, rt);
-	if (!ret)
-		ret = restore_cpu(ctx, rt);
-	if (!ret)
-		ret = restore_task_struct_finish(ctx, rt);
-out:
-	restore_files_cleanup(rt);
-	return ret;
+	for (i = 0; i < ckpt_nr_state_ops; i++) {
+		ops = &ckpt_state_ops[i];
+		if (!ops->restore)
+			continue;
+		if (ops->no_return)
+			*no_return = true;
+		ret = ops->restore(ctx, rt);
+		if (ret) {
+			if (!ctx->error)
+				ckpt_err(ctx, ret, "restoring %s failed",
+					 ops->name);
+			return ret;
+		}
+	}
+	for (i = 0; i < ckpt_nr_state_ops; i++) {
+		ops = &ckpt_state_ops[i];
+		ret = ops->finish ? ops->finish(ctx, rt) : 0;
+		if (ret)
+			return ret;
+	}
+	if (!(rt->entry->flags & CKPT_TASK_THREAD)) {
+		/* what the parent gets at our exit, as mktree should have set */
+		write_lock_irq(&tasklist_lock);
+		current->exit_signal = rt->entry->exit_signal;
+		write_unlock_irq(&tasklist_lock);
+	}
+	return 0;
 }
 
 /* Wait (killably) for cond; false if the restart was aborted meanwhile. */
@@ -146,12 +177,20 @@ out:
 	!__ret && !READ_ONCE(__ctx->aborted);				\
 })
 
-/* Our turn came: restore, hand over, wait for the end, return to user. */
-static long restart_task(struct ckpt_ctx *ctx, int index)
+/*
+ * Our turn came: restore, hand over, wait for the end, return to user.
+ * A zombie returns 1 in *zombie instead: once the context is put, it
+ * exits with its saved status.
+ */
+static long restart_task(struct ckpt_ctx *ctx, int index, bool *zombie)
 {
-	struct ckpt_rst_task rt = { .index = index };
+	struct ckpt_rst_task rt = {
+		.index = index,
+		.entry = &ctx->pids[index],
+		.first = ctx->task_first[index],
+	};
 	bool no_return = false;
-	int ret;
+	int i, ret;
 
 	if (!restart_wait(ctx, READ_ONCE(ctx->active) == index))
 		goto fail;
@@ -160,6 +199,12 @@ static long restart_task(struct ckpt_ctx *ctx, int index)
 	if (!ret && index == ctx->nr_tasks - 1)
 		ret = restore_read_tail(ctx);
 	if (ret) {
+		if (!ctx->error)
+			ckpt_err(ctx, ret, "task %d (pid %d) failed", index,
+				 rt.entry->pid);
+		else
+			ckpt_log(ctx, "task %d (pid %d) failed", index,
+				 rt.entry->pid);
 		restart_abort(ctx, ret);
 		goto fail;
 	}
@@ -170,73 +215,129 @@ static long restart_task(struct ckpt_ctx *ctx, int index)
 		ctx->done = true;
 	spin_unlock(&ctx->lock);
 	wake_up_all(&ctx->waitq);
-	if (ctx->done)
+	if (READ_ONCE(ctx->done))
 		ckpt_log(ctx, "restart done: %d task(s)", ctx->nr_tasks);
+	if (rt.entry->flags & CKPT_TASK_ZOMBIE) {
+		*zombie = true;
+		return 0;
+	}
 
 	if (!restart_wait(ctx, READ_ONCE(ctx->done)))
 		goto fail;
 
 	/* after the last wait, so that ctrl-c could still end the restart */
-	ret = restore_signals_apply(ctx, &rt);
-	restore_signals_cleanup(&rt);
-	kfree(rt.task);
+	ret = 0;
+	for (i = 0; !ret && i < ckpt_nr_state_ops; i++)
+		if (ckpt_state_ops[i].resume)
+			ret = ckpt_state_ops[i].resume(ctx, &rt);
+	restart_release(&rt);
 	if (ret) {
 		/* too late to stop the others: only this task dies */
 		force_sig(SIGKILL);
 		return ret;
 	}
+	/* nobody runs restored code before every task has its state */
+	spin_lock(&ctx->lock);
+	ctx->nr_resumed++;
+	spin_unlock(&ctx->lock);
+	wake_up_all(&ctx->waitq);
+	if (wait_event_killable(ctx->waitq, READ_ONCE(ctx->nr_resumed) ==
+				ctx->nr_live))
+		force_sig(SIGKILL);
 	return current_pt_regs()->ax;
 
 fail:
-	restore_signals_cleanup(&rt);
-	kfree(rt.task);
-	if (rt.new_creds)
-		abort_creds(rt.new_creds);
-	if (rt.cwd.mnt)
-		path_put(&rt.cwd);
+	restart_release(&rt);
 	if (no_return || READ_ONCE(ctx->done))
 		force_sig(SIGKILL);
 	return ctx->error ? ctx->error : -EINTR;
+}
+
+/* A zombie of the image: it dies with the status it had, for its parent. */
+static void __noreturn restart_zombie_exit(int code)
+{
+	do_exit(code);
 }
 
 static struct ckpt_ctx *restart_find_ctx(struct pid *root)
 {
 	struct ckpt_ctx *ctx;
 
-	spin_lock(&ckpt_restarts_lock);
 	list_for_each_entry(ctx, &ckpt_restarts, list) {
 		if (ctx->root_pid == root) {
 			ckpt_ctx_get(ctx);
-			spin_unlock(&ckpt_restarts_lock);
 			return ctx;
 		}
 	}
-	spin_unlock(&ckpt_restarts_lock);
 	return NULL;
 }
 
+/*
+ * The roots of the last restarts that completed: a task joining one of
+ * them is late and fails at once instead of waiting for a context that
+ * will never come.
+ */
+#define CKPT_DONE_ROOTS		64
+static struct pid *ckpt_done_roots[CKPT_DONE_ROOTS];
+static unsigned int ckpt_done_next;
+
+static bool restart_root_done(struct pid *root)
+{
+	int i;
+
+	for (i = 0; i < CKPT_DONE_ROOTS; i++)
+		if (ckpt_done_roots[i] == root)
+			return true;
+	return false;
+}
+
+static void restart_mark_done(struct pid *root)
+{
+	struct pid *old;
+
+	spin_lock(&ckpt_restarts_lock);
+	old = ckpt_done_roots[ckpt_done_next];
+	ckpt_done_roots[ckpt_done_next] = get_pid(root);
+	ckpt_done_next = (ckpt_done_next + 1) % CKPT_DONE_ROOTS;
+	spin_unlock(&ckpt_restarts_lock);
+	put_pid(old);
+}
+
+/* 0 and *ctxp, or -ESRCH (late or no such restart) */
+static bool restart_lookup(struct pid *root, struct ckpt_ctx **ctxp, int *err)
+{
+	spin_lock(&ckpt_restarts_lock);
+	*ctxp = restart_find_ctx(root);
+	if (!*ctxp && restart_root_done(root))
+		*err = -ESRCH;
+	spin_unlock(&ckpt_restarts_lock);
+	return *ctxp || *err;
+}
+
+#define CKPT_JOIN_TIMEOUT	(60 * HZ)
+
 /* A task other than the root joins the restart of @root_nr. */
-static long restart_other(pid_t root_nr, unsigned long flags)
+static long restart_other(pid_t root_nr, int index, unsigned long flags)
 {
 	struct ckpt_ctx *ctx = NULL;
 	struct pid *root;
-	pid_t me;
+	bool zombie = false;
+	int err = 0, i;
 	long ret;
-	int i;
 
-	/* the address space is replaced: nobody else may share it */
-	if (!thread_group_empty(current) || !current_is_single_threaded())
-		return -EINVAL;
 	if (current->ptrace)
 		return -EBUSY;
 	root = find_get_pid(root_nr);
 	if (!root)
 		return -ESRCH;
-	ret = wait_event_killable(ckpt_restarts_wq,
-				  (ctx = restart_find_ctx(root)) != NULL);
+	ret = wait_event_killable_timeout(ckpt_restarts_wq,
+					  restart_lookup(root, &ctx, &err),
+					  CKPT_JOIN_TIMEOUT);
 	put_pid(root);
-	if (ret)
+	if (ret < 0)
 		return -EINTR;
+	if (!ctx)
+		return err ? err : -ESRCH;
 
 	/* only a task the root's owner could control may join (or abort) */
 	if (!uid_eq(current_euid(), ctx->root_euid) &&
@@ -244,48 +345,51 @@ static long restart_other(pid_t root_nr, unsigned long flags)
 		ret = -EPERM;
 		goto out;
 	}
-	ret = -EINVAL;
-	me = task_pid_nr_ns(current, ctx->pid_ns);
+	if (flags != ctx->flags) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!(flags & CKPT_RESTART_NO_PIDS))
+		index = restore_tree_index(ctx, task_pid_nr_ns(current,
+							       ctx->pid_ns));
 	spin_lock(&ctx->lock);
-	for (i = 1; i < ctx->nr_tasks; i++) {
-		/* only the task user space built at that place in the tree */
-		if (ctx->pids[i].pid == me && !ctx->task_pids[i] &&
-		    task_ppid_nr_ns(current, ctx->pid_ns) == ctx->pids[i].ppid) {
-			ctx->task_pids[i] = get_task_pid(current, PIDTYPE_PID);
-			ctx->nr_entered++;
-			ret = 0;
-			break;
-		}
+	if (ctx->done || ctx->aborted || ctx->nr_entered == ctx->nr_tasks) {
+		/* late: the restart is complete or over, leave it alone */
+		ret = -EBUSY;
+	} else if (index > 0 && index < ctx->nr_tasks &&
+		   !ctx->task_pids[index]) {
+		ctx->task_pids[index] = get_task_pid(current, PIDTYPE_PID);
+		ctx->nr_entered++;
+		ret = 0;
+	} else {
+		ret = -EINVAL;
 	}
 	spin_unlock(&ctx->lock);
-	if (ret) {
-		ckpt_err(ctx, ret, "pid %d is not a task of this restart", me);
+	if (ret == -EINVAL) {
+		ckpt_err(ctx, ret, "pid %d is not a task of this restart",
+			 task_pid_nr_ns(current, ctx->pid_ns));
 		restart_abort(ctx, ret);
-		goto out;
 	}
-	if (flags != ctx->flags) {
-		ret = ckpt_err(ctx, -EINVAL, "pid %d: flags differ from the root's",
-			       me);
-		restart_abort(ctx, ret);
+	if (ret)
 		goto out;
-	}
 	wake_up_all(&ctx->waitq);
-	ret = restart_task(ctx, i);
+	ret = restart_task(ctx, index, &zombie);
 out:
+	i = zombie ? ctx->pids[index].exit_code : 0;
 	ckpt_ctx_put(ctx);
+	if (zombie)
+		restart_zombie_exit(i);
 	return ret;
 }
 
 static long restart_root(int fd, unsigned long flags, int logfd)
 {
 	struct ckpt_ctx *ctx;
-	bool published = false;
+	bool published = false, zombie = false;
 	pid_t me;
 	long ret;
+	int i;
 
-	/* the address space is replaced: nobody else may share it */
-	if (!thread_group_empty(current) || !current_is_single_threaded())
-		return -EINVAL;
 	if (current->ptrace)
 		return -EBUSY;
 
@@ -303,10 +407,13 @@ static long restart_root(int fd, unsigned long flags, int logfd)
 	me = task_pid_nr_ns(current, ctx->pid_ns);
 	if (!(flags & CKPT_RESTART_NO_PIDS) && me != ctx->pids[0].pid) {
 		ret = ckpt_err(ctx, -EINVAL,
-			       "root has pid %d, the image's root had %d (restart without restoring pids?)",
+			       "root has pid %d, the image's root had %d (restart without restoring pids, or in a new pid namespace?)",
 			       me, ctx->pids[0].pid);
 		goto fail;
 	}
+	for (i = 0; i < ctx->nr_tasks; i++)
+		if (!(ctx->pids[i].flags & CKPT_TASK_ZOMBIE))
+			ctx->nr_live++;
 	ctx->root_pid = get_task_pid(current, PIDTYPE_PID);
 	ctx->root_euid = current_euid();
 	ctx->task_pids[0] = get_pid(ctx->root_pid);
@@ -325,7 +432,7 @@ static long restart_root(int fd, unsigned long flags, int logfd)
 		}
 	}
 
-	ret = restart_task(ctx, 0);
+	ret = restart_task(ctx, 0, &zombie);
 	goto out;
 fail:
 	restart_abort(ctx, ret);
@@ -336,6 +443,8 @@ out:
 		spin_lock(&ckpt_restarts_lock);
 		list_del_init(&ctx->list);
 		spin_unlock(&ckpt_restarts_lock);
+		if (ctx->done)
+			restart_mark_done(ctx->root_pid);
 	}
 	ckpt_ctx_put(ctx);
 	return ret;
@@ -345,5 +454,5 @@ long do_restart(pid_t pid, int fd, unsigned long flags, int logfd)
 {
 	if (!pid)
 		return restart_root(fd, flags, logfd);
-	return restart_other(pid, flags);
+	return restart_other(pid, fd, flags);
 }

@@ -54,6 +54,8 @@ struct ckpt_sig_snap {
 
 /* restart: what restore_signals_read() found, kept in rt->signals */
 struct ckpt_sig_restore {
+	bool has_sighand;		/* the actions are ours to set */
+	bool leader;			/* the shared queue is ours to set */
 	struct ckpt_hdr_sighand sighand;
 	struct ckpt_hdr_signal signal;
 	unsigned int nr;
@@ -132,9 +134,13 @@ static void snap_queue(struct ckpt_sig_snap *s, struct sigpending *p,
 	s->nr += n;
 }
 
-/* Under siglock: copy the state of t; s->nr says how many entries it took. */
+/*
+ * Under siglock: copy the state of t; s->nr says how many entries it took.
+ * The thread group's shared queue goes with the leader only.
+ */
 static void snap_locked(struct ckpt_sig_snap *s, struct task_struct *t)
 {
+	bool leader = thread_group_leader(t);
 	struct k_sigaction *k = t->sighand->action;
 	const sigset_t *blocked;
 	int i;
@@ -150,7 +156,9 @@ static void snap_locked(struct ckpt_sig_snap *s, struct task_struct *t)
 	blocked = t->restore_sigmask ? &t->saved_sigmask : &t->blocked;
 	s->signal.blocked = sigset_to_u64(blocked);
 	s->signal.pending = sigset_to_u64(&t->pending.signal);
-	s->signal.shared_pending = sigset_to_u64(&t->signal->shared_pending.signal);
+	if (leader)
+		s->signal.shared_pending =
+			sigset_to_u64(&t->signal->shared_pending.signal);
 	if (t->sas_ss_size) {
 		s->signal.sas_ss_sp = t->sas_ss_sp;
 		s->signal.sas_ss_size = t->sas_ss_size;
@@ -159,18 +167,16 @@ static void snap_locked(struct ckpt_sig_snap *s, struct task_struct *t)
 
 	s->nr = 0;
 	snap_queue(s, &t->pending, 0);
-	snap_queue(s, &t->signal->shared_pending, CKPT_SIGINFO_SHARED);
+	if (leader)
+		snap_queue(s, &t->signal->shared_pending, CKPT_SIGINFO_SHARED);
 }
 
+/* the sharing of the handlers was checked with the tree (pids.c) */
 static int snap_check(struct ckpt_ctx *ctx, struct ckpt_sig_snap *s,
-		      struct task_struct *t, int sighand_count)
+		      struct task_struct *t)
 {
 	int i;
 
-	if (sighand_count != 1)
-		return ckpt_err(ctx, -EBUSY,
-				"pid %d shares its signal handlers with %d other task(s) (threads or CLONE_SIGHAND are not supported)",
-				task_pid_vnr(t), sighand_count - 1);
 	if ((s->signal.pending | s->signal.shared_pending) & sig_bit(SIGKILL))
 		return ckpt_err(ctx, -EBUSY, "pid %d is being killed",
 				task_pid_vnr(t));
@@ -193,14 +199,13 @@ static int snap_signals(struct ckpt_ctx *ctx, struct task_struct *t,
 {
 	unsigned long flags;
 	unsigned int need;
-	int tries, count;
+	int tries;
 
 	for (tries = 0; tries < CKPT_SIG_SNAP_TRIES; tries++) {
 		if (!lock_task_sighand(t, &flags))
 			return ckpt_err(ctx, -ESRCH, "pid %d is exiting",
 					task_pid_vnr(t));
 		snap_locked(s, t);
-		count = refcount_read(&t->sighand->count);
 		unlock_task_sighand(t, &flags);
 
 		if (s->nr > CKPT_SIGINFO_MAX)
@@ -209,7 +214,7 @@ static int snap_signals(struct ckpt_ctx *ctx, struct task_struct *t,
 					task_pid_vnr(t), s->nr,
 					CKPT_SIGINFO_MAX);
 		if (s->nr <= s->cap)
-			return snap_check(ctx, s, t, count);
+			return snap_check(ctx, s, t);
 
 		/* some room for signals that arrive meanwhile */
 		need = min_t(unsigned int, s->nr + 16, CKPT_SIGINFO_MAX);
@@ -225,7 +230,8 @@ static int snap_signals(struct ckpt_ctx *ctx, struct task_struct *t,
 			task_pid_vnr(t));
 }
 
-int checkpoint_signals(struct ckpt_ctx *ctx, struct task_struct *t)
+int checkpoint_signals(struct ckpt_ctx *ctx, struct task_struct *t,
+		       int index)
 {
 	struct ckpt_hdr_siginfo *rec;
 	struct ckpt_sig_snap *s;
@@ -251,10 +257,14 @@ int checkpoint_signals(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (ret)
 		goto out;
 
-	ret = ckpt_write_record(ctx, CKPT_HDR_SIGHAND, &s->sighand,
-				sizeof(s->sighand));
-	if (ret)
-		goto out;
+	/* the handlers, with the first task that uses them */
+	if (ctx->task_first[index] & CKPT_FIRST_SIGHAND) {
+		s->sighand.objref = ctx->pids[index].sighand_ref;
+		ret = ckpt_write_record(ctx, CKPT_HDR_SIGHAND, &s->sighand,
+					sizeof(s->sighand));
+		if (ret)
+			goto out;
+	}
 	s->signal.nr_pending = s->nr;
 	ret = ckpt_write_record(ctx, CKPT_HDR_SIGNAL, &s->signal,
 				sizeof(s->signal));
@@ -397,9 +407,11 @@ int restore_signals_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 
 	if (WARN_ON_ONCE(rt->signals))
 		return ckpt_err(ctx, -EINVAL, "signals read twice");
-	if (refcount_read(&current->sighand->count) != 1)
+	/* shared with our threads only: they are tasks of this restart */
+	if (refcount_read(&current->sighand->count) !=
+	    get_nr_threads(current))
 		return ckpt_err(ctx, -EBUSY,
-				"the restarting task shares its signal handlers");
+				"the restarting task shares its signal handlers with another process");
 
 	sighand = kmalloc(sizeof(*sighand), GFP_KERNEL);
 	rec = kmalloc(sizeof(*rec), GFP_KERNEL);
@@ -409,18 +421,29 @@ int restore_signals_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		goto out;
 	}
 
-	ret = ckpt_read_record(ctx, CKPT_HDR_SIGHAND, sighand, sizeof(*sighand),
-			       sizeof(*sighand));
-	if (ret < 0)
-		goto out;
-	ret = check_sighand(ctx, sighand);
-	if (ret)
-		goto out;
+	if (rt->first & CKPT_FIRST_SIGHAND) {
+		ret = ckpt_read_record(ctx, CKPT_HDR_SIGHAND, sighand,
+				       sizeof(*sighand), sizeof(*sighand));
+		if (ret < 0)
+			goto out;
+		ret = check_sighand(ctx, sighand);
+		if (!ret && (sighand->objref != rt->entry->sighand_ref ||
+			     sighand->pad))
+			ret = ckpt_err(ctx, -EINVAL,
+				       "SIGHAND %u where the TREE has %u",
+				       sighand->objref, rt->entry->sighand_ref);
+		if (ret)
+			goto out;
+	}
 	ret = ckpt_read_record(ctx, CKPT_HDR_SIGNAL, &signal, sizeof(signal),
 			       sizeof(signal));
 	if (ret < 0)
 		goto out;
 	ret = check_signal(ctx, &signal);
+	if (!ret && (rt->entry->flags & CKPT_TASK_THREAD) &&
+	    signal.shared_pending)
+		ret = ckpt_err(ctx, -EINVAL,
+			       "SIGNAL: a thread carries the shared queue");
 	if (ret)
 		goto out;
 
@@ -429,7 +452,10 @@ int restore_signals_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		ret = ckpt_sig_nomem(ctx, "the queued signals");
 		goto out;
 	}
-	r->sighand = *sighand;
+	r->has_sighand = rt->first & CKPT_FIRST_SIGHAND;
+	if (r->has_sighand)
+		r->sighand = *sighand;
+	r->leader = !(rt->entry->flags & CKPT_TASK_THREAD);
 	r->signal = signal;
 	for (i = 0; i < signal.nr_pending; i++) {
 		ret = read_siginfo(ctx, &signal, rec, si, &r->q[i], seen);
@@ -524,7 +550,8 @@ static int apply_queue(struct ckpt_ctx *ctx, struct ckpt_sig_restore *r)
 		return ckpt_err(ctx, -EINTR, "killed while restoring signals");
 	}
 	flush_sigqueue(&t->pending);
-	flush_sigqueue(&t->signal->shared_pending);
+	if (r->leader)
+		flush_sigqueue(&t->signal->shared_pending);
 	for (i = 0; i < r->nr; i++) {
 		struct ckpt_queued *e = &r->q[i];
 
@@ -556,7 +583,7 @@ int restore_signals_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	if (!r)
 		return ckpt_err(ctx, -EINVAL, "signal state was not read");
 
-	ret = apply_actions(ctx, r);
+	ret = r->has_sighand ? apply_actions(ctx, r) : 0;
 	if (ret)
 		return ret;
 

@@ -87,6 +87,7 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, unsigned long flags,
 	spin_lock_init(&ctx->lock);
 	init_waitqueue_head(&ctx->waitq);
 	INIT_LIST_HEAD(&ctx->list);
+	INIT_LIST_HEAD(&ctx->pipes);
 	hash_init(ctx->obj_by_ptr);
 	hash_init(ctx->obj_by_ref);
 	ctx->is_restart = is_restart;
@@ -142,6 +143,7 @@ static void ckpt_ctx_free(struct kref *kref)
 		kvfree(ctx->task_pids);
 	}
 	kvfree(ctx->pids);
+	kvfree(ctx->task_first);
 	put_pid(ctx->root_pid);
 	if (ctx->pid_ns)
 		put_pid_ns(ctx->pid_ns);
@@ -168,7 +170,8 @@ void ckpt_ctx_put(struct ckpt_ctx *ctx)
  * sys_checkpoint - save the process tree rooted at @pid to @fd
  * @pid: root of the tree in the caller's pid namespace, 0 for the caller
  * @fd: where the image goes, open for writing (a pipe works)
- * @flags: none defined yet, must be 0
+ * @flags: CKPT_CHECKPOINT_CONTAINER: @pid is the init of its own pid
+ *	namespace and the whole namespace is saved
  * @logfd: where a readable log goes, or -1
  *
  * Returns a positive checkpoint id, or a negative errno with the reason in

@@ -95,9 +95,9 @@ static int checkpoint_creds(struct ckpt_ctx *ctx, struct task_struct *t)
 	return ret;
 }
 
-static int checkpoint_fs(struct ckpt_ctx *ctx, struct task_struct *t)
+static int checkpoint_fs(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 {
-	struct ckpt_hdr_fs h = {};
+	struct ckpt_hdr_fs h = { .objref = ctx->pids[index].fs_ref };
 	struct path cwd, root;
 	char *buf, *cwd_s, *root_s;
 	int ret;
@@ -145,7 +145,8 @@ out:
 	return ret;
 }
 
-int checkpoint_task_struct(struct ckpt_ctx *ctx, struct task_struct *t)
+int checkpoint_task_struct(struct ckpt_ctx *ctx, struct task_struct *t,
+			   int index)
 {
 	struct ckpt_hdr_task h = {};
 	struct mm_struct *mm;
@@ -186,8 +187,8 @@ int checkpoint_task_struct(struct ckpt_ctx *ctx, struct task_struct *t)
 	ret = ckpt_write_record(ctx, CKPT_HDR_TASK, &h, sizeof(h));
 	if (!ret)
 		ret = checkpoint_creds(ctx, t);
-	if (!ret)
-		ret = checkpoint_fs(ctx, t);
+	if (!ret && (ctx->task_first[index] & CKPT_FIRST_FS))
+		ret = checkpoint_fs(ctx, t, index);
 	return ret;
 }
 
@@ -420,7 +421,8 @@ static int restore_fs(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	ret = -EINVAL;
 	if (len != sizeof(*h) + h->cwd_len + h->root_len || !h->cwd_len ||
 	    !h->root_len || h->cwd_len > CKPT_PATH_MAX ||
-	    h->root_len > CKPT_PATH_MAX || h->umask & ~0777) {
+	    h->root_len > CKPT_PATH_MAX || h->umask & ~0777 || h->pad ||
+	    h->objref != rt->entry->fs_ref) {
 		ckpt_err(ctx, ret, "FS: malformed record");
 		goto out;
 	}
@@ -501,12 +503,73 @@ int restore_task_struct(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		return ret;
 
 	ret = restore_creds(ctx, rt);
-	if (!ret)
+	if (!ret && (rt->first & CKPT_FIRST_FS))
 		ret = restore_fs(ctx, rt);
 	return ret;
 err:
 	kfree(h);
 	return ret;
+}
+
+static void ckpt_put_fs(void *ptr)
+{
+	struct fs_struct *fs = ptr;
+	bool kill;
+
+	spin_lock(&fs->lock);
+	kill = !--fs->users;
+	spin_unlock(&fs->lock);
+	if (kill)
+		free_fs_struct(fs);
+}
+
+/* Make @fs current's fs_struct, as CLONE_FS would have. */
+static void restore_adopt_fs(struct fs_struct *fs)
+{
+	struct fs_struct *old;
+
+	if (current->fs == fs)
+		return;
+	spin_lock(&fs->lock);
+	fs->users++;
+	spin_unlock(&fs->lock);
+	task_lock(current);
+	old = current->fs;
+	current->fs = fs;
+	task_unlock(current);
+	ckpt_put_fs(old);
+}
+
+/*
+ * The fs_struct: the first task that uses it sets cwd and umask in a
+ * private one and publishes it; the others adopt it.
+ */
+static int restore_fs_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
+{
+	struct fs_struct *fs;
+	int ret;
+
+	if (!(rt->first & CKPT_FIRST_FS)) {
+		fs = ckpt_obj_find_ref(ctx, CKPT_OBJ_FS, rt->entry->fs_ref);
+		if (!fs)
+			return ckpt_err(ctx, -EINVAL, "fs_struct %u was not restored",
+					rt->entry->fs_ref);
+		restore_adopt_fs(fs);
+		return 0;
+	}
+	ret = unshare_fs_struct();
+	if (ret)
+		return ckpt_err(ctx, ret, "no memory for an fs_struct");
+	set_fs_pwd(current->fs, &rt->cwd);
+	path_put(&rt->cwd);
+	rt->cwd.mnt = NULL;
+	current->fs->umask = rt->umask;
+	fs = current->fs;
+	spin_lock(&fs->lock);
+	fs->users++;
+	spin_unlock(&fs->lock);
+	return ckpt_obj_add_ref(ctx, CKPT_OBJ_FS, rt->entry->fs_ref, fs,
+				ckpt_put_fs);
 }
 
 /* Runs once the new address space is in place. */
@@ -515,13 +578,15 @@ int restore_task_struct_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	struct ckpt_hdr_task *h = rt->task;
 	struct cred *new = rt->new_creds;
 	bool plain;
+	int ret;
 
-	set_fs_pwd(current->fs, &rt->cwd);
-	path_put(&rt->cwd);
-	rt->cwd.mnt = NULL;
-	current->fs->umask = rt->umask;
+	ret = restore_fs_finish(ctx, rt);
+	if (ret)
+		return ret;
 	set_task_comm(current, h->comm);
-	restore_rlimits(h);
+	/* per process: the thread group leader's record sets them */
+	if (!(rt->entry->flags & CKPT_TASK_THREAD))
+		restore_rlimits(h);
 	current->pdeath_signal = h->pdeath_signal;
 	if (h->flags & CKPT_TASKF_NO_NEW_PRIVS)
 		task_set_no_new_privs(current);
@@ -556,4 +621,16 @@ int restore_task_struct_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	else if (!(h->flags & CKPT_TASKF_DUMPABLE))
 		set_dumpable(current->mm, SUID_DUMP_DISABLE);
 	return 0;
+}
+
+void restore_task_struct_release(struct ckpt_rst_task *rt)
+{
+	kfree(rt->task);
+	rt->task = NULL;
+	if (rt->new_creds)
+		abort_creds(rt->new_creds);
+	rt->new_creds = NULL;
+	if (rt->cwd.mnt)
+		path_put(&rt->cwd);
+	rt->cwd.mnt = NULL;
 }

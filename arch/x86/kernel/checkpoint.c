@@ -385,7 +385,7 @@ static int checkpoint_fpu(struct ckpt_ctx *ctx, struct task_struct *t)
 	return ret;
 }
 
-int checkpoint_cpu(struct ckpt_ctx *ctx, struct task_struct *t)
+int checkpoint_cpu(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 {
 	int ret;
 
