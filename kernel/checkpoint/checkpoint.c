@@ -74,6 +74,7 @@ const struct ckpt_state_ops ckpt_state_ops[] = {
 		.restore = restore_cpu,
 	},
 };
+
 const unsigned int ckpt_nr_state_ops = ARRAY_SIZE(ckpt_state_ops);
 
 static bool task_is_cgroup_frozen(struct task_struct *t)
@@ -243,6 +244,13 @@ static int checkpoint_one_task(struct ckpt_ctx *ctx, int index)
 		if (ret && !ctx->error)
 			ckpt_err(ctx, ret, "pid %d: saving %s failed", pid,
 				 ckpt_state_ops[i].name);
+		/* it failed because it died, was thawed...: say so */
+		if (ret && checkpoint_recheck_task(ctx, index)) {
+			spin_lock(&ctx->lock);
+			ctx->error = -EBUSY;
+			spin_unlock(&ctx->lock);
+			ret = -EBUSY;
+		}
 	}
 	if (!ret)
 		ret = checkpoint_recheck_task(ctx, index);

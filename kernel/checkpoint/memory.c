@@ -745,10 +745,14 @@ int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 	/* the threads of a process share it: saved with the leader */
 	if (!(ctx->task_first[index] & CKPT_FIRST_MM))
 		return 0;
-	mm = mm_access(t, PTRACE_MODE_ATTACH_REALCREDS);
-	if (IS_ERR_OR_NULL(mm))
-		return ckpt_err(ctx, mm ? PTR_ERR(mm) : -EINVAL,
-				"task %d: no access to its memory",
+	/*
+	 * Not mm_access(): the caller holds t's exec_update_lock and checked
+	 * the ptrace rights under it (a second read lock could wait behind
+	 * an exec).
+	 */
+	mm = get_task_mm(t);
+	if (!mm)
+		return ckpt_err(ctx, -EBUSY, "task %d: no address space (exiting?)",
 				task_pid_vnr(t));
 
 	ret = -ENOMEM;

@@ -206,7 +206,8 @@ static int tree_fill_entry(struct ckpt_ctx *ctx, int i)
 	rcu_read_unlock();
 	ckpt_pid_levels(ctx, t, p->pids, &p->nr_levels);
 	if (!p->pid || !p->nr_levels)
-		return ckpt_err(ctx, -EBUSY, "a task of the tree has no pid in the root's namespace");
+		return ckpt_err(ctx, -EBUSY,
+				"a task of the tree has no pid in the root's namespace");
 	if (p->nr_levels > CKPT_PID_LEVELS_MAX)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d is %u pid namespaces deep, at most %u supported",
@@ -575,7 +576,8 @@ static int restore_check_entry(struct ckpt_ctx *ctx, int i)
 		if (q->signal_ref == p->signal_ref ||
 		    (p->mm_ref && q->mm_ref == p->mm_ref) ||
 		    (p->sighand_ref && q->sighand_ref == p->sighand_ref))
-			return tree_bad(ctx, i, "shares its mm, sighand or signal with another process");
+			return tree_bad(ctx, i,
+					"shares its mm, sighand or signal with another process");
 	}
 	return 0;
 }

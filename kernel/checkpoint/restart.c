@@ -303,33 +303,55 @@ static void restart_mark_done(struct pid *root)
 	put_pid(old);
 }
 
-/* 0 and *ctxp, or -ESRCH (late or no such restart) */
+/*
+ * The restart @root leads, or with no @root the one led by the nearest
+ * ancestor of current that leads one (a task in a pid namespace below the
+ * root's can not name the root).  True when found (*ctxp, referenced) or
+ * known to be over (*err = -ESRCH).
+ */
 static bool restart_lookup(struct pid *root, struct ckpt_ctx **ctxp, int *err)
 {
+	struct task_struct *t;
+
 	spin_lock(&ckpt_restarts_lock);
-	*ctxp = restart_find_ctx(root);
-	if (!*ctxp && restart_root_done(root))
-		*err = -ESRCH;
+	if (root) {
+		*ctxp = restart_find_ctx(root);
+		if (!*ctxp && restart_root_done(root))
+			*err = -ESRCH;
+	} else {
+		*ctxp = NULL;
+		rcu_read_lock();
+		for (t = rcu_dereference(current->real_parent);
+		     t != &init_task && !*ctxp && !*err;
+		     t = rcu_dereference(t->real_parent)) {
+			*ctxp = restart_find_ctx(task_pid(t));
+			if (!*ctxp && restart_root_done(task_pid(t)))
+				*err = -ESRCH;
+		}
+		rcu_read_unlock();
+	}
 	spin_unlock(&ckpt_restarts_lock);
 	return *ctxp || *err;
 }
 
 #define CKPT_JOIN_TIMEOUT	(60 * HZ)
 
-/* A task other than the root joins the restart of @root_nr. */
+/* A task other than the root joins the restart of @root_nr (-1: an ancestor's). */
 static long restart_other(pid_t root_nr, int index, unsigned long flags)
 {
 	struct ckpt_ctx *ctx = NULL;
-	struct pid *root;
+	struct pid *root = NULL;
 	bool zombie = false;
 	int err = 0, i;
 	long ret;
 
 	if (current->ptrace)
 		return -EBUSY;
-	root = find_get_pid(root_nr);
-	if (!root)
-		return -ESRCH;
+	if (root_nr > 0) {
+		root = find_get_pid(root_nr);
+		if (!root)
+			return -ESRCH;
+	}
 	ret = wait_event_killable_timeout(ckpt_restarts_wq,
 					  restart_lookup(root, &ctx, &err),
 					  CKPT_JOIN_TIMEOUT);

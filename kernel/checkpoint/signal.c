@@ -203,7 +203,7 @@ static int snap_signals(struct ckpt_ctx *ctx, struct task_struct *t,
 
 	for (tries = 0; tries < CKPT_SIG_SNAP_TRIES; tries++) {
 		if (!lock_task_sighand(t, &flags))
-			return ckpt_err(ctx, -ESRCH, "pid %d is exiting",
+			return ckpt_err(ctx, -EBUSY, "pid %d is exiting",
 					task_pid_vnr(t));
 		snap_locked(s, t);
 		unlock_task_sighand(t, &flags);

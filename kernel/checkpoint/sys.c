@@ -202,9 +202,12 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 /**
  * sys_restart - restore the calling task from an image
  * @pid: 0 in the root task of the restart, which reads the image from
- *	@fd; in every other task, the pid of that root
+ *	@fd; in every other task, the pid of that root, or -1 for the restart
+ *	led by the task's nearest ancestor that leads one (a task in a pid
+ *	namespace below the root's can not name it)
  * @fd: the image, read from the fd's current position, which must be
- *	the first byte of the image (root only)
+ *	the first byte of the image (root only); in the other tasks -1, or
+ *	with CKPT_RESTART_NO_PIDS the task's index in the TREE
  * @flags: CKPT_RESTART_*
  * @logfd: where a readable log goes, or -1 (root only)
  *
@@ -216,7 +219,7 @@ SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 {
 	if (flags & ~CKPT_RESTART_FLAGS)
 		return -EINVAL;
-	if (pid < 0)
+	if (pid < -1)
 		return -ESRCH;
 	return do_restart(pid, fd, flags, logfd);
 }

@@ -46,8 +46,8 @@
 #define __NR_restart		452
 
 /* checkpoint(pid, fd, flags, logfd) flags, also kept in the HEADER */
-#define CKPT_CHECKPOINT_CONTAINER 0x1UL	/* pid is the init (pid 1) of its pid
-					 * namespace; the whole namespace is saved */
+/* pid is the init (pid 1) of its pid namespace; the whole namespace is saved */
+#define CKPT_CHECKPOINT_CONTAINER 0x1UL
 #define CKPT_CHECKPOINT_FLAGS	(CKPT_CHECKPOINT_CONTAINER)
 
 /*
@@ -55,6 +55,9 @@
  * flags, log fd); every other task restart(root pid, -1, flags, -1), or
  * with CKPT_RESTART_NO_PIDS restart(root pid, index, flags, -1) where index
  * is its position in the TREE (tasks are then matched by position, not pid).
+ * A root pid of -1 names the restart led by the task's nearest ancestor
+ * that leads one: a task in a pid namespace below the root's can not see
+ * the root's pid.
  */
 #define CKPT_RESTART_NO_PIDS	0x1UL	/* tasks need not have their saved pids */
 #define CKPT_RESTART_FLAGS	(CKPT_RESTART_NO_PIDS)
@@ -134,9 +137,11 @@ struct ckpt_hdr_header {
 #define CKPT_TASK_ZOMBIE	0x2	/* exited, not reaped: exit_code is valid */
 #define CKPT_TASK_SESSION_LEADER 0x4
 #define CKPT_TASK_GROUP_LEADER	0x8	/* process group leader */
-#define CKPT_TASK_NEWPIDNS	0x10	/* init (pid 1) of the pid namespace at
-					 * level nr_levels - 1, created by this
-					 * task's parent with CLONE_NEWPID */
+/*
+ * init (pid 1) of the pid namespace at level nr_levels - 1, created by the
+ * task's parent with CLONE_NEWPID
+ */
+#define CKPT_TASK_NEWPIDNS	0x10
 #define CKPT_TASK_FLAGS_KNOWN	0x1f
 
 /*
