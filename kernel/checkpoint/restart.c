@@ -231,16 +231,19 @@ static long restart_task(struct ckpt_ctx *ctx, int index, bool *zombie)
 		if (ckpt_state_ops[i].resume)
 			ret = ckpt_state_ops[i].resume(ctx, &rt);
 	restart_release(&rt);
+	/*
+	 * Nobody runs restored code before every task has its state; a task
+	 * that failed counts too, so that the others never wait for it.
+	 */
+	spin_lock(&ctx->lock);
+	ctx->nr_resumed++;
+	spin_unlock(&ctx->lock);
+	wake_up_all(&ctx->waitq);
 	if (ret) {
 		/* too late to stop the others: only this task dies */
 		force_sig(SIGKILL);
 		return ret;
 	}
-	/* nobody runs restored code before every task has its state */
-	spin_lock(&ctx->lock);
-	ctx->nr_resumed++;
-	spin_unlock(&ctx->lock);
-	wake_up_all(&ctx->waitq);
 	if (wait_event_killable(ctx->waitq, READ_ONCE(ctx->nr_resumed) ==
 				ctx->nr_live))
 		force_sig(SIGKILL);

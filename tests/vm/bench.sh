@@ -2,7 +2,8 @@
 # kcr benchmark (runs in the guest via "make bench"): checkpoint and restart
 # time, image size and throughput for processes with 64, 256 and 512 MiB of
 # touched memory, next to the guest's own dd bandwidth into tmpfs for the
-# same sizes.  Figures, not a test: every run prints what it measured.
+# same sizes; then the same for trees of processes and threads.  Figures,
+# not a test: every run prints what it measured.
 sizes=${BENCH_SIZES:-"64 256 512"}
 img=/tmp/bench.img
 now() { bench_mem now; }
@@ -43,5 +44,37 @@ for mb in $sizes; do
 	rm -f /tmp/bench.dd
 	ck=$((t1 - t0)); rs=$((t3 - t2)); dd=$((t5 - t4))
 	echo "bench: $mb MiB | $(ms $t0 $t1) ($(mibs $mb $ck)) | $(ms $t2 $t3) ($(mibs $mb $rs)) | $((size >> 20)) | $(ms $t4 $t5) ($(mibs $mb $dd)) | $((ck * 100 / (dd + 1)))% $((rs * 100 / (dd + 1)))%"
+done
+
+# Trees: checkpoint and restart time for trees of 1, 10, 100 and 500
+# processes and for one process with 100 threads, in total and per task.
+trees=${BENCH_TREES:-"procs:1 procs:10 procs:100 procs:500 threads:100"}
+echo "bench: tree | tasks | checkpoint ms (per task us) | restart ms (per task us) | image KiB"
+for t in $trees; do
+	kind=${t%%:*}; nr=${t##*:}
+	rm -f /tmp/bench.ready /tmp/bench.go $img
+	bench_tree $kind $nr &
+	pid=$!
+	n=0
+	while [ ! -e /tmp/bench.ready ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done
+	t0=$(now)
+	if ! checkpoint --kill -o $img $pid; then
+		echo "bench: checkpoint of $kind $nr failed"; status=1; continue
+	fi
+	t1=$(now)
+	wait $pid 2>/dev/null
+	size=$(wc -c < $img)
+	touch /tmp/bench.go
+	t2=$(now)
+	if ! restart --wait 10 -i $img -d > /tmp/bench.rpid; then
+		echo "bench: restart of $kind $nr failed"; status=1; continue
+	fi
+	t3=$(now)
+	rpid=$(tail -n 1 /tmp/bench.rpid)
+	n=0
+	while kill -0 $rpid 2>/dev/null && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done
+	rm -f $img
+	ck=$((t1 - t0)); rs=$((t3 - t2))
+	echo "bench: $kind | $nr | $(ms $t0 $t1) ($((ck / 1000 / nr))) | $(ms $t2 $t3) ($((rs / 1000 / nr))) | $((size >> 10))"
 done
 exit $status
