@@ -36,6 +36,7 @@
 #include <linux/hrtimer.h>
 #include <linux/posix-timers.h>
 #include <linux/seccomp.h>
+#include <linux/sem.h>
 
 static atomic64_t ckpt_next_id = ATOMIC64_INIT(0);
 
@@ -113,7 +114,7 @@ static int checkpoint_check_unsupported(struct ckpt_ctx *ctx,
 		what = "a seccomp filter";
 #endif
 #ifdef CONFIG_SYSVIPC
-	if (!what && t->sysvsem.undo_list)
+	if (!what && sem_undo_list_in_use(t))
 		what = "SysV semaphore undo state (SEM_UNDO)";
 #endif
 	if (what)

@@ -238,7 +238,18 @@ static int tree_fill_entry(struct ckpt_ctx *ctx, int i)
 			p->flags |= CKPT_TASK_GROUP_LEADER;
 	}
 
-	if (i) {
+	if (p->flags & CKPT_TASK_THREAD) {
+		/* its real_parent is the process's parent: the leader's entry */
+		pi = tree_index_of(ctx, p->tgid, i);
+		if (pi < 0)
+			return ckpt_err(ctx, -EBUSY, "pid %d: thread without its leader",
+					p->pid);
+		p->ppid = ctx->pids[pi].ppid;
+		if (p->nr_levels != ctx->pids[pi].nr_levels)
+			return ckpt_err(ctx, -EINVAL,
+					"pid %d: thread in another pid namespace",
+					p->pid);
+	} else if (i) {
 		pi = tree_index_of(ctx, p->ppid, i);
 		if (pi < 0)
 			return ckpt_err(ctx, -EBUSY,
@@ -247,9 +258,7 @@ static int tree_fill_entry(struct ckpt_ctx *ctx, int i)
 		parent = &ctx->pids[pi];
 	}
 	if (p->flags & CKPT_TASK_THREAD) {
-		if (p->nr_levels != ctx->pids[tree_index_of(ctx, p->tgid, i)].nr_levels)
-			return ckpt_err(ctx, -EINVAL, "pid %d: thread in another pid namespace",
-					p->pid);
+		/* checked above */
 	} else if (parent && p->nr_levels == parent->nr_levels + 1 &&
 		   p->pids[p->nr_levels - 1] == 1) {
 		p->flags |= CKPT_TASK_NEWPIDNS;

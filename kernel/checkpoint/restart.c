@@ -307,8 +307,8 @@ static void restart_mark_done(struct pid *root)
 }
 
 /*
- * The restart @root leads, or with no @root the one led by the nearest
- * ancestor of current that leads one (a task in a pid namespace below the
+ * The restart @root leads, or with no @root the one led by current's
+ * thread group leader or its nearest ancestor that leads one (a task in a pid namespace below the
  * root's can not name the root).  True when found (*ctxp, referenced) or
  * known to be over (*err = -ESRCH).
  */
@@ -324,7 +324,8 @@ static bool restart_lookup(struct pid *root, struct ckpt_ctx **ctxp, int *err)
 	} else {
 		*ctxp = NULL;
 		rcu_read_lock();
-		for (t = rcu_dereference(current->real_parent);
+		/* a thread's real_parent is its process's: start at its leader */
+		for (t = current->group_leader;
 		     t != &init_task && !*ctxp && !*err;
 		     t = rcu_dereference(t->real_parent)) {
 			*ctxp = restart_find_ctx(task_pid(t));

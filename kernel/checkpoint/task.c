@@ -153,7 +153,7 @@ int checkpoint_task_struct(struct ckpt_ctx *ctx, struct task_struct *t,
 	int i, ret;
 
 	h.pid = task_pid_nr_ns(t, ctx->pid_ns);
-	h.exit_signal = t->exit_signal;
+	h.exit_signal = thread_group_leader(t) ? t->exit_signal : 0;
 	h.pdeath_signal = t->pdeath_signal;
 	h.personality = t->personality;
 	if (task_no_new_privs(t))
