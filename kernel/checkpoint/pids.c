@@ -538,7 +538,7 @@ static int restore_check_entry(struct ckpt_ctx *ctx, int i)
 	if (!i) {
 		if (p->ppid || (p->flags & (CKPT_TASK_THREAD | CKPT_TASK_ZOMBIE |
 					    CKPT_TASK_NEWPIDNS)) ||
-		    p->tgid != p->pid)
+		    p->tgid != p->pid || p->nr_levels != 1)
 			return tree_bad(ctx, i, "the root must be a live process");
 		return 0;
 	}
