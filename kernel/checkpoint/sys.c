@@ -102,6 +102,11 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, unsigned long flags,
 			ctx->logfile = NULL;
 			goto err;
 		}
+		/* kernel_write() needs write_iter (/dev/null has only write) */
+		if (!ctx->logfile->f_op->write_iter) {
+			fput(ctx->logfile);
+			ctx->logfile = NULL;
+		}
 	}
 	ctx->file = ckpt_fget(fd, is_restart ? FMODE_READ : FMODE_WRITE);
 	if (IS_ERR(ctx->file)) {
