@@ -116,6 +116,12 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, unsigned long flags,
 			 is_restart ? "reading" : "writing");
 		goto err;
 	}
+	if (is_restart ? !ctx->file->f_op->read_iter :
+			 !ctx->file->f_op->write_iter) {
+		ret = ckpt_err(ctx, -EINVAL, "image fd %d: the kernel can not %s it",
+			       fd, is_restart ? "read" : "write");
+		goto err;
+	}
 	if (!is_restart) {
 		ctx->wbuf = kvmalloc(CKPT_WBUF_SIZE, GFP_KERNEL);
 		if (!ctx->wbuf)
