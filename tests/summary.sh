@@ -3,7 +3,8 @@
 # "N passed, N failed" covering both.  Used by "make check".
 #   tests/summary.sh --build DIR --user DIR --user-o DIR --vm PATH
 # Host results: Check's "Checks: X, Failures: Y, Errors: Z" lines (summed).
-# Guest results: console lines starting with "PASS:" / "FAIL:".
+# Guest results: console lines starting with "PASS:" / "FAIL:", plus the
+# host-side check that the guest has both CPUs and keeps host time.
 # Exits non-zero if anything failed, a stage failed (build error, kernel
 # problem on the console, timeout), or no test ran at all.
 set -uo pipefail
@@ -27,10 +28,17 @@ echo "== guest tests (kcr-vm -- /tests/run-tests.sh)"
 "$vm" --timeout "${KCR_CHECK_TIMEOUT:-5400}" --log "$guestlog" -- /tests/run-tests.sh
 grc=$?
 
+echo "== guest CPUs and clock (tests/vm/clock-check)"
+clocklog=$build/clock-check.log
+"$(dirname "$0")/vm/clock-check" 2>&1 | tee "$clocklog"
+
 read -r hp hf hn < <(sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$hostlog" |
 	awk '{ c += $1; f += $2 + $3; n++ } END { print c - f + 0, f + 0, n + 0 }')
 gp=$(grep -c '^PASS:' "$guestlog" 2>/dev/null); gp=${gp:-0}
 gf=$(grep -c '^FAIL:' "$guestlog" 2>/dev/null); gf=${gf:-0}
+cp=$(grep -c '^PASS:' "$clocklog" 2>/dev/null); cf=$(grep -c '^FAIL:' "$clocklog" 2>/dev/null)
+[ "${cp:-0}" -gt 0 ] || [ "${cf:-0}" -gt 0 ] || cf=1
+gp=$((gp + ${cp:-0})) gf=$((gf + ${cf:-0}))
 
 passed=$((hp + gp)) failed=$((hf + gf)) bad=0
 echo "== host: $hp passed, $hf failed (make status $hrc); guest: $gp passed, $gf failed (kcr-vm status $grc)"
