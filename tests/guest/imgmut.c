@@ -14,6 +14,12 @@
  *   imgmut IN get NAME[@N]                 print the value of a field (decimal)
  *   imgmut fields                          list the field names
  *
+ * TREE entry fields name the entry by a number after the field:
+ * tree.pid0, tree.flags1, tree.mm_ref2 ... for any entry N of the TREE
+ * (struct ckpt_task_pids: pid tgid ppid pgid sid flags exit_code
+ * exit_signal nr_levels pad pids mm_ref files_ref fs_ref sighand_ref
+ * signal_ref pidns_ref), and tree.pidsL_N for pids[L] of entry N.
+ *
  * -c recomputes the TAIL crc32 after the edit, so that only the kernel's
  * own validation of the field can reject the image (without -c any edit is
  * also caught by the crc, but only at the end of the stream).
@@ -68,10 +74,8 @@ static const struct field fields[] = {
 	F("header", CKPT_HDR_HEADER, ckpt_hdr_header, flags),
 	F("header", CKPT_HDR_HEADER, ckpt_hdr_header, time_ns),
 	F("tree", CKPT_HDR_TREE, ckpt_hdr_tree, nr_tasks),
-	FX("tree.pid0", CKPT_HDR_TREE, sizeof(struct ckpt_hdr_tree) + offsetof(struct ckpt_task_pids, pid), 4),
-	FX("tree.tgid0", CKPT_HDR_TREE, sizeof(struct ckpt_hdr_tree) + offsetof(struct ckpt_task_pids, tgid), 4),
-	FX("tree.ppid0", CKPT_HDR_TREE, sizeof(struct ckpt_hdr_tree) + offsetof(struct ckpt_task_pids, ppid), 4),
-	FX("tree.flags0", CKPT_HDR_TREE, sizeof(struct ckpt_hdr_tree) + offsetof(struct ckpt_task_pids, flags), 4),
+	F("tree", CKPT_HDR_TREE, ckpt_hdr_tree, pad),
+	/* tree.FIELDN: see tree_fields[] */
 	F("tail", CKPT_HDR_TAIL, ckpt_hdr_tail, nr_records),
 	F("tail", CKPT_HDR_TAIL, ckpt_hdr_tail, crc32),
 	F("tail", CKPT_HDR_TAIL, ckpt_hdr_tail, magic),
@@ -89,10 +93,13 @@ static const struct field fields[] = {
 	F("creds", CKPT_HDR_CREDS, ckpt_hdr_creds, cap_permitted),
 	F("creds", CKPT_HDR_CREDS, ckpt_hdr_creds, ngroups),
 	FX("creds.group0", CKPT_HDR_CREDS, sizeof(struct ckpt_hdr_creds), 4),
+	F("fs", CKPT_HDR_FS, ckpt_hdr_fs, objref),
 	F("fs", CKPT_HDR_FS, ckpt_hdr_fs, umask),
 	F("fs", CKPT_HDR_FS, ckpt_hdr_fs, cwd_len),
 	F("fs", CKPT_HDR_FS, ckpt_hdr_fs, root_len),
+	F("fs", CKPT_HDR_FS, ckpt_hdr_fs, pad),
 	F("files", CKPT_HDR_FILES, ckpt_hdr_files, nr_fds),
+	F("files", CKPT_HDR_FILES, ckpt_hdr_files, objref),
 	F("fd", CKPT_HDR_FD, ckpt_hdr_fd, fd),
 	F("fd", CKPT_HDR_FD, ckpt_hdr_fd, flags),
 	F("fd", CKPT_HDR_FD, ckpt_hdr_fd, file_ref),
@@ -113,6 +120,7 @@ static const struct field fields[] = {
 	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, arg_start),
 	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, arg_end),
 	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, vdso),
+	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, objref),
 	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, flags),
 	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, nr_vmas),
 	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, auxv_words),
@@ -128,6 +136,8 @@ static const struct field fields[] = {
 	F("vma", CKPT_HDR_VMA, ckpt_hdr_vma, path_len),
 	F("pages", CKPT_HDR_PAGES, ckpt_hdr_pages, nr_pages),
 	FX("pages.addr0", CKPT_HDR_PAGES, sizeof(struct ckpt_hdr_pages), 8),
+	F("sighand", CKPT_HDR_SIGHAND, ckpt_hdr_sighand, objref),
+	F("sighand", CKPT_HDR_SIGHAND, ckpt_hdr_sighand, pad),
 	FX("sighand.handler10", CKPT_HDR_SIGHAND,
 	   offsetof(struct ckpt_hdr_sighand, action) + 9 * sizeof(struct ckpt_sigaction), 8),
 	FX("sighand.flags10", CKPT_HDR_SIGHAND,
@@ -138,6 +148,7 @@ static const struct field fields[] = {
 	   offsetof(struct ckpt_hdr_sighand, action) + 9 * sizeof(struct ckpt_sigaction) + 24, 8),
 	F("signal", CKPT_HDR_SIGNAL, ckpt_hdr_signal, blocked),
 	F("signal", CKPT_HDR_SIGNAL, ckpt_hdr_signal, pending),
+	F("signal", CKPT_HDR_SIGNAL, ckpt_hdr_signal, shared_pending),
 	F("signal", CKPT_HDR_SIGNAL, ckpt_hdr_signal, sas_ss_sp),
 	F("signal", CKPT_HDR_SIGNAL, ckpt_hdr_signal, sas_ss_size),
 	F("signal", CKPT_HDR_SIGNAL, ckpt_hdr_signal, sas_ss_flags),
@@ -173,6 +184,57 @@ static const struct field fields[] = {
 	FX("fpu.xsave_hdr_reserved", CKPT_HDR_FPU, sizeof(struct ckpt_hdr_fpu) + 528, 8),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+/* The fields of one TREE entry, named tree.<field><entry> (pids: tree.pids<level>_<entry>). */
+#define TF(m) { #m, offsetof(struct ckpt_task_pids, m), sizeof(((struct ckpt_task_pids *)0)->m) }
+static const struct tree_field {
+	const char *name;
+	size_t off, size;
+} tree_fields[] = {
+	TF(pid), TF(tgid), TF(ppid), TF(pgid), TF(sid), TF(flags),
+	TF(exit_code), TF(exit_signal), TF(nr_levels), TF(pad),
+	{ "pids", offsetof(struct ckpt_task_pids, pids), sizeof(__s32) },
+	TF(mm_ref), TF(files_ref), TF(fs_ref), TF(sighand_ref),
+	TF(signal_ref), TF(pidns_ref),
+};
+#define NTREE_FIELDS (sizeof(tree_fields) / sizeof(tree_fields[0]))
+
+/*
+ * "pid3" -> offset of entry 3's pid in the TREE record, "pids1_3" -> of its
+ * pids[1].  Returns 0 and sets *off and *size, -1 if no such field.
+ */
+static int tree_entry_field(const char *name, size_t *off, size_t *size)
+{
+	size_t i, len = strspn(name, "abcdefghijklmnopqrstuvwxyz_");
+	unsigned long entry, level = 0;
+	const char *p = name + len;
+	char *end;
+
+	/* the entry number follows the name; no sign, no spaces */
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (i = 0; i < NTREE_FIELDS; i++)
+		if (strlen(tree_fields[i].name) == len &&
+		    !strncmp(tree_fields[i].name, name, len))
+			break;
+	if (i == NTREE_FIELDS)
+		return -1;
+	if (!strcmp(tree_fields[i].name, "pids")) {
+		level = strtoul(p, &end, 10);
+		if (*end != '_' || level >= CKPT_PID_LEVELS_MAX)
+			return -1;
+		p = end + 1;
+		if (*p < '0' || *p > '9')
+			return -1;
+	}
+	entry = strtoul(p, &end, 10);
+	if (*end || entry >= CKPT_TASKS_MAX)
+		return -1;
+	*off = sizeof(struct ckpt_hdr_tree) + entry * sizeof(struct ckpt_task_pids) +
+	       tree_fields[i].off + level * tree_fields[i].size;
+	*size = tree_fields[i].size;
+	return 0;
+}
 
 static const char *type_name(uint32_t t)
 {
@@ -310,6 +372,8 @@ static long long locate(const char *spec, const struct field **fp)
 		type = f->type;
 		off = f->off;
 		size = f->size;
+	} else if (!strncmp(name, "tree.", 5) && !tree_entry_field(name + 5, &off, &size)) {
+		type = CKPT_HDR_TREE;
 	} else {
 		/* RECORD.type / RECORD.len for any record type */
 		dot = strchr(name, '.');
@@ -378,6 +442,14 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "fields")) {
 		for (i = 0; i < (int)NFIELDS; i++)
 			printf("%s\n", fields[i].name);
+		/* the TREE entry fields exist for every entry; list 0 and 1 */
+		for (n = 0; n < 2; n++)
+			for (i = 0; i < (int)NTREE_FIELDS; i++) {
+				if (!strcmp(tree_fields[i].name, "pids"))
+					printf("tree.pids0_%llu\ntree.pids1_%llu\n", n, n);
+				else
+					printf("tree.%s%llu\n", tree_fields[i].name, n);
+			}
 		printf("RECORD.type\nRECORD.len\n");
 		return 0;
 	}

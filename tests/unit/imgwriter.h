@@ -3,6 +3,20 @@
  * A tiny in-memory image writer for the host tests.  It writes records the
  * way the format says (len = header + payload, zero padding to 8 bytes) so
  * tests can build valid images and then break them on purpose.
+ *
+ * Single-task images: img_minimal() (every record a task needs, no more)
+ * and img_full() (one of every record type).  Multi-task images: make the
+ * TREE entries with img_proc(), img_newns(), img_thread() and img_zombie(),
+ * then img_build() writes HEADER, TREE, the records of every task that is
+ * not a zombie (FS, FILES, MM, SIGHAND only for the first task of their
+ * ref, as the format says) and TAIL.  To break the record sequence, write
+ * the pieces yourself: img_header_flags(), img_tree(), img_task_records()
+ * with another set of optional records than img_needs() says, img_tail().
+ *
+ * Objrefs: the TREE objects of the task with pid P are IMG_REF(kind, P)
+ * (kind * 100000 + P; pids below 100000), so they never collide with each
+ * other nor with the small objrefs tests give to FILE, PIPE and shared
+ * memory.
  */
 #ifndef KCR_IMGWRITER_H
 #define KCR_IMGWRITER_H
@@ -14,7 +28,7 @@
 #include <linux/checkpoint.h>
 
 #define IMG_PAGE	4096
-#define IMG_MAXREC	64
+#define IMG_MAXREC	1024
 
 struct img {
 	unsigned char *buf;
@@ -81,11 +95,31 @@ static inline size_t img_find(const struct img *im, uint32_t type, int n)
 	return (size_t)-1;
 }
 
-static inline size_t img_header(struct img *im)
+/* Kinds of the TREE objects, for IMG_REF(). */
+enum {
+	IMG_MM = 1,
+	IMG_FILES,
+	IMG_FS,
+	IMG_SIGHAND,
+	IMG_SIGNAL,
+	IMG_PIDNS,
+};
+
+#define IMG_REF(kind, pid)	((uint32_t)(kind) * 100000u + (uint32_t)(pid))
+
+/* Optional per-task records (img_needs(), img_task_records()). */
+#define IMG_HAS_FS		0x1
+#define IMG_HAS_FILES		0x2
+#define IMG_HAS_MM		0x4
+#define IMG_HAS_SIGHAND		0x8
+#define IMG_HAS_ALL		0xf
+
+static inline size_t img_header_flags(struct img *im, uint32_t flags)
 {
 	struct ckpt_hdr_header h;
 
 	memset(&h, 0, sizeof(h));
+	h.flags = flags;
 	h.magic = CKPT_MAGIC;
 	h.version = CKPT_VERSION;
 	h.arch = CKPT_ARCH_X86_64;
@@ -95,6 +129,11 @@ static inline size_t img_header(struct img *im)
 	strcpy(h.release, "6.1.0-kcr");
 	strcpy(h.machine, "x86_64");
 	return img_rec(im, CKPT_HDR_HEADER, &h, sizeof(h), NULL, 0);
+}
+
+static inline size_t img_header(struct img *im)
+{
+	return img_header_flags(im, 0);
 }
 
 static inline size_t img_tree(struct img *im, const struct ckpt_task_pids *e,
@@ -107,13 +146,132 @@ static inline size_t img_tree(struct img *im, const struct ckpt_task_pids *e,
 	return img_rec(im, CKPT_HDR_TREE, &t, sizeof(t), e, n * sizeof(*e));
 }
 
+/*
+ * Pids at the levels below 0 of a task with level-0 pid P: P + 1000 * level
+ * (unique as long as the level-0 pids are), 1 for the init of a namespace.
+ */
+static inline void img_levels(struct ckpt_task_pids *e, uint32_t nr_levels)
+{
+	uint32_t k;
+
+	memset(e->pids, 0, sizeof(e->pids));
+	e->nr_levels = nr_levels;
+	e->pids[0] = e->pid;
+	for (k = 1; k < nr_levels; k++)
+		e->pids[k] = e->pid + 1000 * (int32_t)k;
+}
+
+/*
+ * A live process with objects of its own, forked by parent (NULL: the
+ * root, a process group leader outside any session of the tree): same pid
+ * namespace, process group and session as the parent.
+ */
+static inline struct ckpt_task_pids img_proc(const struct ckpt_task_pids *parent,
+					     int32_t pid)
+{
+	struct ckpt_task_pids e;
+
+	memset(&e, 0, sizeof(e));
+	e.pid = e.tgid = pid;
+	e.exit_signal = 17;	/* SIGCHLD */
+	e.mm_ref = IMG_REF(IMG_MM, pid);
+	e.files_ref = IMG_REF(IMG_FILES, pid);
+	e.fs_ref = IMG_REF(IMG_FS, pid);
+	e.sighand_ref = IMG_REF(IMG_SIGHAND, pid);
+	e.signal_ref = IMG_REF(IMG_SIGNAL, pid);
+	if (parent) {
+		e.ppid = parent->tgid;
+		e.pgid = parent->pgid;
+		e.sid = parent->sid;
+		e.pidns_ref = parent->pidns_ref;
+		img_levels(&e, parent->nr_levels);
+	} else {
+		e.pgid = pid;
+		e.flags = CKPT_TASK_GROUP_LEADER;
+		e.pidns_ref = IMG_REF(IMG_PIDNS, pid);
+		img_levels(&e, 1);
+	}
+	return e;
+}
+
+/* A child of parent that is the init (pid 1) of a new pid namespace. */
+static inline struct ckpt_task_pids img_newns(const struct ckpt_task_pids *parent,
+					      int32_t pid)
+{
+	struct ckpt_task_pids e = img_proc(parent, pid);
+
+	e.flags |= CKPT_TASK_NEWPIDNS;
+	e.pidns_ref = IMG_REF(IMG_PIDNS, pid);
+	img_levels(&e, parent->nr_levels + 1);
+	e.pids[e.nr_levels - 1] = 1;
+	return e;
+}
+
+/*
+ * A thread of leader (a process), made the way pthread_create() makes one:
+ * it shares every object of its leader.
+ */
+static inline struct ckpt_task_pids img_thread(const struct ckpt_task_pids *leader,
+					       int32_t pid)
+{
+	struct ckpt_task_pids e = *leader;
+
+	e.pid = pid;
+	e.flags = CKPT_TASK_THREAD;
+	e.exit_signal = 0;
+	img_levels(&e, leader->nr_levels);
+	return e;
+}
+
+/* A zombie child of parent, with the wait() status exit_code. */
+static inline struct ckpt_task_pids img_zombie(const struct ckpt_task_pids *parent,
+					       int32_t pid, int32_t exit_code)
+{
+	struct ckpt_task_pids e = img_proc(parent, pid);
+
+	e.flags |= CKPT_TASK_ZOMBIE;
+	e.exit_code = exit_code;
+	e.mm_ref = e.files_ref = e.fs_ref = e.sighand_ref = 0;
+	return e;
+}
+
+/* The TREE of one process with pid `pid` (img_proc(NULL, pid)). */
 static inline size_t img_tree1(struct img *im, int32_t pid)
 {
-	struct ckpt_task_pids e = { .pid = pid, .tgid = pid, .ppid = 0,
-				    .pgid = pid, .sid = 0,
-				    .flags = CKPT_TASK_GROUP_LEADER };
+	struct ckpt_task_pids e = img_proc(NULL, pid);
 
 	return img_tree(im, &e, 1);
+}
+
+/* Which optional records entry i carries: those of the refs it is first with. */
+static inline unsigned int img_needs(const struct ckpt_task_pids *e, uint32_t n,
+				     uint32_t i)
+{
+	unsigned int has = 0;
+	uint32_t j;
+
+	(void)n;
+	if (e[i].flags & CKPT_TASK_ZOMBIE)
+		return 0;
+	if (e[i].fs_ref)
+		has |= IMG_HAS_FS;
+	if (e[i].files_ref)
+		has |= IMG_HAS_FILES;
+	if (e[i].mm_ref)
+		has |= IMG_HAS_MM;
+	if (e[i].sighand_ref)
+		has |= IMG_HAS_SIGHAND;
+	for (j = 0; j < i; j++) {
+		if (e[j].fs_ref == e[i].fs_ref)
+			has &= ~IMG_HAS_FS;
+		if (e[j].files_ref == e[i].files_ref)
+			has &= ~IMG_HAS_FILES;
+		if (e[j].mm_ref == e[i].mm_ref)
+			has &= ~IMG_HAS_MM;
+		if (e[j].sighand_ref == e[i].sighand_ref)
+			has &= ~IMG_HAS_SIGHAND;
+	}
+	return has;
 }
 
 static inline size_t img_task(struct img *im, int32_t pid, const char *comm)
@@ -135,6 +293,136 @@ static inline size_t img_simple(struct img *im, uint32_t type, size_t size)
 	return img_rec(im, type, buf, size, NULL, 0);
 }
 
+static inline size_t img_creds(struct img *im)
+{
+	struct ckpt_hdr_creds cr;
+
+	memset(&cr, 0, sizeof(cr));
+	cr.uid = cr.euid = cr.suid = cr.fsuid = 1000;
+	cr.gid = cr.egid = cr.sgid = cr.fsgid = 1000;
+	return img_rec(im, CKPT_HDR_CREDS, &cr, sizeof(cr), NULL, 0);
+}
+
+/* FS with cwd "/" and root "/" (len 28: 4 bytes of padding). */
+static inline size_t img_fs(struct img *im, uint32_t objref)
+{
+	struct ckpt_hdr_fs fs;
+
+	memset(&fs, 0, sizeof(fs));
+	fs.objref = objref;
+	fs.umask = 022;
+	fs.cwd_len = 2;
+	fs.root_len = 2;
+	return img_rec(im, CKPT_HDR_FS, &fs, sizeof(fs), "/\0/", 4);
+}
+
+/* FILES announcing nr_fds FDs (the caller writes them). */
+static inline size_t img_files(struct img *im, uint32_t objref, uint32_t nr_fds)
+{
+	struct ckpt_hdr_files f;
+
+	memset(&f, 0, sizeof(f));
+	f.objref = objref;
+	f.nr_fds = nr_fds;
+	return img_rec(im, CKPT_HDR_FILES, &f, sizeof(f), NULL, 0);
+}
+
+/* MM announcing nr_vmas VMAs (the caller writes them), exe /bin/prog. */
+static inline size_t img_mm(struct img *im, uint32_t objref, uint32_t nr_vmas)
+{
+	struct ckpt_hdr_mm mm;
+
+	memset(&mm, 0, sizeof(mm));
+	mm.objref = objref;
+	mm.nr_vmas = nr_vmas;
+	mm.auxv_words = 2;
+	mm.exe_len = 10;
+	return img_rec(im, CKPT_HDR_MM, &mm, sizeof(mm), "/bin/prog", 10);
+}
+
+static inline size_t img_sighand(struct img *im, uint32_t objref)
+{
+	struct ckpt_hdr_sighand sh;
+
+	memset(&sh, 0, sizeof(sh));
+	sh.objref = objref;
+	return img_rec(im, CKPT_HDR_SIGHAND, &sh, sizeof(sh), NULL, 0);
+}
+
+/* SIGNAL announcing nr_pending SIGINFO records (the caller writes them). */
+static inline size_t img_signal(struct img *im, uint64_t pending,
+				uint64_t shared_pending, uint32_t nr_pending)
+{
+	struct ckpt_hdr_signal sig;
+
+	memset(&sig, 0, sizeof(sig));
+	sig.pending = pending;
+	sig.shared_pending = shared_pending;
+	sig.nr_pending = nr_pending;
+	return img_rec(im, CKPT_HDR_SIGNAL, &sig, sizeof(sig), NULL, 0);
+}
+
+static inline size_t img_siginfo(struct img *im, int32_t signo, uint32_t flags)
+{
+	struct ckpt_hdr_siginfo si;
+
+	memset(&si, 0, sizeof(si));
+	si.flags = flags;
+	memcpy(si.info, &signo, sizeof(signo));
+	return img_rec(im, CKPT_HDR_SIGINFO, &si, sizeof(si), NULL, 0);
+}
+
+static inline size_t img_cpu(struct img *im)
+{
+	struct ckpt_hdr_cpu cpu;
+
+	memset(&cpu, 0, sizeof(cpu));
+	cpu.ip = 0x401000;
+	cpu.sp = 0x7f0000003ff0ULL;
+	cpu.cs = 0x33;
+	cpu.ss = 0x2b;
+	return img_rec(im, CKPT_HDR_CPU, &cpu, sizeof(cpu), NULL, 0);
+}
+
+/* FPU with 64 bytes of (zero) xstate. */
+static inline size_t img_fpu(struct img *im)
+{
+	struct ckpt_hdr_fpu fpu;
+	unsigned char xstate[64];
+
+	memset(&fpu, 0, sizeof(fpu));
+	memset(xstate, 0, sizeof(xstate));
+	fpu.size = sizeof(xstate);
+	return img_rec(im, CKPT_HDR_FPU, &fpu, sizeof(fpu), xstate, sizeof(xstate));
+}
+
+/*
+ * The records of the task of TREE entry e (not a zombie): TASK, CREDS, the
+ * optional records in `has` (IMG_HAS_*; with the objrefs of e, no fd and
+ * no VMA), SIGNAL (nothing pending), CPU, FPU.  Returns the TASK's offset.
+ */
+static inline size_t img_task_records(struct img *im, const struct ckpt_task_pids *e,
+				      unsigned int has)
+{
+	size_t off = img_task(im, e->pid, "task");
+
+	/* as the kernel writes it: the TREE's value, 0 for a thread */
+	((struct ckpt_hdr_task *)(im->buf + off))->exit_signal = e->exit_signal;
+	img_creds(im);
+	if (has & IMG_HAS_FS)
+		img_fs(im, e->fs_ref);
+	if (has & IMG_HAS_FILES)
+		img_files(im, e->files_ref, 0);
+	if (has & IMG_HAS_MM)
+		img_mm(im, e->mm_ref, 0);
+	if (has & IMG_HAS_SIGHAND)
+		img_sighand(im, e->sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	return off;
+}
+
 static inline size_t img_tail(struct img *im)
 {
 	struct ckpt_hdr_tail t;
@@ -146,16 +434,41 @@ static inline size_t img_tail(struct img *im)
 	return img_rec(im, CKPT_HDR_TAIL, &t, sizeof(t), NULL, 0);
 }
 
-/* HEADER, TREE(pid), TASK(pid), TAIL. */
-static inline void img_minimal(struct img *im, int32_t pid)
+/*
+ * A valid image of the tree e[0..n-1]: HEADER (with hdr_flags), TREE, the
+ * records of every task that is not a zombie (img_task_records() with
+ * img_needs()), TAIL.
+ */
+static inline void img_build(struct img *im, const struct ckpt_task_pids *e,
+			     uint32_t n, uint32_t hdr_flags)
 {
-	img_header(im);
-	img_tree1(im, pid);
-	img_task(im, pid, "minimal");
+	uint32_t i;
+
+	img_header_flags(im, hdr_flags);
+	img_tree(im, e, n);
+	for (i = 0; i < n; i++)
+		if (!(e[i].flags & CKPT_TASK_ZOMBIE))
+			img_task_records(im, &e[i], img_needs(e, n, i));
 	img_tail(im);
 }
 
-/* One task with one of every record kind. */
+/*
+ * The smallest valid image of one task: HEADER, TREE(pid), TASK(pid),
+ * CREDS, FS, FILES (no fd), MM (no VMA), SIGHAND, SIGNAL, CPU, FPU, TAIL:
+ * 12 records.
+ */
+static inline void img_minimal(struct img *im, int32_t pid)
+{
+	struct ckpt_task_pids e = img_proc(NULL, pid);
+
+	img_build(im, &e, 1, 0);
+}
+
+/*
+ * One task with one of every record kind: 22 records.  Its objects:
+ * PIPE 1 (holding "hello") read through FILE 2 on fd 0, FILE 3 (/tmp/log)
+ * on fd 1; a file VMA of /bin/prog and an anonymous VMA with 2 pages.
+ */
 static inline void img_full(struct img *im, int32_t pid)
 {
 	struct ckpt_hdr_creds cr;
@@ -181,8 +494,10 @@ static inline void img_full(struct img *im, int32_t pid)
 	unsigned char xstate[64];
 	size_t i;
 
+	struct ckpt_task_pids e = img_proc(NULL, pid);
+
 	img_header(im);
-	img_tree1(im, pid);
+	img_tree(im, &e, 1);
 	img_task(im, pid, "full");
 
 	memset(&cr, 0, sizeof(cr));
@@ -191,13 +506,15 @@ static inline void img_full(struct img *im, int32_t pid)
 	img_rec(im, CKPT_HDR_CREDS, &cr, sizeof(cr), groups, sizeof(groups));
 
 	memset(&fs, 0, sizeof(fs));
+	fs.f.objref = e.fs_ref;
 	fs.f.umask = 022;
 	memcpy(fs.paths, "/tmp\0/\0", 7);	/* cwd "/tmp", root "/" */
 	fs.f.cwd_len = 5;
 	fs.f.root_len = 2;
-	img_rec(im, CKPT_HDR_FS, &fs.f, sizeof(fs.f), fs.paths, 7);	/* len 23: padded */
+	img_rec(im, CKPT_HDR_FS, &fs.f, sizeof(fs.f), fs.paths, 7);	/* len 31: padded */
 
 	memset(&files, 0, sizeof(files));
+	files.objref = e.files_ref;
 	files.nr_fds = 2;
 	img_rec(im, CKPT_HDR_FILES, &files, sizeof(files), NULL, 0);
 	memset(&pipe, 0, sizeof(pipe));
@@ -228,6 +545,7 @@ static inline void img_full(struct img *im, int32_t pid)
 	img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
 
 	memset(&mm, 0, sizeof(mm));
+	mm.objref = e.mm_ref;
 	mm.nr_vmas = 2;
 	mm.auxv_words = 2;
 	mm.exe_len = 10;
@@ -254,8 +572,9 @@ static inline void img_full(struct img *im, int32_t pid)
 		data[i] = (unsigned char)i;
 	img_rec(im, CKPT_HDR_PAGES, &pages, sizeof(pages), data, sizeof(data));
 
-	img_simple(im, CKPT_HDR_SIGHAND, sizeof(struct ckpt_hdr_sighand));
+	img_sighand(im, e.sighand_ref);
 	memset(&sig, 0, sizeof(sig));
+	sig.pending = 1ULL << (10 - 1);		/* SIGUSR1 */
 	sig.nr_pending = 1;
 	img_rec(im, CKPT_HDR_SIGNAL, &sig, sizeof(sig), NULL, 0);
 	memset(&si, 0, sizeof(si));
@@ -264,6 +583,8 @@ static inline void img_full(struct img *im, int32_t pid)
 	memset(&cpu, 0, sizeof(cpu));
 	cpu.ip = 0x401000;
 	cpu.sp = 0x7f0000003ff0ULL;
+	cpu.cs = 0x33;
+	cpu.ss = 0x2b;
 	img_rec(im, CKPT_HDR_CPU, &cpu, sizeof(cpu), NULL, 0);
 	memset(&fpu, 0, sizeof(fpu));
 	fpu.size = sizeof(xstate);

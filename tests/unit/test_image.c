@@ -77,7 +77,7 @@ START_TEST(valid_minimal_image_parses)
 	res = read_img(&im);
 	ck_assert_msg(res.ret == 0, "expected success, got %d: offset %llu: %s",
 		      res.ret, (unsigned long long)res.err_offset, res.reason);
-	ck_assert_msg(res.nr == 4, "expected 4 records, got %d", res.nr);
+	ck_assert_msg(res.nr == 12, "expected 12 records, got %d", res.nr);
 	img_free(&im);
 }
 END_TEST
@@ -263,9 +263,10 @@ START_TEST(wrong_version_fails)
 	struct result res;
 
 	img_minimal(&im, 100);
-	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 2;
+	/* a version 1 image (the format before pid levels and refs) */
+	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 1;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 2");
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 1 (expected 2)");
 	img_free(&im);
 }
 END_TEST
@@ -376,7 +377,7 @@ START_TEST(tree_len_not_matching_nr_tasks_fails)
 	FIELD(im, CKPT_HDR_TREE, struct ckpt_hdr_tree, 0)->nr_tasks = 2;
 	res = read_img(&im);
 	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_TREE, 0),
-			"TREE record length 40 does not match its contents (expected 64)");
+			"TREE record length 112 does not match its contents (expected 208)");
 	img_free(&im);
 }
 END_TEST
@@ -462,8 +463,8 @@ START_TEST(nonzero_padding_fails_at_the_padding_byte)
 	size_t off, pad;
 
 	img_full(&im, 100);
-	off = img_find(&im, CKPT_HDR_FS, 0);	/* len 23, one padding byte */
-	pad = off + 23;
+	off = img_find(&im, CKPT_HDR_FS, 0);	/* len 31, one padding byte */
+	pad = off + 31;
 	im.buf[pad] = 0x5a;
 	res = read_img(&im);
 	ck_assert_fails(res, KCR_ERR_FORMAT, pad, "nonzero padding byte after the FS record");
@@ -512,7 +513,7 @@ START_TEST(tail_nr_records_mismatch_fails)
 	off = img_find(&im, CKPT_HDR_TAIL, 0);
 	((struct ckpt_hdr_tail *)(im.buf + off))->nr_records = 5;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, off, "TAIL nr_records 5, image has 3");
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "TAIL nr_records 5, image has 11");
 	img_free(&im);
 }
 END_TEST
@@ -528,119 +529,6 @@ START_TEST(tail_magic_mismatch_fails)
 	((struct ckpt_hdr_tail *)(im.buf + off))->magic = 1;
 	res = read_img(&im);
 	ck_assert_fails(res, KCR_ERR_FORMAT, off, "bad TAIL magic");
-	img_free(&im);
-}
-END_TEST
-
-START_TEST(tree_duplicate_pid_fails)
-{
-	struct img im = { 0 };
-	struct ckpt_task_pids e[2] = {
-		{ .pid = 10, .tgid = 10 },
-		{ .pid = 10, .tgid = 10, .ppid = 10 },
-	};
-	struct result res;
-
-	img_header(&im);
-	img_tree(&im, e, 2);
-	img_tail(&im);
-	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_TREE, 0),
-			"pid 10 already used by entry 0");
-	img_free(&im);
-}
-END_TEST
-
-START_TEST(tree_nonpositive_pid_fails)
-{
-	struct img im = { 0 };
-	struct result res;
-
-	img_header(&im);
-	img_tree1(&im, -5);
-	img_tail(&im);
-	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_TREE, 0),
-			"pid -5 <= 0");
-	img_free(&im);
-}
-END_TEST
-
-START_TEST(tree_parent_not_earlier_fails)
-{
-	struct img im = { 0 };
-	struct ckpt_task_pids e[3] = {
-		{ .pid = 10, .tgid = 10 },
-		{ .pid = 11, .tgid = 11, .ppid = 12 },
-		{ .pid = 12, .tgid = 12, .ppid = 10 },
-	};
-	struct result res;
-
-	img_header(&im);
-	img_tree(&im, e, 3);
-	img_tail(&im);
-	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_TREE, 0),
-			"ppid 12 is not an earlier pid");
-	img_free(&im);
-}
-END_TEST
-
-START_TEST(tree_of_three_tasks_parses)
-{
-	struct img im = { 0 };
-	struct ckpt_task_pids e[3] = {
-		{ .pid = 10, .tgid = 10, .ppid = 1 },
-		{ .pid = 12, .tgid = 12, .ppid = 10 },
-		{ .pid = 11, .tgid = 11, .ppid = 12 },
-	};
-	struct result res;
-
-	img_header(&im);
-	img_tree(&im, e, 3);
-	img_task(&im, 10, "a");
-	img_task(&im, 12, "b");
-	img_task(&im, 11, "c");
-	img_tail(&im);
-	res = read_img(&im);
-	ck_assert_msg(res.ret == 0, "expected success, got offset %llu: %s",
-		      (unsigned long long)res.err_offset, res.reason);
-	img_free(&im);
-}
-END_TEST
-
-START_TEST(task_pid_not_in_tree_order_fails)
-{
-	struct img im = { 0 };
-	struct result res;
-	size_t off;
-
-	img_header(&im);
-	img_tree1(&im, 100);
-	off = img_task(&im, 101, "x");
-	img_tail(&im);
-	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, off, "TASK pid 101, expected 100");
-	img_free(&im);
-}
-END_TEST
-
-START_TEST(missing_task_record_fails_at_tail)
-{
-	struct img im = { 0 };
-	struct ckpt_task_pids e[2] = {
-		{ .pid = 10, .tgid = 10 },
-		{ .pid = 11, .tgid = 11, .ppid = 10 },
-	};
-	struct result res;
-
-	img_header(&im);
-	img_tree(&im, e, 2);
-	img_task(&im, 10, "a");
-	img_tail(&im);
-	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_TAIL, 0),
-			"image has 1 TASK records, the TREE has 2");
 	img_free(&im);
 }
 END_TEST
@@ -678,7 +566,1019 @@ START_TEST(pages_outside_vma_fails)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ TREE */
+
+#define ck_valid(res) ck_assert_msg((res).ret == 0,				\
+	"expected success, got offset %llu: %s",				\
+	(unsigned long long)(res).err_offset, (res).reason)
+
+/* Read a valid image of the tree e (img_build): the whole result. */
+static struct result read_tree(const struct ckpt_task_pids *e, uint32_t n,
+			       uint32_t hdr_flags, size_t *tree_off)
+{
+	struct img im = { 0 };
+	struct result res;
+
+	img_build(&im, e, n, hdr_flags);
+	if (tree_off)
+		*tree_off = img_find(&im, CKPT_HDR_TREE, 0);
+	res = read_img(&im);
+	img_free(&im);
+	return res;
+}
+
+/* The image of tree e fails at its TREE record, for reason `needle`. */
+#define ck_tree_fails(e, n, hdr_flags, needle) do {				\
+	size_t tree_off_;							\
+	struct result res_ = read_tree((e), (n), (hdr_flags), &tree_off_);	\
+										\
+	ck_assert_fails(res_, KCR_ERR_FORMAT, tree_off_, (needle));		\
+} while (0)
+
+#define NE(a)	((uint32_t)(sizeof(a) / sizeof((a)[0])))
+#define HAS_ALL	(KCR_TASK_HAS_FS | KCR_TASK_HAS_FILES | KCR_TASK_HAS_MM |	\
+		 KCR_TASK_HAS_SIGHAND)
+
+START_TEST(tree_of_three_tasks_parses)
+{
+	struct ckpt_task_pids e[3];
+	struct result res;
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 12);
+	e[2] = img_proc(&e[1], 11);
+	res = read_tree(e, 3, 0, NULL);
+	ck_valid(res);
+	/* HEADER, TREE, TAIL and 9 records per task */
+	ck_assert_msg(res.nr == 3 + 3 * 9, "expected %d records, got %d",
+		      3 + 3 * 9, res.nr);
+}
+END_TEST
+
+START_TEST(tree_duplicate_pid_fails)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].pid = e[1].tgid = e[1].pids[0] = 10;
+	ck_tree_fails(e, 2, 0, "TREE entry 1: pid 10 already used by entry 0");
+}
+END_TEST
+
+START_TEST(tree_duplicate_thread_pid_fails)
+{
+	struct ckpt_task_pids e[3];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_thread(&e[0], 11);
+	e[2] = img_thread(&e[0], 11);
+	ck_tree_fails(e, 3, 0, "TREE entry 2: pid 11 already used by entry 1");
+}
+END_TEST
+
+START_TEST(tree_nonpositive_pid_fails)
+{
+	struct img im = { 0 };
+	struct result res;
+
+	img_header(&im);
+	img_tree1(&im, -5);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_TREE, 0),
+			"pid -5 <= 0");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(tree_unknown_flags_fail)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].flags |= 0x20;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): unknown flags 0x20");
+}
+END_TEST
+
+START_TEST(tree_entry_pad_nonzero_fails)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+
+	e.pad = 1;
+	ck_tree_fails(&e, 1, 0, "TREE entry 0 (pid 10): pad field is nonzero");
+}
+END_TEST
+
+START_TEST(tree_record_pad_nonzero_fails)
+{
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_minimal(&im, 10);
+	off = img_find(&im, CKPT_HDR_TREE, 0);
+	((struct ckpt_hdr_tree *)(im.buf + off))->pad = 1;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "TREE pad field is nonzero");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(tree_nr_levels_out_of_range_fails)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].nr_levels = 0;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): nr_levels 0 out of range 1..8");
+	e[1].nr_levels = CKPT_PID_LEVELS_MAX + 1;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): nr_levels 9 out of range 1..8");
+}
+END_TEST
+
+START_TEST(tree_pids0_not_pid_fails)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].pids[0] = 12;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): pids[0] 12 is not its pid");
+}
+END_TEST
+
+START_TEST(tree_inner_pid_nonpositive_fails)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_newns(&e[0], 11);
+	e[1].pids[1] = 0;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): pid 0 at level 1 <= 0");
+	e[1].pids[1] = -3;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): pid -3 at level 1 <= 0");
+}
+END_TEST
+
+START_TEST(tree_pid_beyond_levels_fails)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].pids[3] = 5;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): pids[3] is 5 beyond its 1 levels");
+}
+END_TEST
+
+START_TEST(tree_pid1_outside_own_namespace_fails)
+{
+	struct ckpt_task_pids e[3];
+
+	/* 12 is a child of the init 11 of a new namespace: 1 is not its pid there */
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_newns(&e[0], 11);
+	e[2] = img_newns(&e[1], 12);
+	e[2].pids[1] = 1;
+	ck_tree_fails(e, 3, 0, "TREE entry 2 (pid 12): pid 1 at level 1, outside its own namespace (level 2)");
+}
+END_TEST
+
+START_TEST(tree_negative_pgid_or_sid_fails)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].pgid = -1;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): tgid 11, pgid -1, sid 0");
+	e[1].pgid = 10;
+	e[1].sid = -2;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): tgid 11, pgid 10, sid -2");
+}
+END_TEST
+
+START_TEST(tree_leader_flags_must_match_ids)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].flags |= CKPT_TASK_SESSION_LEADER;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): SESSION_LEADER flag set, but sid is 0");
+	e[1].flags &= ~CKPT_TASK_SESSION_LEADER;
+	e[1].sid = 11;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): SESSION_LEADER flag clear, but sid is 11");
+	e[1].flags |= CKPT_TASK_SESSION_LEADER;
+	e[1].flags |= CKPT_TASK_GROUP_LEADER;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): GROUP_LEADER flag set, but pgid is 10");
+	e[0].flags &= ~CKPT_TASK_GROUP_LEADER;
+	ck_tree_fails(e, 2, 0, "TREE entry 0 (pid 10): GROUP_LEADER flag clear, but pgid is 10");
+}
+END_TEST
+
+START_TEST(tree_bad_exit_signal_fails)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].exit_signal = 65;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): exit_signal 65 is not a signal");
+}
+END_TEST
+
+START_TEST(tree_root_must_be_a_live_process_at_level_0)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[0].flags |= CKPT_TASK_THREAD;
+	ck_tree_fails(e, 1, 0, "TREE root pid 10 is a thread");
+	e[0] = img_zombie(NULL, 10, 0);
+	ck_tree_fails(e, 1, 0, "TREE root pid 10 is a zombie");
+	e[0] = img_proc(NULL, 10);
+	e[0].ppid = 1;
+	ck_tree_fails(e, 1, 0, "TREE root pid 10: ppid 1, expected 0");
+	e[0] = img_proc(NULL, 10);
+	e[0].tgid = 9;
+	ck_tree_fails(e, 1, 0, "TREE root pid 10: tgid 9 of a process is not its pid");
+	e[0] = img_proc(NULL, 10);
+	img_levels(&e[0], 2);
+	ck_tree_fails(e, 1, 0, "TREE root pid 10: 2 pid levels, expected 1");
+	e[0] = img_proc(NULL, 10);
+	e[0].flags |= CKPT_TASK_NEWPIDNS;
+	ck_tree_fails(e, 1, 0, "TREE root pid 10: NEWPIDNS on the root");
+}
+END_TEST
+
+START_TEST(tree_container_image_parses)
+{
+	struct ckpt_task_pids e[4];
+	struct result res;
+
+	/* the init of the container and its children, pids as seen inside */
+	e[0] = img_proc(NULL, 1);
+	e[1] = img_proc(&e[0], 2);
+	e[2] = img_thread(&e[1], 3);
+	e[3] = img_newns(&e[1], 4);
+	res = read_tree(e, NE(e), CKPT_CHECKPOINT_CONTAINER, NULL);
+	ck_valid(res);
+}
+END_TEST
+
+START_TEST(tree_container_root_not_pid1_fails)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+
+	ck_tree_fails(&e, 1, CKPT_CHECKPOINT_CONTAINER,
+		      "TREE root pid 10: the root of a container image is pid 1 of its namespace");
+}
+END_TEST
+
+START_TEST(unknown_header_flags_fail)
+{
+	struct img im = { 0 };
+	struct result res;
+
+	img_minimal(&im, 100);
+	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->flags = 0x2;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unknown header flags 0x2");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(tree_parent_not_earlier_fails)
+{
+	struct ckpt_task_pids e[3];
+
+	e[0] = img_proc(NULL, 10);
+	e[2] = img_proc(&e[0], 12);
+	e[1] = img_proc(&e[2], 11);	/* child of 12, before it */
+	ck_tree_fails(e, 3, 0, "TREE entry 1 (pid 11): ppid 12 is not an earlier pid of the tree");
+	e[1].ppid = 0;
+	ck_tree_fails(e, 3, 0, "TREE entry 1 (pid 11): ppid 0 is not an earlier pid of the tree");
+}
+END_TEST
+
+START_TEST(tree_parent_is_a_thread_fails)
+{
+	struct ckpt_task_pids e[3];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_thread(&e[0], 11);
+	e[2] = img_proc(&e[1], 12);
+	e[2].ppid = 11;	/* the parent is named by its tgid, 10 */
+	ck_tree_fails(e, 3, 0, "TREE entry 2 (pid 12): ppid 11 is a thread (TREE entry 1)");
+}
+END_TEST
+
+START_TEST(tree_parent_is_a_zombie_fails)
+{
+	struct ckpt_task_pids e[3];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_zombie(&e[0], 11, 0);
+	e[2] = img_proc(&e[1], 12);
+	ck_tree_fails(e, 3, 0, "TREE entry 2 (pid 12): its parent 11 (TREE entry 1) is a zombie");
+}
+END_TEST
+
+START_TEST(tree_process_tgid_not_pid_fails)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].tgid = 10;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): tgid 10 of a process is not its pid");
+}
+END_TEST
+
+START_TEST(tree_thread_must_follow_its_group)
+{
+	struct ckpt_task_pids e[4];
+
+	/* 12 is a thread of 10, but 11 (another process) comes between them */
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[2] = img_thread(&e[0], 12);
+	ck_tree_fails(e, 3, 0,
+		      "TREE entry 2 (pid 12): thread of tgid 10 does not directly follow its leader or another of its threads");
+	/* after another thread of its group it is fine */
+	e[1] = img_thread(&e[0], 11);
+	e[3] = img_proc(&e[0], 13);
+	ck_valid(read_tree(e, 4, 0, NULL));
+	/* a thread naming a process that is not its leader */
+	e[2].tgid = 13;
+	ck_tree_fails(e, 4, 0, "TREE entry 2 (pid 12): thread of tgid 13 does not directly follow");
+}
+END_TEST
+
+START_TEST(tree_thread_of_a_zombie_fails)
+{
+	struct ckpt_task_pids e[3];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_zombie(&e[0], 11, 0);
+	e[2] = img_thread(&e[1], 12);
+	/* give it objects, so the rule checked is the leader's state */
+	e[2].mm_ref = IMG_REF(IMG_MM, 12);
+	e[2].files_ref = IMG_REF(IMG_FILES, 12);
+	e[2].fs_ref = IMG_REF(IMG_FS, 12);
+	e[2].sighand_ref = IMG_REF(IMG_SIGHAND, 12);
+	ck_tree_fails(e, 3, 0, "TREE entry 2 (pid 12): thread of the zombie 11 (TREE entry 1)");
+}
+END_TEST
+
+START_TEST(tree_thread_must_match_its_leader)
+{
+	struct ckpt_task_pids e[3];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[2] = img_thread(&e[1], 12);
+	ck_valid(read_tree(e, 3, 0, NULL));
+
+	e[2].ppid = 11;
+	ck_tree_fails(e, 3, 0, "TREE entry 2 (pid 12): thread's ppid 11 differs from its leader's 10");
+	e[2] = img_thread(&e[1], 12);
+	img_levels(&e[2], 2);
+	ck_tree_fails(e, 3, 0, "TREE entry 2 (pid 12): thread has 2 pid levels, its leader 1");
+	e[2] = img_thread(&e[1], 12);
+	e[2].pgid = 0;
+	ck_tree_fails(e, 3, 0, "TREE entry 2 (pid 12): thread's pgid 0 / sid 0 differ from its leader's 10 / 0");
+	e[2] = img_thread(&e[1], 12);
+	e[2].exit_signal = 17;
+	ck_tree_fails(e, 3, 0, "TREE entry 2 (pid 12): thread with exit_signal 17");
+	e[2] = img_thread(&e[1], 12);
+	e[2].flags |= CKPT_TASK_NEWPIDNS;
+	ck_tree_fails(e, 3, 0, "TREE entry 2 (pid 12): a thread cannot start a pid namespace");
+	e[2] = img_thread(&e[1], 12);
+	e[2].flags |= CKPT_TASK_ZOMBIE;
+	e[2].mm_ref = e[2].files_ref = e[2].fs_ref = e[2].sighand_ref = 0;
+	ck_tree_fails(e, 3, 0, "TREE entry 2 (pid 12): a thread cannot be a zombie");
+}
+END_TEST
+
+START_TEST(tree_thread_shares_mm_sighand_signal_pidns_of_its_leader)
+{
+	static const struct { size_t off; const char *name; } refs[] = {
+		{ offsetof(struct ckpt_task_pids, mm_ref), "mm" },
+		{ offsetof(struct ckpt_task_pids, sighand_ref), "sighand" },
+		{ offsetof(struct ckpt_task_pids, signal_ref), "signal" },
+		{ offsetof(struct ckpt_task_pids, pidns_ref), "pidns" },
+	};
+	struct ckpt_task_pids e[2];
+	char want[128];
+	size_t k;
+
+	for (k = 0; k < sizeof(refs) / sizeof(refs[0]); k++) {
+		e[0] = img_proc(NULL, 10);
+		e[1] = img_thread(&e[0], 11);
+		*(uint32_t *)((char *)&e[1] + refs[k].off) = 77;
+		snprintf(want, sizeof(want),
+			 "TREE entry 1 (pid 11): thread's %s_ref 77 differs from its leader's",
+			 refs[k].name);
+		ck_tree_fails(e, 2, 0, want);
+	}
+}
+END_TEST
+
+START_TEST(tree_newpidns_is_one_level_deeper_with_pid_1)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_newns(&e[0], 11);
+	ck_valid(read_tree(e, 2, 0, NULL));
+	img_levels(&e[1], 3);
+	e[1].pids[2] = 1;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): NEWPIDNS with 3 pid levels, its parent has 1 (expected 2)");
+	e[1] = img_newns(&e[0], 11);
+	e[1].pids[1] = 5;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): NEWPIDNS, but pid 5 in its own namespace (expected 1)");
+}
+END_TEST
+
+START_TEST(tree_newpidns_needs_a_new_namespace)
+{
+	struct ckpt_task_pids e[3];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_newns(&e[0], 11);
+	e[2] = img_newns(&e[0], 12);
+	e[2].pidns_ref = e[1].pidns_ref;
+	ck_tree_fails(e, 3, 0,
+		      "TREE entry 2 (pid 12): NEWPIDNS, but pidns_ref 600011 is already the namespace of TREE entry 1 (pid 11)");
+}
+END_TEST
+
+START_TEST(tree_child_is_in_its_parents_namespace)
+{
+	struct ckpt_task_pids e[3];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_newns(&e[0], 11);
+	/* one level deeper, but not the init of a namespace (setns, unshare) */
+	e[2] = img_proc(&e[0], 12);
+	img_levels(&e[2], 2);
+	ck_tree_fails(e, 3, 0,
+		      "TREE entry 2 (pid 12): 2 pid levels, its parent has 1: only a NEWPIDNS child is one level deeper");
+	/* shallower than its parent */
+	e[2] = img_proc(&e[1], 12);
+	img_levels(&e[2], 1);
+	ck_tree_fails(e, 3, 0, "TREE entry 2 (pid 12): 1 pid levels, its parent has 2");
+	/* the right levels, but another namespace */
+	e[2] = img_proc(&e[1], 12);
+	e[2].pidns_ref = e[0].pidns_ref;
+	ck_tree_fails(e, 3, 0,
+		      "TREE entry 2 (pid 12): pidns_ref 600010 differs from its parent's 600011, without NEWPIDNS");
+	/* pid 1 of a namespace that already has its init */
+	e[2] = img_proc(&e[1], 12);
+	e[2].pids[1] = 1;
+	ck_tree_fails(e, 3, 0, "TREE entry 2 (pid 12): pid 1 in its own namespace without NEWPIDNS");
+}
+END_TEST
+
+START_TEST(tree_duplicate_pid_in_an_inner_namespace_fails)
+{
+	struct ckpt_task_pids e[4];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_newns(&e[0], 11);
+	e[2] = img_proc(&e[1], 12);
+	e[3] = img_thread(&e[2], 13);
+	e[3].pids[1] = e[2].pids[1];
+	ck_tree_fails(e, 4, 0,
+		      "TREE entry 3 (pid 13): pid 1012 at level 1 is already used by TREE entry 2 (pid 12) in the same namespace");
+	/* the same number in two sibling namespaces is fine */
+	e[2] = img_newns(&e[0], 12);
+	e[3] = img_proc(&e[1], 13);
+	e[3].pids[1] = 7;
+	ck_valid(read_tree(e, 4, 0, NULL));
+	e[2] = img_proc(&e[1], 12);
+	e[2].pids[1] = 7;
+	ck_tree_fails(e, 4, 0, "TREE entry 3 (pid 13): pid 7 at level 1 is already used by TREE entry 2 (pid 12)");
+}
+END_TEST
+
+START_TEST(tree_zombie_keeps_only_signal_and_pidns)
+{
+	static const struct { size_t off; const char *name; int kept; } refs[] = {
+		{ offsetof(struct ckpt_task_pids, mm_ref), "mm", 0 },
+		{ offsetof(struct ckpt_task_pids, files_ref), "files", 0 },
+		{ offsetof(struct ckpt_task_pids, fs_ref), "fs", 0 },
+		{ offsetof(struct ckpt_task_pids, sighand_ref), "sighand", 0 },
+		{ offsetof(struct ckpt_task_pids, signal_ref), "signal", 1 },
+		{ offsetof(struct ckpt_task_pids, pidns_ref), "pidns", 1 },
+	};
+	struct ckpt_task_pids e[2];
+	char want[160];
+	size_t k;
+
+	for (k = 0; k < sizeof(refs) / sizeof(refs[0]); k++) {
+		e[0] = img_proc(NULL, 10);
+		e[1] = img_zombie(&e[0], 11, 0);
+		*(uint32_t *)((char *)&e[1] + refs[k].off) = refs[k].kept ? 0 : 55;
+		if (refs[k].kept)
+			snprintf(want, sizeof(want), "TREE entry 1 (pid 11): %s_ref is 0",
+				 refs[k].name);
+		else
+			snprintf(want, sizeof(want),
+				 "TREE entry 1 (pid 11): zombie with %s_ref 55: a zombie keeps only its signal_ref and pidns_ref",
+				 refs[k].name);
+		ck_tree_fails(e, 2, 0, want);
+	}
+}
+END_TEST
+
+START_TEST(tree_zombie_exit_code_is_a_wait_status)
+{
+	static const int32_t good[] = { 0, 0x100, 0xff00, 9, 0x8b, 64 };
+	static const int32_t bad[] = { 0x80, 0x10000, -1, 0x7f, 65, 0x109 };
+	struct ckpt_task_pids e[2];
+	char want[128];
+	size_t k;
+
+	e[0] = img_proc(NULL, 10);
+	for (k = 0; k < sizeof(good) / sizeof(good[0]); k++) {
+		e[1] = img_zombie(&e[0], 11, good[k]);
+		ck_valid(read_tree(e, 2, 0, NULL));
+	}
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		e[1] = img_zombie(&e[0], 11, bad[k]);
+		snprintf(want, sizeof(want),
+			 "TREE entry 1 (pid 11): zombie exit_code 0x%x is not a wait() status",
+			 (unsigned int)bad[k]);
+		ck_tree_fails(e, 2, 0, want);
+	}
+}
+END_TEST
+
+START_TEST(tree_exit_code_of_a_live_task_fails)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].exit_code = 0x100;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): exit_code 256, but it is not a zombie");
+}
+END_TEST
+
+START_TEST(tree_live_task_has_every_ref)
+{
+	static const struct { size_t off; const char *name; } refs[] = {
+		{ offsetof(struct ckpt_task_pids, mm_ref), "mm" },
+		{ offsetof(struct ckpt_task_pids, files_ref), "files" },
+		{ offsetof(struct ckpt_task_pids, fs_ref), "fs" },
+		{ offsetof(struct ckpt_task_pids, sighand_ref), "sighand" },
+		{ offsetof(struct ckpt_task_pids, signal_ref), "signal" },
+		{ offsetof(struct ckpt_task_pids, pidns_ref), "pidns" },
+	};
+	struct ckpt_task_pids e[2];
+	char want[128];
+	size_t k;
+
+	for (k = 0; k < sizeof(refs) / sizeof(refs[0]); k++) {
+		e[0] = img_proc(NULL, 10);
+		e[1] = img_proc(&e[0], 11);
+		*(uint32_t *)((char *)&e[1] + refs[k].off) = 0;
+		snprintf(want, sizeof(want), "TREE entry 1 (pid 11): %s_ref is 0",
+			 refs[k].name);
+		ck_tree_fails(e, 2, 0, want);
+	}
+}
+END_TEST
+
+START_TEST(tree_processes_do_not_share_mm_sighand_signal)
+{
+	static const struct { size_t off; const char *name; } refs[] = {
+		{ offsetof(struct ckpt_task_pids, mm_ref), "mm" },
+		{ offsetof(struct ckpt_task_pids, sighand_ref), "sighand" },
+		{ offsetof(struct ckpt_task_pids, signal_ref), "signal" },
+	};
+	struct ckpt_task_pids e[3];
+	char want[192];
+	size_t k;
+
+	for (k = 0; k < sizeof(refs) / sizeof(refs[0]); k++) {
+		/* 12 (a thread of 11) shares them with 10's group: caught at 12 too */
+		e[0] = img_proc(NULL, 10);
+		e[1] = img_proc(&e[0], 11);
+		memcpy((char *)&e[1] + refs[k].off, (char *)&e[0] + refs[k].off, 4);
+		e[2] = img_thread(&e[1], 12);
+		snprintf(want, sizeof(want),
+			 "TREE entry 1 (pid 11): %s_ref %u is shared with the process 10 (TREE entry 0): only the threads of one process share it",
+			 refs[k].name, *(uint32_t *)((char *)&e[0] + refs[k].off));
+		ck_tree_fails(e, 3, 0, want);
+	}
+}
+END_TEST
+
+START_TEST(tree_ref_names_one_kind_of_object)
+{
+	struct ckpt_task_pids e[2];
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].files_ref = e[0].mm_ref;
+	ck_tree_fails(e, 2, 0,
+		      "TREE entry 1 (pid 11): files_ref 100010 is also the mm_ref of TREE entry 0 (pid 10) (objrefs are unique across kinds)");
+	/* within one entry too */
+	e[1] = img_proc(&e[0], 11);
+	e[1].fs_ref = e[1].files_ref;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): fs_ref 200011 is also the files_ref of TREE entry 1 (pid 11)");
+}
+END_TEST
+
+START_TEST(tree_processes_may_share_files_and_fs)
+{
+	struct ckpt_task_pids e[3];
+	struct img im = { 0 };
+	struct kcr_reader r;
+	const struct kcr_record *rec;
+	int ret, fs = 0, files = 0, mm = 0;
+
+	/* 11 shares 10's fd table (CLONE_FILES), 12 their cwd (CLONE_FS) */
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].files_ref = e[0].files_ref;
+	e[2] = img_proc(&e[1], 12);
+	e[2].fs_ref = e[0].fs_ref;
+	e[2].files_ref = e[0].files_ref;
+	img_build(&im, e, 3, 0);
+	kcr_reader_init_mem(&r, im.buf, im.len);
+	kcr_reader_set_page_size(&r, IMG_PAGE);
+	while ((ret = kcr_reader_next(&r, &rec)) > 0) {
+		fs += rec->type == CKPT_HDR_FS;
+		files += rec->type == CKPT_HDR_FILES;
+		mm += rec->type == CKPT_HDR_MM;
+	}
+	ck_assert_msg(ret == 0, "expected success, got offset %llu: %s",
+		      (unsigned long long)r.err_offset, r.reason);
+	ck_assert_msg(fs == 2 && files == 1 && mm == 3,
+		      "expected 2 FS, 1 FILES, 3 MM, got %d, %d, %d", fs, files, mm);
+	ck_assert_msg(r.info[0].records == HAS_ALL &&
+		      r.info[1].records == (HAS_ALL & ~KCR_TASK_HAS_FILES) &&
+		      r.info[2].records == (KCR_TASK_HAS_MM | KCR_TASK_HAS_SIGHAND),
+		      "unexpected records bits %x %x %x", r.info[0].records,
+		      r.info[1].records, r.info[2].records);
+	kcr_reader_free(&r);
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(process_with_two_threads_parses)
+{
+	struct ckpt_task_pids e[3];
+	struct img im = { 0 };
+	struct kcr_reader r;
+	const struct kcr_record *rec;
+	int ret, n = 0;
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_thread(&e[0], 11);
+	e[2] = img_thread(&e[0], 12);
+	img_build(&im, e, 3, 0);
+	kcr_reader_init_mem(&r, im.buf, im.len);
+	kcr_reader_set_page_size(&r, IMG_PAGE);
+	while ((ret = kcr_reader_next(&r, &rec)) > 0)
+		n++;
+	ck_assert_msg(ret == 0, "expected success, got offset %llu: %s",
+		      (unsigned long long)r.err_offset, r.reason);
+	/* the leader 9 records, each thread TASK CREDS SIGNAL CPU FPU */
+	ck_assert_msg(n == 3 + 9 + 2 * 5, "expected %d records, got %d", 3 + 9 + 2 * 5, n);
+	ck_assert_msg(r.nr_tasks == 3 && r.nr_live == 3, "expected 3 live tasks");
+	ck_assert_msg(r.info[1].leader == 0 && r.info[2].leader == 0 &&
+		      r.info[2].parent == KCR_NO_ENTRY && !r.info[1].records,
+		      "unexpected thread info");
+	kcr_reader_free(&r);
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(zombie_child_has_no_records)
+{
+	struct ckpt_task_pids e[3];
+	struct img im = { 0 };
+	struct kcr_reader r;
+	const struct kcr_record *rec;
+	int ret, tasks = 0;
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_zombie(&e[0], 11, 0x200);
+	e[2] = img_proc(&e[0], 12);
+	img_build(&im, e, 3, 0);
+	kcr_reader_init_mem(&r, im.buf, im.len);
+	kcr_reader_set_page_size(&r, IMG_PAGE);
+	while ((ret = kcr_reader_next(&r, &rec)) > 0)
+		tasks += rec->type == CKPT_HDR_TASK;
+	ck_assert_msg(ret == 0, "expected success, got offset %llu: %s",
+		      (unsigned long long)r.err_offset, r.reason);
+	ck_assert_msg(tasks == 2 && r.nr_live == 2 && r.nr_tasks == 3,
+		      "expected 2 TASK records of 3 tasks, got %d (%u live)",
+		      tasks, r.nr_live);
+	ck_assert_msg(r.info[2].parent == 0, "expected the parent of 12 to be entry 0");
+	kcr_reader_free(&r);
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(nested_pid_namespaces_parse)
+{
+	struct ckpt_task_pids e[6];
+	struct img im = { 0 };
+	struct kcr_reader r;
+	int ret;
+
+	e[0] = img_proc(NULL, 10);		/* level 0 */
+	e[1] = img_newns(&e[0], 11);		/* 11/1 */
+	e[2] = img_proc(&e[1], 12);		/* 12/1012 */
+	e[3] = img_thread(&e[2], 13);		/* 13/1013 */
+	e[4] = img_newns(&e[2], 14);		/* 14/1014/1 */
+	e[5] = img_zombie(&e[4], 15, 9);	/* 15/1015/2015 */
+	img_build(&im, e, NE(e), 0);
+	kcr_reader_init_mem(&r, im.buf, im.len);
+	kcr_reader_set_page_size(&r, IMG_PAGE);
+	ret = kcr_reader_read_prefix(&r);
+	ck_assert_msg(ret == 0, "expected success, got %s", r.reason);
+	ck_assert_msg(r.info[5].ns[0] == e[0].pidns_ref &&
+		      r.info[5].ns[1] == e[1].pidns_ref &&
+		      r.info[5].ns[2] == e[4].pidns_ref,
+		      "unexpected namespaces of entry 5: %u %u %u",
+		      r.info[5].ns[0], r.info[5].ns[1], r.info[5].ns[2]);
+	kcr_reader_free(&r);
+	ck_valid(read_img(&im));
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(big_tree_of_every_kind_parses)
+{
+	static struct ckpt_task_pids e[CKPT_TASKS_MAX];
+	uint32_t i, n = 0;
+	struct result res;
+
+	/* 4096 tasks: processes with a thread and a zombie child each */
+	e[n++] = img_proc(NULL, 2);
+	for (i = 0; n + 3 <= CKPT_TASKS_MAX; i++) {
+		uint32_t p = n;
+
+		e[n] = img_proc(&e[i % 8 ? p - 3 : 0], 10 + 3 * (int32_t)i);
+		if (i % 5 == 0 && e[n].nr_levels < CKPT_PID_LEVELS_MAX)
+			e[n] = img_newns(&e[i % 8 ? p - 3 : 0], 10 + 3 * (int32_t)i);
+		e[n].files_ref = e[0].files_ref;
+		n++;
+		e[n] = img_thread(&e[p], 11 + 3 * (int32_t)i);
+		n++;
+		e[n] = img_zombie(&e[p], 12 + 3 * (int32_t)i, 0);
+		n++;
+	}
+	ck_assert(n <= CKPT_TASKS_MAX);
+	res = read_tree(e, n, 0, NULL);
+	ck_valid(res);
+}
+END_TEST
+
+/* ------------------------------------------------------- per-task records */
+
+/* Build tree e with the records of entry `who` given by `has` (not img_needs). */
+static struct result read_with_records(const struct ckpt_task_pids *e, uint32_t n,
+				       uint32_t who, unsigned int has,
+				       size_t *next_off)
+{
+	struct img im = { 0 };
+	struct result res;
+	uint32_t i;
+
+	img_header(&im);
+	img_tree(&im, e, n);
+	for (i = 0; i < n; i++) {
+		if (e[i].flags & CKPT_TASK_ZOMBIE)
+			continue;
+		img_task_records(&im, &e[i], i == who ? has : img_needs(e, n, i));
+	}
+	img_tail(&im);
+	res = read_img(&im);
+	/* offset of the first record of `who`'s task after its CREDS */
+	if (next_off) {
+		uint32_t t = 0;
+
+		for (i = 0; i < who; i++)
+			t += !(e[i].flags & CKPT_TASK_ZOMBIE);
+		*next_off = img_find(&im, CKPT_HDR_CREDS, (int)t) +
+			    sizeof(struct ckpt_hdr_creds);
+	}
+	img_free(&im);
+	return res;
+}
+
+START_TEST(first_task_of_a_ref_carries_its_record)
+{
+	static const struct { unsigned int has; const char *name, *ref, *found; } rec[] = {
+		{ IMG_HAS_FS, "FS", "fs_ref 300010", "FILES" },
+		{ IMG_HAS_FILES, "FILES", "files_ref 200010", "MM" },
+		{ IMG_HAS_MM, "MM", "mm_ref 100010", "SIGHAND" },
+		{ IMG_HAS_SIGHAND, "SIGHAND", "sighand_ref 400010", "SIGNAL" },
+	};
+	struct ckpt_task_pids e[2];
+	struct result res;
+	char want[160];
+	size_t k, off;
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_thread(&e[0], 11);
+	for (k = 0; k < sizeof(rec) / sizeof(rec[0]); k++) {
+		/* the record met instead of FS is the one right after CREDS */
+		res = read_with_records(e, 2, 0, IMG_HAS_ALL & ~rec[k].has, &off);
+		snprintf(want, sizeof(want),
+			 "TREE entry 0 (pid 10): no %s record before %s, but it is the first task with %s",
+			 rec[k].name, rec[k].found, rec[k].ref);
+		if (rec[k].has == IMG_HAS_FS)
+			ck_assert_fails(res, KCR_ERR_FORMAT, off, want);
+		else
+			ck_assert_msg(res.ret == -1 && res.err_class == KCR_ERR_FORMAT &&
+				      strstr(res.reason, want),
+				      "expected \"%s\", got \"%s\"", want, res.reason);
+	}
+}
+END_TEST
+
+START_TEST(later_task_of_a_ref_has_no_record)
+{
+	static const struct { unsigned int has; const char *name, *ref; } rec[] = {
+		{ IMG_HAS_FS, "FS", "fs_ref 300010" },
+		{ IMG_HAS_FILES, "FILES", "files_ref 200010" },
+		{ IMG_HAS_MM, "MM", "mm_ref 100010" },
+		{ IMG_HAS_SIGHAND, "SIGHAND", "sighand_ref 400010" },
+	};
+	struct ckpt_task_pids e[2];
+	struct result res;
+	char want[160];
+	size_t k, off;
+
+	/* a thread shares all four with its leader */
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_thread(&e[0], 11);
+	for (k = 0; k < sizeof(rec) / sizeof(rec[0]); k++) {
+		res = read_with_records(e, 2, 1, rec[k].has, &off);
+		snprintf(want, sizeof(want),
+			 "TREE entry 1 (pid 11): unexpected %s record: %s was written with TREE entry 0 (pid 10)",
+			 rec[k].name, rec[k].ref);
+		ck_assert_fails(res, KCR_ERR_FORMAT, off, want);
+	}
+}
+END_TEST
+
+START_TEST(required_records_are_there)
+{
+	struct img im = { 0 };
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct result res;
+	size_t off;
+
+	/* no CREDS */
+	img_header(&im);
+	img_tree(&im, &e, 1);
+	img_task(&im, 10, "x");
+	off = img_fs(&im, e.fs_ref);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "TREE entry 0 (pid 10): no CREDS record before FS");
+	img_free(&im);
+
+	/* no SIGNAL, then no CPU, then no FPU: the next record names it */
+	img_header(&im);
+	img_tree(&im, &e, 1);
+	img_task(&im, 10, "x");
+	img_creds(&im);
+	img_fs(&im, e.fs_ref);
+	img_files(&im, e.files_ref, 0);
+	img_mm(&im, e.mm_ref, 0);
+	img_sighand(&im, e.sighand_ref);
+	off = img_cpu(&im);
+	img_fpu(&im);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "TREE entry 0 (pid 10): no SIGNAL record before CPU");
+	img_free(&im);
+
+	img_header(&im);
+	img_tree(&im, &e, 1);
+	img_task(&im, 10, "x");
+	img_creds(&im);
+	img_fs(&im, e.fs_ref);
+	img_files(&im, e.files_ref, 0);
+	img_mm(&im, e.mm_ref, 0);
+	img_sighand(&im, e.sighand_ref);
+	img_signal(&im, 0, 0, 0);
+	img_cpu(&im);
+	off = img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "TREE entry 0 (pid 10): no FPU record before TAIL");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(task_records_stop_early_before_next_task_fails)
+{
+	struct ckpt_task_pids e[2];
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	img_header(&im);
+	img_tree(&im, e, 2);
+	img_task(&im, 10, "a");
+	img_creds(&im);
+	off = img_task_records(&im, &e[1], IMG_HAS_ALL);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"TREE entry 0 (pid 10): no FS record before TASK, but it is the first task with fs_ref 300010");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(record_objref_matches_the_tree)
+{
+	static const struct { uint32_t type; size_t off; const char *want; } rec[] = {
+		{ CKPT_HDR_FS, offsetof(struct ckpt_hdr_fs, objref),
+		  "TREE entry 0 (pid 10): FS objref 5, but its TREE fs_ref is 300010" },
+		{ CKPT_HDR_FILES, offsetof(struct ckpt_hdr_files, objref),
+		  "TREE entry 0 (pid 10): FILES objref 5, but its TREE files_ref is 200010" },
+		{ CKPT_HDR_MM, offsetof(struct ckpt_hdr_mm, objref),
+		  "TREE entry 0 (pid 10): MM objref 5, but its TREE mm_ref is 100010" },
+		{ CKPT_HDR_SIGHAND, offsetof(struct ckpt_hdr_sighand, objref),
+		  "TREE entry 0 (pid 10): SIGHAND objref 5, but its TREE sighand_ref is 400010" },
+	};
+	struct img im = { 0 };
+	struct result res;
+	size_t k, off;
+
+	for (k = 0; k < sizeof(rec) / sizeof(rec[0]); k++) {
+		img_minimal(&im, 10);
+		off = img_find(&im, rec[k].type, 0);
+		*(uint32_t *)(im.buf + off + rec[k].off) = 5;
+		img_refresh_tail(&im);
+		res = read_img(&im);
+		ck_assert_fails(res, KCR_ERR_FORMAT, off, rec[k].want);
+		img_free(&im);
+	}
+}
+END_TEST
+
 START_TEST(per_task_record_out_of_order_fails)
+{
+	struct img im = { 0 };
+	struct ckpt_task_pids e = img_proc(NULL, 100);
+	struct result res;
+	size_t off;
+
+	img_header(&im);
+	img_tree(&im, &e, 1);
+	img_task(&im, 100, "x");
+	img_creds(&im);
+	img_fs(&im, e.fs_ref);
+	img_files(&im, e.files_ref, 0);
+	img_mm(&im, e.mm_ref, 0);
+	img_signal(&im, 0, 0, 0);
+	off = img_sighand(&im, e.sighand_ref);
+	img_cpu(&im);
+	img_fpu(&im);
+	img_tail(&im);
+	res = read_img(&im);
+	/* SIGNAL first tells SIGHAND is missing */
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_SIGNAL, 0),
+			"TREE entry 0 (pid 100): no SIGHAND record before SIGNAL");
+	img_free(&im);
+
+	/* a second CREDS after the FS */
+	img_header(&im);
+	img_tree(&im, &e, 1);
+	img_task(&im, 100, "x");
+	img_creds(&im);
+	img_fs(&im, e.fs_ref);
+	off = img_creds(&im);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "CREDS record out of order in task 100 (TREE entry 0)");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(task_pid_not_in_tree_order_fails)
 {
 	struct img im = { 0 };
 	struct result res;
@@ -686,12 +1586,665 @@ START_TEST(per_task_record_out_of_order_fails)
 
 	img_header(&im);
 	img_tree1(&im, 100);
-	img_task(&im, 100, "x");
-	img_simple(&im, CKPT_HDR_CPU, sizeof(struct ckpt_hdr_cpu));
-	off = img_simple(&im, CKPT_HDR_SIGHAND, sizeof(struct ckpt_hdr_sighand));
+	off = img_task(&im, 101, "x");
 	img_tail(&im);
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, off, "SIGHAND record out of order");
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "TASK pid 101, expected 100 (TREE entry 0)");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(zombie_with_records_fails)
+{
+	struct ckpt_task_pids e[3];
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_zombie(&e[0], 11, 0);
+	e[2] = img_proc(&e[0], 12);
+	img_header(&im);
+	img_tree(&im, e, 3);
+	img_task_records(&im, &e[0], IMG_HAS_ALL);
+	off = img_task(&im, 11, "zombie");
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"TASK pid 11 is the zombie of TREE entry 1: zombies have no records");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(missing_task_record_fails_at_tail)
+{
+	struct ckpt_task_pids e[3];
+	struct img im = { 0 };
+	struct result res;
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_zombie(&e[0], 11, 0);
+	e[2] = img_proc(&e[0], 12);
+	img_header(&im);
+	img_tree(&im, e, 3);
+	img_task_records(&im, &e[0], IMG_HAS_ALL);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_TAIL, 0),
+			"image has 1 TASK records, the TREE has 2 tasks that are not zombies (TREE entry 2, pid 12, has none)");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(task_record_beyond_the_tree_fails)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_header(&im);
+	img_tree(&im, &e, 1);
+	img_task_records(&im, &e, IMG_HAS_ALL);
+	off = img_task(&im, 10, "again");
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"TASK record 2 but the TREE has 1 tasks that are not zombies");
+	img_free(&im);
+}
+END_TEST
+
+/*
+ * A process and one thread; the SIGNAL of entry `who` has shared_pending
+ * and nsi SIGINFO records with si_flags.  *sig_off, *si_off: where they are.
+ */
+static struct result read_signal(uint32_t who, uint64_t shared_pending,
+				 uint32_t nsi, uint32_t si_flags,
+				 size_t *sig_off, size_t *si_off)
+{
+	struct ckpt_task_pids e[2];
+	struct img im = { 0 };
+	struct result res;
+	uint32_t i, k;
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_thread(&e[0], 11);
+	img_header(&im);
+	img_tree(&im, e, 2);
+	for (i = 0; i < 2; i++) {
+		img_task(&im, e[i].pid, "t");
+		img_creds(&im);
+		if (!i) {
+			img_fs(&im, e[0].fs_ref);
+			img_files(&im, e[0].files_ref, 0);
+			img_mm(&im, e[0].mm_ref, 0);
+			img_sighand(&im, e[0].sighand_ref);
+		}
+		if (i == who) {
+			*sig_off = img_signal(&im, 1ULL << 9, shared_pending, nsi);
+			for (k = 0; k < nsi; k++)
+				*si_off = img_siginfo(&im, 10, si_flags);
+		} else {
+			img_signal(&im, 0, 0, 0);
+		}
+		img_cpu(&im);
+		img_fpu(&im);
+	}
+	img_tail(&im);
+	res = read_img(&im);
+	img_free(&im);
+	return res;
+}
+
+START_TEST(thread_signal_has_no_group_queue)
+{
+	struct result res;
+	size_t sig = 0, si = 0;
+
+	res = read_signal(1, 1ULL << 9, 0, 0, &sig, &si);
+	ck_assert_fails(res, KCR_ERR_FORMAT, sig,
+			"TREE entry 1 (pid 11): SIGNAL of a thread has shared_pending 0x200 (the group leader carries it)");
+	res = read_signal(1, 0, 1, CKPT_SIGINFO_SHARED, &sig, &si);
+	ck_assert_fails(res, KCR_ERR_FORMAT, si,
+			"TREE entry 1 (pid 11): SIGINFO of the group's queue (SHARED) in a thread");
+	/* the leader carries the group's queue; a thread its own */
+	res = read_signal(0, 1ULL << 9, 1, CKPT_SIGINFO_SHARED, &sig, &si);
+	ck_valid(res);
+	res = read_signal(1, 0, 1, 0, &sig, &si);
+	ck_valid(res);
+}
+END_TEST
+
+/* ---------------------------------------------------------- body objrefs */
+
+START_TEST(fd_names_a_file_written_before)
+{
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_full(&im, 100);
+	off = img_find(&im, CKPT_HDR_FD, 1);
+	((struct ckpt_hdr_fd *)(im.buf + off))->file_ref = 1;	/* the PIPE */
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	/* right after FILE 3, an FD that does not use it */
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE 3 at offset");
+	img_free(&im);
+
+	img_full(&im, 100);
+	/* FD 0 uses FILE 3, written only later */
+	off = img_find(&im, CKPT_HDR_FD, 0);
+	((struct ckpt_hdr_fd *)(im.buf + off))->file_ref = 3;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE 2 at offset 832 is not followed by an FD that uses it");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(fd_of_an_unknown_file_fails)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct ckpt_hdr_fd fd;
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_header(&im);
+	img_tree(&im, &e, 1);
+	img_task(&im, 10, "x");
+	img_creds(&im);
+	img_fs(&im, e.fs_ref);
+	img_files(&im, e.files_ref, 1);
+	memset(&fd, 0, sizeof(fd));
+	fd.file_ref = 99;
+	off = img_rec(&im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FD 0: file_ref 99 names no FILE written before");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(fds_ascend)
+{
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_full(&im, 100);
+	off = img_find(&im, CKPT_HDR_FD, 1);
+	((struct ckpt_hdr_fd *)(im.buf + off))->fd = 0;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FD 0 not above the previous fd 0");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(objref_defined_once_across_kinds)
+{
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_full(&im, 100);
+	off = img_find(&im, CKPT_HDR_FILE, 1);
+	((struct ckpt_hdr_file *)(im.buf + off))->objref = 2;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE objref 2 is already defined: it is the FILE record at offset 832");
+	img_free(&im);
+
+	img_full(&im, 100);
+	off = img_find(&im, CKPT_HDR_FILE, 1);
+	((struct ckpt_hdr_file *)(im.buf + off))->objref = IMG_REF(IMG_SIGNAL, 100);
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE objref 500100 is already defined: it is the signal_ref of TREE entry 0 (pid 100)");
+	img_free(&im);
+
+	img_full(&im, 100);
+	off = img_find(&im, CKPT_HDR_PIPE, 0);
+	((struct ckpt_hdr_pipe *)(im.buf + off))->objref = 0;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "PIPE objref 0 is invalid");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(pipe_is_followed_by_a_file_of_it)
+{
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_full(&im, 100);
+	off = img_find(&im, CKPT_HDR_FILE, 0);
+	((struct ckpt_hdr_file *)(im.buf + off))->pipe_ref = 3;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"PIPE 1 at offset 792 is not followed by a FILE of one of its ends");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(pipe_file_checks)
+{
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_full(&im, 100);
+	off = img_find(&im, CKPT_HDR_FILE, 0);
+	((struct ckpt_hdr_file *)(im.buf + off))->f_flags = 2;	/* O_RDWR */
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 2: a pipe end is O_RDONLY or O_WRONLY, not f_flags 02");
+	img_free(&im);
+
+	img_full(&im, 100);
+	off = img_find(&im, CKPT_HDR_FILE, 1);
+	((struct ckpt_hdr_file *)(im.buf + off))->pipe_ref = 1;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 3 of kind reg has pipe_ref 1 (only pipe ends have one)");
+	img_free(&im);
+
+	img_full(&im, 100);
+	off = img_find(&im, CKPT_HDR_PIPE, 0);
+	((struct ckpt_hdr_pipe *)(im.buf + off))->size = 3 * 4096;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"PIPE size 12288 is not a power of two of at least the page size");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(pipe_end_used_by_one_file)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct ckpt_hdr_pipe pipe;
+	struct ckpt_hdr_file file;
+	struct ckpt_hdr_fd fd;
+	struct img im = { 0 };
+	struct result res;
+	size_t off = 0;
+	uint32_t i;
+
+	img_header(&im);
+	img_tree(&im, &e, 1);
+	img_task(&im, 10, "x");
+	img_creds(&im);
+	img_fs(&im, e.fs_ref);
+	img_files(&im, e.files_ref, 3);
+	memset(&pipe, 0, sizeof(pipe));
+	pipe.objref = 1;
+	pipe.size = 65536;
+	img_rec(&im, CKPT_HDR_PIPE, &pipe, sizeof(pipe), NULL, 0);
+	/* read end, write end, and the read end again */
+	for (i = 0; i < 3; i++) {
+		memset(&file, 0, sizeof(file));
+		file.objref = 2 + i;
+		file.kind = CKPT_FILE_PIPE;
+		file.f_flags = i == 1;
+		file.pipe_ref = 1;
+		off = img_rec(&im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+		memset(&fd, 0, sizeof(fd));
+		fd.fd = i;
+		fd.file_ref = 2 + i;
+		img_rec(&im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	}
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 4: the read end of PIPE 1 is already used by another FILE");
+	img_free(&im);
+}
+END_TEST
+
+/*
+ * One task whose MM has two SHMEM VMAs of object 7: the first with one
+ * page, the second as given.  Returns the second VMA's offset.
+ */
+static size_t shm_image(struct img *im, uint32_t ref2, uint64_t size2,
+			uint64_t pages2, uint32_t kind2)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	static unsigned char page[8 + IMG_PAGE];
+	struct ckpt_hdr_pages pg;
+	struct ckpt_hdr_vma vma;
+	size_t off;
+
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, 10, "shm");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, 0);
+	img_mm(im, e.mm_ref, 2);
+	memset(&vma, 0, sizeof(vma));
+	vma.start = 0x10000000;
+	vma.end = 0x10002000;
+	vma.vm_flags = CKPT_VM_READ | CKPT_VM_WRITE | CKPT_VM_SHARED |
+		       CKPT_VM_MAYSHARE;
+	vma.kind = CKPT_VMA_SHMEM;
+	vma.shm_ref = 7;
+	vma.shm_size = 0x2000;
+	vma.nr_pages = 1;
+	img_rec(im, CKPT_HDR_VMA, &vma, sizeof(vma), NULL, 0);
+	memset(&pg, 0, sizeof(pg));
+	pg.nr_pages = 1;
+	memset(page, 0, sizeof(page));
+	page[8] = 0x42;
+	img_rec(im, CKPT_HDR_PAGES, &pg, sizeof(pg), page, sizeof(page));
+	vma.start = 0x20000000;
+	vma.end = 0x20002000;
+	vma.kind = kind2;
+	vma.shm_ref = ref2;
+	vma.shm_size = size2;
+	vma.nr_pages = pages2;
+	off = img_rec(im, CKPT_HDR_VMA, &vma, sizeof(vma), NULL, 0);
+	if (pages2) {
+		img_rec(im, CKPT_HDR_PAGES, &pg, sizeof(pg), page, sizeof(page));
+	}
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	img_tail(im);
+	return off;
+}
+
+START_TEST(shared_memory_objrefs)
+{
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	shm_image(&im, 7, 0x2000, 0, CKPT_VMA_SHMEM);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	off = shm_image(&im, 7, 0x4000, 0, CKPT_VMA_SHMEM);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"VMA shm_ref 7: shm_size 0x4000, but the object has 0x2000");
+	img_free(&im);
+
+	off = shm_image(&im, 7, 0x2000, 1, CKPT_VMA_SHMEM);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"VMA shm_ref 7: 1 pages, but the pages of a shared memory object come with its first VMA");
+	img_free(&im);
+
+	off = shm_image(&im, 7, 0, 0, CKPT_VMA_ANON);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "anon VMA with shm_ref 7 (only shmem VMAs have one)");
+	img_free(&im);
+
+	off = shm_image(&im, IMG_REF(IMG_FS, 10), 0x2000, 0, CKPT_VMA_SHMEM);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"VMA shm_ref 300010 is the fs_ref of TREE entry 0 (pid 10), not shared memory");
+	img_free(&im);
+
+	off = shm_image(&im, 0, 0x2000, 0, CKPT_VMA_SHMEM);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "VMA shm_ref objref 0 is invalid");
+	img_free(&im);
+
+	off = shm_image(&im, 8, 0x2001, 0, CKPT_VMA_SHMEM);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"shmem VMA shm_size 0x2001 is not a nonzero multiple of the page size");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(reserved_fields_of_fs_mm_sighand_are_zero)
+{
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_minimal(&im, 10);
+	off = img_find(&im, CKPT_HDR_FS, 0);
+	((struct ckpt_hdr_fs *)(im.buf + off))->pad = 1;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FS pad field is nonzero");
+	img_free(&im);
+
+	img_minimal(&im, 10);
+	off = img_find(&im, CKPT_HDR_MM, 0);
+	((struct ckpt_hdr_mm *)(im.buf + off))->flags = 4;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "MM flags 0x4: reserved, must be 0");
+	img_free(&im);
+
+	img_minimal(&im, 10);
+	off = img_find(&im, CKPT_HDR_SIGHAND, 0);
+	((struct ckpt_hdr_sighand *)(im.buf + off))->pad = 1;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "SIGHAND pad field is nonzero");
+	img_free(&im);
+}
+END_TEST
+
+/* ------------------------------------------- checks of single record fields */
+
+/*
+ * One field of img_full() changed: the image must fail at that record,
+ * for the reason given.
+ */
+START_TEST(record_field_checks)
+{
+	static const struct {
+		uint32_t type;
+		int n;
+		size_t off, size;
+		uint64_t val;
+		const char *why;
+	} c[] = {
+#define FC(t, n, st, m, v, why) { t, n, offsetof(struct st, m), sizeof(((struct st *)0)->m), v, why }
+		FC(CKPT_HDR_FD, 0, ckpt_hdr_fd, flags, 2, "FD 0: unknown flags 0x2"),
+		FC(CKPT_HDR_FD, 1, ckpt_hdr_fd, fd, CKPT_FDS_MAX, "FD 1048576 >= 1048576"),
+		FC(CKPT_HDR_FILE, 1, ckpt_hdr_file, kind, 9, "FILE kind 9 unknown"),
+		FC(CKPT_HDR_PIPE, 0, ckpt_hdr_pipe, data_len, 70000, "PIPE data_len 70000 > size 65536"),
+		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, start, 0x404000, "VMA range 0x404000-0x404000 is empty"),
+		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, start, 0x400010, "VMA range 0x400010-0x404000 is empty or not page aligned"),
+		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, kind, 9, "VMA kind 9 unknown"),
+		FC(CKPT_HDR_VMA, 1, ckpt_hdr_vma, nr_pages, 5, "VMA nr_pages 5 > pages in 0x7f0000000000-0x7f0000004000"),
+		FC(CKPT_HDR_VMA, 1, ckpt_hdr_vma, kind, CKPT_VMA_FILE, "file VMA without a path"),
+		FC(CKPT_HDR_FILES, 0, ckpt_hdr_files, nr_fds, CKPT_FDS_MAX + 1, "FILES nr_fds 1048577 > 1048576"),
+		FC(CKPT_HDR_MM, 0, ckpt_hdr_mm, nr_vmas, CKPT_VMAS_MAX + 1, "MM nr_vmas 65531 > 65530"),
+		FC(CKPT_HDR_MM, 0, ckpt_hdr_mm, auxv_words, CKPT_AUXV_WORDS + 1, "MM auxv_words 101 > 100"),
+		FC(CKPT_HDR_SIGNAL, 0, ckpt_hdr_signal, nr_pending, CKPT_SIGINFO_MAX + 1, "SIGNAL nr_pending 65537 > 65536"),
+		FC(CKPT_HDR_SIGINFO, 0, ckpt_hdr_siginfo, flags, 2, "SIGINFO unknown flags 0x2"),
+		FC(CKPT_HDR_CPU, 0, ckpt_hdr_cpu, syscall_state, CKPT_SYSCALL_STATE_MAX + 1, "CPU syscall_state 4 unknown"),
+		/* PAGES addresses, just after the fixed part */
+		{ CKPT_HDR_PAGES, 0, sizeof(struct ckpt_hdr_pages), 8, 0x7f0000000010ULL,
+		  "PAGES address 0 0x7f0000000010 is not page aligned" },
+		{ CKPT_HDR_PAGES, 0, sizeof(struct ckpt_hdr_pages) + 8, 8, 0x7f0000000000ULL,
+		  "PAGES address 1 0x7f0000000000 not above the previous page 0x7f0000000000" },
+#undef FC
+	};
+	struct img im = { 0 };
+	struct result res;
+	size_t k, off;
+
+	for (k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		img_full(&im, 100);
+		off = img_find(&im, c[k].type, c[k].n);
+		memcpy(im.buf + off + c[k].off, &c[k].val, c[k].size);
+		img_refresh_tail(&im);
+		res = read_img(&im);
+		ck_assert_fails(res, KCR_ERR_FORMAT, off, c[k].why);
+		img_free(&im);
+	}
+}
+END_TEST
+
+START_TEST(strings_of_fixed_size_are_nul_terminated)
+{
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_minimal(&im, 100);
+	memset(FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->release, 'x', 65);
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "release/machine strings are not NUL-terminated");
+	img_free(&im);
+
+	img_minimal(&im, 100);
+	off = img_find(&im, CKPT_HDR_TASK, 0);
+	memset(((struct ckpt_hdr_task *)(im.buf + off))->comm, 'x', CKPT_COMM_LEN);
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "TASK comm is not NUL-terminated");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(children_stay_inside_their_section)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct ckpt_hdr_fd fd;
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	/* FILES announces one FD, the image has two */
+	img_full(&im, 100);
+	FIELD(im, CKPT_HDR_FILES, struct ckpt_hdr_files, 0)->nr_fds = 1;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_FD, 1),
+			"FD record exceeds what its FILES at offset 776 announced");
+	img_free(&im);
+
+	/* an FD after the MM: no FILES section is open */
+	img_header(&im);
+	img_tree(&im, &e, 1);
+	img_task(&im, 10, "x");
+	img_creds(&im);
+	img_fs(&im, e.fs_ref);
+	img_files(&im, e.files_ref, 0);
+	img_mm(&im, e.mm_ref, 0);
+	memset(&fd, 0, sizeof(fd));
+	off = img_rec(&im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FD record outside a FILES section");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(task_records_start_with_task)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_header(&im);
+	img_tree(&im, &e, 1);
+	off = img_creds(&im);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "CREDS record before the first TASK");
+	img_free(&im);
+}
+END_TEST
+
+/* One task whose FILES holds the given FILE after a PIPE, its FILE and FD. */
+static size_t second_file_image(struct img *im, uint32_t kind, uint32_t pipe_ref,
+				uint16_t path_len)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct ckpt_hdr_pipe pipe;
+	struct ckpt_hdr_file file;
+	struct ckpt_hdr_fd fd;
+	size_t off;
+
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, 10, "x");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, 2);
+	memset(&pipe, 0, sizeof(pipe));
+	pipe.objref = 1;
+	pipe.size = 65536;
+	img_rec(im, CKPT_HDR_PIPE, &pipe, sizeof(pipe), NULL, 0);
+	memset(&file, 0, sizeof(file));
+	file.objref = 2;
+	file.kind = CKPT_FILE_PIPE;
+	file.pipe_ref = 1;
+	img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+	memset(&fd, 0, sizeof(fd));
+	fd.file_ref = 2;
+	img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	memset(&file, 0, sizeof(file));
+	file.objref = 3;
+	file.kind = kind;
+	file.f_flags = 1;
+	file.pipe_ref = pipe_ref;
+	file.path_len = path_len;
+	off = img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), "/dev/null", path_len);
+	fd.fd = 1;
+	fd.file_ref = 3;
+	img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	img_mm(im, e.mm_ref, 0);
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	img_tail(im);
+	return off;
+}
+
+START_TEST(file_kinds_and_pipe_ends)
+{
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	second_file_image(&im, CKPT_FILE_PIPE, 1, 0);	/* the write end */
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	off = second_file_image(&im, CKPT_FILE_PIPE, 9, 0);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE 3: pipe_ref 9 names no PIPE written before");
+	img_free(&im);
+
+	off = second_file_image(&im, CKPT_FILE_PIPE, 2, 0);	/* a FILE, not a PIPE */
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE 3: pipe_ref 2 names no PIPE written before");
+	img_free(&im);
+
+	off = second_file_image(&im, CKPT_FILE_CHR, 0, 0);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE of kind chr without a path");
+	img_free(&im);
+
+	second_file_image(&im, CKPT_FILE_CHR, 0, 10);
+	ck_valid(read_img(&im));
 	img_free(&im);
 }
 END_TEST
@@ -912,19 +2465,79 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, single_byte_after_tail_fails);
 	tcase_add_test(tc, tail_nr_records_mismatch_fails);
 	tcase_add_test(tc, tail_magic_mismatch_fails);
-	tcase_add_test(tc, tree_duplicate_pid_fails);
-	tcase_add_test(tc, tree_nonpositive_pid_fails);
-	tcase_add_test(tc, tree_parent_not_earlier_fails);
-	tcase_add_test(tc, tree_of_three_tasks_parses);
-	tcase_add_test(tc, task_pid_not_in_tree_order_fails);
-	tcase_add_test(tc, missing_task_record_fails_at_tail);
 	tcase_add_test(tc, missing_pages_of_a_vma_fails);
 	tcase_add_test(tc, pages_outside_vma_fails);
+	tcase_add_test(tc, tree_of_three_tasks_parses);
+	tcase_add_test(tc, tree_duplicate_pid_fails);
+	tcase_add_test(tc, tree_duplicate_thread_pid_fails);
+	tcase_add_test(tc, tree_nonpositive_pid_fails);
+	tcase_add_test(tc, tree_unknown_flags_fail);
+	tcase_add_test(tc, tree_entry_pad_nonzero_fails);
+	tcase_add_test(tc, tree_record_pad_nonzero_fails);
+	tcase_add_test(tc, tree_nr_levels_out_of_range_fails);
+	tcase_add_test(tc, tree_pids0_not_pid_fails);
+	tcase_add_test(tc, tree_inner_pid_nonpositive_fails);
+	tcase_add_test(tc, tree_pid_beyond_levels_fails);
+	tcase_add_test(tc, tree_pid1_outside_own_namespace_fails);
+	tcase_add_test(tc, tree_negative_pgid_or_sid_fails);
+	tcase_add_test(tc, tree_leader_flags_must_match_ids);
+	tcase_add_test(tc, tree_bad_exit_signal_fails);
+	tcase_add_test(tc, tree_root_must_be_a_live_process_at_level_0);
+	tcase_add_test(tc, tree_container_image_parses);
+	tcase_add_test(tc, tree_container_root_not_pid1_fails);
+	tcase_add_test(tc, unknown_header_flags_fail);
+	tcase_add_test(tc, tree_parent_not_earlier_fails);
+	tcase_add_test(tc, tree_parent_is_a_thread_fails);
+	tcase_add_test(tc, tree_parent_is_a_zombie_fails);
+	tcase_add_test(tc, tree_process_tgid_not_pid_fails);
+	tcase_add_test(tc, tree_thread_must_follow_its_group);
+	tcase_add_test(tc, tree_thread_of_a_zombie_fails);
+	tcase_add_test(tc, tree_thread_must_match_its_leader);
+	tcase_add_test(tc, tree_thread_shares_mm_sighand_signal_pidns_of_its_leader);
+	tcase_add_test(tc, tree_newpidns_is_one_level_deeper_with_pid_1);
+	tcase_add_test(tc, tree_newpidns_needs_a_new_namespace);
+	tcase_add_test(tc, tree_child_is_in_its_parents_namespace);
+	tcase_add_test(tc, tree_duplicate_pid_in_an_inner_namespace_fails);
+	tcase_add_test(tc, tree_zombie_keeps_only_signal_and_pidns);
+	tcase_add_test(tc, tree_zombie_exit_code_is_a_wait_status);
+	tcase_add_test(tc, tree_exit_code_of_a_live_task_fails);
+	tcase_add_test(tc, tree_live_task_has_every_ref);
+	tcase_add_test(tc, tree_processes_do_not_share_mm_sighand_signal);
+	tcase_add_test(tc, tree_ref_names_one_kind_of_object);
+	tcase_add_test(tc, tree_processes_may_share_files_and_fs);
+	tcase_add_test(tc, process_with_two_threads_parses);
+	tcase_add_test(tc, zombie_child_has_no_records);
+	tcase_add_test(tc, nested_pid_namespaces_parse);
+	tcase_add_test(tc, first_task_of_a_ref_carries_its_record);
+	tcase_add_test(tc, later_task_of_a_ref_has_no_record);
+	tcase_add_test(tc, required_records_are_there);
+	tcase_add_test(tc, task_records_stop_early_before_next_task_fails);
+	tcase_add_test(tc, record_objref_matches_the_tree);
 	tcase_add_test(tc, per_task_record_out_of_order_fails);
+	tcase_add_test(tc, task_pid_not_in_tree_order_fails);
+	tcase_add_test(tc, zombie_with_records_fails);
+	tcase_add_test(tc, missing_task_record_fails_at_tail);
+	tcase_add_test(tc, task_record_beyond_the_tree_fails);
+	tcase_add_test(tc, thread_signal_has_no_group_queue);
+	tcase_add_test(tc, fd_names_a_file_written_before);
+	tcase_add_test(tc, fd_of_an_unknown_file_fails);
+	tcase_add_test(tc, fds_ascend);
+	tcase_add_test(tc, objref_defined_once_across_kinds);
+	tcase_add_test(tc, pipe_is_followed_by_a_file_of_it);
+	tcase_add_test(tc, pipe_file_checks);
+	tcase_add_test(tc, pipe_end_used_by_one_file);
+	tcase_add_test(tc, shared_memory_objrefs);
+	tcase_add_test(tc, reserved_fields_of_fs_mm_sighand_are_zero);
+	tcase_add_test(tc, record_field_checks);
+	tcase_add_test(tc, strings_of_fixed_size_are_nul_terminated);
+	tcase_add_test(tc, children_stay_inside_their_section);
+	tcase_add_test(tc, task_records_start_with_task);
+	tcase_add_test(tc, file_kinds_and_pipe_ends);
 	tcase_add_test(tc, prefix_read_keeps_exact_raw_bytes);
 	tcase_add_test(tc, prefix_read_from_pipe_consumes_only_the_prefix);
 	tcase_add_test(tc, prefix_read_of_bad_tree_fails);
 	tcase_add_test(tc, refreshed_crc_makes_a_changed_image_valid);
+	tcase_add_test(tc, big_tree_of_every_kind_parses);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(tl, log_reason_picks_last_error_line);

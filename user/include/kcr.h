@@ -8,8 +8,10 @@
  *     things on newer kernels).
  *   - struct kcr_reader: a streaming image reader.  It reads one record at a
  *     time from an fd (no seeking, works on pipes) or from memory, and
- *     validates everything it can before handing a record out.  It never
- *     prints; errors are described by kcr_reader_error().
+ *     validates everything it can before handing a record out: the stream
+ *     structure, the TREE (pids, threads, zombies, pid namespaces, shared
+ *     objects) and which per-task records the TREE's refs call for.  It
+ *     never prints; errors are in err_class, err_offset and reason.
  *   - kcr_log_*(): helpers to pick the interesting line of a kernel log.
  */
 #ifndef KCR_H
@@ -27,6 +29,36 @@ long kcr_restart(pid_t pid, int fd, unsigned long flags, int logfd);
 const char *kcr_record_name(uint32_t type);
 const char *kcr_vma_kind_name(uint32_t kind);
 const char *kcr_file_kind_name(uint32_t kind);
+
+/*
+ * The objects a TREE entry names by objref (struct ckpt_task_pids
+ * mm_ref .. pidns_ref), in the order of the struct.
+ */
+enum kcr_ref_kind {
+	KCR_REF_MM = 0,
+	KCR_REF_FILES,
+	KCR_REF_FS,
+	KCR_REF_SIGHAND,
+	KCR_REF_SIGNAL,
+	KCR_REF_PIDNS,
+	KCR_NR_REFS,
+};
+
+/* "mm", "files", "fs", "sighand", "signal", "pidns"; "?" if unknown. */
+const char *kcr_ref_name(int kind);
+
+static inline uint32_t kcr_task_ref(const struct ckpt_task_pids *e, int kind)
+{
+	switch (kind) {
+	case KCR_REF_MM:	return e->mm_ref;
+	case KCR_REF_FILES:	return e->files_ref;
+	case KCR_REF_FS:	return e->fs_ref;
+	case KCR_REF_SIGHAND:	return e->sighand_ref;
+	case KCR_REF_SIGNAL:	return e->signal_ref;
+	case KCR_REF_PIDNS:	return e->pidns_ref;
+	}
+	return 0;
+}
 
 /* One record as handed out by the reader. */
 struct kcr_record {
@@ -55,6 +87,27 @@ struct kcr_section {
 	uint64_t remaining;	/* children still expected */
 };
 
+/*
+ * What the reader derived from a valid TREE, one per entry (r->info[i]).
+ * The optional per-task records are decided by the refs: a task carries
+ * FS, FILES, MM or SIGHAND only if it is the first entry with that ref.
+ */
+#define KCR_TASK_HAS_FS		0x1
+#define KCR_TASK_HAS_FILES	0x2
+#define KCR_TASK_HAS_MM		0x4
+#define KCR_TASK_HAS_SIGHAND	0x8
+
+#define KCR_NO_ENTRY		UINT32_MAX
+
+struct kcr_task_info {
+	uint32_t leader;	/* TREE index of its thread group leader (itself for a process) */
+	uint32_t parent;	/* TREE index of its parent process, KCR_NO_ENTRY for the root */
+	uint32_t records;	/* KCR_TASK_HAS_*: which optional records it carries */
+	uint32_t ns[CKPT_PID_LEVELS_MAX];	/* pidns_ref of its namespace at each level */
+};
+
+struct kcr_obj;		/* the reader's table of objrefs (reader.c) */
+
 struct kcr_reader {
 	/* source: fd >= 0, else mem/mem_len */
 	int fd;
@@ -71,6 +124,8 @@ struct kcr_reader {
 	struct ckpt_hdr_header header;	/* valid once the HEADER was read */
 	struct ckpt_task_pids *tasks;	/* the TREE, once read */
 	uint32_t nr_tasks;
+	struct kcr_task_info *info;	/* per TREE entry, once the TREE was read */
+	uint32_t nr_live;		/* entries that are not zombies: TASK records due */
 	struct ckpt_hdr_tail tail;	/* valid once the TAIL was read */
 
 	/* record buffer */
@@ -85,9 +140,18 @@ struct kcr_reader {
 
 	/* structure tracking */
 	uint32_t task_idx;	/* TASK records seen */
+	uint32_t entry_idx;	/* TREE index of the current task (valid once task_idx > 0) */
 	int task_rank;		/* last top-level rank within the task */
 	struct kcr_section files, mm, vma, pipe, signal;
 	uint64_t vma_start, vma_end, last_page;
+	int64_t last_fd;	/* previous FD of the open FILES, -1 if none */
+	uint32_t pending_pipe;	/* PIPE whose first FILE must come next, 0 if none */
+	uint32_t pending_file;	/* FILE whose first FD must come next, 0 if none */
+	uint64_t pending_off;	/* offset of that PIPE or FILE record */
+
+	/* every objref defined so far: TREE refs, then FILE, PIPE, SHMEM */
+	struct kcr_obj *objs;
+	uint32_t objs_cap, objs_used;
 
 	/* first error */
 	int err_class;		/* enum kcr_err_class */

@@ -50,3 +50,16 @@ const char *kcr_file_kind_name(uint32_t kind)
 	}
 	return "?";
 }
+
+const char *kcr_ref_name(int kind)
+{
+	switch (kind) {
+	case KCR_REF_MM:	return "mm";
+	case KCR_REF_FILES:	return "files";
+	case KCR_REF_FS:	return "fs";
+	case KCR_REF_SIGHAND:	return "sighand";
+	case KCR_REF_SIGNAL:	return "signal";
+	case KCR_REF_PIDNS:	return "pidns";
+	}
+	return "?";
+}

@@ -4,22 +4,27 @@
  *
  * Reads an image one record at a time from an fd (never seeks, so pipes
  * work) or from memory, and validates before handing a record out:
- *   - HEADER first (magic, version, arch, page size), TREE second, TAIL
- *     last with nothing after it;
+ *   - HEADER first (magic, version, arch, page size, flags), TREE second,
+ *     TAIL last with nothing after it;
  *   - every record length against its type's fixed size or limits
  *     (CKPT_RECORD_MAX, CKPT_PAGES_MAX, CKPT_PIPE_CHUNK...), checked before
  *     the payload is read, and the counts inside the record against len;
  *   - 8-byte alignment: the padding after each record must be zero;
- *   - the TREE: 1 <= nr_tasks <= CKPT_TASKS_MAX, pids > 0 and unique, the
- *     root first, every other entry's ppid an earlier pid;
- *   - the per-task structure: TASK records in TREE order, sections
- *     (FILES/MM/VMA/PIPE/SIGNAL) followed by exactly the announced number
- *     of children, PAGES addresses ascending inside their VMA;
+ *   - the TREE, entry by entry (check_tree): pids and pid levels, threads
+ *     right after their leader, parents before children, pid namespaces,
+ *     zombies, and the objrefs that say which tasks share which object;
+ *   - the per-task records: TASK records in TREE order for the tasks that
+ *     are not zombies, each task's records complete and in order, with FS,
+ *     FILES, MM and SIGHAND present exactly for the first task of their
+ *     ref, sections (FILES/MM/VMA/PIPE/SIGNAL) followed by exactly the
+ *     announced number of children, PAGES addresses ascending inside their
+ *     VMA, and every objref defined once and used only after that;
  *   - the TAIL: nr_records, crc32 of every byte before it, magic.
  * The first error is kept (offset, reason); the reader then stays failed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,11 +101,16 @@ void kcr_reader_free(struct kcr_reader *r)
 {
 	free(r->buf);
 	free(r->tasks);
+	free(r->info);
+	free(r->objs);
 	free(r->raw);
 	r->buf = NULL;
 	r->tasks = NULL;
+	r->info = NULL;
+	r->objs = NULL;
 	r->raw = NULL;
 	r->buf_size = r->raw_len = r->raw_cap = 0;
+	r->objs_cap = r->objs_used = 0;
 }
 
 const unsigned char *kcr_reader_raw(const struct kcr_reader *r, size_t *len)
@@ -401,57 +411,589 @@ static int check_header(struct kcr_reader *r, const struct ckpt_hdr_header *h,
 	return 0;
 }
 
-static int check_tree(struct kcr_reader *r, const struct ckpt_hdr_tree *t,
+/*
+ * The objrefs of the image.  They are unique across all kinds: the TREE
+ * defines those of the task objects (mm, files, ...), the FILE, PIPE and
+ * first SHMEM VMA records the others.  An open-addressing hash table; a
+ * slot with ref 0 is free (0 is never a valid objref).
+ */
+enum {
+	OBJ_FILE = KCR_NR_REFS,	/* after the enum kcr_ref_kind values */
+	OBJ_PIPE,
+	OBJ_SHMEM,
+};
+
+#define PIPE_END_READ	0x1
+#define PIPE_END_WRITE	0x2
+
+struct kcr_obj {
+	uint32_t ref;
+	uint32_t kind;		/* enum kcr_ref_kind or OBJ_* */
+	uint32_t owner;		/* TREE kinds: first TREE entry with this ref */
+	uint32_t ends;		/* PIPE: PIPE_END_* used by a FILE so far */
+	uint64_t off;		/* body kinds: offset of the defining record */
+	uint64_t size;		/* SHMEM: shm_size */
+};
+
+static uint32_t obj_hash(uint32_t ref, uint32_t cap)
+{
+	uint32_t h = ref * 2654435761u;
+
+	/* fold the high bits in: the low ones of a product are weak */
+	return (h ^ h >> 16) & (cap - 1);
+}
+
+static struct kcr_obj *obj_find(const struct kcr_reader *r, uint32_t ref)
+{
+	uint32_t i;
+
+	if (!ref || !r->objs_cap)
+		return NULL;
+	for (i = obj_hash(ref, r->objs_cap); r->objs[i].ref;
+	     i = (i + 1) & (r->objs_cap - 1))
+		if (r->objs[i].ref == ref)
+			return &r->objs[i];
+	return NULL;
+}
+
+/* Add a new objref (not in the table); NULL if out of memory. */
+static struct kcr_obj *obj_add(struct kcr_reader *r, uint32_t ref,
+			       uint32_t kind)
+{
+	struct kcr_obj *o;
+	uint32_t i;
+
+	/* Keep the table at most half full, so probes stay short. */
+	if (2 * (uint64_t)(r->objs_used + 1) > r->objs_cap) {
+		uint32_t cap = r->objs_cap ? 2 * r->objs_cap : 256, j;
+		struct kcr_obj *nobjs;
+
+		if (r->objs_cap >= 1u << 31)	/* cap would overflow */
+			return NULL;
+		nobjs = calloc(cap, sizeof(*nobjs));
+		if (!nobjs)
+			return NULL;
+		for (j = 0; j < r->objs_cap; j++) {
+			if (!r->objs[j].ref)
+				continue;
+			for (i = obj_hash(r->objs[j].ref, cap); nobjs[i].ref;
+			     i = (i + 1) & (cap - 1))
+				;
+			nobjs[i] = r->objs[j];
+		}
+		free(r->objs);
+		r->objs = nobjs;
+		r->objs_cap = cap;
+	}
+	for (i = obj_hash(ref, r->objs_cap); r->objs[i].ref;
+	     i = (i + 1) & (r->objs_cap - 1))
+		;
+	o = &r->objs[i];
+	memset(o, 0, sizeof(*o));
+	o->ref = ref;
+	o->kind = kind;
+	r->objs_used++;
+	return o;
+}
+
+/* "the files_ref of TREE entry 2 (pid 12)", "the FILE record at offset 900" */
+static void obj_describe(const struct kcr_reader *r, const struct kcr_obj *o,
+			 char *buf, size_t n)
+{
+	const struct ckpt_task_pids *t = r->tasks ? r->tasks :
+		(const void *)(r->buf + sizeof(struct ckpt_hdr_tree));
+
+	switch (o->kind) {
+	case OBJ_FILE:
+	case OBJ_PIPE:
+		snprintf(buf, n, "the %s record at offset %llu",
+			 o->kind == OBJ_FILE ? "FILE" : "PIPE",
+			 (unsigned long long)o->off);
+		break;
+	case OBJ_SHMEM:
+		snprintf(buf, n, "the shared memory of the VMA at offset %llu",
+			 (unsigned long long)o->off);
+		break;
+	default:
+		snprintf(buf, n, "the %s_ref of TREE entry %u (pid %d)",
+			 kcr_ref_name((int)o->kind), o->owner,
+			 t[o->owner].pid);
+		break;
+	}
+}
+
+/*
+ * Define a body object (FILE, PIPE, shared memory): its objref must be
+ * nonzero and new.  Returns the entry, or NULL after failing.
+ */
+static struct kcr_obj *obj_define(struct kcr_reader *r, uint32_t ref,
+				  uint32_t kind, const char *what, uint64_t off)
+{
+	struct kcr_obj *o;
+	char desc[96];
+
+	if (!ref) {
+		fail(r, KCR_ERR_FORMAT, EINVAL, off, "%s objref 0 is invalid",
+		     what);
+		return NULL;
+	}
+	o = obj_find(r, ref);
+	if (o) {
+		obj_describe(r, o, desc, sizeof(desc));
+		fail(r, KCR_ERR_FORMAT, EINVAL, off,
+		     "%s objref %u is already defined: it is %s", what, ref,
+		     desc);
+		return NULL;
+	}
+	o = obj_add(r, ref, kind);
+	if (!o) {
+		fail(r, KCR_ERR_NOMEM, ENOMEM, off, "out of memory");
+		return NULL;
+	}
+	o->off = off;
+	return o;
+}
+
+/*
+ * A map from (pid namespace, pid) to TREE index, to find parents and
+ * duplicate pids.  The key is the namespace's pidns_ref (never 0) in the
+ * high half, the pid in the low half; key 0 marks a free slot.
+ */
+struct pidmap {
+	uint64_t *keys;
+	uint32_t *vals;
+	uint32_t cap;
+};
+
+static uint64_t pid_key(uint32_t ns, int32_t pid)
+{
+	return (uint64_t)ns << 32 | (uint32_t)pid;
+}
+
+static uint32_t pidmap_slot(const struct pidmap *m, uint64_t key)
+{
+	uint32_t i = (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & (m->cap - 1);
+
+	while (m->keys[i] && m->keys[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+/* TREE index of (ns, pid), or KCR_NO_ENTRY. */
+static uint32_t pidmap_get(const struct pidmap *m, uint32_t ns, int32_t pid)
+{
+	uint32_t i = pidmap_slot(m, pid_key(ns, pid));
+
+	return m->keys[i] ? m->vals[i] : KCR_NO_ENTRY;
+}
+
+static void pidmap_put(struct pidmap *m, uint32_t ns, int32_t pid, uint32_t idx)
+{
+	uint64_t key = pid_key(ns, pid);
+	uint32_t i = pidmap_slot(m, key);
+
+	m->keys[i] = key;
+	m->vals[i] = idx;
+}
+
+#define TREE_FAIL(r, off, i, e, fmt, ...)					\
+	fail(r, KCR_ERR_FORMAT, EINVAL, off, "TREE entry %u (pid %d): " fmt,	\
+	     i, (e)->pid, ##__VA_ARGS__)
+
+/*
+ * A zombie's exit_code is what wait() reports: an exit status in bits
+ * 8..15, or a signal number (1..64) with 0x80 if it dumped core.
+ */
+static int valid_exit_code(int32_t code)
+{
+	uint32_t c = (uint32_t)code, sig = c & 0x7f;
+
+	if (c > 0xffff)
+		return 0;
+	if (!sig)
+		return !(c & 0x80);
+	return sig <= CKPT_NSIG && !(c >> 8);
+}
+
+/* What one entry must satisfy on its own. */
+static int check_entry(struct kcr_reader *r, const struct ckpt_task_pids *e,
+		       uint32_t i, uint64_t off)
+{
+	int zombie = !!(e->flags & CKPT_TASK_ZOMBIE), k;
+	uint32_t lvl, ref;
+
+	if (e->pid <= 0)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TREE entry %u: pid %d <= 0", i, e->pid);
+	if (e->flags & ~(__u32)CKPT_TASK_FLAGS_KNOWN)
+		return TREE_FAIL(r, off, i, e, "unknown flags 0x%x", e->flags);
+	if (e->pad)
+		return TREE_FAIL(r, off, i, e, "pad field is nonzero");
+	if (e->nr_levels < 1 || e->nr_levels > CKPT_PID_LEVELS_MAX)
+		return TREE_FAIL(r, off, i, e, "nr_levels %u out of range 1..%u",
+				 e->nr_levels, CKPT_PID_LEVELS_MAX);
+	if (e->pids[0] != e->pid)
+		return TREE_FAIL(r, off, i, e, "pids[0] %d is not its pid",
+				 e->pids[0]);
+	for (lvl = 1; lvl < CKPT_PID_LEVELS_MAX; lvl++) {
+		if (lvl < e->nr_levels && e->pids[lvl] <= 0)
+			return TREE_FAIL(r, off, i, e, "pid %d at level %u <= 0",
+					 e->pids[lvl], lvl);
+		/* unused levels are zero, so an image has one spelling */
+		if (lvl >= e->nr_levels && e->pids[lvl])
+			return TREE_FAIL(r, off, i, e,
+					 "pids[%u] is %d beyond its %u levels (must be 0)",
+					 lvl, e->pids[lvl], e->nr_levels);
+	}
+	/* Only the init of a namespace has pid 1, and it lives in it. */
+	for (lvl = 0; lvl + 1 < e->nr_levels; lvl++)
+		if (e->pids[lvl] == 1)
+			return TREE_FAIL(r, off, i, e,
+					 "pid 1 at level %u, outside its own namespace (level %u)",
+					 lvl, e->nr_levels - 1);
+	if (e->tgid <= 0 || e->pgid < 0 || e->sid < 0)
+		return TREE_FAIL(r, off, i, e,
+				 "tgid %d, pgid %d, sid %d: tgid must be > 0, pgid and sid >= 0",
+				 e->tgid, e->pgid, e->sid);
+	if (!(e->flags & CKPT_TASK_SESSION_LEADER) != (e->sid != e->pid))
+		return TREE_FAIL(r, off, i, e,
+				 "SESSION_LEADER flag %s, but sid is %d",
+				 (e->flags & CKPT_TASK_SESSION_LEADER) ? "set" : "clear",
+				 e->sid);
+	if (!(e->flags & CKPT_TASK_GROUP_LEADER) != (e->pgid != e->pid))
+		return TREE_FAIL(r, off, i, e,
+				 "GROUP_LEADER flag %s, but pgid is %d",
+				 (e->flags & CKPT_TASK_GROUP_LEADER) ? "set" : "clear",
+				 e->pgid);
+	if (e->exit_signal > CKPT_NSIG)
+		return TREE_FAIL(r, off, i, e,
+				 "exit_signal %u is not a signal (0..%u)",
+				 e->exit_signal, CKPT_NSIG);
+	if (zombie) {
+		if (e->flags & CKPT_TASK_THREAD)
+			return TREE_FAIL(r, off, i, e,
+					 "a thread cannot be a zombie (exited threads are released at once)");
+		if (!valid_exit_code(e->exit_code))
+			return TREE_FAIL(r, off, i, e,
+					 "zombie exit_code 0x%x is not a wait() status of an exit",
+					 (unsigned int)e->exit_code);
+	} else if (e->exit_code) {
+		return TREE_FAIL(r, off, i, e,
+				 "exit_code %d, but it is not a zombie",
+				 e->exit_code);
+	}
+	for (k = 0; k < KCR_NR_REFS; k++) {
+		int want = !zombie || k == KCR_REF_SIGNAL || k == KCR_REF_PIDNS;
+
+		ref = kcr_task_ref(e, k);
+		if (want && !ref)
+			return TREE_FAIL(r, off, i, e, "%s_ref is 0",
+					 kcr_ref_name(k));
+		if (!want && ref)
+			return TREE_FAIL(r, off, i, e,
+					 "zombie with %s_ref %u: a zombie keeps only its signal_ref and pidns_ref",
+					 kcr_ref_name(k), ref);
+	}
+	return 0;
+}
+
+/* The root: a live process, alone at level 0 of its namespace. */
+static int check_root(struct kcr_reader *r, const struct ckpt_task_pids *e,
 		      uint64_t off)
 {
-	const struct ckpt_task_pids *e = (const void *)(t + 1);
-	uint32_t i, j, n = t->nr_tasks;
-	int found;
+	int container = !!(r->header.flags & CKPT_CHECKPOINT_CONTAINER);
+	struct kcr_task_info *in = &r->info[0];
+
+	if (e->flags & CKPT_TASK_THREAD)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TREE root pid %d is a thread", e->pid);
+	if (e->flags & CKPT_TASK_ZOMBIE)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TREE root pid %d is a zombie", e->pid);
+	if (e->tgid != e->pid)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TREE root pid %d: tgid %d of a process is not its pid",
+			    e->pid, e->tgid);
+	if (e->ppid)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TREE root pid %d: ppid %d, expected 0 (the root's parent is outside the tree)",
+			    e->pid, e->ppid);
+	/* Level 0 is the root's own namespace, by definition. */
+	if (e->nr_levels != 1)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TREE root pid %d: %u pid levels, expected 1 (level 0 is the root's namespace)",
+			    e->pid, e->nr_levels);
+	if (container && e->pid != 1)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TREE root pid %d: the root of a container image is pid 1 of its namespace",
+			    e->pid);
+	/*
+	 * NEWPIDNS says the parent made the namespace; the root's parent is
+	 * outside the tree, and a container root says so by the HEADER flag.
+	 */
+	if (e->flags & CKPT_TASK_NEWPIDNS)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TREE root pid %d: NEWPIDNS on the root (a container image has the HEADER's CONTAINER flag instead)",
+			    e->pid);
+	in->leader = 0;
+	in->parent = KCR_NO_ENTRY;
+	in->ns[0] = e->pidns_ref;
+	return 0;
+}
+
+/* A thread: right after its leader or another of its threads. */
+static int check_thread(struct kcr_reader *r, const struct ckpt_task_pids *t,
+			uint32_t i, uint64_t off)
+{
+	static const int same[] = { KCR_REF_MM, KCR_REF_SIGHAND,
+				    KCR_REF_SIGNAL, KCR_REF_PIDNS };
+	const struct ckpt_task_pids *e = &t[i], *ld;
+	struct kcr_task_info *in = &r->info[i];
+	uint32_t l = r->info[i - 1].leader;
+	size_t k;
+
+	ld = &t[l];
+	if (ld->pid != e->tgid)
+		return TREE_FAIL(r, off, i, e,
+				 "thread of tgid %d does not directly follow its leader or another of its threads",
+				 e->tgid);
+	if (ld->flags & CKPT_TASK_ZOMBIE)
+		return TREE_FAIL(r, off, i, e,
+				 "thread of the zombie %d (TREE entry %u)",
+				 ld->pid, l);
+	if (e->flags & CKPT_TASK_NEWPIDNS)
+		return TREE_FAIL(r, off, i, e,
+				 "a thread cannot start a pid namespace (NEWPIDNS)");
+	if (e->ppid != ld->ppid)
+		return TREE_FAIL(r, off, i, e,
+				 "thread's ppid %d differs from its leader's %d",
+				 e->ppid, ld->ppid);
+	if (e->nr_levels != ld->nr_levels)
+		return TREE_FAIL(r, off, i, e,
+				 "thread has %u pid levels, its leader %u",
+				 e->nr_levels, ld->nr_levels);
+	if (e->pgid != ld->pgid || e->sid != ld->sid)
+		return TREE_FAIL(r, off, i, e,
+				 "thread's pgid %d / sid %d differ from its leader's %d / %d",
+				 e->pgid, e->sid, ld->pgid, ld->sid);
+	if (e->exit_signal)
+		return TREE_FAIL(r, off, i, e,
+				 "thread with exit_signal %u (threads have 0)",
+				 e->exit_signal);
+	for (k = 0; k < sizeof(same) / sizeof(same[0]); k++)
+		if (kcr_task_ref(e, same[k]) != kcr_task_ref(ld, same[k]))
+			return TREE_FAIL(r, off, i, e,
+					 "thread's %s_ref %u differs from its leader's %u",
+					 kcr_ref_name(same[k]),
+					 kcr_task_ref(e, same[k]),
+					 kcr_task_ref(ld, same[k]));
+	in->leader = l;
+	in->parent = r->info[l].parent;
+	memcpy(in->ns, r->info[l].ns, sizeof(in->ns));
+	return 0;
+}
+
+/* A process other than the root: a child of an earlier live process. */
+static int check_process(struct kcr_reader *r, const struct ckpt_task_pids *t,
+			 uint32_t i, const struct pidmap *m, uint64_t off)
+{
+	const struct ckpt_task_pids *e = &t[i], *p;
+	struct kcr_task_info *in = &r->info[i];
+	uint32_t j, n = e->nr_levels;
+
+	if (e->tgid != e->pid)
+		return TREE_FAIL(r, off, i, e, "tgid %d of a process is not its pid",
+				 e->tgid);
+	j = pidmap_get(m, t[0].pidns_ref, e->ppid);
+	if (e->ppid <= 0 || j == KCR_NO_ENTRY)
+		return TREE_FAIL(r, off, i, e,
+				 "ppid %d is not an earlier pid of the tree",
+				 e->ppid);
+	p = &t[j];
+	if (p->flags & CKPT_TASK_THREAD)
+		return TREE_FAIL(r, off, i, e,
+				 "ppid %d is a thread (TREE entry %u): the parent is named by its tgid",
+				 e->ppid, j);
+	if (p->flags & CKPT_TASK_ZOMBIE)
+		return TREE_FAIL(r, off, i, e,
+				 "its parent %d (TREE entry %u) is a zombie, and zombies have no children",
+				 e->ppid, j);
+	if (e->flags & CKPT_TASK_NEWPIDNS) {
+		if (n != p->nr_levels + 1)
+			return TREE_FAIL(r, off, i, e,
+					 "NEWPIDNS with %u pid levels, its parent has %u (expected %u)",
+					 n, p->nr_levels, p->nr_levels + 1);
+		if (e->pids[n - 1] != 1)
+			return TREE_FAIL(r, off, i, e,
+					 "NEWPIDNS, but pid %d in its own namespace (expected 1)",
+					 e->pids[n - 1]);
+	} else {
+		/*
+		 * A child is in its parent's namespace, or one level deeper
+		 * as the init of a new one; restart can rebuild nothing else.
+		 */
+		if (n != p->nr_levels)
+			return TREE_FAIL(r, off, i, e,
+					 "%u pid levels, its parent has %u: only a NEWPIDNS child is one level deeper",
+					 n, p->nr_levels);
+		if (e->pids[n - 1] == 1)
+			return TREE_FAIL(r, off, i, e,
+					 "pid 1 in its own namespace without NEWPIDNS");
+		if (e->pidns_ref != p->pidns_ref)
+			return TREE_FAIL(r, off, i, e,
+					 "pidns_ref %u differs from its parent's %u, without NEWPIDNS",
+					 e->pidns_ref, p->pidns_ref);
+	}
+	in->leader = i;
+	in->parent = j;
+	memcpy(in->ns, r->info[j].ns, sizeof(in->ns));
+	in->ns[n - 1] = e->pidns_ref;
+	return 0;
+}
+
+/* Bit of r->info[].records for the record of a TREE ref kind, 0 if none. */
+static uint32_t ref_record_bit(int kind)
+{
+	switch (kind) {
+	case KCR_REF_FS:	return KCR_TASK_HAS_FS;
+	case KCR_REF_FILES:	return KCR_TASK_HAS_FILES;
+	case KCR_REF_MM:	return KCR_TASK_HAS_MM;
+	case KCR_REF_SIGHAND:	return KCR_TASK_HAS_SIGHAND;
+	}
+	return 0;
+}
+
+/*
+ * The refs of entry i: each value names one kind of object; mm, sighand
+ * and signal are shared only inside a thread group; a NEWPIDNS task's
+ * namespace is new.  The first entry with a ref carries its record.
+ */
+static int check_refs(struct kcr_reader *r, const struct ckpt_task_pids *t,
+		      uint32_t i, uint64_t off)
+{
+	const struct ckpt_task_pids *e = &t[i];
+	struct kcr_task_info *in = &r->info[i];
+	struct kcr_obj *o;
+	char desc[96];
+	uint32_t ref, own;
+	int k;
+
+	for (k = 0; k < KCR_NR_REFS; k++) {
+		ref = kcr_task_ref(e, k);
+		if (!ref)
+			continue;
+		o = obj_find(r, ref);
+		if (!o) {
+			o = obj_add(r, ref, (uint32_t)k);
+			if (!o)
+				return fail(r, KCR_ERR_NOMEM, ENOMEM, off,
+					    "out of memory");
+			o->owner = i;
+			in->records |= ref_record_bit(k);
+			continue;
+		}
+		if (o->kind != (uint32_t)k) {
+			obj_describe(r, o, desc, sizeof(desc));
+			return TREE_FAIL(r, off, i, e,
+					 "%s_ref %u is also %s (objrefs are unique across kinds)",
+					 kcr_ref_name(k), ref, desc);
+		}
+		own = o->owner;
+		switch (k) {
+		case KCR_REF_MM:
+		case KCR_REF_SIGHAND:
+		case KCR_REF_SIGNAL:
+			if (r->info[own].leader != in->leader)
+				return TREE_FAIL(r, off, i, e,
+						 "%s_ref %u is shared with the process %d (TREE entry %u): only the threads of one process share it",
+						 kcr_ref_name(k), ref,
+						 t[r->info[own].leader].pid,
+						 r->info[own].leader);
+			break;
+		case KCR_REF_PIDNS:
+			if (e->flags & CKPT_TASK_NEWPIDNS)
+				return TREE_FAIL(r, off, i, e,
+						 "NEWPIDNS, but pidns_ref %u is already the namespace of TREE entry %u (pid %d)",
+						 ref, own, t[own].pid);
+			break;
+		}
+	}
+	return 0;
+}
+
+static int check_tree(struct kcr_reader *r, const struct ckpt_hdr_tree *tr,
+		      uint64_t off)
+{
+	const struct ckpt_task_pids *t = (const void *)(tr + 1), *e;
+	uint32_t i, j, lvl, n = tr->nr_tasks, live = 0;
+	struct pidmap m = { NULL, NULL, 16 };
+	int ret = -1;
+
+	if (tr->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TREE pad field is nonzero");
+	/* at most n * CKPT_PID_LEVELS_MAX keys: keep the map half empty */
+	while (m.cap < 2 * n * CKPT_PID_LEVELS_MAX)
+		m.cap *= 2;
+	m.keys = calloc(m.cap, sizeof(*m.keys));
+	m.vals = calloc(m.cap, sizeof(*m.vals));
+	free(r->info);
+	r->info = calloc(n, sizeof(*r->info));
+	if (!m.keys || !m.vals || !r->info) {
+		fail(r, KCR_ERR_NOMEM, ENOMEM, off, "out of memory");
+		goto out;
+	}
 
 	for (i = 0; i < n; i++) {
-		if (e[i].pid <= 0)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "TREE entry %u: pid %d <= 0", i, e[i].pid);
-		if (e[i].flags & ~(__u32)(CKPT_TASK_THREAD | CKPT_TASK_ZOMBIE |
-					 CKPT_TASK_SESSION_LEADER |
-					 CKPT_TASK_GROUP_LEADER))
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "TREE entry %u (pid %d): unknown flags 0x%x",
-				    i, e[i].pid, e[i].flags);
-		if (!(e[i].flags & CKPT_TASK_THREAD) && e[i].tgid != e[i].pid)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "TREE entry %u (pid %d): tgid %d of a process is not its pid",
-				    i, e[i].pid, e[i].tgid);
-		found = 0;
-		for (j = 0; j < i; j++) {
-			if (e[j].pid == e[i].pid)
-				return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-					    "TREE entry %u: pid %d already used by entry %u",
-					    i, e[i].pid, j);
-			if (e[j].pid == e[i].ppid)
-				found = 1;
+		e = &t[i];
+		/*
+		 * Level 0 is the root's namespace for every task (the root
+		 * passed check_entry, so its pidns_ref is a valid key).
+		 */
+		j = i && e->pid > 0 ? pidmap_get(&m, t[0].pidns_ref, e->pid) :
+				      KCR_NO_ENTRY;
+		if (j != KCR_NO_ENTRY) {
+			fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			     "TREE entry %u: pid %d already used by entry %u",
+			     i, e->pid, j);
+			goto out;
 		}
-		if (i > 0 && !found)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "TREE entry %u (pid %d): ppid %d is not an earlier pid of the tree",
-				    i, e[i].pid, e[i].ppid);
+		if (check_entry(r, e, i, off))
+			goto out;
+		if (!i ? check_root(r, e, off) :
+		    (e->flags & CKPT_TASK_THREAD) ? check_thread(r, t, i, off) :
+		    check_process(r, t, i, &m, off))
+			goto out;
+		if (check_refs(r, t, i, off))
+			goto out;
+		for (lvl = 1; lvl < e->nr_levels; lvl++) {
+			j = pidmap_get(&m, r->info[i].ns[lvl], e->pids[lvl]);
+			if (j != KCR_NO_ENTRY) {
+				TREE_FAIL(r, off, i, e,
+					  "pid %d at level %u is already used by TREE entry %u (pid %d) in the same namespace",
+					  e->pids[lvl], lvl, j, t[j].pid);
+				goto out;
+			}
+		}
+		for (lvl = 0; lvl < e->nr_levels; lvl++)
+			pidmap_put(&m, r->info[i].ns[lvl], e->pids[lvl], i);
+		live += !(e->flags & CKPT_TASK_ZOMBIE);
 	}
-	/* The root's parent is outside the tree. */
-	for (i = 1; i < n; i++)
-		if (e[i].pid == e[0].ppid)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "TREE root pid %d: its parent %d is in the tree",
-				    e[0].pid, e[0].ppid);
-	if (e[0].flags & CKPT_TASK_THREAD)
-		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "TREE root pid %d is a thread", e[0].pid);
+
 	free(r->tasks);
-	r->tasks = malloc((size_t)n * sizeof(*e));
-	if (!r->tasks)
-		return fail(r, KCR_ERR_NOMEM, ENOMEM, off, "out of memory");
-	memcpy(r->tasks, e, (size_t)n * sizeof(*e));
+	r->tasks = malloc((size_t)n * sizeof(*t));
+	if (!r->tasks) {
+		fail(r, KCR_ERR_NOMEM, ENOMEM, off, "out of memory");
+		goto out;
+	}
+	memcpy(r->tasks, t, (size_t)n * sizeof(*t));
 	r->nr_tasks = n;
-	return 0;
+	r->nr_live = live;
+	ret = 0;
+out:
+	free(m.keys);
+	free(m.vals);
+	return ret;
 }
 
 /* Close a section: every announced child must have been seen. */
@@ -493,23 +1035,6 @@ static int section_take(struct kcr_reader *r, struct kcr_section *s,
 			    kcr_record_name(type), kcr_record_name(parent),
 			    (unsigned long long)s->offset);
 	s->remaining -= n;
-	return 0;
-}
-
-/* Rank of the per-task top-level records; children have their parent's. */
-static int rank_of(uint32_t type)
-{
-	switch (type) {
-	case CKPT_HDR_TASK:	return 1;
-	case CKPT_HDR_CREDS:	return 2;
-	case CKPT_HDR_FS:	return 3;
-	case CKPT_HDR_FILES:	return 4;
-	case CKPT_HDR_MM:	return 5;
-	case CKPT_HDR_SIGHAND:	return 6;
-	case CKPT_HDR_SIGNAL:	return 7;
-	case CKPT_HDR_CPU:	return 8;
-	case CKPT_HDR_FPU:	return 9;
-	}
 	return 0;
 }
 
@@ -564,10 +1089,315 @@ static int check_pages(struct kcr_reader *r, const struct ckpt_hdr_pages *p,
 	return 0;
 }
 
+/*
+ * Rank of the per-task top-level records, in their stream order;
+ * children have their parent's rank (0 here).
+ */
+enum {
+	RANK_TASK = 1,
+	RANK_CREDS,
+	RANK_FS,
+	RANK_FILES,
+	RANK_MM,
+	RANK_SIGHAND,
+	RANK_SIGNAL,
+	RANK_CPU,
+	RANK_FPU,
+	RANK_END,	/* past the last record of a task */
+};
+
+static int rank_of(uint32_t type)
+{
+	switch (type) {
+	case CKPT_HDR_TASK:	return RANK_TASK;
+	case CKPT_HDR_CREDS:	return RANK_CREDS;
+	case CKPT_HDR_FS:	return RANK_FS;
+	case CKPT_HDR_FILES:	return RANK_FILES;
+	case CKPT_HDR_MM:	return RANK_MM;
+	case CKPT_HDR_SIGHAND:	return RANK_SIGHAND;
+	case CKPT_HDR_SIGNAL:	return RANK_SIGNAL;
+	case CKPT_HDR_CPU:	return RANK_CPU;
+	case CKPT_HDR_FPU:	return RANK_FPU;
+	}
+	return 0;
+}
+
+static const uint32_t rank_type[RANK_END] = {
+	[RANK_TASK] = CKPT_HDR_TASK,	[RANK_CREDS] = CKPT_HDR_CREDS,
+	[RANK_FS] = CKPT_HDR_FS,	[RANK_FILES] = CKPT_HDR_FILES,
+	[RANK_MM] = CKPT_HDR_MM,	[RANK_SIGHAND] = CKPT_HDR_SIGHAND,
+	[RANK_SIGNAL] = CKPT_HDR_SIGNAL, [RANK_CPU] = CKPT_HDR_CPU,
+	[RANK_FPU] = CKPT_HDR_FPU,
+};
+
+/* The TREE ref that decides whether a task has the record, -1 if always. */
+static int rank_ref_kind(int rank)
+{
+	switch (rank) {
+	case RANK_FS:		return KCR_REF_FS;
+	case RANK_FILES:	return KCR_REF_FILES;
+	case RANK_MM:		return KCR_REF_MM;
+	case RANK_SIGHAND:	return KCR_REF_SIGHAND;
+	}
+	return -1;
+}
+
+/* The objref field of a record that defines a TREE object. */
+static uint32_t record_objref(uint32_t type, const void *rec)
+{
+	switch (type) {
+	case CKPT_HDR_FS:	return ((const struct ckpt_hdr_fs *)rec)->objref;
+	case CKPT_HDR_FILES:	return ((const struct ckpt_hdr_files *)rec)->objref;
+	case CKPT_HDR_MM:	return ((const struct ckpt_hdr_mm *)rec)->objref;
+	case CKPT_HDR_SIGHAND:	return ((const struct ckpt_hdr_sighand *)rec)->objref;
+	}
+	return 0;
+}
+
+#define TASK_FAIL(r, off, fmt, ...)						\
+	fail(r, KCR_ERR_FORMAT, EINVAL, off, "TREE entry %u (pid %d): " fmt,	\
+	     (r)->entry_idx, (r)->tasks[(r)->entry_idx].pid, ##__VA_ARGS__)
+
+/*
+ * Every record the current task owes before a record of rank `upto`
+ * (found: the record met instead) must have been seen.
+ */
+static int check_missing(struct kcr_reader *r, int upto, const char *found,
+			 uint64_t off)
+{
+	const struct ckpt_task_pids *e = &r->tasks[r->entry_idx];
+	const struct kcr_task_info *in = &r->info[r->entry_idx];
+	int rank, kind;
+
+	for (rank = r->task_rank + 1; rank < upto; rank++) {
+		kind = rank_ref_kind(rank);
+		if (kind < 0)
+			return TASK_FAIL(r, off, "no %s record before %s",
+					 kcr_record_name(rank_type[rank]), found);
+		if (in->records & ref_record_bit(kind))
+			return TASK_FAIL(r, off,
+					 "no %s record before %s, but it is the first task with %s_ref %u",
+					 kcr_record_name(rank_type[rank]), found,
+					 kcr_ref_name(kind), kcr_task_ref(e, kind));
+	}
+	return 0;
+}
+
+/* A top-level record of the current task other than TASK. */
+static int check_task_record(struct kcr_reader *r, uint32_t type, int rank,
+			     const void *rec, uint64_t off)
+{
+	const struct ckpt_task_pids *e = &r->tasks[r->entry_idx];
+	const struct kcr_task_info *in = &r->info[r->entry_idx];
+	const char *name = kcr_record_name(type);
+	int kind = rank_ref_kind(rank);
+	uint32_t ref, own;
+
+	if (rank <= r->task_rank)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s record out of order in task %d (TREE entry %u)",
+			    name, e->pid, r->entry_idx);
+	if (check_missing(r, rank, name, off))
+		return -1;
+	r->task_rank = rank;
+	if (kind < 0)
+		return 0;
+	ref = kcr_task_ref(e, kind);
+	if (!(in->records & ref_record_bit(kind))) {
+		own = obj_find(r, ref)->owner;
+		return TASK_FAIL(r, off,
+				 "unexpected %s record: %s_ref %u was written with TREE entry %u (pid %d)",
+				 name, kcr_ref_name(kind), ref, own,
+				 r->tasks[own].pid);
+	}
+	if (record_objref(type, rec) != ref)
+		return TASK_FAIL(r, off, "%s objref %u, but its TREE %s_ref is %u",
+				 name, record_objref(type, rec),
+				 kcr_ref_name(kind), ref);
+	return 0;
+}
+
+/* TREE index of the first entry from i on that has records (no zombie). */
+static uint32_t next_live(const struct kcr_reader *r, uint32_t i)
+{
+	while (i < r->nr_tasks && (r->tasks[i].flags & CKPT_TASK_ZOMBIE))
+		i++;
+	return i;
+}
+
+static int check_task(struct kcr_reader *r, const struct ckpt_hdr_task *t,
+		      uint64_t off)
+{
+	uint32_t i, z;
+
+	if (r->task_idx && check_missing(r, RANK_END, "TASK", off))
+		return -1;
+	i = next_live(r, r->task_idx ? r->entry_idx + 1 : 0);
+	if (i >= r->nr_tasks)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TASK record %u but the TREE has %u tasks that are not zombies",
+			    r->task_idx + 1, r->nr_live);
+	if (t->pid != r->tasks[i].pid) {
+		for (z = 0; z < r->nr_tasks; z++)
+			if (r->tasks[z].pid == t->pid &&
+			    (r->tasks[z].flags & CKPT_TASK_ZOMBIE))
+				return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+					    "TASK pid %d is the zombie of TREE entry %u: zombies have no records",
+					    t->pid, z);
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TASK pid %d, expected %d (TREE entry %u)",
+			    t->pid, r->tasks[i].pid, i);
+	}
+	if (!memchr(t->comm, '\0', sizeof(t->comm)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TASK comm is not NUL-terminated");
+	r->task_idx++;
+	r->entry_idx = i;
+	r->task_rank = RANK_TASK;
+	return 0;
+}
+
+/*
+ * A FILE comes right before the first FD that uses it, and a PIPE (with
+ * its data) right before the FILE of its first end: check the record
+ * after one of those.
+ */
+static int check_pending(struct kcr_reader *r, uint32_t type, const void *rec,
+			 uint64_t off)
+{
+	if (r->pending_pipe && type != CKPT_HDR_PIPE_DATA) {
+		const struct ckpt_hdr_file *f = rec;
+
+		if (type != CKPT_HDR_FILE || f->kind != CKPT_FILE_PIPE ||
+		    f->pipe_ref != r->pending_pipe)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "PIPE %u at offset %llu is not followed by a FILE of one of its ends",
+				    r->pending_pipe,
+				    (unsigned long long)r->pending_off);
+		r->pending_pipe = 0;
+		return 0;	/* the FILE itself */
+	}
+	if (r->pending_file) {
+		const struct ckpt_hdr_fd *d = rec;
+
+		if (type != CKPT_HDR_FD || d->file_ref != r->pending_file)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "FILE %u at offset %llu is not followed by an FD that uses it",
+				    r->pending_file,
+				    (unsigned long long)r->pending_off);
+		r->pending_file = 0;
+	}
+	return 0;
+}
+
+static int check_fd(struct kcr_reader *r, const struct ckpt_hdr_fd *f,
+		    uint64_t off)
+{
+	const struct kcr_obj *o;
+
+	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_FD, 1, off))
+		return -1;
+	if (f->flags & ~(__u32)CKPT_FD_CLOEXEC)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FD %u: unknown flags 0x%x", f->fd, f->flags);
+	if (f->fd >= CKPT_FDS_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FD %u >= %u", f->fd, CKPT_FDS_MAX);
+	if ((int64_t)f->fd <= r->last_fd)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FD %u not above the previous fd %lld", f->fd,
+			    (long long)r->last_fd);
+	r->last_fd = f->fd;
+	o = obj_find(r, f->file_ref);
+	if (!o || o->kind != OBJ_FILE)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FD %u: file_ref %u names no FILE written before",
+			    f->fd, f->file_ref);
+	return 0;
+}
+
+static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
+		      uint64_t off)
+{
+	struct kcr_obj *o, *pipe;
+	uint32_t end;
+
+	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_FILE, 0, off))
+		return -1;
+	if (f->kind < 1 || f->kind > CKPT_FILE_KIND_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE kind %u unknown", f->kind);
+	if (f->kind != CKPT_FILE_PIPE && !f->path_len)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE of kind %s without a path",
+			    kcr_file_kind_name(f->kind));
+	if (check_string(r, (const char *)(f + 1), f->path_len,
+			 "FILE path", off))
+		return -1;
+	if (f->kind == CKPT_FILE_PIPE) {
+		pipe = obj_find(r, f->pipe_ref);
+		if (!pipe || pipe->kind != OBJ_PIPE)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "FILE %u: pipe_ref %u names no PIPE written before",
+				    f->objref, f->pipe_ref);
+		switch (f->f_flags & O_ACCMODE) {
+		case O_RDONLY:
+			end = PIPE_END_READ;
+			break;
+		case O_WRONLY:
+			end = PIPE_END_WRITE;
+			break;
+		default:
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "FILE %u: a pipe end is O_RDONLY or O_WRONLY, not f_flags 0%o",
+				    f->objref, f->f_flags);
+		}
+		if (pipe->ends & end)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "FILE %u: the %s end of PIPE %u is already used by another FILE",
+				    f->objref, end == PIPE_END_READ ? "read" : "write",
+				    f->pipe_ref);
+		pipe->ends |= end;
+	} else if (f->pipe_ref) {
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u of kind %s has pipe_ref %u (only pipe ends have one)",
+			    f->objref, kcr_file_kind_name(f->kind), f->pipe_ref);
+	}
+	o = obj_define(r, f->objref, OBJ_FILE, "FILE", off);
+	if (!o)
+		return -1;
+	r->pending_file = f->objref;
+	r->pending_off = off;
+	return 0;
+}
+
+static int check_pipe(struct kcr_reader *r, const struct ckpt_hdr_pipe *p,
+		      uint64_t off)
+{
+	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_PIPE, 0, off))
+		return -1;
+	if (p->data_len > p->size)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "PIPE data_len %u > size %u", p->data_len, p->size);
+	/* F_GETPIPE_SZ gives a power of two of at least one page */
+	if (p->size < r->page_size || (p->size & (p->size - 1)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "PIPE size %u is not a power of two of at least the page size",
+			    p->size);
+	if (!obj_define(r, p->objref, OBJ_PIPE, "PIPE", off))
+		return -1;
+	open_section(&r->pipe, CKPT_HDR_PIPE, off, p->data_len);
+	r->pending_pipe = p->objref;
+	r->pending_off = off;
+	return 0;
+}
+
 static int check_vma(struct kcr_reader *r, const struct ckpt_hdr_vma *v,
 		     uint64_t off)
 {
 	uint64_t mask = r->page_size - 1;
+	struct kcr_obj *o;
+	char desc[96];
 
 	if (section_take(r, &r->mm, CKPT_HDR_MM, CKPT_HDR_VMA, 1, off))
 		return -1;
@@ -591,6 +1421,38 @@ static int check_vma(struct kcr_reader *r, const struct ckpt_hdr_vma *v,
 			    "file VMA without a path");
 	if (check_string(r, (const char *)(v + 1), v->path_len, "VMA path", off))
 		return -1;
+	if (v->kind != CKPT_VMA_SHMEM && v->shm_ref)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s VMA with shm_ref %u (only shmem VMAs have one)",
+			    kcr_vma_kind_name(v->kind), v->shm_ref);
+	if (v->kind == CKPT_VMA_SHMEM) {
+		if (!v->shm_size || (v->shm_size & mask))
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "shmem VMA shm_size 0x%llx is not a nonzero multiple of the page size",
+				    (unsigned long long)v->shm_size);
+		o = obj_find(r, v->shm_ref);
+		if (!o) {
+			/* the first VMA of the object defines it */
+			o = obj_define(r, v->shm_ref, OBJ_SHMEM, "VMA shm_ref", off);
+			if (!o)
+				return -1;
+			o->size = v->shm_size;
+		} else if (o->kind != OBJ_SHMEM) {
+			obj_describe(r, o, desc, sizeof(desc));
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "VMA shm_ref %u is %s, not shared memory",
+				    v->shm_ref, desc);
+		} else if (o->size != v->shm_size) {
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "VMA shm_ref %u: shm_size 0x%llx, but the object has 0x%llx",
+				    v->shm_ref, (unsigned long long)v->shm_size,
+				    (unsigned long long)o->size);
+		} else if (v->nr_pages) {
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "VMA shm_ref %u: %llu pages, but the pages of a shared memory object come with its first VMA",
+				    v->shm_ref, (unsigned long long)v->nr_pages);
+		}
+	}
 	open_section(&r->vma, CKPT_HDR_VMA, off, v->nr_pages);
 	/* SHMEM pages carry their byte offset in the shared object */
 	r->vma_start = v->kind == CKPT_VMA_SHMEM ? 0 : v->start;
@@ -607,37 +1469,16 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 
 	if (close_sections(r, type, off))
 		return -1;
-	if (type == CKPT_HDR_TASK) {
-		const struct ckpt_hdr_task *t = rec;
-
-		if (r->task_idx >= r->nr_tasks)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "TASK record %u but the TREE has %u tasks",
-				    r->task_idx + 1, r->nr_tasks);
-		if (t->pid != r->tasks[r->task_idx].pid)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "TASK pid %d, expected %d (TREE entry %u)",
-				    t->pid, r->tasks[r->task_idx].pid,
-				    r->task_idx);
-		if (!memchr(t->comm, '\0', sizeof(t->comm)))
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "TASK comm is not NUL-terminated");
-		r->task_idx++;
-		r->task_rank = 1;
-		return 0;
-	}
+	if (check_pending(r, type, rec, off))
+		return -1;
+	if (type == CKPT_HDR_TASK)
+		return check_task(r, rec, off);
 	if (!r->task_idx)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "%s record before the first TASK",
 			    kcr_record_name(type));
-	if (rank) {
-		if (rank <= r->task_rank)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "%s record out of order in task %d",
-				    kcr_record_name(type),
-				    r->tasks[r->task_idx - 1].pid);
-		r->task_rank = rank;
-	}
+	if (rank && check_task_record(r, type, rank, rec, off))
+		return -1;
 
 	switch (type) {
 	case CKPT_HDR_CREDS:
@@ -646,6 +1487,9 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 		const struct ckpt_hdr_fs *f = rec;
 		const char *s = (const char *)(f + 1);
 
+		if (f->pad)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "FS pad field is nonzero");
 		if (check_string(r, s, f->cwd_len, "FS cwd", off) ||
 		    check_string(r, s + f->cwd_len, f->root_len, "FS root", off))
 			return -1;
@@ -659,47 +1503,15 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 				    "FILES nr_fds %u > %u", f->nr_fds,
 				    CKPT_FDS_MAX);
 		open_section(&r->files, CKPT_HDR_FILES, off, f->nr_fds);
+		r->last_fd = -1;
 		break;
 	}
-	case CKPT_HDR_FD: {
-		const struct ckpt_hdr_fd *f = rec;
-
-		if (section_take(r, &r->files, CKPT_HDR_FILES, type, 1, off))
-			return -1;
-		if (f->flags & ~(__u32)CKPT_FD_CLOEXEC)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "FD %u: unknown flags 0x%x", f->fd, f->flags);
-		break;
-	}
-	case CKPT_HDR_FILE: {
-		const struct ckpt_hdr_file *f = rec;
-
-		if (section_take(r, &r->files, CKPT_HDR_FILES, type, 0, off))
-			return -1;
-		if (f->kind < 1 || f->kind > CKPT_FILE_KIND_MAX)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "FILE kind %u unknown", f->kind);
-		if (f->kind != CKPT_FILE_PIPE && !f->path_len)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "FILE of kind %s without a path",
-				    kcr_file_kind_name(f->kind));
-		if (check_string(r, (const char *)(f + 1), f->path_len,
-				 "FILE path", off))
-			return -1;
-		break;
-	}
-	case CKPT_HDR_PIPE: {
-		const struct ckpt_hdr_pipe *p = rec;
-
-		if (section_take(r, &r->files, CKPT_HDR_FILES, type, 0, off))
-			return -1;
-		if (p->data_len > p->size)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "PIPE data_len %u > size %u", p->data_len,
-				    p->size);
-		open_section(&r->pipe, CKPT_HDR_PIPE, off, p->data_len);
-		break;
-	}
+	case CKPT_HDR_FD:
+		return check_fd(r, rec, off);
+	case CKPT_HDR_FILE:
+		return check_file(r, rec, off);
+	case CKPT_HDR_PIPE:
+		return check_pipe(r, rec, off);
 	case CKPT_HDR_PIPE_DATA: {
 		const struct ckpt_hdr *h = rec;
 
@@ -711,6 +1523,9 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 	case CKPT_HDR_MM: {
 		const struct ckpt_hdr_mm *m = rec;
 
+		if (m->flags)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "MM flags 0x%x: reserved, must be 0", m->flags);
 		if (m->nr_vmas > CKPT_VMAS_MAX)
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 				    "MM nr_vmas %u > %u", m->nr_vmas,
@@ -730,6 +1545,9 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 	case CKPT_HDR_PAGES:
 		return check_pages(r, rec, off);
 	case CKPT_HDR_SIGHAND:
+		if (((const struct ckpt_hdr_sighand *)rec)->pad)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "SIGHAND pad field is nonzero");
 		break;
 	case CKPT_HDR_SIGNAL: {
 		const struct ckpt_hdr_signal *s = rec;
@@ -738,6 +1556,12 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 				    "SIGNAL nr_pending %u > %u", s->nr_pending,
 				    CKPT_SIGINFO_MAX);
+		/* the thread group's queue is the leader's to carry */
+		if (r->info[r->entry_idx].leader != r->entry_idx &&
+		    s->shared_pending)
+			return TASK_FAIL(r, off,
+					 "SIGNAL of a thread has shared_pending 0x%llx (the group leader carries it)",
+					 (unsigned long long)s->shared_pending);
 		open_section(&r->signal, CKPT_HDR_SIGNAL, off, s->nr_pending);
 		break;
 	}
@@ -749,6 +1573,10 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 		if (s->flags & ~(__u32)CKPT_SIGINFO_SHARED)
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 				    "SIGINFO unknown flags 0x%x", s->flags);
+		if ((s->flags & CKPT_SIGINFO_SHARED) &&
+		    r->info[r->entry_idx].leader != r->entry_idx)
+			return TASK_FAIL(r, off,
+					 "SIGINFO of the group's queue (SHARED) in a thread (the group leader carries it)");
 		break;
 	}
 	case CKPT_HDR_CPU: {
@@ -771,13 +1599,21 @@ static int check_tail(struct kcr_reader *r, const struct ckpt_hdr_tail *t,
 {
 	unsigned char extra;
 	ssize_t got;
+	uint32_t i;
 
 	if (close_sections(r, CKPT_HDR_TAIL, off))
 		return -1;
-	if (r->task_idx != r->nr_tasks)
+	if (check_pending(r, CKPT_HDR_TAIL, t, off))
+		return -1;
+	if (r->task_idx && check_missing(r, RANK_END, "TAIL", off))
+		return -1;
+	if (r->task_idx != r->nr_live) {
+		i = next_live(r, r->task_idx ? r->entry_idx + 1 : 0);
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "image has %u TASK records, the TREE has %u tasks",
-			    r->task_idx, r->nr_tasks);
+			    "image has %u TASK records, the TREE has %u tasks that are not zombies (TREE entry %u, pid %d, has none)",
+			    r->task_idx, r->nr_live, i,
+			    i < r->nr_tasks ? r->tasks[i].pid : 0);
+	}
 	if (t->magic != CKPT_MAGIC)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "bad TAIL magic 0x%016llx",

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "print.h"
 
@@ -174,18 +175,6 @@ static void vm_flags_str(uint64_t fl, char *buf)
 	buf[5] = '\0';
 }
 
-static void task_flags_str(uint32_t fl, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s%s%s%s%s",
-		 (fl & CKPT_TASK_THREAD) ? "thread," : "",
-		 (fl & CKPT_TASK_ZOMBIE) ? "zombie," : "",
-		 (fl & CKPT_TASK_SESSION_LEADER) ? "session-leader," : "",
-		 (fl & CKPT_TASK_GROUP_LEADER) ? "group-leader," : "",
-		 fl ? "" : "-");
-	if (fl && buf[0])
-		buf[strlen(buf) - 1] = '\0';
-}
-
 static const char *syscall_state_name(uint32_t s)
 {
 	switch (s) {
@@ -204,32 +193,317 @@ static void pr_header(struct printer *p, const struct ckpt_hdr_header *h)
 	pf_w(p, "arch", h->arch == CKPT_ARCH_X86_64 ? "x86_64" : "?");
 	pf_u(p, "page_size", h->page_size);
 	pf_x(p, "flags", h->flags);
+	if (h->flags & CKPT_CHECKPOINT_CONTAINER)
+		pf_bool(p, "container", 1);
 	pf_u(p, "time_ns", h->time_ns);
 	pf_u(p, "ckpt_id", h->ckpt_id);
 	pf_s(p, "release", h->release, sizeof(h->release));
 	pf_s(p, "machine", h->machine, sizeof(h->machine));
 }
 
+static void task_flags_str(uint32_t fl, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s%s%s%s",
+		 (fl & CKPT_TASK_THREAD) ? "thread," : "",
+		 (fl & CKPT_TASK_ZOMBIE) ? "zombie," : "",
+		 (fl & CKPT_TASK_SESSION_LEADER) ? "session-leader," : "",
+		 (fl & CKPT_TASK_GROUP_LEADER) ? "group-leader," : "",
+		 (fl & CKPT_TASK_NEWPIDNS) ? "newpidns," : "",
+		 fl ? "" : "-");
+	if (fl && buf[0])
+		buf[strlen(buf) - 1] = '\0';
+}
+
+/* What wait() would say of a zombie's exit_code. */
+static void exit_status_str(int32_t code, char *buf, size_t n)
+{
+	uint32_t c = (uint32_t)code;
+
+	if (!(c & 0x7f))
+		snprintf(buf, n, "exited %u", (c >> 8) & 0xff);
+	else
+		snprintf(buf, n, "killed by signal %u%s", c & 0x7f,
+			 (c & 0x80) ? ", core dumped" : "");
+}
+
+/* The objects whose sharing ckptinfo shows (the pid namespace is not one). */
+#define NR_SHARE	KCR_REF_PIDNS
+/* Other tasks named per shared object, before "and N more". */
+#define SHARE_LIST_MAX	16
+
+/*
+ * Who shares what: for each kind, the entries sorted by (ref, index), so
+ * that the entries with one ref are a run; grp[k][i] is the start of
+ * entry i's run in ord[k], len[k][i] its length.
+ */
+struct sharing {
+	uint32_t n;
+	uint64_t *ord[NR_SHARE];
+	uint32_t *grp[NR_SHARE], *len[NR_SHARE];
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void sharing_free(struct sharing *s)
+{
+	int k;
+
+	for (k = 0; k < NR_SHARE; k++) {
+		free(s->ord[k]);
+		free(s->grp[k]);
+		free(s->len[k]);
+	}
+}
+
+static int sharing_init(struct sharing *s, const struct ckpt_task_pids *e,
+			uint32_t n)
+{
+	uint32_t i, j, idx;
+	int k;
+
+	memset(s, 0, sizeof(*s));
+	s->n = n;
+	for (k = 0; k < NR_SHARE; k++) {
+		s->ord[k] = malloc(n * sizeof(*s->ord[k]));
+		s->grp[k] = malloc(n * sizeof(*s->grp[k]));
+		s->len[k] = malloc(n * sizeof(*s->len[k]));
+		if (!s->ord[k] || !s->grp[k] || !s->len[k]) {
+			sharing_free(s);
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			s->ord[k][i] = (uint64_t)kcr_task_ref(&e[i], k) << 32 | i;
+		qsort(s->ord[k], n, sizeof(*s->ord[k]), cmp_u64);
+		for (i = 0; i < n; i = j) {
+			for (j = i; j < n && s->ord[k][j] >> 32 == s->ord[k][i] >> 32; j++)
+				;
+			for (idx = i; idx < j; idx++) {
+				s->grp[k][(uint32_t)s->ord[k][idx]] = i;
+				s->len[k][(uint32_t)s->ord[k][idx]] = j - i;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Entry i shares its object of kind k with another task. */
+static int is_shared(const struct sharing *s, const struct ckpt_task_pids *e,
+		     uint32_t i, int k)
+{
+	return kcr_task_ref(&e[i], k) && s->len[k][i] > 1;
+}
+
+/* Kinds k1 and k2 of entry i are shared with the same tasks. */
+static int same_sharers(const struct sharing *s, uint32_t i, int k1, int k2)
+{
+	uint32_t m, n = s->len[k1][i];
+
+	if (n != s->len[k2][i])
+		return 0;
+	/* both runs are sorted by index: compare them in step */
+	for (m = 0; m < n; m++)
+		if ((uint32_t)s->ord[k1][s->grp[k1][i] + m] !=
+		    (uint32_t)s->ord[k2][s->grp[k2][i] + m])
+			return 0;
+	return 1;
+}
+
+/* "files with 12, 13; mm, sighand, signal with 11" (JSON: an array). */
+static void pr_shared(struct printer *p, const struct sharing *s,
+		      const struct ckpt_task_pids *e, uint32_t i)
+{
+	int k, k2, done[NR_SHARE] = { 0 }, any = 0, first;
+	uint32_t m, shown, other;
+
+	for (k = 0; k < NR_SHARE; k++) {
+		if (done[k] || !is_shared(s, e, i, k))
+			continue;
+		if (p->json) {
+			if (!any)
+				arr_begin(p, "shared");
+			obj_begin(p, NULL);
+			arr_begin(p, "objects");
+		} else {
+			fputs(any ? "; " : " shared: ", p->f);
+		}
+		any = 1;
+		first = 1;
+		for (k2 = k; k2 < NR_SHARE; k2++) {
+			if (done[k2] || !is_shared(s, e, i, k2) ||
+			    !same_sharers(s, i, k, k2))
+				continue;
+			done[k2] = 1;
+			if (p->json)
+				pf_w(p, NULL, kcr_ref_name(k2));
+			else
+				fprintf(p->f, "%s%s", first ? "" : ", ",
+					kcr_ref_name(k2));
+			first = 0;
+		}
+		if (p->json) {
+			arr_end(p);
+			arr_begin(p, "with");
+		} else {
+			fputs(" with ", p->f);
+		}
+		shown = 0;
+		for (m = 0; m < s->len[k][i]; m++) {
+			other = (uint32_t)s->ord[k][s->grp[k][i] + m];
+			if (other == i || shown == SHARE_LIST_MAX)
+				continue;
+			if (p->json)
+				pf_i(p, NULL, e[other].pid);
+			else
+				fprintf(p->f, "%s%d", shown ? ", " : "",
+					e[other].pid);
+			shown++;
+		}
+		if (p->json) {
+			arr_end(p);
+			if (s->len[k][i] - 1 > shown)
+				pf_u(p, "more", s->len[k][i] - 1 - shown);
+			obj_end(p);
+		} else if (s->len[k][i] - 1 > shown) {
+			fprintf(p->f, " and %u more", s->len[k][i] - 1 - shown);
+		}
+	}
+	if (p->json && any)
+		arr_end(p);
+}
+
+static void pr_task_refs(struct printer *p, const struct ckpt_task_pids *e)
+{
+	char buf[160];
+	size_t len = 0;
+	int k;
+
+	if (p->json) {
+		obj_begin(p, "refs");
+		for (k = 0; k < KCR_NR_REFS; k++)
+			pf_u(p, kcr_ref_name(k), kcr_task_ref(e, k));
+		obj_end(p);
+		return;
+	}
+	buf[0] = '\0';
+	for (k = 0; k < KCR_NR_REFS; k++)
+		if (kcr_task_ref(e, k))
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s%s:%u", len ? "," : "",
+						kcr_ref_name(k), kcr_task_ref(e, k));
+	pf_w(p, "refs", buf);
+}
+
+static void pr_task_pids(struct printer *p, const struct ckpt_task_pids *e)
+{
+	char buf[128];
+	size_t len = 0;
+	uint32_t k, n = e->nr_levels;
+
+	if (p->json) {
+		arr_begin(p, "pids");
+		for (k = 0; k < n; k++)
+			pf_i(p, NULL, e->pids[k]);
+		arr_end(p);
+		pf_u(p, "nr_levels", n);
+		return;
+	}
+	/* outermost first, as in the image: "12/1" is pid 1 one level down */
+	for (k = 0; k < n; k++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%d",
+					k ? "/" : "", e->pids[k]);
+	pf_w(p, "pids", buf);
+}
+
+/* Counts over the whole tree: kinds of task, namespaces, shared objects. */
+static void pr_tree_summary(struct printer *p, const struct sharing *s,
+			    const struct ckpt_task_pids *e, uint32_t n)
+{
+	uint32_t i, threads = 0, zombies = 0, nsn = 0, depth = 0, j;
+	uint32_t shared[NR_SHARE] = { 0 };
+	char buf[160];
+	size_t len = 0;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		threads += !!(e[i].flags & CKPT_TASK_THREAD);
+		zombies += !!(e[i].flags & CKPT_TASK_ZOMBIE);
+		if (e[i].nr_levels > depth)
+			depth = e[i].nr_levels;
+		for (j = 0; j < i && e[j].pidns_ref != e[i].pidns_ref; j++)
+			;
+		nsn += j == i;
+		/* count each shared object once, at the first of its run */
+		for (k = 0; k < NR_SHARE; k++)
+			if (is_shared(s, e, i, k) &&
+			    (uint32_t)s->ord[k][s->grp[k][i]] == i)
+				shared[k]++;
+	}
+	obj_begin(p, "summary");
+	pf_u(p, "tasks", n);
+	pf_u(p, "processes", n - threads);
+	pf_u(p, "threads", threads);
+	pf_u(p, "zombies", zombies);
+	pf_u(p, "pid_namespaces", nsn);
+	pf_u(p, "max_levels", depth);
+	if (p->json) {
+		obj_begin(p, "shared");
+		for (k = 0; k < NR_SHARE; k++)
+			pf_u(p, kcr_ref_name(k), shared[k]);
+		obj_end(p);
+	} else {
+		buf[0] = '\0';
+		for (k = 0; k < NR_SHARE; k++)
+			if (shared[k])
+				len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+							"%s%s:%u", len ? "," : "",
+							kcr_ref_name(k), shared[k]);
+		pf_w(p, "shared", len ? buf : "none");
+	}
+	obj_end(p);
+}
+
 static void pr_tree(struct printer *p, const struct ckpt_hdr_tree *t)
 {
 	const struct ckpt_task_pids *e = (const void *)(t + 1);
+	struct sharing s;
 	char fl[64];
 	uint32_t i;
+	int have_sharing;
 
+	have_sharing = !sharing_init(&s, e, t->nr_tasks);
 	pf_u(p, "nr_tasks", t->nr_tasks);
 	arr_begin(p, "tasks");
 	for (i = 0; i < t->nr_tasks; i++) {
 		obj_begin(p, NULL);
 		pf_i(p, "pid", e[i].pid);
+		pr_task_pids(p, &e[i]);
 		pf_i(p, "tgid", e[i].tgid);
 		pf_i(p, "ppid", e[i].ppid);
 		pf_i(p, "pgid", e[i].pgid);
 		pf_i(p, "sid", e[i].sid);
 		task_flags_str(e[i].flags, fl, sizeof(fl));
 		pf_w(p, "flags", fl);
+		pf_u(p, "exit_signal", e[i].exit_signal);
+		if (e[i].flags & CKPT_TASK_ZOMBIE) {
+			pf_i(p, "exit_code", e[i].exit_code);
+			exit_status_str(e[i].exit_code, fl, sizeof(fl));
+			pf_s(p, "status", fl, sizeof(fl));
+		}
+		pr_task_refs(p, &e[i]);
+		if (have_sharing)
+			pr_shared(p, &s, e, i);
 		obj_end(p);
 	}
 	arr_end(p);
+	if (have_sharing) {
+		pr_tree_summary(p, &s, e, t->nr_tasks);
+		sharing_free(&s);
+	}
 }
 
 static void pr_creds(struct printer *p, const struct ckpt_hdr_creds *c)
@@ -272,6 +546,7 @@ static void pr_sighand(struct printer *p, const struct ckpt_hdr_sighand *s)
 
 	for (i = 0; i < CKPT_NSIG; i++)
 		n += s->action[i].handler != 0;
+	pf_u(p, "objref", s->objref);
 	pf_u(p, "non_default", (uint64_t)n);
 	arr_begin(p, "actions");
 	for (i = 0; i < CKPT_NSIG; i++) {
@@ -342,15 +617,20 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		const struct ckpt_hdr_fs *f = d;
 		const char *s = (const char *)(f + 1);
 
+		pf_u(p, "objref", f->objref);
 		snprintf(buf, sizeof(buf), "%04o", f->umask);
 		pf_w(p, "umask", buf);
 		pf_s(p, "cwd", s, f->cwd_len);
 		pf_s(p, "root", s + f->cwd_len, f->root_len);
 		break;
 	}
-	case CKPT_HDR_FILES:
-		pf_u(p, "nr_fds", ((const struct ckpt_hdr_files *)d)->nr_fds);
+	case CKPT_HDR_FILES: {
+		const struct ckpt_hdr_files *f = d;
+
+		pf_u(p, "objref", f->objref);
+		pf_u(p, "nr_fds", f->nr_fds);
 		break;
+	}
 	case CKPT_HDR_FD: {
 		const struct ckpt_hdr_fd *f = d;
 
@@ -391,6 +671,7 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 	case CKPT_HDR_MM: {
 		const struct ckpt_hdr_mm *m = d;
 
+		pf_u(p, "objref", m->objref);
 		pf_u(p, "nr_vmas", m->nr_vmas);
 		pf_x(p, "start_code", m->start_code);
 		pf_x(p, "end_code", m->end_code);

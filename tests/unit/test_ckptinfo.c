@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of ckptinfo's TREE listing: pid levels, flags, zombies' exit
+ * status, who shares which object, and the summary, in text and JSON.
+ * The images come from imgwriter.h; the binary from $KCR_BIN (set by
+ * "make check").
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "kcr.h"
+#include "imgwriter.h"
+
+static char dir[256];
+static const char *bin;
+
+struct out {
+	int rc;
+	char out[1 << 17];
+	char err[4096];
+};
+
+static void slurp(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, size - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/* Run a shell command in dir with stdout/stderr captured. */
+static void run(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void run(struct out *o, const char *fmt, ...)
+{
+	char cmd[1024], full[2048], p[512];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "cd %s && { %s; } >out.txt 2>err.txt", dir, cmd);
+	st = system(full);
+	o->rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	snprintf(p, sizeof(p), "%s/out.txt", dir);
+	slurp(p, o->out, sizeof(o->out));
+	snprintf(p, sizeof(p), "%s/err.txt", dir);
+	slurp(p, o->err, sizeof(o->err));
+}
+
+static void save_tree(const char *name, const struct ckpt_task_pids *e,
+		      uint32_t n, uint32_t hdr_flags)
+{
+	struct img im = { 0 };
+	char path[512];
+	FILE *f;
+
+	img_build(&im, e, n, hdr_flags);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "cannot create %s", path);
+	ck_assert(fwrite(im.buf, 1, im.len, f) == im.len);
+	fclose(f);
+	img_free(&im);
+}
+
+#define ck_rc(o, want) ck_assert_msg((o).rc == (want),				\
+	"expected exit status %d, got %d; stderr: %s", (want), (o).rc, (o).err)
+#define ck_has(hay, needle) ck_assert_msg(strstr((hay), (needle)) != NULL,	\
+	"expected output containing \"%s\", got \"%s\"", (needle), (hay))
+#define ck_lacks(hay, needle) ck_assert_msg(strstr((hay), (needle)) == NULL,	\
+	"expected no \"%s\" in \"%s\"", (needle), (hay))
+
+static void setup(void)
+{
+	bin = getenv("KCR_BIN");
+	ck_assert_msg(bin != NULL, "KCR_BIN not set (run via make check)");
+	snprintf(dir, sizeof(dir), "/tmp/kcr-info.XXXXXX");
+	ck_assert(mkdtemp(dir) != NULL);
+}
+
+static void teardown(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+/*
+ * 10: a process with threads 11 and 12; 13 its zombie child (exit 1);
+ * 14 a child sharing 10's fd table; 15 the init of a new pid namespace
+ * sharing 14's fs; 16 its child; 17 a zombie killed by SIGKILL.
+ */
+static uint32_t mixed_tree(struct ckpt_task_pids *e)
+{
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_thread(&e[0], 11);
+	e[2] = img_thread(&e[0], 12);
+	e[3] = img_zombie(&e[0], 13, 0x100);
+	e[4] = img_proc(&e[0], 14);
+	e[4].files_ref = e[0].files_ref;
+	e[5] = img_newns(&e[4], 15);
+	e[5].fs_ref = e[4].fs_ref;
+	e[6] = img_proc(&e[5], 16);
+	e[7] = img_zombie(&e[5], 17, 9);
+	return 8;
+}
+
+START_TEST(tree_lists_levels_flags_and_sharing)
+{
+	struct ckpt_task_pids e[8];
+	struct out o;
+
+	save_tree("t.img", e, mixed_tree(e), 0);
+	run(&o, "%s/ckptinfo t.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "nr_tasks=8");
+	ck_has(o.out, "pid=10 pids=10 tgid=10 ppid=0 pgid=10 sid=0 flags=group-leader exit_signal=17 "
+		      "refs=mm:100010,files:200010,fs:300010,sighand:400010,signal:500010,pidns:600010 "
+		      "shared: mm, fs, sighand, signal with 11, 12; files with 11, 12, 14\n");
+	ck_has(o.out, "pid=11 pids=11 tgid=10 ppid=0 pgid=10 sid=0 flags=thread exit_signal=0 ");
+	ck_has(o.out, "shared: mm, fs, sighand, signal with 10, 12; files with 10, 12, 14\n");
+	ck_has(o.out, "pid=13 pids=13 tgid=13 ppid=10 pgid=10 sid=0 flags=zombie exit_signal=17 "
+		      "exit_code=256 status=\"exited 1\" refs=signal:500013,pidns:600010\n");
+	ck_has(o.out, "pid=14 pids=14 tgid=14 ppid=10 ");
+	ck_has(o.out, "shared: files with 10, 11, 12; fs with 15\n");
+	ck_has(o.out, "pid=15 pids=15/1 tgid=15 ppid=14 pgid=10 sid=0 flags=newpidns ");
+	ck_has(o.out, "pid=16 pids=16/1016 tgid=16 ppid=15 ");
+	ck_has(o.out, "status=\"killed by signal 9\"");
+	ck_has(o.out, "summary: tasks=8 processes=6 threads=2 zombies=2 pid_namespaces=2 "
+		      "max_levels=2 shared=mm:1,files:1,fs:2,sighand:1,signal:1\n");
+	ck_has(o.out, "valid: 47 records");
+}
+END_TEST
+
+START_TEST(tree_json_has_the_same_fields)
+{
+	struct ckpt_task_pids e[8];
+	struct out o;
+
+	save_tree("t.img", e, mixed_tree(e), 0);
+	run(&o, "%s/ckptinfo --json t.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "{\"pid\":15,\"pids\":[15,1],\"nr_levels\":2,\"tgid\":15,\"ppid\":14,"
+		      "\"pgid\":10,\"sid\":0,\"flags\":\"newpidns\",\"exit_signal\":17,"
+		      "\"refs\":{\"mm\":100015,\"files\":200015,\"fs\":300014,\"sighand\":400015,"
+		      "\"signal\":500015,\"pidns\":600015},"
+		      "\"shared\":[{\"objects\":[\"fs\"],\"with\":[14]}]}");
+	ck_has(o.out, "\"shared\":[{\"objects\":[\"mm\",\"fs\",\"sighand\",\"signal\"],\"with\":[11,12]},"
+		      "{\"objects\":[\"files\"],\"with\":[11,12,14]}]");
+	ck_has(o.out, "\"exit_code\":256,\"status\":\"exited 1\"");
+	ck_has(o.out, "\"summary\":{\"tasks\":8,\"processes\":6,\"threads\":2,\"zombies\":2,"
+		      "\"pid_namespaces\":2,\"max_levels\":2,"
+		      "\"shared\":{\"mm\":1,\"files\":1,\"fs\":2,\"sighand\":1,\"signal\":1}}");
+	if (!system("command -v python3 >/dev/null 2>&1")) {
+		run(&o, "%s/ckptinfo --json t.img | python3 -m json.tool >/dev/null", bin);
+		ck_rc(o, 0);
+	}
+}
+END_TEST
+
+START_TEST(single_task_shares_nothing)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 4242);
+	struct out o;
+
+	save_tree("t.img", &e, 1, 0);
+	run(&o, "%s/ckptinfo t.img", bin);
+	ck_rc(o, 0);
+	ck_lacks(o.out, "shared:");
+	ck_has(o.out, "shared=none");
+	ck_has(o.out, "FS              28  objref=304242 umask=0022");
+	ck_has(o.out, "FILES           16  objref=204242 nr_fds=0");
+	ck_has(o.out, "MM             938  objref=104242 nr_vmas=0");
+	ck_has(o.out, "SIGHAND       2064  objref=404242 non_default=0");
+}
+END_TEST
+
+START_TEST(long_sharing_lists_are_cut)
+{
+	struct ckpt_task_pids e[20];
+	struct out o;
+	uint32_t i;
+
+	e[0] = img_proc(NULL, 10);
+	for (i = 1; i < 20; i++)
+		e[i] = img_thread(&e[0], 10 + (int32_t)i);
+	save_tree("t.img", e, 20, 0);
+	run(&o, "%s/ckptinfo t.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "pid=10 ");
+	ck_has(o.out, "with 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26 and 3 more\n");
+	run(&o, "%s/ckptinfo --json t.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "\"with\":[11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26],\"more\":3}");
+}
+END_TEST
+
+START_TEST(container_image_says_so)
+{
+	struct ckpt_task_pids e[2];
+	struct out o;
+
+	e[0] = img_proc(NULL, 1);
+	e[1] = img_proc(&e[0], 2);
+	save_tree("t.img", e, 2, CKPT_CHECKPOINT_CONTAINER);
+	run(&o, "%s/ckptinfo t.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "flags=0x1 container=true ");
+	ck_has(o.out, "pid=1 pids=1 tgid=1 ppid=0 pgid=1 ");
+}
+END_TEST
+
+START_TEST(bad_tree_is_reported_with_entry_and_pid)
+{
+	struct ckpt_task_pids e[3];
+	struct out o;
+
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[2] = img_thread(&e[0], 12);
+	save_tree("t.img", e, 3, 0);
+	run(&o, "%s/ckptinfo t.img", bin);
+	ck_rc(o, 1);
+	ck_has(o.err, "ckptinfo: offset 184: TREE entry 2 (pid 12): thread of tgid 10 does not directly follow its leader");
+	ck_has(o.out, "invalid: offset 184: TREE entry 2 (pid 12)");
+	ck_lacks(o.out, "nr_tasks=3");
+}
+END_TEST
+
+START_TEST(missing_record_is_reported_with_entry_and_pid)
+{
+	struct ckpt_task_pids e[2];
+	struct img im = { 0 };
+	struct out o;
+	char path[512];
+	FILE *f;
+
+	/* 11 shares 10's fd table, but 10's image has no FILES */
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].files_ref = e[0].files_ref;
+	img_header(&im);
+	img_tree(&im, e, 2);
+	img_task_records(&im, &e[0], IMG_HAS_FS | IMG_HAS_MM | IMG_HAS_SIGHAND);
+	img_task_records(&im, &e[1], IMG_HAS_FS | IMG_HAS_MM | IMG_HAS_SIGHAND);
+	img_tail(&im);
+	snprintf(path, sizeof(path), "%s/t.img", dir);
+	f = fopen(path, "w");
+	ck_assert(f && fwrite(im.buf, 1, im.len, f) == im.len);
+	fclose(f);
+	img_free(&im);
+	run(&o, "%s/ckptinfo t.img", bin);
+	ck_rc(o, 1);
+	ck_has(o.err, "TREE entry 0 (pid 10): no FILES record before MM, but it is the first task with files_ref 200010");
+	/* what was valid up to there is listed */
+	ck_has(o.out, "nr_tasks=2");
+	ck_has(o.out, "shared: files with 11\n");
+}
+END_TEST
+
+static Suite *ckptinfo_suite(void)
+{
+	Suite *s = suite_create("ckptinfo");
+	TCase *tc = tcase_create("tree");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, tree_lists_levels_flags_and_sharing);
+	tcase_add_test(tc, tree_json_has_the_same_fields);
+	tcase_add_test(tc, single_task_shares_nothing);
+	tcase_add_test(tc, long_sharing_lists_are_cut);
+	tcase_add_test(tc, container_image_says_so);
+	tcase_add_test(tc, bad_tree_is_reported_with_entry_and_pid);
+	tcase_add_test(tc, missing_record_is_reported_with_entry_and_pid);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(ckptinfo_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
