@@ -276,9 +276,9 @@ static struct ckpt_ctx *restart_find_ctx(struct pid *root)
 }
 
 /*
- * The roots of the last restarts that completed: a task joining one of
- * them is late and fails at once instead of waiting for a context that
- * will never come.
+ * The roots of the last restarts that are over (completed or failed): a
+ * task joining one of them is late and fails at once instead of waiting
+ * for a context that will never come.
  */
 #define CKPT_DONE_ROOTS		64
 static struct pid *ckpt_done_roots[CKPT_DONE_ROOTS];
@@ -469,8 +469,8 @@ out:
 		spin_lock(&ckpt_restarts_lock);
 		list_del_init(&ctx->list);
 		spin_unlock(&ckpt_restarts_lock);
-		if (ctx->done)
-			restart_mark_done(ctx->root_pid);
+		/* over, done or failed: a task joining now is late */
+		restart_mark_done(ctx->root_pid);
 	}
 	ckpt_ctx_put(ctx);
 	return ret;
