@@ -124,19 +124,26 @@ static int checkpoint_check_unsupported(struct ckpt_ctx *ctx,
 	return 0;
 }
 
-/* Rights and state of one task; nothing is changed. */
-static int checkpoint_check_task(struct ckpt_ctx *ctx, struct task_struct *t,
-				 pid_t pid, bool zombie)
+/* Rights over one task, checked for the whole tree before anything else. */
+static int checkpoint_check_rights(struct ckpt_ctx *ctx, struct task_struct *t,
+				   pid_t pid, bool zombie)
 {
 	if (t->flags & PF_KTHREAD)
 		return ckpt_err(ctx, -EPERM, "pid %d is a kernel thread", pid);
-	if (zombie)	/* nothing left to read but what the TREE holds */
-		return t->exit_state == EXIT_ZOMBIE ? 0 :
-		       ckpt_err(ctx, -EBUSY, "zombie %d was reaped", pid);
-	if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
+	if (!zombie && !ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
 		return ckpt_err(ctx, -EPERM,
 				"no permission to checkpoint pid %d (ptrace attach denied)",
 				pid);
+	return 0;
+}
+
+/* State of one task; nothing is changed. */
+static int checkpoint_check_task(struct ckpt_ctx *ctx, struct task_struct *t,
+				 pid_t pid, bool zombie)
+{
+	if (zombie)	/* nothing left to read but what the TREE holds */
+		return t->exit_state == EXIT_ZOMBIE ? 0 :
+		       ckpt_err(ctx, -EBUSY, "zombie %d was reaped", pid);
 	if (t->exit_state || (t->flags & PF_EXITING))
 		return ckpt_err(ctx, -EBUSY, "pid %d is exiting", pid);
 	if (t->ptrace)
@@ -302,16 +309,28 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 		goto out;
 	}
 	for (i = 0; i < ctx->nr_tasks; i++) {
+		ret = checkpoint_check_rights(ctx, ctx->tasks[i],
+					      ctx->pids[i].pid,
+					      ctx->pids[i].flags & CKPT_TASK_ZOMBIE);
+		if (ret)
+			goto out;
+	}
+	/*
+	 * What the tree shares with tasks outside it, before the frozen
+	 * state: a task sharing its mm with an outsider may sit in vfork()
+	 * and is then reported for what it shares.
+	 */
+	ret = checkpoint_tree_leaks(ctx);
+	if (ret)
+		goto out;
+	for (i = 0; i < ctx->nr_tasks; i++) {
 		ret = checkpoint_check_task(ctx, ctx->tasks[i],
 					    ctx->pids[i].pid,
 					    ctx->pids[i].flags & CKPT_TASK_ZOMBIE);
 		if (ret)
 			goto out;
 	}
-	/* what the tree shares with tasks outside it */
-	ret = checkpoint_tree_leaks(ctx);
-	if (!ret)
-		ret = checkpoint_files_leaks(ctx);
+	ret = checkpoint_files_leaks(ctx);
 	if (ret)
 		goto out;
 	ckpt_log(ctx, "checkpoint %llu: %d task(s), root pid %d",
