@@ -20,7 +20,15 @@
  *
  * KCRTEST_SELFCHECK=1 in the environment (development only, never set by
  * the driver) skips the restart check so a program can be run without
- * checkpoint/restart to validate its own checks.
+ * checkpoint/restart to validate its own checks.  With it,
+ * KCRTEST_BREAK=WHAT[,WHAT...] makes kt_broken(WHAT) true: programs use it
+ * to damage their own state at the point a restart would have happened, to
+ * check that their checks catch it (each program lists its WHATs).
+ *
+ * Programs with several processes or threads (tree*, threads*, container*,
+ * leak*) also use: kt_set_who() (a prefix for this process's FAIL lines),
+ * kt_wait_pid() (waitpid with a timeout), kt_proc_stat(), kt_nspid(),
+ * kt_ready_pid() and kt_sleep_ms().  kt_nfail is updated atomically.
  */
 #ifndef KCRTEST_H
 #define KCRTEST_H
@@ -40,6 +48,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #define KT_GO_TIMEOUT_S	300
 
@@ -48,6 +57,8 @@ static pid_t kt_pid0, kt_ppid0;
 static int kt_nopids, kt_selfcheck, kt_nfail;
 static char kt_ready_path[256], kt_go_path[256];
 static int kt_log_fd = 2;		/* where kt_msg() writes */
+static char kt_who[48];			/* "NAME: " prefix of FAIL lines, or "" */
+static char kt_break_list[256];		/* KCRTEST_BREAK (selfcheck only) */
 
 /* Unbuffered message to stderr (no stdio state involved). */
 static inline __attribute__((format(printf, 1, 2))) void kt_msg(const char *fmt, ...)
@@ -70,9 +81,10 @@ static inline __attribute__((format(printf, 1, 2))) void kt_msg(const char *fmt,
 }
 
 #define kt_fail(fmt, ...) \
-	do { kt_nfail++; kt_msg("FAIL " fmt, ##__VA_ARGS__); } while (0)
+	do { __atomic_add_fetch(&kt_nfail, 1, __ATOMIC_SEQ_CST); \
+	     kt_msg("FAIL %s" fmt, kt_who, ##__VA_ARGS__); } while (0)
 #define kt_die(fmt, ...) \
-	do { kt_msg("FAIL " fmt, ##__VA_ARGS__); exit(1); } while (0)
+	do { kt_msg("FAIL %s" fmt, kt_who, ##__VA_ARGS__); exit(1); } while (0)
 #define kt_die_errno(what) \
 	kt_die("%s: %s (errno %d)", what, strerror(errno), errno)
 
@@ -139,6 +151,9 @@ static inline void kt_start(const char *name)
 	kt_nopids = e && *e == '1';
 	e = getenv("KCRTEST_SELFCHECK");
 	kt_selfcheck = e && *e == '1';
+	e = getenv("KCRTEST_BREAK");
+	if (kt_selfcheck && e)
+		snprintf(kt_break_list, sizeof(kt_break_list), ",%s,", e);
 	snprintf(kt_ready_path, sizeof(kt_ready_path), "/tmp/%s.ready", name);
 	snprintf(kt_go_path, sizeof(kt_go_path), "/tmp/%s.go", name);
 }
@@ -295,6 +310,150 @@ static inline int kt_compare_lines(const char *what, const char *exp, const char
 		line++;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------
+ * Helpers for programs with several processes or threads.
+ */
+
+/* Prefix this process's FAIL lines with "WHO: " (e.g. the tree member). */
+static inline void kt_set_who(const char *who)
+{
+	snprintf(kt_who, sizeof(kt_who), "%s: ", who);
+}
+
+/* Selfcheck fault injection: is WHAT listed in KCRTEST_BREAK? */
+static inline int kt_broken(const char *what)
+{
+	char key[64];
+
+	if (!kt_break_list[0])
+		return 0;
+	snprintf(key, sizeof(key), ",%s,", what);
+	if (!strstr(kt_break_list, key))
+		return 0;
+	kt_msg("# %s: KCRTEST_BREAK: breaking \"%s\" on purpose", kt_name, what);
+	return 1;
+}
+
+static inline void kt_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Like kt_ready(), for a program whose driver-visible pid is not getpid(). */
+static inline void kt_ready_pid(pid_t pid)
+{
+	char buf[64];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+
+	if (kt_write_file(kt_ready_path, buf, n) < 0)
+		kt_die_errno("writing the ready file");
+}
+
+/*
+ * waitpid(pid, status, 0) for at most timeout_s seconds: returns pid, 0 on
+ * timeout, -1 on error (errno set).
+ */
+static inline pid_t kt_wait_pid(pid_t pid, int *status, double timeout_s)
+{
+	double deadline = kt_now(CLOCK_MONOTONIC) + timeout_s;
+	long step = 1;
+
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG | __WALL);
+
+		if (r != 0 && !(r < 0 && errno == EINTR))
+			return r;
+		if (kt_now(CLOCK_MONOTONIC) > deadline)
+			return 0;
+		kt_sleep_ms(step);
+		if (step < 20)
+			step *= 2;
+	}
+}
+
+/* "exited 3", "killed by signal 9", ... for messages. */
+static inline const char *kt_status_str(int st, char *buf, size_t size)
+{
+	if (WIFEXITED(st))
+		snprintf(buf, size, "exited %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, size, "killed by signal %d", WTERMSIG(st));
+	else
+		snprintf(buf, size, "status 0x%x", st);
+	return buf;
+}
+
+struct kt_stat {
+	char state;
+	int ppid, pgrp, session;
+};
+
+/* State, ppid, pgrp and session of /proc/<pid>/stat (pid 0: self); -1 if none. */
+static inline int kt_proc_stat(pid_t pid, struct kt_stat *st)
+{
+	char path[64], buf[1024], *p;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/stat");
+	if (kt_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %d %d %d", &st->state, &st->ppid, &st->pgrp,
+			 &st->session) != 4)
+		return -1;
+	return 0;
+}
+
+/*
+ * NSpid of /proc/<path>/status ("self", "thread-self", "1234"...): the pids
+ * from the /proc mount's pid namespace down to the task's own; returns the
+ * number of levels (at most max), -1 if unreadable.  Thread safe.
+ */
+static inline int kt_nspid(const char *who, int *pids, int max)
+{
+	char path[64], buf[4096], *p;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%s/status", who);
+	if (kt_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strstr(buf, "\nNSpid:");
+	if (!p)
+		return -1;
+	p += 7;
+	while (n < max) {
+		char *e;
+		long v;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p < '0' || *p > '9')
+			break;
+		v = strtol(p, &e, 10);
+		pids[n++] = (int)v;
+		p = e;
+	}
+	return n;
+}
+
+/* First field of /proc/<pid>/task/<tid>/syscall: the syscall it is blocked in, or -1. */
+static inline long kt_task_syscall(pid_t pid, pid_t tid)
+{
+	char path[96], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
+	if (kt_read_file(path, buf, sizeof(buf)) <= 0)
+		return -2;
+	if (!strncmp(buf, "running", 7))
+		return -1;
+	return strtol(buf, NULL, 10);
 }
 
 #endif /* KCRTEST_H */

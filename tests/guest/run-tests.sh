@@ -35,9 +35,12 @@ T=$(dirname "$(readlink -f "$0")")
 SELF=$T/$(basename "$0")
 export PATH=${PATH:+$PATH:}/bin:/sbin:/usr/bin:/usr/sbin
 
-ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter selfckpt refuse stall nopids rights badimage"
+ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter selfckpt refuse stall nopids \
+tree tree_pipe tree_nopids threads threads_many container container_flat pidns_init kill_pipe \
+ctrlc cutimage pidtaken leak_files leak_fs leak_vm leak_vfork leak_vfork_rev leak_scm leak_pipe leak_shm killmid latejoin \
+cpus clock rights badimage"
 # process names (comm) a test can leave behind; killed between tests
-PROCS="refuse selfckpt regs memory signals task kcr-task-comm files blk_read blk_pause blk_sleep dyn_counter nopids idle checkpoint restart imgmut runas"
+PROCS="refuse selfckpt regs memory signals task kcr-task-comm files blk_read blk_pause blk_sleep dyn_counter nopids idle checkpoint restart imgmut runas tree treebig tree_join threads container leak clock pidns_init mktree"
 
 TMO_READY=30		# program start until its ready file
 TMO_CKPT=60		# one checkpoint run
@@ -52,6 +55,8 @@ test_timeout() {
 	badimage) echo 1500 ;;
 	rights) echo 400 ;;
 	nopids|memory|memory_pipe) echo 240 ;;
+	ctrlc) echo 900 ;;
+	tree|tree_pipe|tree_nopids|container|container_flat|pidns_init|kill_pipe|cutimage|pidtaken|killmid|latejoin) echo 300 ;;
 	*) echo 180 ;;
 	esac
 }
@@ -90,12 +95,13 @@ status_field() { sed -n "s/^$2:[[:space:]]*//p" /proc/$1/status 2>/dev/null; }
 
 oneline() { tr '\n\t' '  ' | sed 's/  */ /g; s/ $//' | cut -c1-300; }
 
-# First non-empty line of the first non-empty file.
+# First non-empty line of the first non-empty file (restart's progress
+# note "pid N is taken, waiting up to S s" is not a reason: skipped).
 first_line() {
 	local f
 	for f; do
-		if [ -s "$f" ]; then
-			grep -v '^[[:space:]]*$' "$f" | head -n1 | oneline
+		if [ -s "$f" ] && grep -v -e '^[[:space:]]*$' -e 'is taken, waiting up to' "$f" >/dev/null; then
+			grep -v -e '^[[:space:]]*$' -e 'is taken, waiting up to' "$f" | head -n1 | oneline
 			return
 		fi
 	done
@@ -134,6 +140,7 @@ tool_msg() { # RC ERRFILE LOGFILE
 	case $1 in
 	124|143) echo "timed out (rc $1): $(first_line "$2" "$3")" ;;
 	137) echo "killed (rc 137: SIGKILL, or a timeout): $(first_line "$2" "$3")" ;;
+	129|13[0-9]|1[4-8][0-9]|19[0-2]) echo "rc $1 (128 + $(($1 - 128)): killed by signal $(($1 - 128))): $(first_line "$2" "$3")" ;;
 	*) echo "rc $1: $(first_line "$2" "$3")" ;;
 	esac
 }
@@ -425,7 +432,9 @@ t_dyn_counter() { std_test dyn_counter dyn_counter; }
 t_selfckpt() {
 	local n=selfckpt st
 	clean_files $n
-	"$T/selfckpt" </dev/null >/tmp/$n.out 2>&1
+	# in a subshell: ash redirects a foreground command in the shell itself,
+	# which would then share the output file with the checkpointed process
+	( exec "$T/selfckpt" </dev/null >/tmp/$n.out 2>&1 )
 	st=$?
 	[ $st = 10 ] || { fail "self-checkpoint: exit $st, expected 10: $(first_line /tmp/$n.out /tmp/$n.ckpt.log)"; return 1; }
 	ckptinfo /tmp/$n.img >/tmp/$n.info 2>&1 || { fail "ckptinfo rejects the image: $(tail -n 1 /tmp/$n.info)"; return 1; }
@@ -438,7 +447,7 @@ t_selfckpt() {
 # keeps running as before (thawed, in its cgroup): it exits 0 when told to.
 t_refuse() {
 	local n=refuse mode st pid
-	for mode in flock itimer posixtimer child thread socket; do
+	for mode in flock itimer posixtimer socket; do
 		clean_files $n
 		start_prog $n refuse $mode || return 1
 		pid=$PID
@@ -562,6 +571,600 @@ t_nopids() {
 	[ $st = 0 ] || { fail "the original exited with $st: $(prog_fail /tmp/nopids.out)"; return 1; }
 	grep -qx "original $pid ok" /tmp/nopids.done || { fail "no \"original $pid ok\" in nopids.done: $(cat /tmp/nopids.done 2>/dev/null)"; return 1; }
 	grep -qx "copy $copy ok" /tmp/nopids.done || { fail "no \"copy $copy ok\" in nopids.done: $(cat /tmp/nopids.done 2>/dev/null)"; return 1; }
+	return 0
+}
+
+# ---------------------------------------------------------- trees
+# Process trees, threads, pid namespaces, and what must be refused.  The
+# programs (tree, treebig, threads, container, leak, tree_join, clock) check
+# their own state after restart; see each one's header comment.
+TMO_PIDS=30		# pids of a killed tree free again (pid 1 reaps its members)
+PIPE_WAIT=60		# restart --wait SECS in "checkpoint --kill PID | restart"
+
+# The pids and tids in FILE (its all-digit words; lines starting "L " are
+# skipped: tree's exited group leader, whose pid was free before the checkpoint).
+file_pids() {
+	awk '$1 != "L" { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) print $i }' "$1" 2>/dev/null
+}
+
+# No task has any pid of FILE (a zombie still holds its pid).
+pids_free() {
+	local p
+	for p in $(file_pids "$1"); do
+		[ -e /proc/$p ] && return 1
+	done
+	return 0
+}
+
+# After checkpoint --kill of a tree: its members (reaped by pid 1) free their pids.
+wait_pids_free() { # FILE
+	local p left=
+	poll $TMO_PIDS pids_free "$1" && return 0
+	for p in $(file_pids "$1"); do
+		[ -e /proc/$p ] && left="$left $p:$(status_field "$p" Name):$(pstate "$p")"
+	done
+	fail "pids of the killed tree still in use $TMO_PIDS s after checkpoint --kill:$left"
+	return 1
+}
+
+# pipe_run NAME PID [RESTART OPTIONS...]: "checkpoint --kill PID | restart
+# OPTIONS"; the driver reaps PID once the checkpoint is written, the go file
+# is created, and RC is the restart's status (the restored program's).
+pipe_run() {
+	local n=$1 pid=$2 bg st
+	shift 2
+	rm -f /tmp/$n.ckpt.rc /tmp/$n.rst.rc
+	( timeout -k 5 $TMO_CKPT checkpoint --kill -l /tmp/$n.ckpt.log "$pid" 2>/tmp/$n.ckpt.err
+	  echo $? > /tmp/$n.ckpt.rc ) |
+	( timeout -k 5 $((TMO_RST + PIPE_WAIT)) restart "$@" -l /tmp/$n.rst.log \
+		>/tmp/$n.rst.out 2>/tmp/$n.rst.err
+	  echo $? > /tmp/$n.rst.rc ) &
+	bg=$!
+	if ! poll $((TMO_CKPT + 10)) test -s /tmp/$n.ckpt.rc; then
+		kill -9 "$pid"
+		fail "checkpoint --kill into the pipe did not end within $((TMO_CKPT + 10)) s"
+		wait "$bg"
+		return 1
+	fi
+	if [ "$(cat /tmp/$n.ckpt.rc)" != 0 ]; then
+		kill -9 "$pid"
+		fail "checkpoint --kill | restart: checkpoint $(tool_msg "$(cat /tmp/$n.ckpt.rc)" /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+		wait "$bg"
+		return 1
+	fi
+	# checkpoint --kill returned once the tree was dead.  Not reap_killed: ash
+	# may already have reaped $pid (while it waited for another command), and
+	# the restart may already have given the pid to the restored root.
+	wait "$pid"
+	st=$?
+	if [ $st != 137 ]; then
+		fail "original ended with status $st, expected 137 (SIGKILL from checkpoint --kill)"
+		wait "$bg"
+		return 1
+	fi
+	touch /tmp/$n.go
+	poll $((TMO_RST + PIPE_WAIT + 10)) test -s /tmp/$n.rst.rc
+	wait "$bg"
+	RC=$(cat /tmp/$n.rst.rc 2>/dev/null)
+	RC=${RC:-none}
+	log "checkpoint --kill $pid | restart $*: rc $RC"
+	return 0
+}
+
+# -- tree: sessions, groups, a zombie, threads, pipes, shared memory and files
+tree_start() { # [VAR=value]
+	clean_files tree
+	rm -f /tmp/tree.pids /tmp/tree.shared
+	PROG_ENV=$1
+	start_prog tree tree || { PROG_ENV=; return 1; }
+	PROG_ENV=
+	wait_ready tree "$PID"
+}
+
+# The TREE record holds the whole tree: 8 processes, 3 more threads, the zombie.
+tree_image_ok() {
+	local nr
+	nr=$("$T/imgmut" /tmp/tree.img get tree.nr_tasks 2>/dev/null)
+	[ "$nr" = 12 ] && return 0
+	fail "image of the tree: expected 12 tasks in the TREE (8 processes, 3 more threads, 1 zombie), got ${nr:-none}"
+	return 1
+}
+
+t_tree() {
+	local TMO_RST=120
+	tree_start || return 1
+	checkpoint_to tree "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	tree_image_ok || return 1
+	wait_pids_free /tmp/tree.pids || return 1
+	touch /tmp/tree.go
+	restart_from tree
+	judge tree "$RC"
+}
+
+t_tree_pipe() {
+	local TMO_RST=120
+	tree_start || return 1
+	pipe_run tree "$PID" --wait $PIPE_WAIT || return 1
+	judge tree "$RC"
+}
+
+# --no-pids: new pids; the program checks the structure, not the numbers.
+t_tree_nopids() {
+	local TMO_RST=120
+	tree_start KCR_NOPIDS=1 || return 1
+	checkpoint_to tree "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/tree.go
+	restart_from tree --no-pids
+	judge tree "$RC"
+}
+
+# -- threads
+t_threads() { std_test threads threads state; }
+t_threads_many() { std_test threads_many threads many 100; }
+
+# -- pid namespaces
+# container_start NAME [flat]: the container program (launcher L = $PID,
+# the namespace's init = $ROOT as seen here).
+container_start() {
+	local n=$1
+	clean_files $n
+	rm -f /tmp/$n.root /tmp/$n.pids
+	start_prog $n container "$@" || return 1
+	wait_ready $n "$PID" || return 1
+	ROOT=$(cat /tmp/$n.root 2>/dev/null)
+	if [ -z "$ROOT" ] || ! alive "$ROOT"; then
+		kill -9 "$PID"
+		fail "no live container init in /tmp/$n.root (\"$ROOT\")"
+		return 1
+	fi
+	return 0
+}
+
+t_container() {
+	local n=container c1 rc TMO_RST=120
+	container_start $n || return 1
+	# container mode needs the init of a pid namespace: C1 is refused, and
+	# the container runs on (its checks after go need every member)
+	c1=$(sed -n 's/^C1 \([0-9]*\) .*/\1/p' /tmp/$n.pids)
+	timeout -k 5 $TMO_CKPT checkpoint --container -o /tmp/$n.bad.img -l /tmp/$n.bad.log "$c1" \
+		>/dev/null 2>/tmp/$n.bad.err
+	rc=$?
+	log "checkpoint --container $c1 (C1, not an init): rc $rc: $(first_line /tmp/$n.bad.err /tmp/$n.bad.log)"
+	case $rc in
+	0) kill -9 "$ROOT"; fail "checkpoint --container of C1 (pid $c1, not the init of a pid namespace) succeeded"; return 1 ;;
+	124|137|143) kill -9 "$ROOT"; fail "checkpoint --container of C1 (not an init) hung (rc $rc)"; return 1 ;;
+	esac
+	if ! grep -qi "init" /tmp/$n.bad.err /tmp/$n.bad.log 2>/dev/null; then
+		kill -9 "$ROOT"
+		fail "checkpoint --container of C1 (not an init): expected a reason about the namespace's init, got rc $rc: $(first_line /tmp/$n.bad.err /tmp/$n.bad.log)"
+		return 1
+	fi
+	checkpoint_to $n "$ROOT" --container --kill || return 1
+	reap_killed "$PID" || return 1		# L exits 137 when its init is killed
+	touch /tmp/$n.go
+	restart_from $n				# a container image: a new pid namespace by default
+	judge $n "$RC"
+}
+
+# The same container without its nested pid namespace (tells a problem of
+# nested namespaces from one of container mode itself).
+t_container_flat() {
+	local n=container_flat TMO_RST=120
+	container_start $n flat || return 1
+	checkpoint_to $n "$ROOT" --container --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/$n.go
+	restart_from $n
+	judge $n "$RC"
+}
+
+# pidns_init (tests/guest/pidns_init.c, another engineer's): "pidns_init
+# [-l LOGFILE] IMAGE" restarts a container image in-process (the init of a
+# fresh pid namespace restarts its own tree) and exits with the restored
+# init's status.  First the container without, then with its nested pid
+# namespace, so that a failure says which part broke.
+pidns_init_run() { # NAME [flat]
+	local n=$1
+	container_start "$@" || return 1
+	checkpoint_to $n "$ROOT" --container --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/$n.go
+	mutate_image /tmp/$n.img
+	timeout -k 5 $TMO_RST "$T/pidns_init" -l /tmp/$n.rst.log /tmp/$n.img \
+		</dev/null >/tmp/$n.rst.out 2>/tmp/$n.rst.err
+	RC=$?
+	log "pidns_init /tmp/$n.img: rc $RC"
+	judge $n "$RC"
+}
+
+t_pidns_init() {
+	local TMO_RST=120
+	if [ ! -x "$T/pidns_init" ]; then
+		fail "$T/pidns_init is not installed (tests/guest/pidns_init.c)"
+		return 1
+	fi
+	pidns_init_run pidns_init_flat flat || { WHY="container without a nested pid namespace: $WHY"; return 1; }
+	rm -f /tmp/pidns_init_flat.img
+	pidns_init_run pidns_init || { WHY="container with a nested pid namespace: $WHY"; return 1; }
+}
+
+# -- checkpoint --kill PID | restart, original pids: one process, then a tree
+t_kill_pipe() {
+	local spec n
+	for spec in "kill_pipe1 1 256" "kill_pipe 16 64"; do
+		set -- $spec
+		n=$1
+		clean_files $n
+		rm -f /tmp/$n.pids /tmp/$n.killed
+		start_prog $n treebig "$@" || return 1
+		wait_ready $n "$PID" || return 1
+		pipe_run $n "$PID" --wait $PIPE_WAIT || { WHY="$2 process(es): $WHY"; return 1; }
+		judge $n "$RC" || { WHY="$2 process(es): $WHY"; return 1; }
+	done
+	return 0
+}
+
+# -- failures
+# Tree tasks left, "PID:NAME:STATE" (by the saved pids: zombies count; and
+# any treebig process).
+tree_left() { # PIDSFILE
+	local p left=
+	for p in $(file_pids "$1"); do
+		[ -e /proc/$p ] && left="$left $p:$(status_field "$p" Name):$(pstate "$p")"
+	done
+	for p in $(find_procs treebig); do
+		case "$left " in *" $p:"*) ;; *) left="$left $p:treebig" ;; esac
+	done
+	echo $left
+}
+
+# ctrl-c (SIGINT to the restart tool) while a tree of 200 is being restored
+# (the stream stalls halfway): the tool ends, no task of the tree is left.
+t_ctrlc() {
+	local n=ctrlc size rpid st kids k left TMO_READY=120 TMO_CKPT=300
+	clean_files $n
+	rm -f /tmp/$n.pids /tmp/$n.fifo
+	start_prog $n treebig $n 200 16 || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	wait_pids_free /tmp/$n.pids || return 1
+	size=$(wc -c < /tmp/$n.img)
+	mkfifo /tmp/$n.fifo
+	restart -i /tmp/$n.fifo -l /tmp/$n.rst.log >/tmp/$n.rst.out 2>/tmp/$n.rst.err &
+	rpid=$!
+	exec 3>/tmp/$n.fifo
+	timeout -k 5 120 head -c $((size / 2)) /tmp/$n.img >&3
+	if ! poll 120 grep -q "restart of checkpoint" /tmp/$n.rst.log; then
+		exec 3>&-
+		kill -9 "$rpid" 2>/dev/null
+		fail "the kernel never started reading the image of the 200 tasks: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+		return 1
+	fi
+	sleep 2
+	kids=$(cat /proc/$rpid/task/*/children 2>/dev/null)
+	left=$(tree_left /tmp/$n.pids)
+	log "restart $rpid: children: $(echo $kids); $(echo $left | wc -w) tasks of the tree exist"
+	if [ -z "$left" ]; then
+		exec 3>&-
+		kill -9 "$rpid" 2>/dev/null
+		fail "no task of the tree exists while the restart reads the stalled image: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+		return 1
+	fi
+	kill -INT "$rpid"
+	if ! poll 20 gone "$rpid"; then
+		exec 3>&-
+		kill -9 "$rpid" 2>/dev/null
+		fail "restart still running 20 s after ctrl-c during the restart of 200 tasks"
+		return 1
+	fi
+	wait "$rpid"
+	st=$?
+	exec 3>&-
+	[ $st != 0 ] || { fail "restart exited 0 after ctrl-c during the restart of 200 tasks"; return 1; }
+	if ! poll 30 eval '[ -z "$(tree_left /tmp/$n.pids)" ]'; then
+		left=$(tree_left /tmp/$n.pids)
+		fail "$(echo $left | wc -w) task(s) of the tree left 30 s after ctrl-c:$(echo $left | cut -c1-200)"
+		kill -9 $(file_pids /tmp/$n.pids) 2>/dev/null
+		return 1
+	fi
+	for k in $kids; do
+		if ! poll 5 gone "$k"; then
+			fail "child $k ($(status_field "$k" Name)) of the restart tool left after ctrl-c"
+			kill -9 $kids 2>/dev/null
+			return 1
+		fi
+	done
+	return 0
+}
+
+# An image cut in the middle of the 30th task's records: restart fails, the
+# log names that task, nothing is left running.
+t_cutimage() {
+	local n=cutimage offs o30 o31 pid30 cut rc left TMO_READY=60
+	clean_files $n
+	rm -f /tmp/$n.pids /tmp/$n.cut.img /tmp/$n.records
+	start_prog $n treebig $n 40 32 || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	wait_pids_free /tmp/$n.pids || return 1
+	if ! "$T/imgmut" list /tmp/$n.img > /tmp/$n.records 2>&1; then
+		fail "imgmut list of the image: $(tail -n 1 /tmp/$n.records)"
+		return 1
+	fi
+	offs=$(awk '$3 == "task" { k++; if (k == 30) a = $1; if (k == 31) b = $1 }
+		    $3 == "tail" { t = $1 } END { if (!b) b = t; print a, b }' /tmp/$n.records)
+	o30=${offs% *}
+	o31=${offs#* }
+	pid30=$("$T/imgmut" /tmp/$n.img get task.pid@29 2>/dev/null)
+	if [ -z "$o30" ] || [ -z "$o31" ] || [ -z "$pid30" ]; then
+		fail "image of 40 processes: no 30th TASK record ($(grep -c ' task ' /tmp/$n.records) TASK records)"
+		return 1
+	fi
+	cut=$(( (o30 + o31) / 2 ))
+	head -c $cut /tmp/$n.img > /tmp/$n.cut.img
+	log "cut at $cut, in the records of the 30th task (pid $pid30, bytes $o30..$o31)"
+	timeout -k 5 $TMO_RST restart -i /tmp/$n.cut.img -l /tmp/$n.rst.log >/tmp/$n.rst.out 2>/tmp/$n.rst.err
+	rc=$?
+	log "restart of the cut image: rc $rc: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+	case $rc in
+	0) fail "restart of an image cut inside the 30th task's records succeeded"; kill -9 $(file_pids /tmp/$n.pids) 2>/dev/null; return 1 ;;
+	124|137|143) fail "restart of the cut image hung (rc $rc)"; kill -9 $(file_pids /tmp/$n.pids) 2>/dev/null; return 1 ;;
+	esac
+	if ! cat /tmp/$n.rst.log /tmp/$n.rst.err 2>/dev/null | grep -i -e error -e fail | grep -qw "$pid30"; then
+		fail "restart of the cut image: expected an error naming the 30th task (pid $pid30), got: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+		return 1
+	fi
+	if ! poll 20 eval '[ -z "$(tree_left /tmp/$n.pids)" ]'; then
+		left=$(tree_left /tmp/$n.pids)
+		fail "task(s) left after the failed restart of the cut image:$(echo $left | cut -c1-200)"
+		kill -9 $(file_pids /tmp/$n.pids) 2>/dev/null
+		return 1
+	fi
+	return 0
+}
+
+# A restart while the original tree still runs: --wait 1 fails naming the
+# pid and disturbs nothing; --wait 60 waits until the original has ended.
+t_pidtaken() {
+	local n=pidtaken t0 dt rc rpid st p orig m
+	clean_files $n
+	rm -f /tmp/$n.pids /tmp/$n.quit /tmp/$n.quit.done /tmp/$n.rst2.*
+	start_prog $n treebig $n 4 64 || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" || return 1
+	orig=$(file_pids /tmp/$n.pids | tr '\n' ' ')
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	timeout -k 5 60 restart --wait 1 -i /tmp/$n.img -l /tmp/$n.rst.log >/tmp/$n.rst.out 2>/tmp/$n.rst.err
+	rc=$?
+	dt=$(awk -v a="$t0" '{ printf "%d", $1 - a }' /proc/uptime)
+	log "restart --wait 1 with the original running: rc $rc after $dt s: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+	case $rc in
+	0) kill -9 $orig; fail "restart --wait 1 succeeded while the original (pid $PID) still runs"; return 1 ;;
+	124|137|143) kill -9 $orig; fail "restart --wait 1 hung (rc $rc) while the original's pids are taken"; return 1 ;;
+	esac
+	if [ "$dt" -gt 20 ]; then
+		kill -9 $orig; fail "restart --wait 1 took $dt s to fail, expected a few"; return 1
+	fi
+	if ! cat /tmp/$n.rst.err /tmp/$n.rst.log 2>/dev/null | grep -qw "$PID"; then
+		kill -9 $orig
+		fail "restart with the root's pid $PID taken: expected a message naming it, got rc $rc: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+		return 1
+	fi
+	for p in $orig; do
+		alive "$p" || { kill -9 $orig; fail "original task $p gone after the failed restart"; return 1; }
+	done
+	p=$(find_procs treebig)
+	[ "$(echo $p | wc -w)" = 4 ] || { kill -9 $orig $p; fail "after the failed restart: expected the 4 original treebig processes, got: $p"; return 1; }
+
+	timeout -k 5 $((TMO_RST + 60)) restart --wait 60 -i /tmp/$n.img -l /tmp/$n.rst2.log \
+		>/tmp/$n.rst2.out 2>/tmp/$n.rst2.err &
+	rpid=$!
+	sleep 2
+	if gone "$rpid"; then
+		wait "$rpid"
+		kill -9 $orig
+		fail "restart --wait 60 ended (rc $?) while the pids were taken, expected it to wait: $(first_line /tmp/$n.rst2.err /tmp/$n.rst2.log)"
+		return 1
+	fi
+	# the original ends (exit 0, no checks); not "gone $PID": once ash has
+	# reaped it, the waiting restart may give its pid to the copy at once
+	touch /tmp/$n.quit
+	if ! poll 30 test -e /tmp/$n.quit.done; then
+		kill -9 $orig "$rpid"; fail "the original did not quit"; return 1
+	fi
+	wait "$PID"
+	st=$?
+	[ $st = 0 ] || { kill -9 "$rpid"; fail "the original exited $st on quit: $(prog_fail /tmp/$n.out)"; return 1; }
+	touch /tmp/$n.go
+	wait "$rpid"
+	RC=$?
+	log "restart --wait 60: rc $RC"
+	[ "$RC" = 0 ] && return 0
+	m=$(prog_fail /tmp/$n.out)
+	fail "restart --wait 60 after the original ended: ${m:-$(tool_msg $RC /tmp/$n.rst2.err /tmp/$n.rst2.log)}"
+}
+
+# leak_test MODE REGEX WHAT: the tree shares WHAT with a process outside
+# it; checkpoint must fail naming it (REGEX, case-insensitive, in its
+# stderr or log) and the tree must keep running (it exits 0 after go).
+leak_test() {
+	local mode=$1 re=$2 what=$3 n=leak_$1 root rc st
+	clean_files $n
+	rm -rf /tmp/$n.root /tmp/$n.psetup /tmp/$n.dir /tmp/$n.file /tmp/$n.scm
+	start_prog $n leak "$mode" || return 1
+	wait_ready $n "$PID" || return 1
+	root=$(cat /tmp/$n.root 2>/dev/null)
+	[ -n "$root" ] || { kill -9 "$PID"; fail "no tree root in /tmp/$n.root"; return 1; }
+	timeout -k 5 $TMO_CKPT checkpoint -o /tmp/$n.img -l /tmp/$n.ckpt.log "$root" \
+		>/tmp/$n.ckpt.out 2>/tmp/$n.ckpt.err
+	rc=$?
+	log "checkpoint $root ($what shared with pid $PID outside): rc $rc: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+	case $rc in
+	0) kill -9 "$root" "$PID"; fail "checkpoint succeeded, expected a refusal: $what shared with pid $PID outside the tree"; return 1 ;;
+	124|137|143) kill -9 "$root" "$PID"; fail "checkpoint of a tree sharing $what hung (rc $rc)"; return 1 ;;
+	esac
+	if ! cat /tmp/$n.ckpt.err /tmp/$n.ckpt.log 2>/dev/null | grep -Eiq "$re"; then
+		kill -9 "$root" "$PID"
+		fail "refusal without naming $what (expected /$re/): rc $rc: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+		return 1
+	fi
+	if ls -d /sys/fs/cgroup/kcr.* >/dev/null 2>&1; then
+		kill -9 "$root" "$PID"; fail "a transient cgroup was left behind"; return 1
+	fi
+	[ ! -e /tmp/$n.img ] || { kill -9 "$root" "$PID"; fail "the image of the failed checkpoint was left behind"; return 1; }
+	touch /tmp/$n.go
+	if ! poll 30 gone "$PID"; then
+		kill -9 "$root" "$PID"; wait "$PID" 2>/dev/null
+		fail "the tree did not run on after the refused checkpoint (left frozen?)"
+		return 1
+	fi
+	wait "$PID"
+	st=$?
+	[ $st = 0 ] || { fail "exit $st after the refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
+	return 0
+}
+t_leak_files() { leak_test files 'fd table|CLONE_FILES' "the fd table (CLONE_FILES)"; }
+t_leak_fs() { leak_test fs 'fs_struct|CLONE_FS' "the fs_struct (CLONE_FS)"; }
+t_leak_vm() { leak_test vm 'address space|CLONE_VM|vfork' "the address space (CLONE_VM)"; }
+t_leak_vfork() { leak_test vfork 'address space|CLONE_VM|vfork' "the address space (R is a vfork child of an outsider)"; }
+t_leak_vfork_rev() { leak_test vfork_rev 'address space|CLONE_VM|vfork' "the address space (R's vfork child is outside)"; }
+t_leak_scm() { leak_test scm 'leak_scm\.scm' "an open file passed by SCM_RIGHTS (leak_scm.scm)"; }
+t_leak_pipe() { leak_test pipe 'pipe' "a pipe (its write end)"; }
+t_leak_shm() { leak_test shm 'shared memory|shmem' "shared anonymous memory"; }
+
+# The checkpoint writes into a pipe nobody reads (it blocks, the tree
+# frozen); a member is killed; then the pipe is drained: the checkpoint
+# fails with EBUSY naming that task, and the rest of the tree runs on.
+ckpt_blocked() {
+	local p
+	for p in $(find_procs checkpoint); do
+		[ "$(cut -d' ' -f1 /proc/$p/syscall 2>/dev/null)" = 451 ] && return 0
+	done
+	return 1
+}
+
+t_killmid() {
+	local n=killmid victim bg st k
+	clean_files $n
+	rm -f /tmp/$n.pids /tmp/$n.killed /tmp/$n.drain /tmp/$n.ckpt.rc
+	PROG_ENV=TREEBIG_ORIGINAL=1
+	start_prog $n treebig $n 10 512 || { PROG_ENV=; return 1; }
+	PROG_ENV=
+	wait_ready $n "$PID" || return 1
+	victim=$(tail -n 1 /tmp/$n.pids)
+	( timeout -k 5 $TMO_CKPT checkpoint -l /tmp/$n.ckpt.log "$PID" 2>/tmp/$n.ckpt.err
+	  echo $? > /tmp/$n.ckpt.rc ) |
+	( k=0; while [ ! -e /tmp/$n.drain ] && [ $k -lt 1200 ]; do sleep 0.05; k=$((k + 1)); done
+	  exec cat >/dev/null ) &
+	bg=$!
+	if ! poll 30 ckpt_blocked; then
+		touch /tmp/$n.drain
+		poll $TMO_CKPT test -s /tmp/$n.ckpt.rc
+		wait "$bg"
+		kill -9 "$PID"
+		fail "the checkpoint never blocked in the kernel writing into the full pipe (rc $(cat /tmp/$n.ckpt.rc 2>/dev/null): $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log))"
+		return 1
+	fi
+	sleep 1
+	echo "$victim" > /tmp/$n.killed
+	kill -9 "$victim"
+	poll 10 eval '[ "$(pstate $victim)" = Z ] || [ -z "$(pstate $victim)" ]'
+	log "killed tree member $victim ($(pstate $victim)) while the checkpoint blocks"
+	touch /tmp/$n.drain
+	poll $((TMO_CKPT + 10)) test -s /tmp/$n.ckpt.rc
+	wait "$bg"
+	st=$(cat /tmp/$n.ckpt.rc 2>/dev/null)
+	log "checkpoint: rc $st: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+	case $st in
+	0) kill -9 "$PID"; fail "checkpoint succeeded although tree member $victim was killed in the middle"; return 1 ;;
+	''|124|137|143) kill -9 "$PID"; fail "checkpoint did not end after the pipe was drained (rc ${st:-none})"; return 1 ;;
+	esac
+	if ! cat /tmp/$n.ckpt.err /tmp/$n.ckpt.log 2>/dev/null | grep -Eiq 'busy|errno=16'; then
+		kill -9 "$PID"; fail "checkpoint with a member killed: expected EBUSY, got rc $st: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"; return 1
+	fi
+	if ! cat /tmp/$n.ckpt.err /tmp/$n.ckpt.log 2>/dev/null | grep -i -e error -e busy | grep -qw "$victim"; then
+		kill -9 "$PID"; fail "checkpoint with a member killed: expected the error to name pid $victim, got: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"; return 1
+	fi
+	if ls -d /sys/fs/cgroup/kcr.* >/dev/null 2>&1; then
+		kill -9 "$PID"; fail "a transient cgroup was left behind"; return 1
+	fi
+	touch /tmp/$n.go
+	if ! poll 60 gone "$PID"; then
+		kill -9 "$PID"; wait "$PID" 2>/dev/null
+		fail "the rest of the tree did not run on after the failed checkpoint (left frozen?)"
+		return 1
+	fi
+	wait "$PID"
+	st=$?
+	[ $st = 0 ] || { fail "the rest of the tree: exit $st after the failed checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
+	return 0
+}
+
+# A task calling restart(root, ...) after that restart completed gets an
+# error at once, and the restored tree does not notice.
+t_latejoin() {
+	local n=latejoin rpid rc args p
+	clean_files $n
+	rm -f /tmp/$n.pids /tmp/$n.join.*
+	start_prog $n treebig $n 4 64 || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	wait_pids_free /tmp/$n.pids || return 1
+	timeout -k 5 $((TMO_RST + 60)) restart -i /tmp/$n.img -l /tmp/$n.rst.log \
+		>/tmp/$n.rst.out 2>/tmp/$n.rst.err &
+	rpid=$!
+	if ! poll $TMO_RESTORED eval "grep -q 'restart done' /tmp/$n.rst.log 2>/dev/null || gone $rpid"; then
+		kill -9 "$rpid"
+		fail "no \"restart done\" in the log within $TMO_RESTORED s: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+		return 1
+	fi
+	if gone "$rpid"; then
+		wait "$rpid"
+		judge $n "$?"
+		WHY="the restart (before any late joiner): $WHY"
+		return 1
+	fi
+	for args in "" 1; do
+		timeout -s KILL 20 "$T/tree_join" "$PID" $args >/tmp/$n.join.out 2>/tmp/$n.join.err
+		rc=$?
+		log "late joiner restart($PID${args:+, index $args, NO_PIDS}): rc $rc: $(first_line /tmp/$n.join.err /tmp/$n.join.out)"
+		case $rc in
+		0) ;;
+		124|137) kill -9 "$rpid" $(file_pids /tmp/$n.pids); fail "late joiner restart($PID${args:+, index $args}) still blocked after 20 s: a completed restart must refuse it at once"; return 1 ;;
+		*) kill -9 "$rpid" $(file_pids /tmp/$n.pids); fail "late joiner restart($PID${args:+, index $args}): rc $rc: $(first_line /tmp/$n.join.err /tmp/$n.join.out)"; return 1 ;;
+		esac
+	done
+	for p in $(file_pids /tmp/$n.pids); do
+		alive "$p" || { kill -9 "$rpid"; fail "restored task $p gone after the late joiners"; return 1; }
+	done
+	touch /tmp/$n.go
+	wait "$rpid"
+	RC=$?
+	judge $n "$RC"
+}
+
+# -- the guest itself
+t_cpus() {
+	local n
+	n=$(nproc 2>/dev/null)
+	[ "$n" = 2 ] || { fail "nproc: expected 2, got ${n:-nothing} (/sys/devices/system/cpu/online: $(cat /sys/devices/system/cpu/online 2>/dev/null))"; return 1; }
+	"$T/clock" cpus 2 </dev/null >/tmp/cpus.out 2>&1 || { fail "$(prog_fail /tmp/cpus.out)"; return 1; }
+	return 0
+}
+
+# Guest time: nanosleep vs CLOCK_MONOTONIC, the clocksource, TSC stability,
+# and (with /dev/port) the RTC, which QEMU drives from the host clock.
+t_clock() {
+	local rc l
+	"$T/clock" sleep 100 </dev/null >/tmp/clock.out 2>&1
+	rc=$?
+	while read -r l; do log "${l#\# }"; done < /tmp/clock.out
+	[ $rc = 0 ] || { fail "$(prog_fail /tmp/clock.out)"; return 1; }
 	return 0
 }
 
@@ -806,7 +1409,8 @@ t_badimage() {
 header.magic 0
 header.magic ^1
 header.version 0
-header.version 2
+header.version 1
+header.version 3
 header.version 0xffffffff
 header.arch 0
 header.arch 2
