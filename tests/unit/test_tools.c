@@ -2,11 +2,18 @@
 /*
  * Host tests of the tools' command lines: ckptinfo on generated images,
  * restart's prefix validation, and restart's protocol handling against a
- * fake of the system calls (restart-fake, see fake/fake_kcr.c).  The
- * binaries come from $KCR_BIN and $KCR_TESTBIN (set by "make check").
+ * fake of the system calls (restart-fake, see fake/fake_kcr.c): single
+ * tasks and trees (every task, thread and zombie enters restart() with
+ * the arguments of the protocol), saved pids that are still taken,
+ * new pid namespaces; checkpoint's freezing of whole trees and
+ * --container.  The binaries come from $KCR_BIN and $KCR_TESTBIN (set by
+ * "make check").  Tests that need root (set_tid, namespaces, cgroups)
+ * say so and pass trivially without it.
  */
 #define _GNU_SOURCE
 #include <check.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +101,22 @@ static void setup(void)
 	ck_assert_msg(bin && testbin, "KCR_BIN/KCR_TESTBIN not set (run via make check)");
 	snprintf(dir, sizeof(dir), "/tmp/kcr-test.XXXXXX");
 	ck_assert(mkdtemp(dir) != NULL);
+	/* the fake kernel's tasks say where they entered restart() */
+	setenv("KCR_FAKE_DIR", dir, 1);
+}
+
+static int is_root(const char *what)
+{
+	if (geteuid() == 0)
+		return 1;
+	fprintf(stderr, "note: not root: %s skipped\n", what);
+	return 0;
+}
+
+static void save_img(const char *name, struct img *im)
+{
+	save(name, im->buf, im->len);
+	img_free(im);
 }
 
 static void teardown(void)
@@ -107,9 +130,14 @@ static void teardown(void)
 
 START_TEST(ckptinfo_valid_image_exits_0_with_valid_line)
 {
+	struct img im = { 0 };
 	struct out o;
+	char want[128];
 
-	save_full("a.img");
+	img_full(&im, 4242);
+	snprintf(want, sizeof(want), "valid: %llu records, %zu bytes, 1 tasks",
+		 (unsigned long long)im.nr_records, im.len);
+	save_img("a.img", &im);
 	run(&o, "%s/ckptinfo a.img", bin);
 	ck_rc(o, 0);
 	ck_has(o.out, "TREE");
@@ -117,18 +145,24 @@ START_TEST(ckptinfo_valid_image_exits_0_with_valid_line)
 	ck_has(o.out, "comm=\"full\"");
 	ck_has(o.out, "start=0x7f0000000000 end=0x7f0000004000 prot=rw-p- vm_flags=0x3 kind=anon pgoff=0 nr_pages=2");
 	ck_has(o.out, "ip=0x401000 sp=0x7f0000003ff0");
-	ck_has(o.out, "valid: 22 records, 12872 bytes, 1 tasks");
+	ck_has(o.out, want);
 }
 END_TEST
 
 START_TEST(ckptinfo_truncated_image_exits_1_with_offset_and_reason)
 {
+	struct img im = { 0 };
 	struct out o;
+	char want[128];
 
-	save_full("a.img");
+	img_full(&im, 4242);
+	snprintf(want, sizeof(want),
+		 "ckptinfo: offset 5000: unexpected end of image in PAGES at offset %zu",
+		 img_find(&im, CKPT_HDR_PAGES, 0));
+	save_img("a.img", &im);
 	run(&o, "head -c 5000 a.img > t.img; %s/ckptinfo t.img", bin);
 	ck_rc(o, 1);
-	ck_has(o.err, "ckptinfo: offset 5000: unexpected end of image in PAGES at offset 2016");
+	ck_has(o.err, want);
 }
 END_TEST
 
@@ -196,29 +230,348 @@ START_TEST(restart_bad_prefix_reports_offset_and_reason)
 	img_free(&im);
 	run(&o, "%s/restart -i v.img", bin);
 	ck_rc(o, 1);
-	ck_has(o.err, "restart: offset 0: unsupported image version 9 (expected 1)");
+	ck_has(o.err, "restart: offset 0: unsupported image version 9 (expected 2)");
 }
 END_TEST
 
-START_TEST(restart_refuses_threads_for_now)
-{
-	struct out o;
-	struct img im = { 0 };
-	struct ckpt_task_pids e[2] = {
-		{ .pid = 10, .tgid = 10 },
-		{ .pid = 11, .tgid = 10, .ppid = 10, .flags = CKPT_TASK_THREAD },
-	};
+/* ---- trees ---- */
 
-	img_header(&im);
-	img_tree(&im, e, 2);
-	img_task(&im, 10, "a");
-	img_task(&im, 11, "a");
-	img_tail(&im);
-	save("t.img", im.buf, im.len);
-	img_free(&im);
-	run(&o, "%s/restart -i t.img", bin);
+/* The lines of the fake kernel's "entered" file, one per task but the root. */
+static int entered(char *buf, size_t size)
+{
+	char path[512];
+	int n = 0;
+	char *p;
+
+	snprintf(path, sizeof(path), "%s/entered", dir);
+	slurp(path, buf, size);
+	for (p = buf; *p; p++)
+		n += *p == '\n';
+	return n;
+}
+
+/* The value of "key=" in the line starting with `start`, or -9999. */
+static long field(const char *text, const char *start, const char *key)
+{
+	const char *l = text, *v;
+	char k[32];
+
+	snprintf(k, sizeof(k), " %s=", key);
+	while (l && *l) {
+		if (!strncmp(l, start, strlen(start))) {
+			const char *nl = strchr(l, '\n');
+
+			v = strstr(l, k);
+			if (v && (!nl || v < nl))
+				return strtol(v + strlen(k), NULL, 10);
+		}
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+	}
+	return -9999;
+}
+
+/*
+ *   R 100 (group leader; session 50 outside)
+ *   ├─ T 101     thread of R
+ *   ├─ A 102     group leader
+ *   │  └─ A1 103 in A's group
+ *   ├─ B 104     setsid()
+ *   └─ Z 105     zombie
+ */
+static uint32_t small_tree(struct ckpt_task_pids *e)
+{
+	e[0] = img_proc(NULL, 100);
+	e[0].sid = 50;
+	e[1] = img_thread(&e[0], 101);
+	e[2] = img_proc(&e[0], 102);
+	e[2].pgid = 102;
+	e[2].flags |= CKPT_TASK_GROUP_LEADER;
+	e[3] = img_proc(&e[2], 103);
+	e[4] = img_proc(&e[0], 104);
+	e[4].pgid = e[4].sid = 104;
+	e[4].flags |= CKPT_TASK_GROUP_LEADER | CKPT_TASK_SESSION_LEADER;
+	e[5] = img_zombie(&e[0], 105, 3 << 8);
+	return 6;
+}
+
+START_TEST(restart_tree_every_task_enters_with_its_index)
+{
+	struct ckpt_task_pids e[8];
+	struct img im = { 0 };
+	struct out o;
+	char ent[8192], line[32];
+	long root, a, i;
+	uint32_t n = small_tree(e);
+
+	img_build(&im, e, n, 0);
+	save_img("t.img", &im);
+	run(&o, "KCR_FAKE=ok %s/restart-fake --no-pids -i t.img -l log.txt; echo rc=$?; cat log.txt",
+	    testbin);
+	ck_has(o.out, "rc=7");
+	ck_has(o.out, "restart done: 6 task(s)");
+	ck_assert_int_eq(entered(ent, sizeof(ent)), 5);
+	root = strtol(strstr(o.out, "\n[") + 2, NULL, 10);	/* "[pid] restart done" */
+	/* every task but the root: restart(root, its TREE index, NO_PIDS, -1) */
+	for (i = 2; i <= 5; i++) {
+		snprintf(line, sizeof(line), "task index=%ld ", i);
+		ck_assert_msg(strstr(ent, line), "no %s in\n%s", line, ent);
+		ck_assert_int_eq(field(ent, line, "root"), root);
+		ck_assert_int_eq(field(ent, line, "flags"), CKPT_RESTART_NO_PIDS);
+	}
+	ck_assert_int_eq(field(ent, "thread", "fd"), 1);
+	ck_assert_int_eq(field(ent, "thread", "root"), root);
+	/* the tree: parents, groups and the session, by the new pids */
+	a = field(ent, "task index=2 ", "pid");
+	ck_assert_int_eq(field(ent, "task index=2 ", "ppid"), root);
+	ck_assert_int_eq(field(ent, "task index=2 ", "pgid"), a);
+	ck_assert_int_eq(field(ent, "task index=3 ", "ppid"), a);
+	ck_assert_int_eq(field(ent, "task index=3 ", "pgid"), a);
+	ck_assert_int_eq(field(ent, "task index=4 ", "sid"), field(ent, "task index=4 ", "pid"));
+	ck_assert_int_eq(field(ent, "task index=5 ", "ppid"), root);
+	ck_assert_int_eq(field(ent, "task index=5 ", "sid"), getsid(0));
+}
+END_TEST
+
+/*
+ * The last step creates a thread, which then tells the tool the tree is
+ * complete while its leader (sharing its fds) goes on: once raced (the
+ * leader closed the ready pipe first, 1 time in 5).
+ */
+START_TEST(restart_tree_ending_with_a_thread_is_reliable)
+{
+	struct ckpt_task_pids e[8];
+	struct img im = { 0 };
+	struct out o;
+	uint32_t n = small_tree(e);
+
+	img_build(&im, e, n, 0);
+	save_img("t.img", &im);
+	run(&o, "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do rm -f entered; "
+	    "KCR_FAKE=ok %s/restart-fake --no-pids -i t.img; echo rc=$?; done", testbin);
+	ck_assert_msg(!strstr(o.out, "rc=1"), "%s\nstderr: %s", o.out, o.err);
+	ck_assert_msg(o.err[0] == '\0', "stderr: %s", o.err);
+}
+END_TEST
+
+/*
+ * A container with a daemon whose session and group leader (3) is gone
+ * and a nested pid namespace, restarted with its pids in a new namespace
+ * (the default for a container image): pids as every task sees them.
+ */
+START_TEST(restart_container_tree_with_saved_pids_in_a_new_namespace)
+{
+	struct ckpt_task_pids e[8];
+	struct img im = { 0 };
+	struct out o;
+	char ent[8192];
+
+	if (!is_root("restart_container_tree_with_saved_pids_in_a_new_namespace"))
+		return;
+	e[0] = img_proc(NULL, 1);
+	e[0].sid = 1;
+	e[0].flags |= CKPT_TASK_SESSION_LEADER;
+	e[1] = img_proc(&e[0], 2);
+	e[2] = img_proc(&e[0], 5);		/* the daemon */
+	e[2].sid = e[2].pgid = 3;
+	e[3] = img_thread(&e[2], 6);
+	e[4] = img_newns(&e[0], 7);		/* pids 7, 1 */
+	e[5] = img_proc(&e[4], 8);		/* pids 8, 1008 */
+	img_build(&im, e, 6, CKPT_CHECKPOINT_CONTAINER);
+	save_img("c.img", &im);
+	run(&o, "KCR_FAKE=ok KCR_FAKE_EXIT=3 %s/restart-fake -i c.img -l log.txt; echo rc=$?; cat log.txt",
+	    testbin);
+	ck_has(o.out, "rc=3");
+	ck_has(o.out, "restart done: 6 task(s)");
+	ck_assert_int_eq(entered(ent, sizeof(ent)), 5);
+	ck_assert_msg(strstr(ent, "task index=-1 pid=2 ppid=1 pgid=1 sid=1 root=1 fd=-1 flags=0\n"), "%s", ent);
+	ck_assert_msg(strstr(ent, "task index=-1 pid=5 ppid=1 pgid=3 sid=3 root=1 fd=-1 flags=0\n"), "%s", ent);
+	ck_assert_msg(strstr(ent, "thread tid=6 root=1 fd=-1 flags=0\n"), "%s", ent);
+	/* the nested init: its parent, group and session leaders are outside */
+	ck_assert_msg(strstr(ent, "task index=-1 pid=1 ppid=0 pgid=0 sid=0 root=1 "), "%s", ent);
+	ck_assert_msg(strstr(ent, "task index=-1 pid=1008 ppid=1 pgid=0 sid=0 root=1 "), "%s", ent);
+}
+END_TEST
+
+START_TEST(restart_of_a_container_image_needs_a_new_pid_namespace)
+{
+	struct ckpt_task_pids e[2];
+	struct img im = { 0 };
+	struct out o;
+
+	e[0] = img_proc(NULL, 1);
+	e[1] = img_proc(&e[0], 2);
+	img_build(&im, e, 2, 0);		/* pid 1, without the container flag */
+	save_img("p1.img", &im);
+	run(&o, "%s/restart -i p1.img", bin);
 	ck_rc(o, 1);
-	ck_has(o.err, "restart: threads are not supported yet");
+	ck_has(o.err, "restart: the image's root has pid 1: it is the init of a pid namespace (a container image); restart it in a new pid namespace with --pidns");
+	img_build(&im, e, 2, CKPT_CHECKPOINT_CONTAINER);
+	save_img("c.img", &im);
+	run(&o, "%s/restart --no-pidns -i c.img", bin);
+	ck_rc(o, 1);
+	ck_has(o.err, "--pidns");
+	run(&o, "%s/mktree --dry-run -i c.img", bin);	/* the default */
+	ck_rc(o, 0);
+	ck_has(o.out, "the root in a new pid namespace");
+	ck_has(o.out, "the tool creates [0] pid 1: clone3(flags=CLONE_NEWPID, exit_signal=17, set_tid={1})");
+	run(&o, "%s/mktree --dry-run --pidns -i p1.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "CLONE_NEWPID");
+	save_full("a.img");
+	run(&o, "%s/restart --pidns -i a.img", bin);
+	ck_rc(o, 1);
+	ck_has(o.err, "--pidns: the image's root has pid 4242, not 1");
+}
+END_TEST
+
+START_TEST(mktree_dry_run_prints_the_plan)
+{
+	struct ckpt_task_pids e[8];
+	struct img im = { 0 };
+	struct out o;
+	uint32_t n = small_tree(e);
+
+	img_build(&im, e, n, 0);
+	save_img("t.img", &im);
+	run(&o, "%s/mktree --dry-run < t.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "plan: 6 tasks (1 threads, 1 zombies), 0 helpers, 7 steps; pids restored\n");
+	ck_has(o.out, "   0. the tool creates [0] pid 100: clone3(flags=0, exit_signal=17, set_tid={100})\n");
+	ck_has(o.out, "[2] pid 102: setpgid(0, 0)\n");
+	ck_has(o.out, "[2] pid 102: creates [3] pid 103: clone3(flags=0, exit_signal=17, set_tid={103})\n");
+	ck_has(o.out, "[4] pid 104: setsid()\n");
+	ck_has(o.out, "creates [5] pid 105 (zombie)");
+	ck_has(o.out, "[0] pid 100: creates thread [1] tid 101: clone3(flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, exit_signal=0, set_tid={101})\n");
+	ck_has(o.out, "every other one restart(100, -1, 0x0, -1)");
+	run(&o, "%s/mktree --dry-run --no-pids < t.img", bin);
+	ck_has(o.out, "pids not restored");
+	ck_has(o.out, "restart(<root pid>, <its TREE index>, 0x1, -1)");
+}
+END_TEST
+
+/*
+ * A process that holds pid `*held` until killed; its parent (our child,
+ * returned: wait for it at the end) reaps it at once, so the pid is free
+ * as soon as it dies.
+ */
+static pid_t hold_pid(pid_t *held)
+{
+	int p[2];
+	pid_t r, h;
+
+	ck_assert(pipe(p) == 0);
+	r = fork();
+	ck_assert(r >= 0);
+	if (r == 0) {
+		h = fork();
+		if (h == 0) {
+			signal(SIGTERM, SIG_DFL);	/* check's handler is inherited */
+			for (;;)
+				pause();
+		}
+		if (write(p[1], &h, sizeof(h)) != sizeof(h))
+			_exit(1);
+		waitpid(h, NULL, 0);
+		_exit(0);
+	}
+	close(p[1]);
+	ck_assert(read(p[0], held, sizeof(*held)) == sizeof(*held));
+	close(p[0]);
+	return r;
+}
+
+/* An image of one task with pid `pid`, big enough to fill a pipe twice. */
+static void big_image(struct img *im, pid_t pid)
+{
+	enum { NPAGES = 40 };
+	static unsigned char data[NPAGES * (8 + IMG_PAGE)];
+	struct ckpt_task_pids e = img_proc(NULL, pid);
+	struct ckpt_hdr_vma vma;
+	struct ckpt_hdr_pages pages;
+	uint64_t *addr = (uint64_t *)data;
+	int i;
+
+	e.sid = getsid(0);
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, pid, "big");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, 0);
+	img_mm(im, e.mm_ref, 1);
+	memset(&vma, 0, sizeof(vma));
+	vma.start = 0x7f0000000000ULL;
+	vma.end = vma.start + NPAGES * IMG_PAGE;
+	vma.vm_flags = CKPT_VM_READ | CKPT_VM_WRITE;
+	vma.kind = CKPT_VMA_ANON;
+	vma.nr_pages = NPAGES;
+	img_rec(im, CKPT_HDR_VMA, &vma, sizeof(vma), NULL, 0);
+	memset(&pages, 0, sizeof(pages));
+	pages.nr_pages = NPAGES;
+	for (i = 0; i < NPAGES; i++)
+		addr[i] = vma.start + (uint64_t)i * IMG_PAGE;
+	memset(data + NPAGES * 8, 0x5a, NPAGES * IMG_PAGE);
+	img_rec(im, CKPT_HDR_PAGES, &pages, sizeof(pages), data, sizeof(data));
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	img_tail(im);
+}
+
+/*
+ * checkpoint --kill PID | restart: the original holds the pids until the
+ * whole image is written.  Here the writer frees the pid only once it has
+ * written it all (more than a pipe holds): restart must keep reading
+ * while it waits, and then succeed with the saved pid.
+ */
+START_TEST(restart_waits_for_a_taken_pid_while_reading_its_input)
+{
+	struct img im = { 0 };
+	struct out o;
+	pid_t held, r;
+
+	if (!is_root("restart_waits_for_a_taken_pid_while_reading_its_input"))
+		return;
+	r = hold_pid(&held);
+	big_image(&im, held);
+	ck_assert_uint_gt(im.len, 2 * 65536);	/* more than a pipe holds */
+	save_img("big.img", &im);
+	/* the pid is freed only once the whole image is in the pipe */
+	run(&o, "{ cat big.img; kill -9 %d; } | KCR_FAKE=ok %s/restart-fake --wait 10 -l log.txt; echo rc=$?; grep done log.txt",
+	    (int)held, testbin);
+	kill(held, SIGKILL);
+	waitpid(r, NULL, 0);
+	ck_has(o.err, "pid");
+	ck_assert_msg(strstr(o.err, "is taken, waiting up to 10 s"), "stderr: %s", o.err);
+	ck_assert_msg(strstr(o.out, "rc=7"), "%s; stderr: %s", o.out, o.err);
+	ck_has(o.out, "restart done: 1 task(s)");
+}
+END_TEST
+
+START_TEST(restart_gives_up_on_a_taken_pid)
+{
+	struct img im = { 0 };
+	struct out o;
+	char want[128];
+	pid_t held, r;
+
+	if (!is_root("restart_gives_up_on_a_taken_pid"))
+		return;
+	r = hold_pid(&held);
+	big_image(&im, held);
+	save_img("big.img", &im);
+	run(&o, "KCR_FAKE=ok %s/restart-fake --wait 1 -i big.img", testbin);
+	kill(held, SIGKILL);
+	waitpid(r, NULL, 0);
+	ck_rc(o, 1);
+	snprintf(want, sizeof(want), "pid %d is taken, waiting up to 1 s", (int)held);
+	ck_has(o.err, want);
+	snprintf(want, sizeof(want), "restart: pid %d is still in use after 1 s (use --no-pids)",
+		 (int)held);
+	ck_has(o.err, want);
 }
 END_TEST
 
@@ -477,6 +830,143 @@ START_TEST(checkpoint_refuses_to_checkpoint_its_ancestor)
 }
 END_TEST
 
+/* A thread of make_thread_tree()'s child: it forks the grandchild. */
+static void *forking_thread(void *arg)
+{
+	int *wfd = arg;
+	pid_t g = fork();
+
+	if (g == 0) {
+		for (;;)
+			pause();
+	}
+	if (write(*wfd, &g, sizeof(g)) != sizeof(g))
+		_exit(1);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* A child whose second thread forked a grandchild (found only through that thread). */
+static void make_thread_tree(pid_t *child, pid_t *grandchild)
+{
+	static int p[2];
+	pthread_t th;
+	pid_t c;
+
+	ck_assert(pipe(p) == 0);
+	c = fork();
+	ck_assert(c >= 0);
+	if (c == 0) {
+		if (pthread_create(&th, NULL, forking_thread, &p[1]))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ck_assert(read(p[0], grandchild, sizeof(*grandchild)) == sizeof(*grandchild));
+	close(p[0]);
+	close(p[1]);
+	*child = c;
+}
+
+START_TEST(checkpoint_freezes_the_children_of_every_thread)
+{
+	char before[512], after[512];
+	pid_t c, g;
+	struct out o;
+
+	if (!have_cgroup2())
+		return;
+	make_thread_tree(&c, &g);
+	cgroup_of(g, before, sizeof(before));
+	/* the fake kernel fails unless every process of the tree is frozen */
+	run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake -o x.img %d; cat x.img", testbin, (int)c);
+	ck_rc(o, 0);
+	ck_has(o.out, "fake image flags=0");
+	cgroup_of(g, after, sizeof(after));
+	ck_assert_msg(!strcmp(after, before), "grandchild: expected cgroup %s, got %s",
+		      before, after);
+	ck_assert_msg(proc_state(g) == 'S', "expected the grandchild sleeping, got %c",
+		      proc_state(g));
+	kill(g, SIGKILL);
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+}
+END_TEST
+
+/*
+ * A container: L (our child) unshares its pid namespace and forks I, pid 1
+ * there, which forks C (pid 2).  Outside pids of I and C in *init, *inner.
+ */
+static pid_t make_container(pid_t *init, pid_t *inner)
+{
+	int p[2];
+	pid_t l, i, c;
+
+	ck_assert(pipe(p) == 0);
+	l = fork();
+	ck_assert(l >= 0);
+	if (l == 0) {
+		if (unshare(CLONE_NEWPID))
+			_exit(1);
+		i = fork();
+		if (i == 0) {
+			c = fork();
+			if (c == 0) {
+				for (;;)
+					pause();
+			}
+			for (;;)
+				pause();
+		}
+		if (write(p[1], &i, sizeof(i)) != sizeof(i))
+			_exit(1);
+		waitpid(i, NULL, 0);
+		_exit(0);
+	}
+	close(p[1]);
+	ck_assert(read(p[0], init, sizeof(*init)) == sizeof(*init));
+	close(p[0]);
+	*inner = 0;
+	{	/* C: I's child, as seen from here */
+		char path[64], buf[256];
+		int k;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)*init, (int)*init);
+		for (k = 0; k < 200 && !*inner; k++) {
+			slurp(path, buf, sizeof(buf));
+			*inner = (pid_t)atoi(buf);
+			if (!*inner)
+				usleep(10000);
+		}
+	}
+	return l;
+}
+
+START_TEST(checkpoint_container_needs_an_init_and_passes_the_flag)
+{
+	pid_t l, init, inner;
+	struct out o;
+
+	if (!have_cgroup2())
+		return;
+	l = make_container(&init, &inner);
+	ck_assert_int_gt(inner, 0);
+	run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake --container -o x.img %d; cat x.img",
+	    testbin, (int)init);
+	ck_rc(o, 0);
+	ck_has(o.out, "fake image flags=1");	/* CKPT_CHECKPOINT_CONTAINER */
+	run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake --container -o y.img %d; ls y.img",
+	    testbin, (int)inner);
+	ck_has(o.err, "is not the init of a pid namespace (its pid in its own namespace is 2, not 1)");
+	ck_has(o.err, "y.img': No such file");
+	ck_assert_msg(proc_state(init) == 'S' && proc_state(inner) == 'S',
+		      "expected both sleeping, got %c %c", proc_state(init), proc_state(inner));
+	kill(init, SIGKILL);		/* the namespace goes with its init */
+	waitpid(l, NULL, 0);
+}
+END_TEST
+
 static Suite *tools_suite(void)
 {
 	Suite *s = suite_create("tools");
@@ -491,7 +981,13 @@ static Suite *tools_suite(void)
 	tcase_add_test(tc, ckptinfo_json_of_bad_image_has_error);
 	tcase_add_test(tc, ckptinfo_without_image_is_a_usage_error);
 	tcase_add_test(tc, restart_bad_prefix_reports_offset_and_reason);
-	tcase_add_test(tc, restart_refuses_threads_for_now);
+	tcase_add_test(tc, restart_tree_every_task_enters_with_its_index);
+	tcase_add_test(tc, restart_tree_ending_with_a_thread_is_reliable);
+	tcase_add_test(tc, restart_container_tree_with_saved_pids_in_a_new_namespace);
+	tcase_add_test(tc, restart_of_a_container_image_needs_a_new_pid_namespace);
+	tcase_add_test(tc, mktree_dry_run_prints_the_plan);
+	tcase_add_test(tc, restart_waits_for_a_taken_pid_while_reading_its_input);
+	tcase_add_test(tc, restart_gives_up_on_a_taken_pid);
 	tcase_add_test(tc, restart_success_exits_with_the_root_status);
 	tcase_add_test(tc, restart_success_from_a_pipe);
 	tcase_add_test(tc, restart_detach_prints_the_root_pid);
@@ -504,6 +1000,8 @@ static Suite *tools_suite(void)
 	tcase_add_test(tc, checkpoint_kill_kills_the_whole_tree);
 	tcase_add_test(tc, checkpoint_failure_leaves_the_tree_running);
 	tcase_add_test(tc, checkpoint_refuses_to_checkpoint_its_ancestor);
+	tcase_add_test(tc, checkpoint_freezes_the_children_of_every_thread);
+	tcase_add_test(tc, checkpoint_container_needs_an_init_and_passes_the_flag);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * checkpoint [-o FILE] [--kill] [-l LOGFILE] [-v] PID
+ * checkpoint [-o FILE] [--kill] [--container] [-l LOGFILE] [-v] PID
  *
- * Freeze the process tree of PID with the cgroup v2 freezer (freezer.c),
- * call checkpoint(PID, out, 0, logfd), then thaw it (or kill it with
- * --kill) and put every process back into its cgroup.  The image goes to
- * stdout unless -o is given (never to a terminal).  The kernel log goes to
- * LOGFILE, or to a memory file whose text explains a failure.  A failed
- * checkpoint leaves the tasks running as before.
+ * Freeze the whole process tree of PID with the cgroup v2 freezer
+ * (freezer.c: every descendant, found again until no new one appears),
+ * call checkpoint(PID, out, flags, logfd), then thaw it (or kill every
+ * process of it with --kill) and put every process back into its cgroup.
+ * --container passes CKPT_CHECKPOINT_CONTAINER: PID must be the init
+ * (pid 1) of its pid namespace, and the namespace is saved as a whole
+ * (the processes of the namespace are the init's subtree).  The image goes
+ * to stdout unless -o is given (never to a terminal).  The kernel log goes
+ * to LOGFILE, or to a memory file whose text explains a failure.  A
+ * failed checkpoint leaves the tasks running as before.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,9 +40,11 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: checkpoint [-o FILE] [--kill] [-l LOGFILE] [-v] PID\n"
+		"usage: checkpoint [-o FILE] [--kill] [--container] [-l LOGFILE] [-v] PID\n"
 		"  -o, --output FILE   write the image to FILE (default: stdout, not a tty)\n"
 		"  -k, --kill          kill the tree after a successful checkpoint\n"
+		"  -c, --container     PID is the init (pid 1) of a pid namespace: save\n"
+		"                      the whole namespace (restart uses a new one)\n"
 		"  -l, --log LOGFILE   write the kernel's log to LOGFILE\n"
 		"  -v, --verbose       print the checkpoint id\n");
 }
@@ -47,6 +53,7 @@ struct opts {
 	const char *output;
 	const char *logfile;
 	int kill;
+	int container;
 	int verbose;
 	pid_t pid;
 };
@@ -56,6 +63,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	static const struct option lopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "kill", no_argument, NULL, 'k' },
+		{ "container", no_argument, NULL, 'c' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -66,13 +74,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "o:kl:vh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:kcl:vh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
 			break;
 		case 'k':
 			o->kill = 1;
+			break;
+		case 'c':
+			o->container = 1;
 			break;
 		case 'l':
 			o->logfile = optarg;
@@ -117,6 +128,50 @@ static void log_reason(int logfd, char *out, size_t outsz)
 	free(text);
 }
 
+/*
+ * --container: PID must be pid 1 in its own pid namespace (the last NSpid
+ * field).  The kernel checks it too; this says it before freezing anything.
+ */
+static int check_container_init(pid_t pid)
+{
+	char path[64], buf[4096], *p;
+	long last = -1;
+	ssize_t n;
+	int fd, fields = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "checkpoint: process %d: %s\n", (int)pid, strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	p = strstr(buf, "\nNSpid:");
+	if (p) {
+		char *end;
+
+		for (p += 7; *p && *p != '\n'; p = end) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			last = v;
+			fields++;
+		}
+	}
+	if (last == 1 && fields > 1)
+		return 0;
+	if (last < 0)
+		fprintf(stderr, "checkpoint: --container: cannot read the pids of process %d from %s\n",
+			(int)pid, path);
+	else
+		fprintf(stderr, "checkpoint: --container: process %d is not the init of a pid namespace (its pid in its own namespace is %ld, not 1)\n",
+			(int)pid, last);
+	return -1;
+}
+
 /* Copy the log to stderr (used when no -l file was given). */
 static void dump_log(int logfd)
 {
@@ -146,6 +201,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o))
 		return 2;
+	if (o.container && check_container_init(o.pid))
+		return 1;
 
 	if (o.output) {
 		outfd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -189,7 +246,8 @@ int main(int argc, char **argv)
 		goto out_release;
 	}
 
-	id = kcr_checkpoint(o.pid, outfd, 0, logfd);
+	id = kcr_checkpoint(o.pid, outfd, o.container ? CKPT_CHECKPOINT_CONTAINER : 0,
+			    logfd);
 	if (id < 0) {
 		err = errno;
 		log_reason(logfd, reason, sizeof(reason));

@@ -1,23 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * restart [-i FILE] [-l LOGFILE] [--no-pids] [-d] [-v]
+ * restart [-i FILE] [-l LOGFILE] [--no-pids] [--pidns|--no-pidns]
+ *         [--wait SECS] [-d] [-v] [--dry-run] [--probe]
  *
- * Restart the processes of an image (stdin by default):
+ * Restart the processes of an image (stdin by default).  "mktree" is the
+ * same command (mktree-main.c); its name says what --dry-run shows.
  *  1. read and validate the prefix (HEADER + TREE) with libkcr, keeping the
  *     raw bytes;
- *  2. mktree.c creates the tasks of the TREE (the root is our child), each
- *     of which enters restart(); they write one byte each to a ready pipe;
- *  3. feeder.c, a forked child outside the tree, writes the prefix bytes
- *     and then the rest of the input into the image pipe the root's
+ *  2. plan the tree (mktree.c): who creates whom, sessions, groups,
+ *     helpers; --dry-run prints the plan and stops there;
+ *  3. create the root (our child; with --pidns the init of a new pid
+ *     namespace, the default for a container image); it and the other
+ *     tasks build the rest of the tree, then enter restart().  Meanwhile we
+ *     keep reading a piped input into a spool (memfd): the original tree
+ *     may hold the saved pids until its checkpoint has been written whole
+ *     ("checkpoint --kill PID | restart"), and mktree waits for them;
+ *  4. feeder.c, a forked child outside the tree, writes the prefix, the
+ *     spool and then the rest of the input into the image pipe the root's
  *     restart() reads, so the kernel reads the whole image from byte 0;
- *  4. we drain the kernel log pipe (to LOGFILE too) and watch the status
- *     pipe: a struct mktree_status there means restart() failed before the
- *     point of no return; EOF plus the log line "restart done" means
- *     success; the root dying by SIGKILL with "restart failed: errno=N:
- *     reason" in the log means a failure after the point of no return.
+ *  5. we drain the kernel log pipe (to LOGFILE too) and watch the status
+ *     pipe: a struct mktree_status there means mktree or restart() failed
+ *     before the point of no return (or, stage WAITING, that a pid is
+ *     taken); EOF plus the log line "restart done" means success; the root
+ *     dying by SIGKILL with "restart failed: errno=N" in the log means a
+ *     failure after the point of no return.
  * Without -d we then wait for the restored root and exit with its status
  * (128+signal if killed); with -d we print its pid and exit 0.  A signal
  * to the tool before the restart completed kills the tasks.
+ *
+ * --probe (a debugging aid, and the host tests' way of checking the tree
+ * building with the real clone3): build the tree, but instead of calling
+ * restart() every task reports its pids, parent, session and group, which
+ * are compared with the TREE; then everything is killed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +43,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +56,10 @@
 #define LOG_KEEP	(1 << 20)	/* log text kept for messages */
 #define DRAIN_MS	2000		/* waiting for the log after a failure */
 #define EOF_GRACE_MS	500		/* pipes closed, no "restart done" */
+#define PROBE_MS	10000		/* waiting for the probe reports */
+#define SPOOL_CHUNK	(256 * 1024)
+
+int restart_main(int argc, char **argv, const char *prog);
 
 static volatile int got_signal;
 
@@ -53,34 +74,55 @@ struct opts {
 	int no_pids;
 	int detach;
 	int verbose;
+	int pidns;		/* -1: as the image says */
+	int wait_secs;
+	int dry_run;
+	int probe;
 };
 
-static void usage(FILE *f)
+static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: restart [-i FILE] [-l LOGFILE] [--no-pids] [-d] [-v]\n"
+		"usage: %s [-i FILE] [-l LOGFILE] [--no-pids] [--pidns|--no-pidns] [--wait SECS]\n"
+		"       %*s [-d] [-v] [--dry-run] [--probe]\n"
 		"  -i, --input FILE    read the image from FILE (default: stdin)\n"
 		"  -l, --log LOGFILE   copy the kernel's log to LOGFILE\n"
 		"  -n, --no-pids       do not restore the saved pids\n"
+		"  -p, --pidns         restart in a new pid namespace (the root is its pid 1);\n"
+		"                      the default for a container image\n"
+		"      --no-pidns      not in a new pid namespace, even for a container image\n"
+		"  -w, --wait SECS     wait up to SECS for a saved pid to be free (default 5)\n"
 		"  -d, --detach        print the restored root's pid and exit once restored\n"
-		"  -v, --verbose       print the kernel log on failure\n");
+		"  -v, --verbose       print the kernel log on failure\n"
+		"      --dry-run       print the plan of the tree (who creates whom) and exit\n"
+		"      --probe         build the tree, check it against the image, kill it\n",
+		prog, (int)strlen(prog), "");
 }
 
-static int parse_args(int argc, char **argv, struct opts *o)
+static int parse_args(int argc, char **argv, struct opts *o, const char *prog)
 {
 	static const struct option lopts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "no-pids", no_argument, NULL, 'n' },
+		{ "pidns", no_argument, NULL, 'p' },
+		{ "no-pidns", no_argument, NULL, 'P' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "dry-run", no_argument, NULL, 'D' },
+		{ "probe", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char *end;
+	long v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "i:l:ndvh", lopts, NULL)) != -1) {
+	o->pidns = -1;
+	o->wait_secs = 5;
+	while ((c = getopt_long(argc, argv, "i:l:npw:dvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o->input = optarg;
@@ -91,22 +133,44 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'n':
 			o->no_pids = 1;
 			break;
+		case 'p':
+			o->pidns = 1;
+			break;
+		case 'P':
+			o->pidns = 0;
+			break;
+		case 'w':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 0 || v > 86400) {
+				fprintf(stderr, "%s: invalid --wait \"%s\" (seconds, 0..86400)\n",
+					prog, optarg);
+				return -1;
+			}
+			o->wait_secs = (int)v;
+			break;
 		case 'd':
 			o->detach = 1;
 			break;
 		case 'v':
 			o->verbose = 1;
 			break;
+		case 'D':
+			o->dry_run = 1;
+			break;
+		case 'X':
+			o->probe = 1;
+			break;
 		case 'h':
-			usage(stdout);
+			usage(stdout, prog);
 			exit(0);
 		default:
-			usage(stderr);
+			usage(stderr, prog);
 			return -1;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		usage(stderr, prog);
 		return -1;
 	}
 	return 0;
@@ -115,14 +179,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 /* Everything the event loop tracks. */
 struct run {
 	struct opts o;
+	const char *prog;
+	struct mktree_plan plan;
 	struct mktree mt;
-	int log_rd, status_rd, ready_rd, logfile_fd;
+	int log_rd, status_rd, ready_rd, probe_rd, logfile_fd;
 	int log_eof, status_eof, ready_eof;
+	int in_fd, spool_fd, spooling, in_eof;
+	size_t spool_len;
 	uint32_t ready;			/* ready bytes received */
 	pid_t root, feeder;
 	int root_exited, root_status;
 	int feeder_exited, feeder_status;
-	int failed;			/* a status record arrived */
+	int failed;			/* a failure record arrived */
 	struct mktree_status st;
 	size_t st_have;
 	char *log;			/* kernel log text kept */
@@ -188,6 +256,7 @@ static void read_log(struct run *r)
 
 static void read_status(struct run *r)
 {
+	char msg[512];
 	ssize_t n;
 
 	if (r->failed) {		/* keep the first; drain the rest */
@@ -199,8 +268,15 @@ static void read_status(struct run *r)
 			 sizeof(r->st) - r->st_have);
 		if (n > 0) {
 			r->st_have += (size_t)n;
-			if (r->st_have == sizeof(r->st))
-				r->failed = 1;
+			if (r->st_have == sizeof(r->st)) {
+				r->st_have = 0;
+				if (r->st.stage == MKTREE_STAGE_WAITING) {
+					mktree_status_message(&r->mt, &r->st, msg, sizeof(msg));
+					fprintf(stderr, "%s: %s\n", r->prog, msg);
+				} else {
+					r->failed = 1;
+				}
+			}
 		}
 	}
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -222,12 +298,39 @@ static void read_ready(struct run *r)
 		r->ready += (uint32_t)n;
 }
 
+/* Spool piped input while the tree is built (see the top of this file). */
+static int read_input(struct run *r)
+{
+	static char buf[SPOOL_CHUNK];
+	ssize_t n = read(r->in_fd, buf, sizeof(buf)), w;
+	size_t off = 0;
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n < 0)
+		return -1;
+	if (n == 0) {
+		r->in_eof = 1;
+		return 0;
+	}
+	while (off < (size_t)n) {
+		w = write(r->spool_fd, buf + off, (size_t)n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	r->spool_len += (size_t)n;
+	return 0;
+}
+
 static void reap(struct run *r)
 {
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
 		if (pid == r->root) {
 			r->root_exited = 1;
 			r->root_status = status;
@@ -238,11 +341,11 @@ static void reap(struct run *r)
 	}
 }
 
-/* One round of poll over the pipes still open; timeout in ms. */
-static void pump(struct run *r, int timeout)
+/* One round of poll over the pipes still open; timeout in ms; -1 on input error. */
+static int pump(struct run *r, int timeout)
 {
-	struct pollfd pfd[3];
-	int n = 0, i;
+	struct pollfd pfd[4];
+	int n = 0, i, ret = 0;
 
 	if (!r->log_eof)
 		pfd[n++] = (struct pollfd){ .fd = r->log_rd, .events = POLLIN };
@@ -250,6 +353,8 @@ static void pump(struct run *r, int timeout)
 		pfd[n++] = (struct pollfd){ .fd = r->status_rd, .events = POLLIN };
 	if (!r->ready_eof && r->ready_rd >= 0)
 		pfd[n++] = (struct pollfd){ .fd = r->ready_rd, .events = POLLIN };
+	if (r->spooling && !r->in_eof)
+		pfd[n++] = (struct pollfd){ .fd = r->in_fd, .events = POLLIN };
 	if (poll(pfd, (nfds_t)n, timeout) > 0) {
 		for (i = 0; i < n; i++) {
 			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -258,11 +363,14 @@ static void pump(struct run *r, int timeout)
 				read_log(r);
 			else if (pfd[i].fd == r->status_rd)
 				read_status(r);
-			else
+			else if (pfd[i].fd == r->ready_rd)
 				read_ready(r);
+			else if (read_input(r))
+				ret = -1;
 		}
 	}
 	reap(r);
+	return ret;
 }
 
 /* After a failure: give the kernel a moment to finish its log. */
@@ -285,7 +393,7 @@ static void print_log(const struct run *r)
 {
 	if (!r->log_len)
 		return;
-	fputs("restart: kernel log:\n", stderr);
+	fprintf(stderr, "%s: kernel log:\n", r->prog);
 	fwrite(r->log, 1, r->log_len, stderr);
 	if (r->log[r->log_len - 1] != '\n')
 		fputc('\n', stderr);
@@ -301,14 +409,14 @@ static int fail_exit(struct run *r, const char *fmt, ...)
 
 	kill_everything(r);
 	drain_log(r);
-	fputs("restart: ", stderr);
+	fprintf(stderr, "%s: ", r->prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	if (r->o.verbose)
 		print_log(r);
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
 		;
 	return 1;
 }
@@ -320,8 +428,8 @@ static int report_status_failure(struct run *r)
 
 	kill_everything(r);
 	drain_log(r);
-	if (r->st.stage == MKTREE_STAGE_CREATE) {
-		mktree_create_error(msg, sizeof(msg), r->st.pid, err, r->o.no_pids);
+	if (r->st.stage != MKTREE_STAGE_RESTART) {
+		mktree_status_message(&r->mt, &r->st, msg, sizeof(msg));
 		return fail_exit(r, "%s", msg);
 	}
 	if (err == ENOSYS)
@@ -357,9 +465,10 @@ static int report_root_death(struct run *r)
  * One round of waiting: pump the pipes, then the exit status of the tool
  * if the restart failed or we were interrupted, -1 to go on.
  */
-static int pump_check(struct run *r)
+static int pump_check(struct run *r, int timeout)
 {
-	pump(r, 100);
+	if (pump(r, timeout))
+		return fail_exit(r, "reading the image: %s", strerror(errno));
 	if (r->failed)
 		return report_status_failure(r);
 	if (r->root_exited)
@@ -378,74 +487,174 @@ static int exit_code(int status)
 	return 1;
 }
 
-static int open_input(const struct opts *o)
+static int open_input(const struct opts *o, const char *prog)
 {
 	int fd;
 
 	if (!o->input) {
 		if (isatty(STDIN_FILENO)) {
-			fprintf(stderr, "restart: refusing to read an image from a terminal (use -i FILE or redirect stdin)\n");
+			fprintf(stderr, "%s: refusing to read an image from a terminal (use -i FILE or redirect stdin)\n",
+				prog);
 			return -1;
 		}
 		return STDIN_FILENO;
 	}
 	fd = open(o->input, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		fprintf(stderr, "restart: %s: %s\n", o->input, strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", prog, o->input, strerror(errno));
 	return fd;
 }
 
-int main(int argc, char **argv)
+/* The root, waiting (reading the input meanwhile) while its pid is taken. */
+static int spawn_root(struct run *r)
 {
-	int logp[2], statp[2], readyp[2], imgp[2], in_fd, sig, rc;
+	pid_t want = r->plan.tasks[0].pid;
+	long deadline = 0;
+	char msg[512];
+	int rc;
+
+	for (;;) {
+		r->root = mktree_spawn_root(&r->mt);
+		if (r->root > 0)
+			return -1;
+		if (errno != EEXIST || r->o.no_pids || r->o.wait_secs <= 0 ||
+		    (deadline && now_ms() >= deadline)) {
+			mktree_create_error(msg, sizeof(msg), want, errno, r->o.no_pids,
+					    r->o.wait_secs);
+			r->root = 0;
+			return fail_exit(r, "%s", msg);
+		}
+		if (!deadline) {
+			fprintf(stderr, "%s: pid %d is taken, waiting up to %d s\n",
+				r->prog, (int)want, r->o.wait_secs);
+			deadline = now_ms() + r->o.wait_secs * 1000L;
+		}
+		rc = pump_check(r, 20);
+		if (rc >= 0)
+			return rc;
+	}
+}
+
+/* --probe: collect every task's report, compare with the TREE, kill all. */
+static int probe(struct run *r)
+{
+	uint32_t want = mktree_probe_count(&r->plan), have = 0;
+	struct mktree_probe_rec *recs;
+	size_t got = 0, cap = (size_t)want * sizeof(*recs);
+	long end = now_ms() + PROBE_MS;
+	int bad, pidns = !!(r->plan.flags & MKTREE_PIDNS);
+	ssize_t n;
+
+	recs = calloc(want, sizeof(*recs));
+	if (!recs)
+		return fail_exit(r, "out of memory");
+	while (have < want && now_ms() < end && !r->root_exited && !got_signal) {
+		struct pollfd pfd = { .fd = r->probe_rd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		n = read(r->probe_rd, (char *)recs + got, cap - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		have = (uint32_t)(got / sizeof(*recs));
+	}
+	bad = mktree_probe_verify(&r->mt, recs, have, pidns ? 0 : getsid(0),
+				  pidns ? 0 : getpgrp(), stdout);
+	if (have < want) {
+		printf("probe: %u of %u reports\n", have, want);
+		bad++;
+	}
+	if (!bad)
+		printf("probe: %u tasks as in the image\n", want);
+	fflush(stdout);
+	free(recs);
+	kill_everything(r);
+	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+		;
+	return bad ? 1 : 0;
+}
+
+int restart_main(int argc, char **argv, const char *prog)
+{
+	int logp[2], statp[2], readyp[2], imgp[2], probep[2] = { -1, -1 };
 	struct kcr_reader reader;
 	const unsigned char *raw;
 	struct sigaction sa;
-	const char *why;
+	unsigned int pflags;
 	long eof_since = 0;
 	size_t raw_len;
+	struct stat stb;
 	struct run r;
+	int sig, rc;
 
 	memset(&r, 0, sizeof(r));
-	r.logfile_fd = -1;
-	if (parse_args(argc, argv, &r.o))
+	r.prog = prog;
+	r.logfile_fd = r.spool_fd = r.ready_rd = -1;
+	if (parse_args(argc, argv, &r.o, prog))
 		return 2;
-	in_fd = open_input(&r.o);
-	if (in_fd < 0)
+	r.in_fd = open_input(&r.o, prog);
+	if (r.in_fd < 0)
 		return 1;
 
 	/* 1. The prefix, validated, with its raw bytes. */
-	kcr_reader_init_fd(&reader, in_fd);
+	kcr_reader_init_fd(&reader, r.in_fd);
 	kcr_reader_keep_raw(&reader);
 	if (kcr_reader_read_prefix(&reader)) {
-		fprintf(stderr, "restart: offset %llu: %s\n",
+		fprintf(stderr, "%s: offset %llu: %s\n", prog,
 			(unsigned long long)reader.err_offset, reader.reason);
-		return 1;
-	}
-	why = mktree_unsupported(reader.tasks, reader.nr_tasks);
-	if (why) {
-		fprintf(stderr, "restart: %s\n", why);
 		return 1;
 	}
 	raw = kcr_reader_raw(&reader, &raw_len);
 
+	/* 2. The plan. */
+	if (r.o.pidns < 0)
+		r.o.pidns = !!(reader.header.flags & CKPT_CHECKPOINT_CONTAINER);
+	pflags = (r.o.no_pids ? MKTREE_NO_PIDS : 0) |
+		 (r.o.pidns ? MKTREE_PIDNS : MKTREE_LIVE_OUTSIDE);
+	if (mktree_plan_build(&r.plan, reader.tasks, reader.nr_tasks, pflags)) {
+		fprintf(stderr, "%s: %s\n", prog, r.plan.err);
+		return 1;
+	}
+	if (r.o.dry_run) {
+		mktree_plan_print(&r.plan, stdout);
+		return fflush(stdout) ? 1 : 0;
+	}
+	if (r.plan.warnings) {
+		const char *w = r.plan.warnings, *nl;
+
+		for (; (nl = strchr(w, '\n')); w = nl + 1)
+			fprintf(stderr, "%s: warning: %.*s\n", prog, (int)(nl - w), w);
+	}
+
 	if (r.o.logfile) {
 		r.logfile_fd = open(r.o.logfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (r.logfile_fd < 0) {
-			fprintf(stderr, "restart: %s: %s\n", r.o.logfile, strerror(errno));
+			fprintf(stderr, "%s: %s: %s\n", prog, r.o.logfile, strerror(errno));
 			return 1;
 		}
 	}
 	r.log = malloc(LOG_KEEP + 1);
 	if (!r.log || pipe2(logp, O_CLOEXEC) || pipe2(statp, O_CLOEXEC) ||
-	    pipe2(readyp, O_CLOEXEC) || pipe2(imgp, O_CLOEXEC)) {
-		fprintf(stderr, "restart: %s\n", strerror(errno));
+	    pipe2(readyp, O_CLOEXEC) || pipe2(imgp, O_CLOEXEC) ||
+	    (r.o.probe && pipe2(probep, O_CLOEXEC))) {
+		fprintf(stderr, "%s: %s\n", prog, strerror(errno));
 		return 1;
+	}
+	/* A regular file does not block anybody: only pipes are spooled. */
+	if (!fstat(r.in_fd, &stb) && !S_ISREG(stb.st_mode) && !r.o.probe) {
+		r.spool_fd = memfd_create("kcr-restart-spool", MFD_CLOEXEC);
+		if (r.spool_fd < 0) {
+			fprintf(stderr, "%s: spool: %s\n", prog, strerror(errno));
+			return 1;
+		}
+		r.spooling = 1;
 	}
 	r.log[0] = '\0';
 	r.log_rd = logp[0];
 	r.status_rd = statp[0];
 	r.ready_rd = readyp[0];
+	r.probe_rd = probep[0];
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -455,55 +664,63 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (r.o.probe)		/* the probed tasks come back to us to be reaped */
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-	/* 2. The tree. */
-	if (mktree_init(&r.mt, reader.tasks, reader.nr_tasks)) {
-		fprintf(stderr, "restart: %s\n", strerror(errno));
+	/* 3. The tree. */
+	if (mktree_init(&r.mt, &r.plan)) {
+		fprintf(stderr, "%s: %s\n", prog, strerror(errno));
 		return 1;
 	}
-	r.mt.no_pids = r.o.no_pids;
 	r.mt.flags = r.o.no_pids ? CKPT_RESTART_NO_PIDS : 0;
+	r.mt.wait_secs = r.o.wait_secs;
+	r.mt.probe = r.o.probe;
+	r.mt.prog = prog;
 	r.mt.image_fd = imgp[0];
 	r.mt.log_fd = logp[1];
 	r.mt.status_fd = statp[1];
 	r.mt.ready_fd = readyp[1];
-	r.root = mktree_spawn_root(&r.mt);
-	if (r.root < 0) {
-		char msg[512];
-
-		mktree_create_error(msg, sizeof(msg), reader.tasks[0].pid, errno,
-				    r.o.no_pids);
-		fprintf(stderr, "restart: %s\n", msg);
-		return 1;
-	}
+	r.mt.probe_fd = probep[1];
+	rc = spawn_root(&r);
+	if (rc >= 0)
+		return rc;
 	close(imgp[0]);
 	close(logp[1]);
 	close(statp[1]);
 	close(readyp[1]);
+	if (probep[1] >= 0)
+		close(probep[1]);
 
-	while (r.ready < reader.nr_tasks) {
-		rc = pump_check(&r);
+	while (r.ready < reader.nr_tasks + 1) {
+		rc = pump_check(&r, 100);
 		if (rc >= 0)
 			return rc;
-		if (r.ready_eof && r.ready < reader.nr_tasks)
+		if (r.ready_eof && r.ready < reader.nr_tasks + 1)
 			return fail_exit(&r, "only %u of %u tasks were created",
-					 r.ready, reader.nr_tasks);
+					 r.ready > reader.nr_tasks ? reader.nr_tasks : r.ready,
+					 reader.nr_tasks);
 	}
 	close(r.ready_rd);
 	r.ready_rd = -1;
+	if (r.o.probe)
+		return probe(&r);
 
-	/* 3. The feeder, created after the tree so it cannot take a saved pid. */
-	r.feeder = feeder_start(in_fd, imgp[1], raw, raw_len);
+	/* 4. The feeder, created after the tree so it cannot take a saved pid. */
+	r.spooling = 0;
+	r.feeder = feeder_start(r.in_fd, imgp[1], raw, raw_len, r.spool_fd,
+				r.spool_len, r.in_eof);
 	if (r.feeder < 0)
 		return fail_exit(&r, "cannot start the image feeder: %s",
 				 strerror(errno));
 	close(imgp[1]);
-	close(in_fd);
+	close(r.in_fd);
+	if (r.spool_fd >= 0)
+		close(r.spool_fd);
 	kcr_reader_free(&reader);
 
-	/* 4. Until the restart is complete, or failed. */
+	/* 5. Until the restart is complete, or failed. */
 	while (!r.done) {
-		rc = pump_check(&r);
+		rc = pump_check(&r, 100);
 		if (rc >= 0)
 			return rc;
 		if (!r.status_eof)
@@ -525,7 +742,8 @@ int main(int argc, char **argv)
 	}
 	if (r.feeder_exited && WIFEXITED(r.feeder_status) &&
 	    WEXITSTATUS(r.feeder_status) == FEEDER_EREAD)
-		fprintf(stderr, "restart: warning: the image feeder could not read all input\n");
+		fprintf(stderr, "%s: warning: the image feeder could not read all input\n",
+			prog);
 
 	if (r.o.detach) {
 		/*
@@ -550,6 +768,17 @@ int main(int argc, char **argv)
 	}
 	drain_log(&r);
 	mktree_free(&r.mt);
+	mktree_plan_free(&r.plan);
 	free(r.log);
 	return exit_code(r.root_status);
+}
+
+/*
+ * The restart command.  Weak, because mktree-main.c links this file into
+ * the mktree command with a main of its own.
+ */
+int main(int argc, char **argv) __attribute__((weak));
+int main(int argc, char **argv)
+{
+	return restart_main(argc, argv, "restart");
 }
