@@ -165,14 +165,18 @@ static int32_t want_group(const struct mktree_plan *p, uint32_t i)
 {
 	const struct ckpt_task_pids *e = &p->tasks[i], *r = &p->tasks[0];
 	int rsl = r->sid == r->pid, newns = !!(p->flags & (MKTREE_PIDNS | MKTREE_SELF));
+	int rgl = r->pgid == r->pid;
 	int32_t l;
 
-	/* the root stays in the tool's group, unless in a new pid namespace */
-	if (i == 0 && !rsl && !newns)
+	/*
+	 * A root that led its group leads it again; otherwise it stays in
+	 * the tool's group, unless in a new pid namespace.
+	 */
+	if (i == 0 && !rsl && !newns && !rgl)
 		return MKTREE_OUTSIDE;
 	if (e->pgid == e->pid)
 		return (int32_t)i;
-	if (!e->pgid || (!rsl && !newns && e->pgid == r->pgid))
+	if (!e->pgid || (!rsl && !newns && !rgl && e->pgid == r->pgid))
 		return MKTREE_OUTSIDE;
 	l = tree_proc(p, e->pgid);
 	if (l >= 0)
@@ -452,7 +456,8 @@ static int find_step(const struct mktree_plan *p, int op, int32_t actor, int32_t
 
 START_TEST(single_task_has_no_steps)
 {
-	struct ckpt_task_pids e[1] = { t_root(100, 100, 50) };
+	/* in the tool's group and session: nothing to do but create it */
+	struct ckpt_task_pids e[1] = { t_root(100, 50, 50) };
 	struct mktree_plan p;
 
 	plan_ok(&p, e, 1, 0);
@@ -469,10 +474,10 @@ START_TEST(children_are_created_by_their_parent_depth_first)
 	struct ckpt_task_pids e[4];
 	struct mktree_plan p;
 
-	e[0] = t_root(100, 100, 50);
-	e[1] = t_child(&e[0], 101, 100, 50);
-	e[2] = t_child(&e[0], 102, 100, 50);
-	e[3] = t_child(&e[1], 103, 100, 50);
+	e[0] = t_root(100, 50, 50);
+	e[1] = t_child(&e[0], 101, 50, 50);
+	e[2] = t_child(&e[0], 102, 50, 50);
+	e[3] = t_child(&e[1], 103, 50, 50);
 	plan_ok(&p, e, 4, 0);
 	ck_assert_uint_eq(p.nr_steps, 3);
 	/* depth first: 101, then its child 103, then 102 */
@@ -486,6 +491,25 @@ START_TEST(children_are_created_by_their_parent_depth_first)
 	ck_assert_int_eq(p.nodes[3].creator, 1);
 	ck_assert_uint_eq(p.nodes[3].clone_flags, 0);
 	ck_assert_int_eq(p.nodes[3].exit_signal, SIGCHLD);
+	mktree_plan_free(&p);
+}
+END_TEST
+
+/* A root that led its group leads it again, and its members join it. */
+START_TEST(root_group_leader_leads_its_group_again)
+{
+	struct ckpt_task_pids e[3];
+	struct mktree_plan p;
+
+	e[0] = t_root(100, 100, 50);
+	e[1] = t_child(&e[0], 101, 100, 50);
+	e[2] = t_child(&e[0], 102, 102, 50);
+	plan_ok(&p, e, 3, 0);
+	ck_assert_int_eq(p.nodes[0].group, 0);
+	ck_assert_int_eq(p.nodes[1].group, 0);
+	ck_assert_int_eq(p.nodes[2].group, 2);
+	ck_assert_int_eq(p.steps[0].op, MKTREE_OP_SETPGID);
+	ck_assert_int_eq(p.steps[0].actor, 0);
 	mktree_plan_free(&p);
 }
 END_TEST
@@ -1305,6 +1329,7 @@ static Suite *mktree_suite(void)
 
 	tcase_add_test(tc, single_task_has_no_steps);
 	tcase_add_test(tc, children_are_created_by_their_parent_depth_first);
+	tcase_add_test(tc, root_group_leader_leads_its_group_again);
 	tcase_add_test(tc, set_tid_is_innermost_first_at_every_level);
 	tcase_add_test(tc, parent_of_a_namespace_init_ends_in_its_namespace);
 	tcase_add_test(tc, no_pids_has_no_set_tid);

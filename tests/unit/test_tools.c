@@ -389,8 +389,9 @@ START_TEST(restart_container_tree_with_saved_pids_in_a_new_namespace)
 	ck_assert_msg(strstr(ent, "task index=-1 pid=5 ppid=1 pgid=3 sid=3 root=1 fd=-1 flags=0\n"), "%s", ent);
 	ck_assert_msg(strstr(ent, "thread tid=6 root=1 fd=-1 flags=0\n"), "%s", ent);
 	/* the nested init: its parent, group and session leaders are outside */
-	ck_assert_msg(strstr(ent, "task index=-1 pid=1 ppid=0 pgid=0 sid=0 root=1 "), "%s", ent);
-	ck_assert_msg(strstr(ent, "task index=-1 pid=1008 ppid=1 pgid=0 sid=0 root=1 "), "%s", ent);
+	/* ... and they can not name the root: they join their ancestor's restart */
+	ck_assert_msg(strstr(ent, "task index=-1 pid=1 ppid=0 pgid=0 sid=0 root=-1 "), "%s", ent);
+	ck_assert_msg(strstr(ent, "task index=-1 pid=1008 ppid=1 pgid=0 sid=0 root=-1 "), "%s", ent);
 }
 END_TEST
 
@@ -437,7 +438,7 @@ START_TEST(mktree_dry_run_prints_the_plan)
 	save_img("t.img", &im);
 	run(&o, "%s/mktree --dry-run < t.img", bin);
 	ck_rc(o, 0);
-	ck_has(o.out, "plan: 6 tasks (1 threads, 1 zombies), 0 helpers, 7 steps; pids restored\n");
+	ck_has(o.out, "plan: 6 tasks (1 threads, 1 zombies), 0 helpers, 8 steps; pids restored\n");
 	ck_has(o.out, "   0. the tool creates [0] pid 100: clone3(flags=0, exit_signal=17, set_tid={100})\n");
 	ck_has(o.out, "[2] pid 102: setpgid(0, 0)\n");
 	ck_has(o.out, "[2] pid 102: creates [3] pid 103: clone3(flags=0, exit_signal=17, set_tid={103})\n");

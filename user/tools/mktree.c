@@ -764,8 +764,10 @@ static int plan_targets(struct pb *b)
 	int in_new_ns = !!(p->flags & (MKTREE_PIDNS | MKTREE_SELF));
 	uint32_t i, j;
 	char n1[64];
+	int root_gl;
 
 	b->root_sl = root->sid == root->pid;
+	root_gl = root->pgid == root->pid;
 	for (i = 0; i < b->n; i++) {
 		struct mktree_node *nd = &p->nodes[i];
 		const struct ckpt_task_pids *e = &t[i];
@@ -785,15 +787,18 @@ static int plan_targets(struct pb *b)
 			nd->session = DEAD;
 
 		/*
-		 * In the tool's namespace the root stays in the tool's group,
-		 * for job control; in a new one that group is out of sight
-		 * (and terminal signals do not reach an init): as saved.
+		 * A root that led its own group leads it again (its members
+		 * join it).  Otherwise, in the tool's namespace, the root and
+		 * the tasks of its group stay in the tool's group, for job
+		 * control; in a new one that group is out of sight (and
+		 * terminal signals do not reach an init): as saved.
 		 */
-		if (i == 0 && !b->root_sl && !in_new_ns)
+		if (i == 0 && !b->root_sl && !in_new_ns && !root_gl)
 			nd->group = MKTREE_OUTSIDE;
 		else if (e->pgid == e->pid)
 			nd->group = (int32_t)i;
-		else if (!e->pgid || (!b->root_sl && !in_new_ns && e->pgid == root->pgid))
+		else if (!e->pgid || (!b->root_sl && !in_new_ns && !root_gl &&
+				      e->pgid == root->pgid))
 			nd->group = MKTREE_OUTSIDE;
 		else if ((l = proc_by_pid(b, e->pgid)) >= 0 && t[l].sid != e->sid) {
 			/* its leader left it, then the session: nobody can make it */
@@ -1924,6 +1929,7 @@ struct thread_arg {
 	int32_t node, index, step;
 	int status_fd, ready_fd;
 	int own_files;		/* its fd table is a copy: close it */
+	int nested;		/* below the root's pid namespace: join by ancestry */
 	int no_pids;
 	int probe;
 	unsigned long flags;
@@ -2027,7 +2033,7 @@ static RAW_CODE __attribute__((noreturn)) void thread_main(void *p)
 		if (a->own_files)
 			rsys(SYS_close_range, a->status_fd >= 3 ? a->status_fd + 1 : 3,
 			     ~0U, 0, 0, 0, 0);
-		ret = mktree_thread_restart(a->sh->root_pid,
+		ret = mktree_thread_restart(a->nested ? -1 : a->sh->root_pid,
 					    a->no_pids ? a->index : -1, a->flags, -1);
 		st.stage = MKTREE_STAGE_RESTART;
 		st.index = a->index;
@@ -2357,6 +2363,7 @@ static int create_thread(struct mktree *mt, int32_t me, uint32_t k,
 	ta->status_fd = mt->status_fd;
 	ta->ready_fd = mt->ready_fd;
 	ta->own_files = !(t->clone_flags & CLONE_FILES);
+	ta->nested = t->nr_levels > 1;
 	ta->no_pids = !!(mt->plan->flags & MKTREE_NO_PIDS);
 	ta->probe = mt->probe;
 	ta->flags = mt->flags;
@@ -2583,7 +2590,12 @@ static __attribute__((noreturn)) void task_entry(struct mktree *mt, int32_t me)
 	if (me == 0)
 		ret = kcr_restart(0, mt->image_fd, mt->flags, mt->log_fd);
 	else
-		ret = kcr_restart(mt->sh->root_pid, (mt->plan->flags & MKTREE_NO_PIDS) ?
+		/*
+		 * A task below the root's pid namespace can not name the root:
+		 * -1 joins the restart its nearest ancestor leads.
+		 */
+		ret = kcr_restart(nd->nr_levels > 1 ? -1 : mt->sh->root_pid,
+				  (mt->plan->flags & MKTREE_NO_PIDS) ?
 				  nd->index : -1, mt->flags, -1);
 	/* Only on failure before the point of no return. */
 	fail_node(mt, MKTREE_STAGE_RESTART, me, ret < 0 ? errno : EPROTO, 0, 0);

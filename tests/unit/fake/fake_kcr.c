@@ -10,7 +10,7 @@
  *   task index=I pid=P ppid=Q pgid=G sid=S root=R fd=F flags=X
  *   thread tid=T root=R fd=F flags=X
  * (pids as the task sees them; fd is the TREE index with NO_PIDS, else
- * -1), then behaves like a restored task: closes its fds and lives until
+ * -1; root is -1 for a task below the root's pid namespace), then behaves like a restored task: closes its fds and lives until
  * the root is gone.  The root reads and validates the whole image, waits
  * until nr_tasks - 1 lines are there, and then does what KCR_FAKE says:
  *   ok    log "restart done", close the fds (as restoring the fd table
@@ -261,7 +261,8 @@ static long restart_other(pid_t root, int fd, unsigned long flags)
 	char line[256];
 	int out, n, i;
 
-	if (root <= 0 || kill(root, 0)) {
+	/* -1: the restart of an ancestor (a task below the root's pid namespace) */
+	if (root == 0 || root < -1 || (root > 0 && kill(root, 0))) {
 		errno = ESRCH;
 		return -1;
 	}
@@ -274,7 +275,8 @@ static long restart_other(pid_t root, int fd, unsigned long flags)
 		return -1;
 	close(out);
 	close_range(3, ~0U, 0);
-	for (i = 0; i < ENTER_TIMEOUT_MS / 20 && !kill(root, 0); i++)
+	/* with -1, until the root's pid namespace ends (or the timeout) */
+	for (i = 0; i < ENTER_TIMEOUT_MS / 20 && (root < 0 || !kill(root, 0)); i++)
 		sleep_ms(20);
 	_exit(0);
 }
