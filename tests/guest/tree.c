@@ -311,12 +311,19 @@ static void write_data(size_t off, size_t len)
 		kt_fail("writing %zu bytes into the A->R pipe: %s", len, strerror(errno));
 }
 
-/* Wait for a child that must exit 0. */
-static void reap_child(pid_t pid, const char *name)
+/*
+ * Wait for child member idx, which must exit 0.  pid is the one fork()
+ * gave; with --no-pids it has the pid it reported after the restart.
+ */
+static void reap_child(pid_t pid, int idx, const char *name)
 {
 	char b[64];
 	int st;
-	pid_t r = kt_wait_pid(pid, &st, TMO_STEP);
+	pid_t r;
+
+	if (kt_nopids)
+		pid = sh->slot[idx].pid1;
+	r = kt_wait_pid(pid, &st, TMO_STEP);
 
 	if (r == 0) {
 		kt_fail("child %s (pid %d): expected it to exit within %d s, got timeout",
@@ -742,7 +749,7 @@ static __attribute__((noreturn)) void run_a1(void)
 	setup_done();
 	member_wait_go();
 	after(M_A1);
-	reap_child(a2, "A2");
+	reap_child(a2, M_A2, "A2");
 	member_exit();
 }
 
@@ -768,7 +775,7 @@ static __attribute__((noreturn)) void run_a(void)
 	member_wait_go();
 	after(M_A);
 	close_fd(&data_p[1]);
-	reap_child(a1, "A1");
+	reap_child(a1, M_A1, "A1");
 	member_exit();
 }
 
@@ -830,8 +837,8 @@ static __attribute__((noreturn)) void run_s(void)
 	setup_done();
 	member_wait_go();
 	after(M_S);
-	reap_child(m, "M");
-	reap_child(s1, "S1");
+	reap_child(m, M_M, "M");
+	reap_child(s1, M_S1, "S1");
 	member_exit();
 }
 
@@ -1031,9 +1038,9 @@ int main(void)
 	after(M_R);
 	collect_reports();
 	cow_check("at the end (no child's write may show)", 1);
-	reap_child(a, "A");
-	reap_child(s, "S");
-	reap_child(t, "T");
+	reap_child(a, M_A, "A");
+	reap_child(s, M_S, "S");
+	reap_child(t, M_T, "T");
 	/* A (the only writer) is gone: EOF, unless someone else holds a write end */
 	{
 		struct pollfd pfd = { data_p[0], POLLIN, 0 };

@@ -471,8 +471,23 @@ static int pump_check(struct run *r, int timeout)
 		return fail_exit(r, "reading the image: %s", strerror(errno));
 	if (r->failed)
 		return report_status_failure(r);
-	if (r->root_exited)
+	if (r->root_exited) {
+		/*
+		 * A restored program may run and exit before we saw the end
+		 * of the log: with "restart done" there and no failure, the
+		 * restart completed.
+		 */
+		char reason[64];
+
+		drain_log(r);
+		if (!r->failed && kcr_log_restart_done(r->log, r->log_len) &&
+		    kcr_log_restart_failed(r->log, r->log_len, reason,
+					   sizeof(reason)) <= 0) {
+			r->done = 1;
+			return -1;
+		}
 		return report_root_death(r);
+	}
 	if (got_signal)
 		return fail_exit(r, "interrupted by signal %d", got_signal);
 	return -1;
@@ -723,6 +738,8 @@ int restart_main(int argc, char **argv, const char *prog)
 		rc = pump_check(&r, 100);
 		if (rc >= 0)
 			return rc;
+		if (r.done)
+			break;
 		if (!r.status_eof)
 			continue;
 		if (kcr_log_restart_done(r.log, r.log_len)) {
