@@ -154,7 +154,7 @@ kernel: kernel-config
 user:
 	@[ -f $(TOP)/user/Makefile ] || { echo "user: user/Makefile does not exist yet" >&2; exit 1; }
 	+$(MAKE) -C $(TOP)/user O=$(USER_O)
-	@for t in checkpoint restart ckptinfo; do [ -x $(USER_O)/bin/$$t ] || { echo "user: $(USER_O)/bin/$$t was not built" >&2; exit 1; }; done
+	@for t in checkpoint restart mktree ckptinfo; do [ -x $(USER_O)/bin/$$t ] || { echo "user: $(USER_O)/bin/$$t was not built" >&2; exit 1; }; done
 
 $(DEMO_O)/counter: $(TOP)/user/demo/counter.c
 	@mkdir -p $(@D)
