@@ -100,6 +100,7 @@ struct ckpt_ctx {
 	int nr_tasks;
 	struct ckpt_task_pids *pids;
 	u32 *task_first;		/* CKPT_FIRST_* of each entry */
+	unsigned long *task_ncsw;	/* checkpoint: switch count when frozen */
 	struct task_struct **tasks;	/* checkpoint: referenced tasks */
 	struct pid **task_pids;		/* restart: the struct pid of each task */
 	struct pid_namespace *pid_ns;	/* namespace the pids are seen in (level 0) */
@@ -114,6 +115,7 @@ struct ckpt_ctx {
 	int nr_entered;			/* tasks that entered restart() */
 	int active;			/* index of the task restoring now */
 	int nr_live;			/* tasks that are not zombies */
+	int nr_shared;			/* tasks past the shared resume round */
 	int nr_resumed;			/* tasks that applied their last state */
 	bool done;			/* every task restored, tail checked */
 	bool aborted;			/* error: every task must die */
@@ -128,7 +130,7 @@ struct ckpt_rst_task {
 	struct ckpt_task_pids *entry;	/* ctx->pids[index] */
 	u32 first;			/* ctx->task_first[index] */
 	struct ckpt_hdr_task *task;
-	struct cred *new_creds;		/* prepared, committed last */
+	struct cred *new_creds;		/* prepared, committed by the finish step */
 	struct path cwd;		/* checked, set last */
 	umode_t umask;
 	void *files;			/* files.c private */
@@ -192,6 +194,7 @@ struct ckpt_obj *ckpt_obj_add_ptr(struct ckpt_ctx *ctx, enum ckpt_obj_type type,
 				  void *ptr, void (*release)(void *ptr));
 void *ckpt_obj_find_ref(struct ckpt_ctx *ctx, enum ckpt_obj_type type,
 			u32 objref);
+struct ckpt_obj *ckpt_obj_lookup_ref(struct ckpt_ctx *ctx, u32 objref);
 int ckpt_obj_add_ref(struct ckpt_ctx *ctx, enum ckpt_obj_type type, u32 objref,
 		     void *ptr, void (*release)(void *ptr));
 void ckpt_obj_release_all(struct ckpt_ctx *ctx);
@@ -206,8 +209,10 @@ void ckpt_obj_release_all(struct ckpt_ctx *ctx);
  *		from it on (the point of no return) kills the task
  * finish	after every restore of this task, in table order, before the
  *		next task's turn
- * resume	once the whole tree is restored and the TAIL checked, just
- *		before the task returns to user space
+ * resume_shared  once the whole tree is restored and the TAIL checked:
+ *		what several tasks share (set by the task that restored it)
+ * resume	after every task's resume_shared, just before the task
+ *		returns to user space
  * release	always, last: drop what restore kept in rt
  * Any hook may be NULL.  All return 0 or a negative errno, logged.
  */
@@ -217,6 +222,7 @@ struct ckpt_state_ops {
 			  int index);
 	int (*restore)(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 	int (*finish)(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+	int (*resume_shared)(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 	int (*resume)(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 	void (*release)(struct ckpt_rst_task *rt);
 	bool no_return;
@@ -249,6 +255,7 @@ int restore_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 int checkpoint_signals(struct ckpt_ctx *ctx, struct task_struct *t,
 		       int index);
 int restore_signals_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+int restore_signals_actions(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 int restore_signals_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 void restore_signals_cleanup(struct ckpt_rst_task *rt);
 

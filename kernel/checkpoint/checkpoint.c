@@ -67,6 +67,7 @@ const struct ckpt_state_ops ckpt_state_ops[] = {
 		.name = "signals",
 		.checkpoint = checkpoint_signals,
 		.restore = restore_signals_read,
+		.resume_shared = restore_signals_actions,
 		.resume = restore_signals_apply,
 		.release = restore_signals_cleanup,
 	}, {
@@ -138,9 +139,12 @@ static int checkpoint_check_rights(struct ckpt_ctx *ctx, struct task_struct *t,
 }
 
 /* State of one task; nothing is changed. */
-static int checkpoint_check_task(struct ckpt_ctx *ctx, struct task_struct *t,
-				 pid_t pid, bool zombie)
+static int checkpoint_check_task(struct ckpt_ctx *ctx, int index)
 {
+	struct task_struct *t = ctx->tasks[index];
+	pid_t pid = ctx->pids[index].pid;
+	bool zombie = ctx->pids[index].flags & CKPT_TASK_ZOMBIE;
+
 	if (zombie)	/* nothing left to read but what the TREE holds */
 		return t->exit_state == EXIT_ZOMBIE ? 0 :
 		       ckpt_err(ctx, -EBUSY, "zombie %d was reaped", pid);
@@ -155,8 +159,12 @@ static int checkpoint_check_task(struct ckpt_ctx *ctx, struct task_struct *t,
 			return ckpt_err(ctx, -EBUSY,
 					"pid %d is not frozen (freeze it with the cgroup v2 freezer first)",
 					pid);
-		/* its registers and FPU state are in memory once it is off the CPU */
-		if (!wait_task_inactive(t, TASK_INTERRUPTIBLE))
+		/*
+		 * Its registers and FPU state are in memory once it is off
+		 * the CPU; the switch count tells later whether it ran since.
+		 */
+		ctx->task_ncsw[index] = wait_task_inactive(t, TASK_INTERRUPTIBLE);
+		if (!ctx->task_ncsw[index])
 			return ckpt_err(ctx, -EBUSY,
 					"pid %d did not stay frozen", pid);
 	}
@@ -213,9 +221,11 @@ static int checkpoint_recheck_task(struct ckpt_ctx *ctx, int index)
 	if (t->ptrace)
 		return ckpt_err(ctx, -EBUSY,
 				"pid %d was ptraced during the checkpoint", pid);
-	if (t != current && !task_is_cgroup_frozen(t))
+	if (t != current && (!task_is_cgroup_frozen(t) ||
+			     wait_task_inactive(t, TASK_INTERRUPTIBLE) !=
+			     ctx->task_ncsw[index]))
 		return ckpt_err(ctx, -EBUSY,
-				"pid %d was thawed during the checkpoint", pid);
+				"pid %d was thawed (it ran) during the checkpoint", pid);
 	return 0;
 }
 
@@ -294,7 +304,15 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 		goto out;
 	}
 	ctx->ckpt_id = atomic64_inc_return(&ckpt_next_id);
-	ctx->pid_ns = get_pid_ns(task_active_pid_ns(root));
+	rcu_read_lock();
+	ctx->pid_ns = task_active_pid_ns(root);
+	if (ctx->pid_ns)
+		get_pid_ns(ctx->pid_ns);
+	rcu_read_unlock();
+	if (!ctx->pid_ns) {
+		ret = ckpt_err(ctx, -ESRCH, "pid %d was reaped", pid);
+		goto out;
+	}
 	ret = checkpoint_collect_tree(ctx, root);
 	if (ret)
 		goto out;
@@ -324,9 +342,7 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	if (ret)
 		goto out;
 	for (i = 0; i < ctx->nr_tasks; i++) {
-		ret = checkpoint_check_task(ctx, ctx->tasks[i],
-					    ctx->pids[i].pid,
-					    ctx->pids[i].flags & CKPT_TASK_ZOMBIE);
+		ret = checkpoint_check_task(ctx, i);
 		if (ret)
 			goto out;
 	}

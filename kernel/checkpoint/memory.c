@@ -1348,7 +1348,7 @@ static int rst_mm_fields(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm)
  * is released (a vfork parent is woken, as by exec), nothing of it stays.
  * Threads of a restored process call this with the mm their leader built.
  */
-static int rst_switch_mm(struct mm_struct *mm)
+static int rst_switch_mm(struct mm_struct *mm, bool fresh)
 {
 	struct task_struct *tsk = current;
 	struct mm_struct *old_mm = tsk->mm, *active_mm;
@@ -1366,7 +1366,11 @@ static int rst_switch_mm(struct mm_struct *mm)
 		return ret;
 	}
 	task_lock(tsk);
-	membarrier_exec_mmap(mm);
+	/* a thread joins its leader's mm: its membarrier state is the mm's */
+	if (fresh)
+		membarrier_exec_mmap(mm);
+	else
+		membarrier_update_current_mm(mm);
 	local_irq_disable();
 	active_mm = tsk->active_mm;
 	tsk->active_mm = mm;
@@ -1376,7 +1380,8 @@ static int rst_switch_mm(struct mm_struct *mm)
 	activate_mm(active_mm, mm);
 	if (IS_ENABLED(CONFIG_ARCH_WANT_IRQS_OFF_ACTIVATE_MM))
 		local_irq_enable();
-	lru_gen_add_mm(mm);
+	if (fresh)		/* once per mm: it is a list node */
+		lru_gen_add_mm(mm);
 	task_unlock(tsk);
 	lru_gen_use_mm(mm);
 	mmap_read_unlock(old_mm);
@@ -1412,7 +1417,7 @@ static int rst_new_mm(struct ckpt_ctx *ctx, struct file *exe)
 		mmput(mm);
 		return ckpt_err(ctx, ret, "setting the exe link");
 	}
-	ret = rst_switch_mm(mm);
+	ret = rst_switch_mm(mm, true);
 	if (ret) {
 		mmput(mm);
 		return ckpt_err(ctx, -EINTR, "interrupted");
@@ -1476,7 +1481,7 @@ int restore_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		if (current->mm == mm)
 			return 0;
 		mmget(mm);
-		ret = rst_switch_mm(mm);
+		ret = rst_switch_mm(mm, false);
 		if (ret) {
 			mmput(mm);
 			return ckpt_err(ctx, -EINTR, "interrupted");

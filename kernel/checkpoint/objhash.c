@@ -43,6 +43,16 @@ struct ckpt_obj *ckpt_obj_add_ptr(struct ckpt_ctx *ctx, enum ckpt_obj_type type,
 	return obj;
 }
 
+struct ckpt_obj *ckpt_obj_lookup_ref(struct ckpt_ctx *ctx, u32 objref)
+{
+	struct ckpt_obj *obj;
+
+	hash_for_each_possible(ctx->obj_by_ref, obj, by_ref, objref)
+		if (obj->objref == objref)
+			return obj;
+	return NULL;
+}
+
 void *ckpt_obj_find_ref(struct ckpt_ctx *ctx, enum ckpt_obj_type type,
 			u32 objref)
 {

@@ -25,8 +25,11 @@
  * thread group and its children.
  *
  * Locking: the tree is walked under tasklist_lock (read), taking a
- * reference on every task; entries are filled afterwards (the tasks are
- * frozen), with RCU for pid lookups and task_lock() for ->files and ->fs.
+ * reference on every task; entries are filled afterwards with RCU for pid
+ * lookups and task_lock() for ->mm, ->files and ->fs.  The tasks should be
+ * frozen, but a thaw or SIGKILL can undo that at any time: another task's
+ * objects are only dereferenced after checking, under its lock, that it
+ * still uses them.
  */
 #include <linux/checkpoint.h>
 #include <linux/sched.h>
@@ -146,6 +149,7 @@ static int tree_fill_refs(struct ckpt_ctx *ctx, int i)
 	struct task_struct *t = ctx->tasks[i];
 	struct ckpt_task_pids *p = &ctx->pids[i];
 	struct files_struct *files;
+	struct pid_namespace *ns;
 	struct fs_struct *fs;
 	struct mm_struct *mm;
 	bool first;
@@ -156,10 +160,13 @@ static int tree_fill_refs(struct ckpt_ctx *ctx, int i)
 	files = t->files;
 	fs = t->fs;
 	task_unlock(t);
-	if (p->flags & CKPT_TASK_ZOMBIE)
-		mm = NULL, files = NULL, fs = NULL;
-	else if (!mm || !files || !fs)
+	if (p->flags & CKPT_TASK_ZOMBIE) {
+		mm = NULL;
+		files = NULL;
+		fs = NULL;
+	} else if (!mm || !files || !fs) {
 		return ckpt_err(ctx, -EBUSY, "pid %d is exiting", p->pid);
+	}
 
 	ret = tree_objref(ctx, CKPT_OBJ_MM, mm, &p->mm_ref, &first);
 	if (ret)
@@ -184,8 +191,13 @@ static int tree_fill_refs(struct ckpt_ctx *ctx, int i)
 			  &first);
 	if (ret)
 		return ret;
-	return tree_objref(ctx, CKPT_OBJ_PIDNS, task_active_pid_ns(t),
-			   &p->pidns_ref, &first);
+	rcu_read_lock();
+	ns = task_active_pid_ns(t);
+	rcu_read_unlock();
+	if (!ns)	/* reaped meanwhile */
+		return ckpt_err(ctx, -EBUSY, "pid %d was reaped", p->pid);
+	/* only a key: the namespace is pinned by ctx->pid_ns, its ancestor */
+	return tree_objref(ctx, CKPT_OBJ_PIDNS, ns, &p->pidns_ref, &first);
 }
 
 /* The TREE entry of ctx->tasks[i]; the entries before it are filled. */
@@ -219,7 +231,9 @@ static int tree_fill_entry(struct ckpt_ctx *ctx, int i)
 		p->exit_signal = t->exit_signal;
 		if (t->exit_state == EXIT_ZOMBIE) {
 			p->flags |= CKPT_TASK_ZOMBIE;
-			p->exit_code = t->exit_code;
+			/* what wait_task_zombie() reports */
+			p->exit_code = (t->signal->flags & SIGNAL_GROUP_EXIT) ?
+				       t->signal->group_exit_code : t->exit_code;
 			if (!thread_group_empty(t))
 				return ckpt_err(ctx, -EOPNOTSUPP,
 						"pid %d: the thread group leader exited while other threads run, not supported yet",
@@ -303,7 +317,9 @@ int checkpoint_collect_tree(struct ckpt_ctx *ctx, struct task_struct *root)
 	ctx->pids = kvcalloc(CKPT_TASKS_MAX, sizeof(*ctx->pids), GFP_KERNEL);
 	ctx->task_first = kvcalloc(CKPT_TASKS_MAX, sizeof(*ctx->task_first),
 				   GFP_KERNEL);
-	if (!ctx->tasks || !ctx->pids || !ctx->task_first)
+	ctx->task_ncsw = kvcalloc(CKPT_TASKS_MAX, sizeof(*ctx->task_ncsw),
+				  GFP_KERNEL);
+	if (!ctx->tasks || !ctx->pids || !ctx->task_first || !ctx->task_ncsw)
 		return ckpt_err(ctx, -ENOMEM, "no memory for the task tree");
 
 	read_lock(&tasklist_lock);
@@ -382,61 +398,110 @@ static int tree_leak(struct ckpt_ctx *ctx, struct ckpt_obj *obj, int users,
 }
 
 /*
+ * The users the kernel counts for @obj, read through @t, which used it when
+ * the tree was collected: -EBUSY if it does not any more (it exited, execed
+ * or unshared meanwhile: a frozen state can be undone by SIGKILL or a
+ * thaw, so nothing here relies on it).
+ */
+static int tree_users(struct task_struct *t, struct ckpt_obj *obj, int *users)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	if (obj->type == CKPT_OBJ_SIGHAND) {
+		if (!lock_task_sighand(t, &flags))
+			return -EBUSY;
+		if (t->sighand == obj->ptr)
+			*users = refcount_read(&t->sighand->count);
+		else
+			ret = -EBUSY;
+		unlock_task_sighand(t, &flags);
+		return ret;
+	}
+	task_lock(t);
+	switch (obj->type) {
+	case CKPT_OBJ_MM:
+		if (t->mm == obj->ptr)
+			*users = atomic_read(&t->mm->mm_users);
+		else
+			ret = -EBUSY;
+		break;
+	case CKPT_OBJ_FILES:
+		if (t->files == obj->ptr)
+			*users = atomic_read(&t->files->count);
+		else
+			ret = -EBUSY;
+		break;
+	case CKPT_OBJ_FS:
+		if (t->fs == obj->ptr) {
+			spin_lock(&t->fs->lock);
+			*users = t->fs->users;
+			spin_unlock(&t->fs->lock);
+		} else {
+			ret = -EBUSY;
+		}
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	task_unlock(t);
+	return ret;
+}
+
+static const struct {
+	u32 first;
+	size_t ref;
+	const char *what, *how;
+} tree_shared[] = {
+	{ CKPT_FIRST_MM, offsetof(struct ckpt_task_pids, mm_ref),
+	  "address space", "vfork, CLONE_VM" },
+	{ CKPT_FIRST_FILES, offsetof(struct ckpt_task_pids, files_ref),
+	  "fd table", "CLONE_FILES" },
+	{ CKPT_FIRST_FS, offsetof(struct ckpt_task_pids, fs_ref),
+	  "fs_struct (cwd, root, umask)", "CLONE_FS" },
+	{ CKPT_FIRST_SIGHAND, offsetof(struct ckpt_task_pids, sighand_ref),
+	  "signal handlers", "CLONE_SIGHAND" },
+};
+
+/*
  * Every per-task object of the tree is used by tasks of the tree only.
- * The tasks are frozen: the counts are stable but for transient
- * references (a /proc reader), which make the checkpoint fail safely.
+ * The counts are compared with the users met in the tree; a transient
+ * reference (a /proc reader) makes the checkpoint fail safely.
  */
 int checkpoint_tree_leaks(struct ckpt_ctx *ctx)
 {
 	struct ckpt_obj *obj;
-	int i, users, ret = 0;
+	int i, k, users;
 
-	for (i = 0; !ret && i < ctx->nr_tasks; i++) {
+	for (i = 0; i < ctx->nr_tasks; i++) {
 		struct ckpt_task_pids *p = &ctx->pids[i];
 		struct task_struct *t = ctx->tasks[i];
 
-		if (ctx->task_first[i] & CKPT_FIRST_MM) {
-			obj = ckpt_obj_find_ptr(ctx, t->mm);
-			users = atomic_read(&t->mm->mm_users);
+		for (k = 0; k < ARRAY_SIZE(tree_shared); k++) {
+			if (!(ctx->task_first[i] & tree_shared[k].first))
+				continue;
+			obj = ckpt_obj_lookup_ref(ctx, *(u32 *)((char *)p +
+							       tree_shared[k].ref));
+			if (!obj || tree_users(t, obj, &users))
+				return ckpt_err(ctx, -EBUSY,
+						"pid %d changed (exited, execed or unshared) during the checkpoint",
+						p->pid);
 			if (users != obj->users)
-				ret = tree_leak(ctx, obj, users, "address space",
-						"vfork, CLONE_VM", p->pid);
+				return tree_leak(ctx, obj, users,
+						 tree_shared[k].what,
+						 tree_shared[k].how, p->pid);
 		}
-		if (!ret && (ctx->task_first[i] & CKPT_FIRST_FILES)) {
-			obj = ckpt_obj_find_ptr(ctx, t->files);
-			users = atomic_read(&t->files->count);
-			if (users != obj->users)
-				ret = tree_leak(ctx, obj, users, "fd table",
-						"CLONE_FILES", p->pid);
-		}
-		if (!ret && (ctx->task_first[i] & CKPT_FIRST_FS)) {
-			obj = ckpt_obj_find_ptr(ctx, t->fs);
-			spin_lock(&t->fs->lock);
-			users = t->fs->users;
-			spin_unlock(&t->fs->lock);
-			if (users != obj->users)
-				ret = tree_leak(ctx, obj, users,
-						"fs_struct (cwd, root, umask)",
-						"CLONE_FS", p->pid);
-		}
-		if (!ret && (ctx->task_first[i] & CKPT_FIRST_SIGHAND)) {
-			obj = ckpt_obj_find_ptr(ctx, t->sighand);
-			users = refcount_read(&t->sighand->count);
-			if (users != obj->users)
-				ret = tree_leak(ctx, obj, users,
-						"signal handlers",
-						"CLONE_SIGHAND", p->pid);
-		}
-		if (!ret && !(p->flags & (CKPT_TASK_THREAD | CKPT_TASK_ZOMBIE))) {
-			obj = ckpt_obj_find_ptr(ctx, t->signal);
+		if (!(p->flags & (CKPT_TASK_THREAD | CKPT_TASK_ZOMBIE))) {
+			obj = ckpt_obj_lookup_ref(ctx, p->signal_ref);
 			users = READ_ONCE(t->signal->nr_threads);
-			if (users != obj->users)
-				ret = ckpt_err(ctx, -EBUSY,
-					       "pid %d has %d threads, %lu in the tree: a thread is exiting or being created",
-					       p->pid, users, obj->users);
+			if (!obj || users != obj->users)
+				return ckpt_err(ctx, -EBUSY,
+						"pid %d has %d threads, %lu in the tree: a thread is exiting or being created",
+						p->pid, users, obj ? obj->users : 0);
 		}
 	}
-	return ret;
+	return 0;
 }
 
 /*
@@ -525,7 +590,8 @@ static int restore_check_entry(struct ckpt_ctx *ctx, int i)
 			return tree_bad(ctx, i, "invalid pid levels");
 	if (tree_index_of(ctx, p->pid, i) >= 0)
 		return tree_bad(ctx, i, "pid appears twice");
-	if (!valid_signal(p->exit_signal) || (!zombie && p->exit_code))
+	if (!valid_signal(p->exit_signal) || (!zombie && p->exit_code) ||
+	    (p->exit_code & ~0xffff))
 		return tree_bad(ctx, i, "invalid exit signal or code");
 	if (zombie ? (p->mm_ref || p->files_ref || p->fs_ref ||
 		      p->sighand_ref || (p->flags & CKPT_TASK_THREAD)) :
@@ -681,6 +747,9 @@ int restore_check_task(struct ckpt_ctx *ctx, int index)
 	u32 nr_levels;
 	int i, n, ret;
 
+	if (current->ptrace)	/* attached while it waited */
+		return ckpt_err(ctx, -EBUSY, "task %d (pid %d) is being ptraced",
+				index, p->pid);
 	ckpt_pid_levels(ctx, current, pids, &nr_levels);
 	if (nr_levels != p->nr_levels)
 		return ckpt_err(ctx, -EINVAL,

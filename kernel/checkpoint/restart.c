@@ -49,12 +49,15 @@ static LIST_HEAD(ckpt_restarts);
 static DEFINE_SPINLOCK(ckpt_restarts_lock);
 static DECLARE_WAIT_QUEUE_HEAD(ckpt_restarts_wq);
 
+/* Once every task is restored (done) it is too late: nothing to abort. */
 static void restart_abort(struct ckpt_ctx *ctx, int err)
 {
 	spin_lock(&ctx->lock);
-	if (!ctx->error)
-		ctx->error = err;
-	ctx->aborted = true;
+	if (!ctx->done) {
+		if (!ctx->error)
+			ctx->error = err;
+		ctx->aborted = true;
+	}
 	spin_unlock(&ctx->lock);
 	wake_up_all(&ctx->waitq);
 }
@@ -135,8 +138,20 @@ static int restore_one_task(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
 	int i, ret;
 
 	ret = restore_check_task(ctx, rt->index);
-	if (ret || (rt->entry->flags & CKPT_TASK_ZOMBIE))
+	if (ret)
 		return ret;
+	if (rt->index && !(rt->entry->flags & CKPT_TASK_THREAD)) {
+		/*
+		 * What the parent gets at our exit, as mktree should have set.
+		 * Not for the root: its parent is outside the tree, and the
+		 * image does not choose what it is sent (clone3 gave SIGCHLD).
+		 */
+		write_lock_irq(&tasklist_lock);
+		current->exit_signal = rt->entry->exit_signal;
+		write_unlock_irq(&tasklist_lock);
+	}
+	if (rt->entry->flags & CKPT_TASK_ZOMBIE)
+		return 0;
 	for (i = 0; i < ckpt_nr_state_ops; i++) {
 		ops = &ckpt_state_ops[i];
 		if (!ops->restore)
@@ -151,17 +166,15 @@ static int restore_one_task(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
 			return ret;
 		}
 	}
-	for (i = 0; i < ckpt_nr_state_ops; i++) {
+	/*
+	 * In reverse: the fds are installed while the caller's limits and
+	 * creds still apply, the image's rlimits and creds come last.
+	 */
+	for (i = ckpt_nr_state_ops - 1; i >= 0; i--) {
 		ops = &ckpt_state_ops[i];
 		ret = ops->finish ? ops->finish(ctx, rt) : 0;
 		if (ret)
 			return ret;
-	}
-	if (!(rt->entry->flags & CKPT_TASK_THREAD)) {
-		/* what the parent gets at our exit, as mktree should have set */
-		write_lock_irq(&tasklist_lock);
-		current->exit_signal = rt->entry->exit_signal;
-		write_unlock_irq(&tasklist_lock);
 	}
 	return 0;
 }
@@ -214,9 +227,16 @@ static long restart_task(struct ckpt_ctx *ctx, int index, bool *zombie)
 	if (ctx->active == ctx->nr_tasks)
 		ctx->done = true;
 	spin_unlock(&ctx->lock);
-	wake_up_all(&ctx->waitq);
-	if (READ_ONCE(ctx->done))
+	if (index == ctx->nr_tasks - 1) {
+		/*
+		 * Every object is in place: drop the table's references now,
+		 * so that restored code never sees an mm, fd table or fs
+		 * with one user too many (exec's LSM_UNSAFE_SHARE).
+		 */
+		ckpt_obj_release_all(ctx);
 		ckpt_log(ctx, "restart done: %d task(s)", ctx->nr_tasks);
+	}
+	wake_up_all(&ctx->waitq);
 	if (rt.entry->flags & CKPT_TASK_ZOMBIE) {
 		*zombie = true;
 		return 0;
@@ -225,8 +245,22 @@ static long restart_task(struct ckpt_ctx *ctx, int index, bool *zombie)
 	if (!restart_wait(ctx, READ_ONCE(ctx->done)))
 		goto fail;
 
-	/* after the last wait, so that ctrl-c could still end the restart */
+	/*
+	 * After the last wait, so that ctrl-c could still end the restart.
+	 * Two rounds: what tasks share (signal actions) is set by its owner
+	 * before any task sets its own state against it (queued signals).
+	 */
 	ret = 0;
+	for (i = 0; !ret && i < ckpt_nr_state_ops; i++)
+		if (ckpt_state_ops[i].resume_shared)
+			ret = ckpt_state_ops[i].resume_shared(ctx, &rt);
+	spin_lock(&ctx->lock);
+	ctx->nr_shared++;
+	spin_unlock(&ctx->lock);
+	wake_up_all(&ctx->waitq);
+	if (!ret && wait_event_killable(ctx->waitq, READ_ONCE(ctx->nr_shared) ==
+					ctx->nr_live))
+		ret = -EINTR;
 	for (i = 0; !ret && i < ckpt_nr_state_ops; i++)
 		if (ckpt_state_ops[i].resume)
 			ret = ckpt_state_ops[i].resume(ctx, &rt);
@@ -251,6 +285,13 @@ static long restart_task(struct ckpt_ctx *ctx, int index, bool *zombie)
 
 fail:
 	restart_release(&rt);
+	spin_lock(&ctx->lock);
+	if (ctx->done) {	/* the others must not wait for us */
+		ctx->nr_shared++;
+		ctx->nr_resumed++;
+	}
+	spin_unlock(&ctx->lock);
+	wake_up_all(&ctx->waitq);
 	if (no_return || READ_ONCE(ctx->done))
 		force_sig(SIGKILL);
 	return ctx->error ? ctx->error : -EINTR;
@@ -372,7 +413,9 @@ static long restart_other(pid_t root_nr, int index, unsigned long flags)
 		goto out;
 	}
 	if (flags != ctx->flags) {
-		ret = -EINVAL;
+		ret = ckpt_err(ctx, -EINVAL, "pid %d: restart flags differ from the root's",
+			       task_pid_nr_ns(current, ctx->pid_ns));
+		restart_abort(ctx, ret);
 		goto out;
 	}
 	if (!(flags & CKPT_RESTART_NO_PIDS))
@@ -420,8 +463,10 @@ static long restart_root(int fd, unsigned long flags, int logfd)
 		return -EBUSY;
 
 	ctx = ckpt_ctx_alloc(fd, logfd, flags, true);
-	if (IS_ERR(ctx))
+	if (IS_ERR(ctx)) {
+		restart_mark_done(task_pid(current));
 		return PTR_ERR(ctx);
+	}
 
 	ret = restore_read_header(ctx);
 	if (!ret)
@@ -469,9 +514,9 @@ out:
 		spin_lock(&ckpt_restarts_lock);
 		list_del_init(&ctx->list);
 		spin_unlock(&ckpt_restarts_lock);
-		/* over, done or failed: a task joining now is late */
-		restart_mark_done(ctx->root_pid);
 	}
+	/* over, done or failed: a task joining now is late */
+	restart_mark_done(task_pid(current));
 	ckpt_ctx_put(ctx);
 	return ret;
 }

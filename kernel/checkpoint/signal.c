@@ -14,10 +14,13 @@
  * saved with its saved_sigmask as blocked mask: the system call is
  * re-executed after restart and installs its temporary mask again.
  *
- * Restore is split in two: restore_signals_read() reads and checks every
- * record into rt->signals before the task goes on; restore_signals_apply()
- * installs them once the whole tree is restored (so that until then a
- * ctrl-c still kills the restarting tasks).  Signals are queued to the
+ * Restore is split in three: restore_signals_read() reads and checks every
+ * record into rt->signals before the task goes on; once the whole tree is
+ * restored (so that until then a ctrl-c still kills the restarting tasks)
+ * restore_signals_actions() sets the actions, in the task that carries
+ * them, and after every task has done that round restore_signals_apply()
+ * sets each task's mask, altstack and queue (a queued signal is judged
+ * against the restored actions, never the restart tool's).  Signals are queued to the
  * task itself, which any task may do with any siginfo (rt_sigqueueinfo()
  * on itself), so the image can not claim more than the caller could.
  *
@@ -574,6 +577,16 @@ static int apply_queue(struct ckpt_ctx *ctx, struct ckpt_sig_restore *r)
 	return 0;
 }
 
+/* The actions, by the task that carries them, before any task's queue. */
+int restore_signals_actions(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
+{
+	struct ckpt_sig_restore *r = rt->signals;
+
+	if (!r)
+		return ckpt_err(ctx, -EINVAL, "signal state was not read");
+	return r->has_sighand ? apply_actions(ctx, r) : 0;
+}
+
 int restore_signals_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 {
 	struct ckpt_sig_restore *r = rt->signals;
@@ -582,10 +595,6 @@ int restore_signals_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 
 	if (!r)
 		return ckpt_err(ctx, -EINVAL, "signal state was not read");
-
-	ret = r->has_sighand ? apply_actions(ctx, r) : 0;
-	if (ret)
-		return ret;
 
 	/* before queueing: a blocked signal is kept even when ignored */
 	u64_to_sigset(&blocked, r->signal.blocked);

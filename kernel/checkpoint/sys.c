@@ -155,6 +155,7 @@ static void ckpt_ctx_free(struct kref *kref)
 	}
 	kvfree(ctx->pids);
 	kvfree(ctx->task_first);
+	kvfree(ctx->task_ncsw);
 	put_pid(ctx->root_pid);
 	if (ctx->pid_ns)
 		put_pid_ns(ctx->pid_ns);
