@@ -277,6 +277,7 @@ long do_restart(pid_t pid, int fd, unsigned long flags, int logfd);
 int checkpoint_collect_tree(struct ckpt_ctx *ctx, struct task_struct *root);
 int checkpoint_check_container(struct ckpt_ctx *ctx, struct task_struct *root);
 int checkpoint_tree_leaks(struct ckpt_ctx *ctx);
+int checkpoint_tree_unchanged(struct ckpt_ctx *ctx);
 int checkpoint_write_tree(struct ckpt_ctx *ctx);
 int restore_read_tree(struct ckpt_ctx *ctx);
 int restore_check_task(struct ckpt_ctx *ctx, int index);

@@ -363,6 +363,8 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	for (i = 0; !ret && i < ctx->nr_tasks; i++)
 		ret = checkpoint_recheck_task(ctx, i);
 	if (!ret)
+		ret = checkpoint_tree_unchanged(ctx);
+	if (!ret)
 		ret = checkpoint_write_tail(ctx);
 	if (!ret)
 		ckpt_log(ctx, "checkpoint %llu done: %llu records, %lld bytes",

@@ -341,6 +341,47 @@ int checkpoint_collect_tree(struct ckpt_ctx *ctx, struct task_struct *root)
 	return 0;
 }
 
+/*
+ * The tree, walked again at the end of the checkpoint: a process that
+ * forked before it was frozen but after the tree was collected has a task
+ * the image lacks.  Counting is enough: a task that left the tree fails
+ * the per-task rechecks.
+ */
+int checkpoint_tree_unchanged(struct ckpt_ctx *ctx)
+{
+	struct task_struct **q, *p, *t, *child;
+	int n = 0, i, nr = 0;
+
+	/* the reason goes to the caller's log: no printk here */
+	q = kvcalloc(CKPT_TASKS_MAX, sizeof(*q), GFP_KERNEL);
+	n = q ? 0 : -ENOMEM;
+	if (n)
+		return ckpt_err(ctx, n, "no memory to walk the task tree again");
+	read_lock(&tasklist_lock);
+	q[n++] = ctx->tasks[0];
+	for (i = 0; i < n; i++) {
+		p = q[i];
+		for_each_thread(p, t) {
+			if (t != p && t->exit_state)
+				continue;
+			nr++;
+			list_for_each_entry(child, &t->children, sibling) {
+				if (n == CKPT_TASKS_MAX)
+					goto out;
+				q[n++] = child;
+			}
+		}
+	}
+out:
+	read_unlock(&tasklist_lock);
+	kvfree(q);
+	if (nr != ctx->nr_tasks)
+		return ckpt_err(ctx, -EBUSY,
+				"the tree has %d tasks now, %d when the checkpoint started: a task forked before it was frozen",
+				nr, ctx->nr_tasks);
+	return 0;
+}
+
 /* The outside task using ptr as its mm, files, fs or sighand, if any. */
 static pid_t tree_outside_user(struct ckpt_ctx *ctx, enum ckpt_obj_type type,
 			       void *ptr, char *comm)

@@ -18,9 +18,10 @@
  * record into rt->signals before the task goes on; once the whole tree is
  * restored (so that until then a ctrl-c still kills the restarting tasks)
  * restore_signals_actions() sets the actions, in the task that carries
- * them, and after every task has done that round restore_signals_apply()
- * sets each task's mask, altstack and queue (a queued signal is judged
- * against the restored actions, never the restart tool's).  Signals are queued to the
+ * them, and every task's blocked mask; after every task has done that
+ * round restore_signals_apply() sets each task's altstack and queue (a
+ * queued signal is judged against the restored actions and masks, never
+ * the restart tool's).  Signals are queued to the
  * task itself, which any task may do with any siginfo (rt_sigqueueinfo()
  * on itself), so the image can not claim more than the caller could.
  *
@@ -578,16 +579,14 @@ static int apply_queue(struct ckpt_ctx *ctx, struct ckpt_sig_restore *r)
 }
 
 /* The actions, by the task that carries them, before any task's queue. */
+/*
+ * First round, every task: the actions (the task that carries them) and
+ * its blocked mask.  Every mask must be in place before any signal is
+ * queued: a process-wide signal is given to a thread that does not block
+ * it, and one that is fatal by default kills the whole group at once.
+ * A blocked signal is also kept even when ignored.
+ */
 int restore_signals_actions(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
-{
-	struct ckpt_sig_restore *r = rt->signals;
-
-	if (!r)
-		return ckpt_err(ctx, -EINVAL, "signal state was not read");
-	return r->has_sighand ? apply_actions(ctx, r) : 0;
-}
-
-int restore_signals_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 {
 	struct ckpt_sig_restore *r = rt->signals;
 	sigset_t blocked;
@@ -595,12 +594,23 @@ int restore_signals_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 
 	if (!r)
 		return ckpt_err(ctx, -EINVAL, "signal state was not read");
-
-	/* before queueing: a blocked signal is kept even when ignored */
+	ret = r->has_sighand ? apply_actions(ctx, r) : 0;
+	if (ret)
+		return ret;
 	u64_to_sigset(&blocked, r->signal.blocked);
 	clear_restore_sigmask();
 	set_current_blocked(&blocked);
+	return 0;
+}
 
+/* Second round, once every task had the first: altstack and queue. */
+int restore_signals_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
+{
+	struct ckpt_sig_restore *r = rt->signals;
+	int ret;
+
+	if (!r)
+		return ckpt_err(ctx, -EINVAL, "signal state was not read");
 	ret = apply_altstack(ctx, &r->signal);
 	if (ret)
 		return ret;
