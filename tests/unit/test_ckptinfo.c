@@ -15,49 +15,9 @@
 #include <unistd.h>
 #include "kcr.h"
 #include "imgwriter.h"
+#include "cmdrun.h"
 
-static char dir[256];
 static const char *bin;
-
-struct out {
-	int rc;
-	char out[1 << 17];
-	char err[4096];
-};
-
-static void slurp(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	if (f) {
-		n = fread(buf, 1, size - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-}
-
-/* Run a shell command in dir with stdout/stderr captured. */
-static void run(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void run(struct out *o, const char *fmt, ...)
-{
-	char cmd[1024], full[2048], p[512];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "cd %s && { %s; } >out.txt 2>err.txt", dir, cmd);
-	st = system(full);
-	o->rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	snprintf(p, sizeof(p), "%s/out.txt", dir);
-	slurp(p, o->out, sizeof(o->out));
-	snprintf(p, sizeof(p), "%s/err.txt", dir);
-	slurp(p, o->err, sizeof(o->err));
-}
 
 static void save_tree(const char *name, const struct ckpt_task_pids *e,
 		      uint32_t n, uint32_t hdr_flags)
