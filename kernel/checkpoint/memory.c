@@ -1403,8 +1403,10 @@ static void ckpt_release_mm(void *ptr)
  * nothing of the caller's (mlockall's def_flags, an LDT, protection keys,
  * aio contexts, mappings) leaks into the restored process.
  */
-static int rst_new_mm(struct ckpt_ctx *ctx, struct file *exe)
+static int rst_new_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
+		      struct file *exe)
 {
+	struct rlimit stack;
 	struct mm_struct *mm;
 	int ret;
 
@@ -1422,12 +1424,16 @@ static int rst_new_mm(struct ckpt_ctx *ctx, struct file *exe)
 		mmput(mm);
 		return ckpt_err(ctx, -EINTR, "interrupted");
 	}
-	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
+	/* the layout the image's stack limit gives, as the task had it */
+	stack.rlim_cur = rt->task->rlim[RLIMIT_STACK].cur;
+	stack.rlim_max = rt->task->rlim[RLIMIT_STACK].max;
+	arch_pick_mmap_layout(mm, &stack);
 	mm->task_size = TASK_SIZE;
 	return 0;
 }
 
-static int rst_mm(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm)
+static int rst_mm(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm,
+		  struct ckpt_rst_task *rt)
 {
 	struct ckpt_ctx *ctx = rm->ctx;
 	unsigned int personality = current->personality;
@@ -1444,7 +1450,7 @@ static int rst_mm(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm)
 	}
 
 	/* the point where the old address space goes */
-	ret = rst_new_mm(ctx, exe);
+	ret = rst_new_mm(ctx, rt, exe);
 	if (ret)
 		goto out;
 	rm->mm = current->mm;
@@ -1510,7 +1516,7 @@ int restore_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 					  GFP_KERNEL);
 	}
 	if (rm && rm->hv && rm->addrs && rm->pages)
-		ret = rst_mm(rm, hm);
+		ret = rst_mm(rm, hm, rt);
 	else
 		ret = ckpt_err(ctx, -ENOMEM, "no memory to restore the mm");
 	if (!ret) {

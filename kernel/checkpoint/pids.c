@@ -313,12 +313,14 @@ int checkpoint_collect_tree(struct ckpt_ctx *ctx, struct task_struct *root)
 {
 	int i, ret;
 
-	ctx->tasks = kvcalloc(CKPT_TASKS_MAX, sizeof(*ctx->tasks), GFP_KERNEL);
-	ctx->pids = kvcalloc(CKPT_TASKS_MAX, sizeof(*ctx->pids), GFP_KERNEL);
+	ctx->tasks = kvcalloc(CKPT_TASKS_MAX, sizeof(*ctx->tasks),
+			      GFP_KERNEL_ACCOUNT);
+	ctx->pids = kvcalloc(CKPT_TASKS_MAX, sizeof(*ctx->pids),
+			     GFP_KERNEL_ACCOUNT);
 	ctx->task_first = kvcalloc(CKPT_TASKS_MAX, sizeof(*ctx->task_first),
-				   GFP_KERNEL);
+				   GFP_KERNEL_ACCOUNT);
 	ctx->task_ncsw = kvcalloc(CKPT_TASKS_MAX, sizeof(*ctx->task_ncsw),
-				  GFP_KERNEL);
+				  GFP_KERNEL_ACCOUNT);
 	if (!ctx->tasks || !ctx->pids || !ctx->task_first || !ctx->task_ncsw)
 		return ckpt_err(ctx, -ENOMEM, "no memory for the task tree");
 
@@ -353,7 +355,7 @@ int checkpoint_tree_unchanged(struct ckpt_ctx *ctx)
 	int n = 0, i, nr = 0;
 
 	/* the reason goes to the caller's log: no printk here */
-	q = kvcalloc(CKPT_TASKS_MAX, sizeof(*q), GFP_KERNEL);
+	q = kvcalloc(CKPT_TASKS_MAX, sizeof(*q), GFP_KERNEL_ACCOUNT);
 	n = q ? 0 : -ENOMEM;
 	if (n)
 		return ckpt_err(ctx, n, "no memory to walk the task tree again");
@@ -720,9 +722,9 @@ int restore_read_tree(struct ckpt_ctx *ctx)
 		return ckpt_err(ctx, -EINVAL,
 				"TREE: %u tasks do not fit a record of %d bytes",
 				nr, len);
-	ctx->pids = kvcalloc(nr, sizeof(*ctx->pids), GFP_KERNEL);
-	ctx->task_pids = kvcalloc(nr, sizeof(*ctx->task_pids), GFP_KERNEL);
-	ctx->task_first = kvcalloc(nr, sizeof(*ctx->task_first), GFP_KERNEL);
+	ctx->pids = kvcalloc(nr, sizeof(*ctx->pids), GFP_KERNEL_ACCOUNT);
+	ctx->task_pids = kvcalloc(nr, sizeof(*ctx->task_pids), GFP_KERNEL_ACCOUNT);
+	ctx->task_first = kvcalloc(nr, sizeof(*ctx->task_first), GFP_KERNEL_ACCOUNT);
 	if (!ctx->pids || !ctx->task_pids || !ctx->task_first)
 		return ckpt_err(ctx, -ENOMEM, "no memory for %u tasks", nr);
 	ctx->nr_tasks = nr;

@@ -79,7 +79,7 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, unsigned long flags,
 	struct ckpt_ctx *ctx;
 	int ret = -ENOMEM;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&ctx->kref);
@@ -123,11 +123,12 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, unsigned long flags,
 		goto err;
 	}
 	if (!is_restart) {
-		ctx->wbuf = kvmalloc(CKPT_WBUF_SIZE, GFP_KERNEL);
+		ctx->wbuf = kvmalloc(CKPT_WBUF_SIZE, GFP_KERNEL_ACCOUNT);
 		if (!ctx->wbuf)
 			goto err;
 	}
-	ctx->pagebuf = vmalloc(CKPT_PAGES_MAX * PAGE_SIZE);
+	/* any user can make these: charged to the caller's memcg */
+	ctx->pagebuf = __vmalloc(CKPT_PAGES_MAX * PAGE_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!ctx->pagebuf)
 		goto err;
 	return ctx;
