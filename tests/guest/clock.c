@@ -11,7 +11,7 @@
  *       (HPET or ACPI PM timer) to check the TSC against.  If
  *       /dev/port is usable, the CMOS RTC seconds (QEMU drives the RTC from
  *       the host's clock) are also timed with CLOCK_MONOTONIC over 3 RTC
- *       seconds: more than 5% off means guest time does not keep host time.
+ *       seconds: more than 12% off means guest time does not keep host time.
  *   clock cpus N      N CPUs online (sysconf, /sys/devices/system/cpu/online,
  *       the affinity mask), and a thread pinned to each one really runs
  *       there (sched_getcpu).
@@ -192,8 +192,12 @@ static void rtc_reference(void)
 	ratio = (t - t0) / RTC_SECONDS;
 	kt_msg("# clock: %d RTC (host) seconds took %.3f s of CLOCK_MONOTONIC (x%.3f)",
 	       RTC_SECONDS, t - t0, ratio);
-	if (ratio < 0.95 || ratio > 1.05)
-		kt_fail("guest clock vs the RTC (host time): expected %d s of CLOCK_MONOTONIC over %d RTC seconds (+-5%%), got %.3f s",
+	/*
+	 * +-12%: an RTC edge seen one slow port read late (TCG on a busy
+	 * host) is ~5% of 3 s; jiffies running 25-30% slow still fail.
+	 */
+	if (ratio < 0.88 || ratio > 1.12)
+		kt_fail("guest clock vs the RTC (host time): expected %d s of CLOCK_MONOTONIC over %d RTC seconds (+-12%%), got %.3f s",
 			RTC_SECONDS, RTC_SECONDS, t - t0);
 }
 
