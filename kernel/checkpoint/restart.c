@@ -335,6 +335,24 @@ static bool restart_root_done(struct pid *root)
 	return false;
 }
 
+/* A root starting a new restart is not over any more. */
+static void restart_unmark_done(struct pid *root)
+{
+	struct pid *old = NULL;
+	int i;
+
+	spin_lock(&ckpt_restarts_lock);
+	for (i = 0; i < CKPT_DONE_ROOTS; i++) {
+		if (ckpt_done_roots[i] == root) {
+			old = ckpt_done_roots[i];
+			ckpt_done_roots[i] = NULL;
+			break;
+		}
+	}
+	spin_unlock(&ckpt_restarts_lock);
+	put_pid(old);
+}
+
 static void restart_mark_done(struct pid *root)
 {
 	struct pid *old;
@@ -369,9 +387,12 @@ static bool restart_lookup(struct pid *root, struct ckpt_ctx **ctxp, int *err)
 		for (t = current->group_leader;
 		     t != &init_task && !*ctxp && !*err;
 		     t = rcu_dereference(t->real_parent)) {
+			/*
+			 * No late-join shortcut here: an ancestor that led
+			 * a restart long ago may be above the root of this
+			 * one, which has not published its context yet.
+			 */
 			*ctxp = restart_find_ctx(task_pid(t));
-			if (!*ctxp && restart_root_done(task_pid(t)))
-				*err = -ESRCH;
 		}
 		rcu_read_unlock();
 	}
@@ -461,6 +482,7 @@ static long restart_root(int fd, unsigned long flags, int logfd)
 
 	if (current->ptrace)
 		return -EBUSY;
+	restart_unmark_done(task_pid(current));
 
 	ctx = ckpt_ctx_alloc(fd, logfd, flags, true);
 	if (IS_ERR(ctx)) {
