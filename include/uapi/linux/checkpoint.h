@@ -19,6 +19,9 @@
  *     TASK, CREDS,
  *     [FS]                                     first task using fs_ref
  *     [FILES  { FILE | PIPE | PIPE_DATA ... , FD } ...]   first of files_ref
+ *     [IPC_NS { IPC_SHM [PAGES ...] | IPC_MSQ [IPC_MSG ...] | IPC_SEM } ...]
+ *                                              root only, see IPC_NS
+ *     [SEM_UNDO { SEM_ADJ ... }]               first task using sysvsem_ref
  *     [MM     { VMA [ PAGES ... ] } ...]       first task using mm_ref
  *     [SIGHAND]                                first task using sighand_ref
  *     SIGNAL { SIGINFO ... },
@@ -48,7 +51,9 @@
 /* checkpoint(pid, fd, flags, logfd) flags, also kept in the HEADER */
 /* pid is the init (pid 1) of its pid namespace; the whole namespace is saved */
 #define CKPT_CHECKPOINT_CONTAINER 0x1UL
-#define CKPT_CHECKPOINT_FLAGS	(CKPT_CHECKPOINT_CONTAINER)
+/* save every SysV IPC object of the tree's IPC namespace, not just those used */
+#define CKPT_CHECKPOINT_IPC	0x2UL
+#define CKPT_CHECKPOINT_FLAGS	(CKPT_CHECKPOINT_CONTAINER | CKPT_CHECKPOINT_IPC)
 
 /*
  * restart(pid, fd, flags, logfd) flags.  The root calls restart(0, image fd,
@@ -63,7 +68,7 @@
 #define CKPT_RESTART_FLAGS	(CKPT_RESTART_NO_PIDS)
 
 #define CKPT_MAGIC		0x31474d4952434b4bULL	/* bytes "KKCRIMG1" */
-#define CKPT_VERSION		2
+#define CKPT_VERSION		3
 #define CKPT_ARCH_X86_64	1
 
 #define CKPT_ALIGN		8
@@ -81,6 +86,11 @@
 #define CKPT_XSTATE_MAX		32768
 #define CKPT_SIGINFO_MAX	65536	/* queued signals per task */
 #define CKPT_AUXV_WORDS		(2 * (2 + 20 + 24 + 4))	/* >= 2 * AT_VECTOR_SIZE */
+#define CKPT_IPC_OBJECTS_MAX	(3 * 32768)	/* IPC_NS: 3 kinds x IPCMNI */
+#define CKPT_SEM_NSEMS_MAX	32000	/* semaphores in one array (SEMMSL) */
+#define CKPT_MSG_SIZE_MAX	(1 << 20)	/* bytes in one message */
+#define CKPT_MSG_COUNT_MAX	(1 << 22)	/* messages in one queue */
+#define CKPT_SEM_UNDOS_MAX	32768	/* arrays in one undo list */
 
 enum ckpt_record_type {
 	CKPT_HDR_HEADER		= 1,
@@ -107,6 +117,14 @@ enum ckpt_record_type {
 
 	CKPT_HDR_CPU		= 50,
 	CKPT_HDR_FPU		= 51,
+
+	CKPT_HDR_IPC_NS		= 56,
+	CKPT_HDR_IPC_SHM	= 57,
+	CKPT_HDR_IPC_MSQ	= 58,
+	CKPT_HDR_IPC_MSG	= 59,
+	CKPT_HDR_IPC_SEM	= 60,
+	CKPT_HDR_SEM_UNDO	= 61,
+	CKPT_HDR_SEM_ADJ	= 62,
 
 	CKPT_HDR_TYPE_MAX	= 63,
 };
@@ -142,7 +160,12 @@ struct ckpt_hdr_header {
  * task's parent with CLONE_NEWPID
  */
 #define CKPT_TASK_NEWPIDNS	0x10
-#define CKPT_TASK_FLAGS_KNOWN	0x1f
+/*
+ * root only: the tree had an IPC namespace of its own (no task outside the
+ * tree in it); it is saved whole and restarted in a fresh IPC namespace
+ */
+#define CKPT_TASK_NEWIPCNS	0x20
+#define CKPT_TASK_FLAGS_KNOWN	0x3f
 
 /*
  * One task of the tree, in restore order: a parent process before its
@@ -165,8 +188,11 @@ struct ckpt_hdr_header {
  * *_ref: objrefs of the objects the task uses; tasks with equal refs share
  *	the object: mm_ref (address space), files_ref (fd table), fs_ref
  *	(cwd, root, umask), sighand_ref (signal actions), signal_ref (the
- *	thread group's signal_struct), pidns_ref (its active pid namespace).
+ *	thread group's signal_struct), pidns_ref (its active pid namespace),
+ *	sysvsem_ref (its SysV semaphore undo list, shared by CLONE_SYSVSEM;
+ *	0 when it has no undo list or an empty one).
  *	0 for zombies, except signal_ref and pidns_ref.
+ * Every task of a tree is in one IPC namespace (checkpoint refuses others).
  */
 struct ckpt_task_pids {
 	__s32 pid;
@@ -178,7 +204,7 @@ struct ckpt_task_pids {
 	__s32 exit_code;
 	__u32 exit_signal;
 	__u32 nr_levels;	/* 1 .. CKPT_PID_LEVELS_MAX */
-	__u32 pad;
+	__u32 sysvsem_ref;
 	__s32 pids[CKPT_PID_LEVELS_MAX];
 	__u32 mm_ref;
 	__u32 files_ref;
@@ -346,7 +372,8 @@ enum ckpt_vma_kind {
 	CKPT_VMA_SHMEM		= 3,	/* shared anonymous memory */
 	CKPT_VMA_VDSO		= 4,
 	CKPT_VMA_VVAR		= 5,
-	CKPT_VMA_KIND_MAX	= 5,
+	CKPT_VMA_SYSV_SHM	= 6,	/* a SysV shm attachment (shmat) */
+	CKPT_VMA_KIND_MAX	= 6,
 };
 
 /* vm_flags bits kcr carries (values of the kernel's VM_*). */
@@ -377,8 +404,13 @@ struct ckpt_hdr_vma {
 	__u64 pgoff;		/* in pages */
 	__u64 vm_flags;		/* CKPT_VM_* */
 	__u32 kind;		/* enum ckpt_vma_kind */
-	__u32 shm_ref;		/* SHMEM: objref of the shared memory object */
-	__u64 shm_size;		/* SHMEM: size of the object in bytes */
+	__u32 shm_ref;		/* SHMEM: objref of the shared memory object;
+				 * SYSV_SHM: objref of the attachment (one
+				 * shmat(), shared by the VMAs it was split
+				 * into and by fork) */
+	__u64 shm_size;		/* SHMEM: size of the object in bytes;
+				 * SYSV_SHM: the shmid (its pages are in the
+				 * IPC_SHM record, nr_pages is 0) */
 	__u64 nr_pages;
 	__u16 path_len;		/* FILE: bytes of path, NUL included */
 	__u16 pad[3];
@@ -474,6 +506,134 @@ struct ckpt_hdr_fpu {
 	__u32 pad;
 	__u64 xfeatures;	/* features enabled for user state at checkpoint */
 	/* followed by the xstate buffer */
+};
+
+/*
+ * SysV IPC.  The objects are written by the root (TREE entry 0), after its
+ * FILES: every task of the tree is in the root's IPC namespace, and every
+ * object must exist before any task attaches a segment (VMA SYSV_SHM) or
+ * restores an undo list (SEM_UNDO).  Pids in IPC records (cpid, lpid,
+ * sempid...) are seen at level 0, like the TREE's; 0 when not visible.
+ * Ids (uid...) are seen in the checkpointer's user namespace, like CREDS'.
+ */
+
+/* CKPT_HDR_IPC_NS: flags */
+#define CKPT_IPC_NS_PRIVATE	0x1	/* the tree's own namespace, saved whole */
+#define CKPT_IPC_NS_ALL		0x2	/* every object saved (PRIVATE or --ipc) */
+#define CKPT_IPC_NS_FLAGS	0x3
+
+/*
+ * CKPT_HDR_IPC_NS: the objects of the IPC namespace the tree uses; followed
+ * by nr_objects IPC_SHM, IPC_MSQ and IPC_SEM records (each with its own
+ * following records).  Absent when the namespace is not private, the image
+ * holds no object and --ipc was not given.  The limits (the kernel.sem,
+ * msg*, shm* sysctls) are restored into a fresh namespace only.
+ */
+struct ckpt_hdr_ipc_ns {
+	struct ckpt_hdr h;
+	__u32 flags;		/* CKPT_IPC_NS_* */
+	__u32 nr_objects;	/* <= CKPT_IPC_OBJECTS_MAX */
+	__u32 sem_ctls[4];	/* semmsl, semmns, semopm, semmni */
+	__u32 msg_ctlmax;
+	__u32 msg_ctlmnb;
+	__u32 msg_ctlmni;
+	__u32 shm_ctlmni;
+	__u64 shm_ctlmax;
+	__u64 shm_ctlall;
+	__u32 shm_rmid_forced;
+	__u32 pad;
+};
+
+/* The kern_ipc_perm of an object. */
+struct ckpt_ipc_perm {
+	__s32 id;		/* shmid, msqid or semid */
+	__s32 key;		/* IPC_PRIVATE (0) for a removed segment */
+	__u32 uid, gid;		/* owner */
+	__u32 cuid, cgid;	/* creator */
+	__u32 mode;		/* the low 9 bits, plus SHM_DEST/SHM_LOCKED for shm */
+	__u32 pad;
+};
+
+/* CKPT_HDR_IPC_SHM: flags */
+#define CKPT_SHM_DEST		0x1	/* IPC_RMID'd, still attached */
+#define CKPT_SHM_LOCKED		0x2	/* SHM_LOCK */
+#define CKPT_SHM_FLAGS		0x3
+
+/*
+ * CKPT_HDR_IPC_SHM: a shared memory segment; followed by PAGES records
+ * holding nr_pages pages whose "addresses" are byte offsets in the segment
+ * (ascending, below size), as for a SHMEM VMA.  nattch is for information:
+ * the restored count is that of the restored attachments.
+ */
+struct ckpt_hdr_ipc_shm {
+	struct ckpt_hdr h;
+	struct ckpt_ipc_perm perm;
+	__u64 size;		/* bytes, as given to shmget */
+	__s64 atime, dtime, ctime;
+	__s32 cpid, lpid;
+	__u32 nattch;
+	__u32 flags;		/* CKPT_SHM_* */
+	__u64 nr_pages;
+};
+
+/*
+ * CKPT_HDR_IPC_MSQ: a message queue; followed by nr_msgs IPC_MSG records,
+ * oldest first, whose sizes add up to cbytes.
+ */
+struct ckpt_hdr_ipc_msq {
+	struct ckpt_hdr h;
+	struct ckpt_ipc_perm perm;
+	__u64 qbytes;		/* msg_qbytes */
+	__u64 cbytes;		/* bytes queued */
+	__s64 stime, rtime, ctime;
+	__s32 lspid, lrpid;
+	__u32 nr_msgs;		/* <= CKPT_MSG_COUNT_MAX */
+	__u32 pad;
+};
+
+/* CKPT_HDR_IPC_MSG: one queued message; followed by size bytes of text. */
+struct ckpt_hdr_ipc_msg {
+	struct ckpt_hdr h;
+	__s64 mtype;		/* > 0 */
+	__u32 size;		/* <= CKPT_MSG_SIZE_MAX */
+	__u32 pad;
+};
+
+/* One semaphore of an IPC_SEM record. */
+struct ckpt_ipc_semval {
+	__s32 semval;		/* 0 .. SEMVMX */
+	__s32 sempid;		/* pid of the last semop, level 0 */
+};
+
+/* CKPT_HDR_IPC_SEM: a semaphore array; followed by nsems ckpt_ipc_semval. */
+struct ckpt_hdr_ipc_sem {
+	struct ckpt_hdr h;
+	struct ckpt_ipc_perm perm;
+	__s64 otime, ctime;
+	__u32 nsems;		/* 1 .. CKPT_SEM_NSEMS_MAX */
+	__u32 pad;
+};
+
+/*
+ * CKPT_HDR_SEM_UNDO: the SEM_UNDO adjustments of the tasks whose TREE entry
+ * has this sysvsem_ref, written by the first of them; followed by nr_undos
+ * SEM_ADJ records, one per array (ascending semid, each at most once).
+ */
+struct ckpt_hdr_sem_undo {
+	struct ckpt_hdr h;
+	__u32 objref;		/* sysvsem_ref */
+	__u32 nr_undos;		/* <= CKPT_SEM_UNDOS_MAX */
+};
+
+/*
+ * CKPT_HDR_SEM_ADJ: the adjustments for one array, applied when the last
+ * task using the undo list exits; followed by nsems __s16 (semadj, within
+ * -SEMVMX..SEMVMX), padded to 8 bytes.  The array is one of the image's.
+ */
+struct ckpt_hdr_sem_adj {
+	struct ckpt_hdr h;
+	__s32 semid;
+	__u32 nsems;		/* the array's, 1 .. CKPT_SEM_NSEMS_MAX */
 };
 
 #endif /* _UAPI_LINUX_CHECKPOINT_H */
