@@ -28,6 +28,7 @@ struct pid;
 struct pid_namespace;
 struct task_struct;
 struct cred;
+struct inode;
 
 #define CKPT_OBJ_HASH_BITS	8
 #define CKPT_WBUF_SIZE		SZ_64K	/* checkpoint write buffer */
@@ -44,6 +45,8 @@ enum ckpt_obj_type {
 	CKPT_OBJ_SIGHAND,	/* restart: sighand_struct (no reference) */
 	CKPT_OBJ_SIGNAL,	/* restart: signal_struct (no reference) */
 	CKPT_OBJ_PIDNS,		/* restart: pid_namespace, one reference */
+	CKPT_OBJ_SYSVSEM,	/* checkpoint: key; restart: ipc.c's undo list ref */
+	CKPT_OBJ_SHM_ATTACH,	/* a SysV shm attachment: struct file */
 };
 
 /*
@@ -54,6 +57,7 @@ enum ckpt_obj_type {
 #define CKPT_FIRST_FILES	0x2
 #define CKPT_FIRST_FS		0x4
 #define CKPT_FIRST_SIGHAND	0x8
+#define CKPT_FIRST_SYSVSEM	0x10
 
 struct ckpt_obj {
 	struct hlist_node by_ptr;	/* checkpoint: hashed by ptr */
@@ -105,6 +109,7 @@ struct ckpt_ctx {
 	struct pid **task_pids;		/* restart: the struct pid of each task */
 	struct pid_namespace *pid_ns;	/* namespace the pids are seen in (level 0) */
 	struct list_head pipes;		/* checkpoint: pipes met (files.c) */
+	void *ipc;			/* both: ipc.c private */
 
 	/* restart protocol (kernel/checkpoint/restart.c) */
 	struct list_head list;		/* on the global list of restarts */
@@ -135,6 +140,7 @@ struct ckpt_rst_task {
 	umode_t umask;
 	void *files;			/* files.c private */
 	void *signals;			/* signal.c private */
+	void *ipc;			/* ipc.c private */
 };
 
 /* sys.c: context, logging */
@@ -247,9 +253,23 @@ int restore_files_open(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 int restore_files_install(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 void restore_files_cleanup(struct ckpt_rst_task *rt);
 
+/* ipc.c: IPC_NS, IPC_SHM, IPC_MSQ, IPC_MSG, IPC_SEM, SEM_UNDO, SEM_ADJ */
+int checkpoint_ipc_prepare(struct ckpt_ctx *ctx);
+int checkpoint_ipc(struct ckpt_ctx *ctx, struct task_struct *t, int index);
+int restore_ipc(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+int restore_ipc_resume(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+void restore_ipc_release(struct ckpt_rst_task *rt);
+void ckpt_ipc_free(struct ckpt_ctx *ctx);
+u64 restore_ipc_shm_size(struct ckpt_ctx *ctx, int shmid);
+
 /* memory.c: MM, VMA, PAGES */
 int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t, int index);
 int restore_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+/* the pages of a shmem object outside any mapping (a SysV segment) */
+int checkpoint_shmem_pages(struct ckpt_ctx *ctx, struct inode *inode,
+			   u32 type, void *rec, u32 len, __u64 *nr_pages);
+int restore_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u64 size,
+			u64 nr_pages);
 
 /* signal.c: SIGHAND, SIGNAL, SIGINFO */
 int checkpoint_signals(struct ckpt_ctx *ctx, struct task_struct *t,

@@ -36,7 +36,6 @@
 #include <linux/hrtimer.h>
 #include <linux/posix-timers.h>
 #include <linux/seccomp.h>
-#include <linux/sem.h>
 
 static atomic64_t ckpt_next_id = ATOMIC64_INIT(0);
 
@@ -58,6 +57,12 @@ const struct ckpt_state_ops ckpt_state_ops[] = {
 		.restore = restore_files_open,
 		.finish = restore_files_install,
 		.release = restore_files_cleanup,
+	}, {
+		.name = "ipc",
+		.checkpoint = checkpoint_ipc,
+		.restore = restore_ipc,
+		.resume_shared = restore_ipc_resume,
+		.release = restore_ipc_release,
 	}, {
 		.name = "memory",
 		.checkpoint = checkpoint_mm,
@@ -113,10 +118,6 @@ static int checkpoint_check_unsupported(struct ckpt_ctx *ctx,
 #ifdef CONFIG_SECCOMP
 	if (!what && t->seccomp.mode != SECCOMP_MODE_DISABLED)
 		what = "a seccomp filter";
-#endif
-#ifdef CONFIG_SYSVIPC
-	if (!what && sem_undo_list_in_use(t))
-		what = "SysV semaphore undo state (SEM_UNDO)";
 #endif
 	if (what)
 		return ckpt_err(ctx, -EOPNOTSUPP,
@@ -347,6 +348,8 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 			goto out;
 	}
 	ret = checkpoint_files_leaks(ctx);
+	if (!ret)
+		ret = checkpoint_ipc_prepare(ctx);
 	if (ret)
 		goto out;
 	ckpt_log(ctx, "checkpoint %llu: %d task(s), root pid %d",

@@ -36,6 +36,13 @@ static const char * const ckpt_record_names[CKPT_HDR_TYPE_MAX + 1] = {
 	[CKPT_HDR_SIGINFO]	= "SIGINFO",
 	[CKPT_HDR_CPU]		= "CPU",
 	[CKPT_HDR_FPU]		= "FPU",
+	[CKPT_HDR_IPC_NS]	= "IPC_NS",
+	[CKPT_HDR_IPC_SHM]	= "IPC_SHM",
+	[CKPT_HDR_IPC_MSQ]	= "IPC_MSQ",
+	[CKPT_HDR_IPC_MSG]	= "IPC_MSG",
+	[CKPT_HDR_IPC_SEM]	= "IPC_SEM",
+	[CKPT_HDR_SEM_UNDO]	= "SEM_UNDO",
+	[CKPT_HDR_SEM_ADJ]	= "SEM_ADJ",
 };
 
 const char *ckpt_record_name(u32 type)

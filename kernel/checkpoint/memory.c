@@ -66,6 +66,9 @@
 #include <linux/swapops.h>
 #include <linux/uaccess.h>
 #include <linux/userfaultfd_k.h>
+#include <linux/ipc_checkpoint.h>
+#include <linux/shm.h>
+#include <linux/syscalls.h>
 
 /* vm_flags bits the image carries */
 #define CKPT_VM_SAVED	(CKPT_VM_READ | CKPT_VM_WRITE | CKPT_VM_EXEC |	\
@@ -141,7 +144,7 @@ static const char *ckpt_vma_kind_name(u32 kind)
 	static const char * const names[CKPT_VMA_KIND_MAX + 1] = {
 		[CKPT_VMA_ANON] = "anon", [CKPT_VMA_FILE] = "file",
 		[CKPT_VMA_SHMEM] = "shmem", [CKPT_VMA_VDSO] = "vdso",
-		[CKPT_VMA_VVAR] = "vvar",
+		[CKPT_VMA_VVAR] = "vvar", [CKPT_VMA_SYSV_SHM] = "SysV shm",
 	};
 
 	return kind <= CKPT_VMA_KIND_MAX && names[kind] ? names[kind] : "?";
@@ -328,6 +331,49 @@ static int ckpt_vma_shmem(struct ckpt_mm_info *mi, struct vm_area_struct *vma,
 	return ckpt_collect_shm_pages(mi, inode);
 }
 
+/*
+ * A SysV shm attachment: the segment's pages are in its IPC_SHM record
+ * (ipc.c), the VMA names the segment and the attachment (the shmat()
+ * file, shared by the VMAs it was split into and by fork).  1 if @vma is
+ * not one.
+ */
+static int ckpt_vma_sysv_shm(struct ckpt_mm_info *mi,
+			     struct vm_area_struct *vma,
+			     struct ckpt_vma_info *vi)
+{
+	struct ckpt_ctx *ctx = mi->ctx;
+	struct ipc_namespace *ns;
+	struct ckpt_obj *obj;
+	int id;
+
+	id = shm_file_ckpt_id(vma->vm_file, &ns);
+	if (id == -EINVAL)
+		return 1;
+	if (id < 0)
+		return ckpt_err(ctx, id, "hugetlb SysV shm at %#lx-%#lx not supported",
+				vma->vm_start, vma->vm_end);
+	if (!(vma->vm_flags & VM_SHARED))
+		return ckpt_err(ctx, -EINVAL, "SysV shm %d at %#lx-%#lx is not shared",
+				id, vma->vm_start, vma->vm_end);
+	vi->kind = CKPT_VMA_SYSV_SHM;
+	vi->shm_size = id;
+	obj = ckpt_obj_find_ptr(ctx, vma->vm_file);
+	if (!obj) {
+		obj = ckpt_obj_add_ptr(ctx, CKPT_OBJ_SHM_ATTACH,
+				       get_file(vma->vm_file),
+				       ckpt_release_shm_file);
+		if (IS_ERR(obj)) {
+			fput(vma->vm_file);
+			return PTR_ERR(obj);
+		}
+	} else if (obj->type != CKPT_OBJ_SHM_ATTACH) {
+		return ckpt_err(ctx, -EINVAL, "SysV shm at %#lx-%#lx: object clash",
+				vma->vm_start, vma->vm_end);
+	}
+	vi->shm_ref = obj->objref;
+	return 0;
+}
+
 /* Classify one VMA and list its pages.  mmap_lock held for read. */
 static int ckpt_vma_collect(struct ckpt_mm_info *mi, struct vm_area_struct *vma,
 			    struct ckpt_vma_info *vi)
@@ -396,9 +442,12 @@ static int ckpt_vma_collect(struct ckpt_mm_info *mi, struct vm_area_struct *vma,
 		return ckpt_err(ctx, -EBUSY,
 				"mapping at %#lx-%#lx has no file and is not anonymous memory",
 				vma->vm_start, vma->vm_end);
+	ret = ckpt_vma_sysv_shm(mi, vma, vi);
+	if (ret <= 0)
+		return ret;
 	if (shmem_file(file) && !vma_is_shmem(vma))
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"SysV shm attach not supported yet (%pD at %#lx-%#lx)",
+				"shmem mapping %pD at %#lx-%#lx not supported",
 				file, vma->vm_start, vma->vm_end);
 	if (file->f_path.mnt->mnt_flags & MNT_INTERNAL) {
 		if (!vma_is_shmem(vma) || !(flags & VM_MAYSHARE) ||
@@ -699,6 +748,61 @@ static int ckpt_write_vma(struct ckpt_mm_info *mi, struct ckpt_vma_info *vi)
 	return nr ? ckpt_write_pages(mi, vi, nr) : 0;
 }
 
+static void ckpt_mm_info_free(struct ckpt_mm_info *mi);
+
+/*
+ * The pages of a shmem object that no VMA saves (a SysV segment, ipc.c):
+ * list them, set *@nr_pages inside the record @rec (of @type and @len
+ * bytes), write it, then the PAGES records with byte offsets.
+ */
+int checkpoint_shmem_pages(struct ckpt_ctx *ctx, struct inode *inode,
+			   u32 type, void *rec, u32 len, __u64 *nr_pages)
+{
+	struct ckpt_vma_info vi = {
+		.kind = CKPT_VMA_SHMEM,
+		.shm_inode = inode,
+	};
+	struct ckpt_mm_info *mi;
+	int ret = -ENOMEM;
+	unsigned int nr = 0;
+	unsigned long k;
+	size_t r;
+
+	mi = kzalloc(sizeof(*mi), GFP_KERNEL);
+	if (mi)
+		mi->addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*mi->addrs),
+					  GFP_KERNEL);
+	if (!mi || !mi->addrs) {
+		ret = ckpt_err(ctx, ret, "no memory for the pages of shared memory");
+		goto out;
+	}
+	mi->ctx = ctx;
+	ret = ckpt_collect_shm_pages(mi, inode);
+	if (ret) {
+		ret = ckpt_err(ctx, ret, "listing the pages of shared memory");
+		goto out;
+	}
+	*nr_pages = 0;
+	for (r = 0; r < mi->nr_runs; r++)
+		*nr_pages += mi->runs[r].nr;
+	ret = ckpt_write_record(ctx, type, rec, len);
+	for (r = 0; !ret && r < mi->nr_runs; r++) {
+		for (k = 0; !ret && k < mi->runs[r].nr; k++) {
+			mi->addrs[nr++] = mi->runs[r].start + k * PAGE_SIZE;
+			if (nr < CKPT_PAGES_MAX)
+				continue;
+			ret = ckpt_write_pages(mi, &vi, nr);
+			nr = 0;
+		}
+	}
+	if (!ret && nr)
+		ret = ckpt_write_pages(mi, &vi, nr);
+out:
+	if (mi)
+		ckpt_mm_info_free(mi);
+	return ret;
+}
+
 static void ckpt_mm_info_free(struct ckpt_mm_info *mi)
 {
 	unsigned int i;
@@ -957,6 +1061,19 @@ static int rst_check_vma(struct ckpt_rst_mm *rm, u32 len)
 			goto bad_flags;
 		max = hv->shm_size >> PAGE_SHIFT;
 		break;
+	case CKPT_VMA_SYSV_SHM:
+		/* shm_size is the shmid: a segment of the image's IPC_NS */
+		if (!(hv->vm_flags & CKPT_VM_SHARED) || !hv->shm_ref ||
+		    hv->shm_size > INT_MAX)
+			goto bad_flags;
+		max = DIV_ROUND_UP(restore_ipc_shm_size(ctx, hv->shm_size),
+				   PAGE_SIZE);
+		if (hv->pgoff > max || npages > max - hv->pgoff)
+			return ckpt_err(ctx, -EINVAL,
+					"VMA %#llx-%#llx: not inside SysV shm %lld",
+					hv->start, hv->end, hv->shm_size);
+		max = 0;	/* the pages are the segment's */
+		break;
 	default:	/* VDSO, VVAR: this kernel's */
 		max = 0;
 		break;
@@ -1144,6 +1261,28 @@ static int rst_pages(struct ckpt_rst_mm *rm, struct file *shm)
 	return 0;
 }
 
+/* The PAGES of a SysV segment (ipc.c), written into its shmem @file. */
+int restore_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u64 size,
+			u64 nr_pages)
+{
+	struct ckpt_hdr_vma hv = {
+		.kind = CKPT_VMA_SHMEM,
+		.shm_size = size,
+		.nr_pages = nr_pages,
+	};
+	struct ckpt_rst_mm rm = { .ctx = ctx, .hv = &hv };
+	int ret;
+
+	if (!nr_pages)
+		return 0;
+	rm.addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*rm.addrs), GFP_KERNEL);
+	if (!rm.addrs)
+		return ckpt_err(ctx, -ENOMEM, "no memory for shared memory pages");
+	ret = rst_pages(&rm, file);
+	kfree(rm.addrs);
+	return ret;
+}
+
 static unsigned long rst_prot(u64 vm_flags)
 {
 	return (vm_flags & CKPT_VM_READ ? PROT_READ : 0) |
@@ -1183,6 +1322,46 @@ static struct file *rst_shm_file(struct ckpt_rst_mm *rm, bool *created)
 		return ERR_PTR(ret);
 	*created = true;
 	return file;
+}
+
+/*
+ * The shmat() file of a SYSV_SHM VMA: the first VMA of an attachment
+ * attaches the segment anywhere (do_shmat: the caller's IPC rights), keeps
+ * the file and detaches; every VMA then maps that file where it was, so
+ * that the VMAs of one attachment share it and nattch counts each once.
+ * (A segment at nattch 0 in between survives: it is not IPC_RMID'd before
+ * the end, and shm_rmid_forced is restored at the end too.)
+ */
+static struct file *rst_sysv_shm_file(struct ckpt_rst_mm *rm)
+{
+	struct ckpt_ctx *ctx = rm->ctx;
+	struct ckpt_hdr_vma *hv = rm->hv;
+	struct vm_area_struct *vma;
+	unsigned long addr;
+	struct file *file;
+	long ret;
+
+	file = ckpt_obj_find_ref(ctx, CKPT_OBJ_SHM_ATTACH, hv->shm_ref);
+	if (file)
+		return file;
+	ret = do_shmat(hv->shm_size, NULL,
+		       hv->vm_flags & CKPT_VM_MAYWRITE ? 0 : SHM_RDONLY,
+		       &addr, SHMLBA);
+	if (ret)
+		return ERR_PTR(ckpt_err(ctx, ret, "attaching SysV shm %lld",
+					hv->shm_size));
+	mmap_read_lock(rm->mm);
+	vma = vma_lookup(rm->mm, addr);
+	file = vma && vma->vm_file ? get_file(vma->vm_file) : NULL;
+	mmap_read_unlock(rm->mm);
+	ksys_shmdt((char __user *)addr);
+	if (!file)
+		return ERR_PTR(ckpt_err(ctx, -EINVAL,
+					"SysV shm %lld: no mapping after shmat",
+					hv->shm_size));
+	ret = ckpt_obj_add_ref(ctx, CKPT_OBJ_SHM_ATTACH, hv->shm_ref, file,
+			       ckpt_release_shm_file);
+	return ret ? ERR_PTR(ret) : file;
 }
 
 static int rst_vma(struct ckpt_rst_mm *rm)
@@ -1248,6 +1427,12 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 			return PTR_ERR(shm);
 		file = shm;
 		break;
+	case CKPT_VMA_SYSV_SHM:
+		shm = rst_sysv_shm_file(rm);
+		if (IS_ERR(shm))
+			return PTR_ERR(shm);
+		file = shm;
+		break;
 	}
 
 	addr = vm_mmap(file, hv->start, hv->end - hv->start,
@@ -1255,6 +1440,7 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 		       file ? hv->pgoff << PAGE_SHIFT : 0);
 	if (file && file != shm)
 		fput(file);
+
 	if (IS_ERR_VALUE(addr))
 		return ckpt_err(ctx, (long)addr, "mapping %s %#llx-%#llx%s%s",
 				ckpt_vma_kind_name(hv->kind),

@@ -40,6 +40,7 @@
 #include <linux/fs_struct.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/ipc_checkpoint.h>
 
 /* pid of t at every level from ctx->pid_ns down; *nr_levels 0 if not in it */
 void ckpt_pid_levels(struct ckpt_ctx *ctx, struct task_struct *t, s32 *pids,
@@ -152,6 +153,7 @@ static int tree_fill_refs(struct ckpt_ctx *ctx, int i)
 	struct pid_namespace *ns;
 	struct fs_struct *fs;
 	struct mm_struct *mm;
+	unsigned int users;
 	bool first;
 	int ret;
 
@@ -186,6 +188,13 @@ static int tree_fill_refs(struct ckpt_ctx *ctx, int i)
 		if (ret)
 			return ret;
 		ctx->task_first[i] |= first ? CKPT_FIRST_SIGHAND : 0;
+		/* a key only: compared, never dereferenced */
+		ret = tree_objref(ctx, CKPT_OBJ_SYSVSEM,
+				  (void *)sem_undo_list_key(t, &users),
+				  &p->sysvsem_ref, &first);
+		if (ret)
+			return ret;
+		ctx->task_first[i] |= first ? CKPT_FIRST_SYSVSEM : 0;
 	}
 	ret = tree_objref(ctx, CKPT_OBJ_SIGNAL, t->signal, &p->signal_ref,
 			  &first);
@@ -449,8 +458,15 @@ static int tree_leak(struct ckpt_ctx *ctx, struct ckpt_obj *obj, int users,
 static int tree_users(struct task_struct *t, struct ckpt_obj *obj, int *users)
 {
 	unsigned long flags;
+	unsigned int n;
 	int ret = 0;
 
+	if (obj->type == CKPT_OBJ_SYSVSEM) {
+		if (sem_undo_list_key(t, &n) != obj->ptr)
+			return -EBUSY;
+		*users = n;
+		return 0;
+	}
 	if (obj->type == CKPT_OBJ_SIGHAND) {
 		if (!lock_task_sighand(t, &flags))
 			return -EBUSY;
@@ -505,6 +521,8 @@ static const struct {
 	  "fs_struct (cwd, root, umask)", "CLONE_FS" },
 	{ CKPT_FIRST_SIGHAND, offsetof(struct ckpt_task_pids, sighand_ref),
 	  "signal handlers", "CLONE_SIGHAND" },
+	{ CKPT_FIRST_SYSVSEM, offsetof(struct ckpt_task_pids, sysvsem_ref),
+	  "SysV semaphore undo list", "CLONE_SYSVSEM" },
 };
 
 /*
@@ -624,7 +642,7 @@ static int restore_check_entry(struct ckpt_ctx *ctx, int i)
 	bool zombie = p->flags & CKPT_TASK_ZOMBIE;
 	int j, k;
 
-	if (p->pid <= 0 || p->pad || (p->flags & ~CKPT_TASK_FLAGS_KNOWN) ||
+	if (p->pid <= 0 || (p->flags & ~CKPT_TASK_FLAGS_KNOWN) ||
 	    p->pgid < 0 || p->sid < 0 || p->ppid < 0 || !p->nr_levels ||
 	    p->nr_levels > CKPT_PID_LEVELS_MAX || p->pids[0] != p->pid)
 		return tree_bad(ctx, i, "invalid pid values");
@@ -643,6 +661,10 @@ static int restore_check_entry(struct ckpt_ctx *ctx, int i)
 		return tree_bad(ctx, i, "invalid object refs for its kind");
 	if (!p->signal_ref || !p->pidns_ref)
 		return tree_bad(ctx, i, "no signal or pid namespace ref");
+	if (zombie && p->sysvsem_ref)
+		return tree_bad(ctx, i, "a zombie has no semaphore undo list");
+	if (i && (p->flags & CKPT_TASK_NEWIPCNS))
+		return tree_bad(ctx, i, "only the root has an IPC namespace flag");
 
 	if (!i) {
 		if (p->ppid || (p->flags & (CKPT_TASK_THREAD | CKPT_TASK_ZOMBIE |
@@ -750,6 +772,8 @@ int restore_read_tree(struct ckpt_ctx *ctx)
 			ctx->task_first[i] |= CKPT_FIRST_FS;
 		if (REF_BEFORE(ctx, i, sighand_ref) < 0)
 			ctx->task_first[i] |= CKPT_FIRST_SIGHAND;
+		if (p->sysvsem_ref && REF_BEFORE(ctx, i, sysvsem_ref) < 0)
+			ctx->task_first[i] |= CKPT_FIRST_SYSVSEM;
 	}
 	return 0;
 }

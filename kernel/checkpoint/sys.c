@@ -143,6 +143,7 @@ static void ckpt_ctx_free(struct kref *kref)
 	int i;
 
 	ckpt_obj_release_all(ctx);
+	ckpt_ipc_free(ctx);
 	if (ctx->tasks) {
 		for (i = 0; i < ctx->nr_tasks; i++)
 			if (ctx->tasks[i])

@@ -88,8 +88,8 @@
 #define CKPT_AUXV_WORDS		(2 * (2 + 20 + 24 + 4))	/* >= 2 * AT_VECTOR_SIZE */
 #define CKPT_IPC_OBJECTS_MAX	(3 * 32768)	/* IPC_NS: 3 kinds x IPCMNI */
 #define CKPT_SEM_NSEMS_MAX	32000	/* semaphores in one array (SEMMSL) */
-#define CKPT_MSG_SIZE_MAX	(1 << 20)	/* bytes in one message */
-#define CKPT_MSG_COUNT_MAX	(1 << 22)	/* messages in one queue */
+#define CKPT_MSG_SIZE_MAX	1048576	/* bytes in one message */
+#define CKPT_MSG_COUNT_MAX	4194304	/* messages in one queue */
 #define CKPT_SEM_UNDOS_MAX	32768	/* arrays in one undo list */
 
 enum ckpt_record_type {
@@ -404,13 +404,14 @@ struct ckpt_hdr_vma {
 	__u64 pgoff;		/* in pages */
 	__u64 vm_flags;		/* CKPT_VM_* */
 	__u32 kind;		/* enum ckpt_vma_kind */
-	__u32 shm_ref;		/* SHMEM: objref of the shared memory object;
-				 * SYSV_SHM: objref of the attachment (one
-				 * shmat(), shared by the VMAs it was split
-				 * into and by fork) */
-	__u64 shm_size;		/* SHMEM: size of the object in bytes;
-				 * SYSV_SHM: the shmid (its pages are in the
-				 * IPC_SHM record, nr_pages is 0) */
+	/*
+	 * SHMEM: objref of the shared memory object and its size in bytes.
+	 * SYSV_SHM: objref of the attachment (one shmat(), shared by the
+	 * VMAs it was split into and by fork) and the shmid (the pages are
+	 * in the segment's IPC_SHM record: nr_pages is 0).
+	 */
+	__u32 shm_ref;
+	__u64 shm_size;
 	__u64 nr_pages;
 	__u16 path_len;		/* FILE: bytes of path, NUL included */
 	__u16 pad[3];
