@@ -38,9 +38,11 @@ export PATH=${PATH:+$PATH:}/bin:/sbin:/usr/bin:/usr/sbin
 ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter selfckpt refuse stall nopids \
 tree tree_pipe tree_nopids threads threads_many container container_flat pidns_init kill_pipe \
 ctrlc cutimage pidtaken leak_files leak_fs leak_vm leak_vfork leak_vfork_rev leak_scm leak_pipe leak_shm killmid latejoin \
+ipc_objs ipc_used ipc_ns ipc_fail ipc_private ipc_container ipc_mixed semundo_tree semundo_private \
+semundo_proc nextid_ipc nextid_proc nextid_pidns ipc_rights ipc_rights_restart \
 cpus clock rights badimage"
 # process names (comm) a test can leave behind; killed between tests
-PROCS="refuse selfckpt regs memory signals task kcr-task-comm files blk_read blk_pause blk_sleep dyn_counter nopids idle checkpoint restart imgmut runas tree treebig tree_join threads container leak clock pidns_init mktree"
+PROCS="refuse selfckpt regs memory signals task kcr-task-comm files blk_read blk_pause blk_sleep dyn_counter nopids idle checkpoint restart imgmut runas tree treebig tree_join threads container leak clock pidns_init mktree ipc ipctool semundo semundo_proc nextid"
 
 TMO_READY=30		# program start until its ready file
 TMO_CKPT=60		# one checkpoint run
@@ -57,6 +59,7 @@ test_timeout() {
 	nopids|memory|memory_pipe) echo 240 ;;
 	ctrlc) echo 900 ;;
 	tree|tree_pipe|tree_nopids|container|container_flat|pidns_init|kill_pipe|cutimage|pidtaken|killmid|latejoin) echo 300 ;;
+	ipc_*|semundo_*|nextid_*) echo 300 ;;
 	*) echo 180 ;;
 	esac
 }
@@ -1282,6 +1285,318 @@ t_rights() {
 	*" 1000 1000 1000 1000") ;;
 	*) fail "kcruser's image restarted by root: expected uid/gid 1000, got \"$line\""; return 1 ;;
 	esac
+	return 0
+}
+
+# ---------------------------------------------------------- SysV IPC
+# Objects (ipc.c), SEM_UNDO trees (semundo.c), the /proc semundo and next_id
+# interfaces (semundo_proc.c, nextid.c) and the rights around them.  ipctool
+# (ipctool.c) stands in for ipcs/ipcrm and reads the IPC part of an image.
+# Every test starts with an empty IPC namespace (ipctool rmall): nothing else
+# in the guest uses SysV IPC.
+
+# expect_info NAME KEY VALUE [KEY VALUE...]: "ipctool info /tmp/NAME.img" says so.
+expect_info() {
+	local n=$1 line k v got
+	shift
+	line=$("$T/ipctool" info /tmp/$n.img 2>&1)
+	log "image /tmp/$n.img: $line"
+	while [ $# -gt 1 ]; do
+		k=$1 v=$2
+		shift 2
+		got=$(echo "$line" | awk -v k="$k" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }')
+		[ "$got" = "$v" ] || { fail "the image's IPC records: expected $k $v, got ${got:-none} ($line)"; return 1; }
+	done
+	return 0
+}
+
+ipc_clean() { # NAME
+	clean_files "$1"
+	rm -f /tmp/$1.ids /tmp/$1.ids.* /tmp/$1.kfile /tmp/$1.root /tmp/$1.pids /tmp/$1.final /tmp/$1.img.bad
+	"$T/ipctool" rmall
+}
+
+# ipc_start NAME MODE: the ipc program, ready.
+ipc_start() {
+	ipc_clean "$1"
+	start_prog "$1" ipc "$1" "$2" || return 1
+	wait_ready "$1" "$PID"
+}
+
+# restart_must_fail NAME WHAT REGEX [OPTIONS...]: a restart of /tmp/NAME.img
+# (without go file) fails, its error matches REGEX (case-insensitive), and
+# no ipc program is left running.  $RST_AS: a command prefix (runas).
+RST_AS=
+restart_must_fail() {
+	local n=$1 what=$2 re=$3 m
+	shift 3
+	timeout -k 5 $TMO_RST $RST_AS restart "$@" -i /tmp/$n.img -l /tmp/$n.rst.log >/tmp/$n.rst.out 2>/tmp/$n.rst.err
+	RC=$?
+	m=$(first_line /tmp/$n.rst.err /tmp/$n.rst.log)
+	log "restart $* ($what): rc $RC: $m"
+	case $RC in
+	0) fail "restart $* ($what) succeeded"; return 1 ;;
+	124|137|143) fail "restart $* ($what): expected a failure, it hung or ran (rc $RC): $m"; kill_procs ipc semundo_proc; return 1 ;;
+	esac
+	if ! cat /tmp/$n.rst.err /tmp/$n.rst.log 2>/dev/null | grep -Eiq "$re"; then
+		fail "restart $* ($what): expected an error matching /$re/, got rc $RC: $m"
+		return 1
+	fi
+	sleep 0.5
+	if [ -n "$(find_procs ipc semundo_proc)" ]; then
+		fail "restart $* ($what) failed but left tasks running: $(find_procs ipc semundo_proc)"
+		kill_procs ipc semundo_proc
+		return 1
+	fi
+	return 0
+}
+
+ipc_exist() { # FILE WHAT
+	local m
+	m=$("$T/ipctool" exist "$1" | oneline) && return 0
+	fail "$2: $m"
+	return 1
+}
+
+ipc_absent() { # FILE WHAT
+	local m
+	m=$("$T/ipctool" absent "$1" | oneline) && return 0
+	fail "$2: $m"
+	return 1
+}
+
+# The caller's namespace, checkpoint --ipc: everything saved.  A restart
+# while the originals still exist fails (EEXIST, naming the object) and
+# changes nothing; once they are removed, the program finds them all back.
+t_ipc_objs() {
+	local n=ipc_objs
+	ipc_start $n all || return 1
+	checkpoint_to $n "$PID" --ipc --kill || return 1
+	reap_killed "$PID" || return 1
+	expect_info $n ipcns 0x2 shm 5 msq 3 msg 206 sem 2 newipcns 0 || return 1
+	ipc_exist /tmp/$n.ids "the originals after checkpoint --kill (objects outlive their tasks)" || return 1
+	restart_must_fail $n "the objects still exist" 'exist|errno=17' || return 1
+	ipc_exist /tmp/$n.ids "the originals after a restart refused with EEXIST" || return 1
+	"$T/ipctool" rm /tmp/$n.ids
+	touch /tmp/$n.go
+	restart_from $n
+	judge $n "$RC"
+}
+
+# Plain checkpoint: only the attached segments and the arrays in undo lists.
+t_ipc_used() {
+	local n=ipc_used
+	ipc_start $n used || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	expect_info $n ipcns 0x0 shm 4 msq 0 sem 1 newipcns 0 || return 1
+	"$T/ipctool" rm /tmp/$n.ids
+	touch /tmp/$n.go
+	restart_from $n
+	judge $n "$RC"
+}
+
+# restart --ipcns: a fresh namespace next to the originals, which stay.
+t_ipc_ns() {
+	local n=ipc_ns
+	ipc_start $n ns || return 1
+	checkpoint_to $n "$PID" --ipc --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/$n.go
+	restart_from $n --ipcns
+	judge $n "$RC" || return 1
+	ipc_exist /tmp/$n.ids "the originals in the caller's namespace after restart --ipcns" || return 1
+	"$T/ipctool" rm /tmp/$n.ids
+	return 0
+}
+
+# A failed restart removes the objects it created: (1) the last object of
+# the image is taken (EEXIST, after every other one was made), (2) K's
+# restore fails after the root made them all (K's open file is gone).
+# Then the same image restarts.
+t_ipc_fail() {
+	local n=ipc_fail last id
+	ipc_start $n all || return 1
+	checkpoint_to $n "$PID" --ipc --kill || return 1
+	reap_killed "$PID" || return 1
+	last=$("$T/ipctool" last /tmp/$n.ids)
+	id=$(echo "$last" | cut -d' ' -f2)
+	grep -vx "$last" /tmp/$n.ids > /tmp/$n.ids.rest
+	echo "$last" > /tmp/$n.ids.last
+	"$T/ipctool" rm /tmp/$n.ids.rest
+	restart_must_fail $n "the image's last object ($last) exists" 'exist|errno=17' || return 1
+	if ! cat /tmp/$n.rst.err /tmp/$n.rst.log | grep -i -e exist -e error | grep -qw "$id"; then
+		fail "restart with $last taken: expected the error to name id $id, got: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+		return 1
+	fi
+	ipc_absent /tmp/$n.ids.rest "after the restart failed on the last object, the objects it created" || return 1
+	ipc_exist /tmp/$n.ids.last "the taken object after the refused restart" || return 1
+	"$T/ipctool" rm /tmp/$n.ids.last
+	rm -f /tmp/$n.kfile
+	restart_must_fail $n "K's open file /tmp/$n.kfile is gone" 'kfile|ENOENT|No such file|errno=2' || return 1
+	ipc_absent /tmp/$n.ids "after the restart failed in K's turn, the objects the root created" || return 1
+	: > /tmp/$n.kfile
+	touch /tmp/$n.go
+	restart_from $n
+	judge $n "$RC" || { WHY="the same image after the failed restarts: $WHY"; return 1; }
+}
+
+# A tree with an IPC namespace of its own: saved whole (PRIVATE, NEWIPCNS),
+# refused by restart --no-ipcns in the initial namespace, restarted by
+# default in a fresh one with the namespace's limits.
+t_ipc_private() {
+	local n=ipc_private before after
+	ipc_start $n private || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	expect_info $n ipcns 0x3 shm 5 msq 3 sem 2 newipcns 1 || return 1
+	before=$("$T/ipctool" count)
+	restart_must_fail $n "a PRIVATE image in the initial IPC namespace" 'ipc|namespace|EINVAL|EBUSY|errno=' --no-ipcns || return 1
+	after=$("$T/ipctool" count)
+	[ "$before" = "$after" ] || { fail "restart --no-ipcns of a PRIVATE image changed the initial namespace: $before, then $after"; return 1; }
+	touch /tmp/$n.go
+	restart_from $n
+	judge $n "$RC"
+}
+
+# The same inside a container (a pid namespace whose init unshared its IPC
+# namespace): checkpoint --container, restart in new pid and IPC namespaces.
+t_ipc_container() {
+	local n=ipc_container root
+	ipc_start $n container || return 1
+	root=$(cat /tmp/$n.root 2>/dev/null)
+	alive "$root" || { kill -9 "$PID"; fail "no live container init in /tmp/$n.root (\"$root\")"; return 1; }
+	checkpoint_to $n "$root" --container --kill || return 1
+	reap_killed "$PID" || return 1
+	expect_info $n ipcns 0x3 shm 5 msq 3 sem 2 newipcns 1 || return 1
+	touch /tmp/$n.go
+	restart_from $n
+	judge $n "$RC"
+}
+
+# A tree in two IPC namespaces is refused, and runs on.
+t_ipc_mixed() {
+	local n=ipc_mixed rc st
+	ipc_start $n mixed || return 1
+	timeout -k 5 $TMO_CKPT checkpoint -o /tmp/$n.img -l /tmp/$n.ckpt.log "$PID" >/dev/null 2>/tmp/$n.ckpt.err
+	rc=$?
+	log "checkpoint of a tree in two IPC namespaces: rc $rc: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+	[ $rc != 0 ] || { kill -9 "$PID"; fail "checkpoint of a tree in two IPC namespaces succeeded"; return 1; }
+	if ! cat /tmp/$n.ckpt.err /tmp/$n.ckpt.log 2>/dev/null | grep -Eiq 'IPC namespace'; then
+		kill -9 "$PID"
+		fail "refusal without naming the IPC namespaces: rc $rc: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+		return 1
+	fi
+	[ ! -e /tmp/$n.img ] || { kill -9 "$PID"; fail "the image of the failed checkpoint was left behind"; return 1; }
+	touch /tmp/$n.go
+	if ! poll 30 gone "$PID"; then
+		kill -9 "$PID"
+		fail "the tree did not run on after the refused checkpoint (left frozen?)"
+		return 1
+	fi
+	wait "$PID"
+	st=$?
+	[ $st = 0 ] || { fail "exit $st after the refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
+	return 0
+}
+
+# semundo_test NAME MODE: the SEM_UNDO tree; after restart every task exits
+# and W reports the final values in /tmp/NAME.final.
+semundo_test() {
+	local n=$1 f TMO_RST=120
+	ipc_clean $n
+	start_prog $n semundo $n $2 || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	# four undo lists (R's shared with C3, C1's, C2's, T's) with 9 entries
+	if [ "$2" = private ]; then
+		expect_info $n ipcns 0x3 sem 3 undo 4 adj 9 refs 4 newipcns 1 || return 1
+	else
+		expect_info $n ipcns 0x0 shm 0 msq 0 sem 3 undo 4 adj 9 refs 4 newipcns 0 || return 1
+		"$T/ipctool" rm /tmp/$n.ids
+	fi
+	wait_pids_free /tmp/$n.pids || return 1
+	touch /tmp/$n.go
+	restart_from $n
+	judge $n "$RC" || return 1
+	if ! poll 60 test -s /tmp/$n.final; then
+		fail "no /tmp/$n.final from W within 60 s after R exited: $(prog_fail /tmp/$n.out)"
+		return 1
+	fi
+	f=$(head -n 1 /tmp/$n.final)
+	[ "$f" = ok ] || { fail "${f#FAIL }"; return 1; }
+	return 0
+}
+t_semundo_tree() { semundo_test semundo_tree tree; }
+t_semundo_private() { semundo_test semundo_private private; }
+
+# prog_test NAME PROG ARGS...: a program that checks an interface by itself.
+prog_test() {
+	local n=$1 rc
+	shift
+	clean_files $n
+	"$@" </dev/null >/tmp/$n.out 2>&1
+	rc=$?
+	[ $rc = 0 ] && return 0
+	fail "$(basename "$1") $2 $3: rc $rc: $(prog_fail /tmp/$n.out)"
+	return 1
+}
+t_semundo_proc() { "$T/ipctool" rmall; prog_test semundo_proc "$T/semundo_proc" semundo_proc iface; }
+t_nextid_ipc() { "$T/ipctool" rmall; prog_test nextid_ipc "$T/nextid" nextid_ipc ipc; }
+t_nextid_proc() { prog_test nextid_proc "$T/nextid" nextid_proc proc; }
+t_nextid_pidns() { prog_test nextid_pidns "$T/nextid" nextid_pidns pidns; }
+
+# An unprivileged user cannot forge undo entries for an array it cannot
+# alter (/proc/self/semundo), nor read or write root's semundo, nor write
+# its next_id.
+t_ipc_rights() {
+	local n=ipc_rights
+	ipc_clean $n
+	prog_test $n "$T/semundo_proc" $n forge-setup || return 1
+	prog_test $n "$T/runas" 1000 1000 "$T/semundo_proc" $n forge || { WHY="kcruser: $WHY"; return 1; }
+	prog_test $n "$T/semundo_proc" $n forge-check || { WHY="after kcruser's attempts: $WHY"; return 1; }
+	prog_test $n "$T/runas" 1000 1000 "$T/nextid" $n user || { WHY="kcruser: $WHY"; return 1; }
+	return 0
+}
+
+# Rights at restart: kcruser's process holds an undo entry on root's 0666
+# array.  kcruser may not restart the image (choosing ids needs
+# CAP_CHECKPOINT_RESTORE); root may not restart it with the array's mode
+# made 0644 in the image (kcruser, the restored credentials, may not
+# alter it); root restarts the unchanged image.  No failure leaves the
+# array behind.
+t_ipc_rights_restart() {
+	local n=ipc_rr v rc
+	ipc_clean $n
+	prog_test $n "$T/semundo_proc" $n forge-setup || return 1
+	clean_files $n
+	start_prog $n runas 1000 1000 "$T/semundo_proc" $n hold || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	expect_info $n sem 1 undo 1 adj 1 || return 1
+	"$T/ipctool" rm /tmp/$n.ids
+	chmod 644 /tmp/$n.img
+	RST_AS="$T/runas 1000 1000"
+	restart_must_fail $n "by kcruser: chosen IPC ids" 'EPERM|not permitted|errno=1\)' --no-pids
+	rc=$?
+	RST_AS=
+	[ $rc = 0 ] || return 1
+	ipc_absent /tmp/$n.ids "after kcruser's refused restart" || return 1
+	tail -n 1 /tmp/$n.ids > /tmp/$n.ids.f666
+	"$T/ipctool" semmode /tmp/$n.img /tmp/$n.img.bad "$(cut -d' ' -f2 /tmp/$n.ids.f666)" 644 || { fail "ipctool semmode failed"; return 1; }
+	mv /tmp/$n.img /tmp/$n.img.good
+	mv /tmp/$n.img.bad /tmp/$n.img
+	restart_must_fail $n "by root, the array 0644 in the image: kcruser may not alter it" 'EACCES|permission|errno=13' || return 1
+	ipc_absent /tmp/$n.ids "after the restart refused for the undo entry" || return 1
+	mv /tmp/$n.img.good /tmp/$n.img
+	touch /tmp/$n.go
+	restart_from $n
+	judge $n "$RC" || { WHY="root, the unchanged image: $WHY"; return 1; }
+	v=$("$T/ipctool" semvals "$(cut -d' ' -f2 /tmp/$n.ids.f666)" 2>&1)
+	[ "$v" = 100 ] || { fail "root's 0666 array after the restored task exited: expected 100 (99 at checkpoint, +1 undone), got $v"; return 1; }
+	"$T/ipctool" rm /tmp/$n.ids
 	return 0
 }
 

@@ -2,7 +2,8 @@
 # kcr benchmark (runs in the guest via "make bench"): checkpoint and restart
 # time, image size and throughput for processes with 64, 256 and 512 MiB of
 # touched memory, next to the guest's own dd bandwidth into tmpfs for the
-# same sizes; then the same for trees of processes and threads.  Figures,
+# same sizes; then the same for trees of processes and threads, and for
+# SysV IPC namespaces with many segments or queued messages.  Figures,
 # not a test: every run prints what it measured.
 sizes=${BENCH_SIZES:-"64 256 512"}
 img=/tmp/bench.img
@@ -76,5 +77,50 @@ for t in $trees; do
 	rm -f $img
 	ck=$((t1 - t0)); rs=$((t3 - t2))
 	echo "bench: $kind | $nr | $(ms $t0 $t1) ($((ck / 1000 / nr))) | $(ms $t2 $t3) ($((rs / 1000 / nr))) | $((size >> 10))"
+done
+# SysV IPC: checkpoint and restart time of an IPC namespace of its own
+# (bench_ipc unshares one, so the image is PRIVATE and restart makes a fresh
+# namespace) holding 1000 one-page segments, or 10,000 messages of 64 bytes
+# in 1 queue or spread over 100 queues (kernel.msgmnb raised in the guest's
+# namespace as needed).  The restored program checks every page and message.
+ipcs=${BENCH_IPC:-"shm:1000 msg:1:10000:64 msg:100:10000:64"}
+echo "bench: ipc | objects | messages | checkpoint ms (per object or message us) | restart ms (per object or message us) | image KiB"
+for t in $ipcs; do
+	set -- $(echo "$t" | tr : ' ')
+	kind=$1
+	if [ "$kind" = shm ]; then
+		nobj=$2; nmsg=0; args="shm $2"; per=$2
+	else
+		nobj=$2; nmsg=$3; args="msg $2 $3 $4"; per=$3
+	fi
+	rm -f /tmp/bench.ready /tmp/bench.go /tmp/bench.ipc.ok $img
+	bench_ipc $args &
+	pid=$!
+	n=0
+	while [ ! -e /tmp/bench.ready ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done
+	t0=$(now)
+	if ! checkpoint --kill -o $img $pid; then
+		echo "bench: checkpoint of ipc $t failed"; status=1; continue
+	fi
+	t1=$(now)
+	wait $pid 2>/dev/null
+	size=$(wc -c < $img)
+	touch /tmp/bench.go
+	t2=$(now)
+	if ! restart -i $img -d > /tmp/bench.rpid; then
+		echo "bench: restart of ipc $t failed"; status=1; continue
+	fi
+	t3=$(now)
+	rpid=$(tail -n 1 /tmp/bench.rpid)
+	# the restored program checks everything and exits; its status is lost
+	# with -d, so it leaves /tmp/bench.ipc.ok behind on success
+	n=0
+	while kill -0 $rpid 2>/dev/null && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done
+	rm -f $img
+	if [ ! -e /tmp/bench.ipc.ok ]; then
+		echo "bench: ipc $t: the restored program did not find its objects intact"; status=1
+	fi
+	ck=$((t1 - t0)); rs=$((t3 - t2))
+	echo "bench: ipc $kind | $nobj | $nmsg | $(ms $t0 $t1) ($((ck / 1000 / per))) | $(ms $t2 $t3) ($((rs / 1000 / per))) | $((size >> 10))"
 done
 exit $status
