@@ -17,8 +17,12 @@
  * TREE entry fields name the entry by a number after the field:
  * tree.pid0, tree.flags1, tree.mm_ref2 ... for any entry N of the TREE
  * (struct ckpt_task_pids: pid tgid ppid pgid sid flags exit_code
- * exit_signal nr_levels pad pids mm_ref files_ref fs_ref sighand_ref
- * signal_ref pidns_ref), and tree.pidsL_N for pids[L] of entry N.
+ * exit_signal nr_levels sysvsem_ref pids mm_ref files_ref fs_ref
+ * sighand_ref signal_ref pidns_ref), and tree.pidsL_N for pids[L] of
+ * entry N.  The SysV IPC records (format v3) are ipc_ns, ipc_shm, ipc_msq,
+ * ipc_msg, ipc_sem, sem_undo and sem_adj (perm fields: ipc_shm.id,
+ * ipc_shm.key, ipc_shm.mode, ipc_shm.perm_pad...; ipc_sem.semval0,
+ * sem_adj.adj0: the first value after the record's struct).
  *
  * -c recomputes the TAIL crc32 after the edit, so that only the kernel's
  * own validation of the field can reject the image (without -c any edit is
@@ -55,6 +59,10 @@ static const char *const type_names[CKPT_HDR_TYPE_MAX + 1] = {
 	[CKPT_HDR_MM] = "mm", [CKPT_HDR_VMA] = "vma", [CKPT_HDR_PAGES] = "pages",
 	[CKPT_HDR_SIGHAND] = "sighand", [CKPT_HDR_SIGNAL] = "signal",
 	[CKPT_HDR_SIGINFO] = "siginfo", [CKPT_HDR_CPU] = "cpu", [CKPT_HDR_FPU] = "fpu",
+	[CKPT_HDR_IPC_NS] = "ipc_ns", [CKPT_HDR_IPC_SHM] = "ipc_shm",
+	[CKPT_HDR_IPC_MSQ] = "ipc_msq", [CKPT_HDR_IPC_MSG] = "ipc_msg",
+	[CKPT_HDR_IPC_SEM] = "ipc_sem", [CKPT_HDR_SEM_UNDO] = "sem_undo",
+	[CKPT_HDR_SEM_ADJ] = "sem_adj",
 };
 
 struct field {
@@ -65,6 +73,8 @@ struct field {
 
 #define F(rec, t, st, m) { rec "." #m, t, offsetof(struct st, m), sizeof(((struct st *)0)->m) }
 #define FX(name, t, off, size) { name, t, off, size }
+/* a field of the struct ckpt_ipc_perm of an IPC object record */
+#define FP(rec, t, st, m) { rec "." #m, t, offsetof(struct st, perm.m), sizeof(((struct st *)0)->perm.m) }
 
 static const struct field fields[] = {
 	F("header", CKPT_HDR_HEADER, ckpt_hdr_header, magic),
@@ -182,6 +192,54 @@ static const struct field fields[] = {
 	FX("fpu.xstate_bv", CKPT_HDR_FPU, sizeof(struct ckpt_hdr_fpu) + 512, 8),
 	FX("fpu.xcomp_bv", CKPT_HDR_FPU, sizeof(struct ckpt_hdr_fpu) + 520, 8),
 	FX("fpu.xsave_hdr_reserved", CKPT_HDR_FPU, sizeof(struct ckpt_hdr_fpu) + 528, 8),
+	F("ipc_ns", CKPT_HDR_IPC_NS, ckpt_hdr_ipc_ns, flags),
+	F("ipc_ns", CKPT_HDR_IPC_NS, ckpt_hdr_ipc_ns, nr_objects),
+	FX("ipc_ns.semmsl", CKPT_HDR_IPC_NS, offsetof(struct ckpt_hdr_ipc_ns, sem_ctls), 4),
+	FX("ipc_ns.semmni", CKPT_HDR_IPC_NS, offsetof(struct ckpt_hdr_ipc_ns, sem_ctls) + 12, 4),
+	F("ipc_ns", CKPT_HDR_IPC_NS, ckpt_hdr_ipc_ns, msg_ctlmax),
+	F("ipc_ns", CKPT_HDR_IPC_NS, ckpt_hdr_ipc_ns, msg_ctlmnb),
+	F("ipc_ns", CKPT_HDR_IPC_NS, ckpt_hdr_ipc_ns, msg_ctlmni),
+	F("ipc_ns", CKPT_HDR_IPC_NS, ckpt_hdr_ipc_ns, shm_ctlmni),
+	F("ipc_ns", CKPT_HDR_IPC_NS, ckpt_hdr_ipc_ns, shm_ctlmax),
+	F("ipc_ns", CKPT_HDR_IPC_NS, ckpt_hdr_ipc_ns, shm_ctlall),
+	F("ipc_ns", CKPT_HDR_IPC_NS, ckpt_hdr_ipc_ns, shm_rmid_forced),
+	F("ipc_ns", CKPT_HDR_IPC_NS, ckpt_hdr_ipc_ns, pad),
+	FP("ipc_shm", CKPT_HDR_IPC_SHM, ckpt_hdr_ipc_shm, id),
+	FP("ipc_shm", CKPT_HDR_IPC_SHM, ckpt_hdr_ipc_shm, key),
+	FP("ipc_shm", CKPT_HDR_IPC_SHM, ckpt_hdr_ipc_shm, uid),
+	FP("ipc_shm", CKPT_HDR_IPC_SHM, ckpt_hdr_ipc_shm, cuid),
+	FP("ipc_shm", CKPT_HDR_IPC_SHM, ckpt_hdr_ipc_shm, mode),
+	FX("ipc_shm.perm_pad", CKPT_HDR_IPC_SHM, offsetof(struct ckpt_hdr_ipc_shm, perm.pad), 4),
+	F("ipc_shm", CKPT_HDR_IPC_SHM, ckpt_hdr_ipc_shm, size),
+	F("ipc_shm", CKPT_HDR_IPC_SHM, ckpt_hdr_ipc_shm, cpid),
+	F("ipc_shm", CKPT_HDR_IPC_SHM, ckpt_hdr_ipc_shm, nattch),
+	F("ipc_shm", CKPT_HDR_IPC_SHM, ckpt_hdr_ipc_shm, flags),
+	F("ipc_shm", CKPT_HDR_IPC_SHM, ckpt_hdr_ipc_shm, nr_pages),
+	FP("ipc_msq", CKPT_HDR_IPC_MSQ, ckpt_hdr_ipc_msq, id),
+	FP("ipc_msq", CKPT_HDR_IPC_MSQ, ckpt_hdr_ipc_msq, key),
+	FP("ipc_msq", CKPT_HDR_IPC_MSQ, ckpt_hdr_ipc_msq, mode),
+	FX("ipc_msq.perm_pad", CKPT_HDR_IPC_MSQ, offsetof(struct ckpt_hdr_ipc_msq, perm.pad), 4),
+	F("ipc_msq", CKPT_HDR_IPC_MSQ, ckpt_hdr_ipc_msq, qbytes),
+	F("ipc_msq", CKPT_HDR_IPC_MSQ, ckpt_hdr_ipc_msq, cbytes),
+	F("ipc_msq", CKPT_HDR_IPC_MSQ, ckpt_hdr_ipc_msq, lspid),
+	F("ipc_msq", CKPT_HDR_IPC_MSQ, ckpt_hdr_ipc_msq, nr_msgs),
+	F("ipc_msq", CKPT_HDR_IPC_MSQ, ckpt_hdr_ipc_msq, pad),
+	F("ipc_msg", CKPT_HDR_IPC_MSG, ckpt_hdr_ipc_msg, mtype),
+	F("ipc_msg", CKPT_HDR_IPC_MSG, ckpt_hdr_ipc_msg, size),
+	F("ipc_msg", CKPT_HDR_IPC_MSG, ckpt_hdr_ipc_msg, pad),
+	FP("ipc_sem", CKPT_HDR_IPC_SEM, ckpt_hdr_ipc_sem, id),
+	FP("ipc_sem", CKPT_HDR_IPC_SEM, ckpt_hdr_ipc_sem, key),
+	FP("ipc_sem", CKPT_HDR_IPC_SEM, ckpt_hdr_ipc_sem, mode),
+	FX("ipc_sem.perm_pad", CKPT_HDR_IPC_SEM, offsetof(struct ckpt_hdr_ipc_sem, perm.pad), 4),
+	F("ipc_sem", CKPT_HDR_IPC_SEM, ckpt_hdr_ipc_sem, nsems),
+	F("ipc_sem", CKPT_HDR_IPC_SEM, ckpt_hdr_ipc_sem, pad),
+	FX("ipc_sem.semval0", CKPT_HDR_IPC_SEM, sizeof(struct ckpt_hdr_ipc_sem), 4),
+	FX("ipc_sem.sempid0", CKPT_HDR_IPC_SEM, sizeof(struct ckpt_hdr_ipc_sem) + 4, 4),
+	F("sem_undo", CKPT_HDR_SEM_UNDO, ckpt_hdr_sem_undo, objref),
+	F("sem_undo", CKPT_HDR_SEM_UNDO, ckpt_hdr_sem_undo, nr_undos),
+	F("sem_adj", CKPT_HDR_SEM_ADJ, ckpt_hdr_sem_adj, semid),
+	F("sem_adj", CKPT_HDR_SEM_ADJ, ckpt_hdr_sem_adj, nsems),
+	FX("sem_adj.adj0", CKPT_HDR_SEM_ADJ, sizeof(struct ckpt_hdr_sem_adj), 2),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -192,7 +250,7 @@ static const struct tree_field {
 	size_t off, size;
 } tree_fields[] = {
 	TF(pid), TF(tgid), TF(ppid), TF(pgid), TF(sid), TF(flags),
-	TF(exit_code), TF(exit_signal), TF(nr_levels), TF(pad),
+	TF(exit_code), TF(exit_signal), TF(nr_levels), TF(sysvsem_ref),
 	{ "pids", offsetof(struct ckpt_task_pids, pids), sizeof(__s32) },
 	TF(mm_ref), TF(files_ref), TF(fs_ref), TF(sighand_ref),
 	TF(signal_ref), TF(pidns_ref),

@@ -8,15 +8,22 @@
  * and img_full() (one of every record type).  Multi-task images: make the
  * TREE entries with img_proc(), img_newns(), img_thread() and img_zombie(),
  * then img_build() writes HEADER, TREE, the records of every task that is
- * not a zombie (FS, FILES, MM, SIGHAND only for the first task of their
- * ref, as the format says) and TAIL.  To break the record sequence, write
- * the pieces yourself: img_header_flags(), img_tree(), img_task_records()
- * with another set of optional records than img_needs() says, img_tail().
+ * not a zombie (FS, FILES, MM, SIGHAND, SEM_UNDO only for the first task
+ * of their ref, an empty IPC_NS in the root when the TREE needs one, as
+ * the format says) and TAIL.  To break the record sequence, write the
+ * pieces yourself: img_header_flags(), img_tree(), img_task_records() with
+ * another set of optional records than img_needs() says, img_tail(); or
+ * img_task_head(), records of your own, img_task_tail().
+ *
+ * SysV IPC: img_ipc_ns(), img_ipc_shm() (+ img_pages()), img_ipc_msq(),
+ * img_ipc_msg(), img_ipc_sem(), img_sem_undo(), img_sem_adj() and
+ * img_vma_sysv_shm() write one record each; img_ipc_full() is a valid tree
+ * with one of each (see there).
  *
  * Objrefs: the TREE objects of the task with pid P are IMG_REF(kind, P)
  * (kind * 100000 + P; pids below 100000), so they never collide with each
- * other nor with the small objrefs tests give to FILE, PIPE and shared
- * memory.
+ * other nor with the small objrefs tests give to FILE, PIPE, shared
+ * memory and shm attachments.
  */
 #ifndef KCR_IMGWRITER_H
 #define KCR_IMGWRITER_H
@@ -103,6 +110,7 @@ enum {
 	IMG_SIGHAND,
 	IMG_SIGNAL,
 	IMG_PIDNS,
+	IMG_SYSVSEM,
 };
 
 #define IMG_REF(kind, pid)	((uint32_t)(kind) * 100000u + (uint32_t)(pid))
@@ -112,7 +120,9 @@ enum {
 #define IMG_HAS_FILES		0x2
 #define IMG_HAS_MM		0x4
 #define IMG_HAS_SIGHAND		0x8
-#define IMG_HAS_ALL		0xf
+#define IMG_HAS_ALL		0xf	/* FS, FILES, MM and SIGHAND */
+#define IMG_HAS_SEM_UNDO	0x10	/* an empty SEM_UNDO of its sysvsem_ref */
+#define IMG_HAS_IPC_NS		0x20	/* an empty IPC_NS (PRIVATE|ALL with NEWIPCNS) */
 
 static inline size_t img_header_flags(struct img *im, uint32_t flags)
 {
@@ -243,16 +253,25 @@ static inline size_t img_tree1(struct img *im, int32_t pid)
 	return img_tree(im, &e, 1);
 }
 
-/* Which optional records entry i carries: those of the refs it is first with. */
+/*
+ * Which optional records entry i carries: those of the refs it is first
+ * with, and for the root an IPC_NS if it has NEWIPCNS or a task has an
+ * undo list.
+ */
 static inline unsigned int img_needs(const struct ckpt_task_pids *e, uint32_t n,
 				     uint32_t i)
 {
 	unsigned int has = 0;
 	uint32_t j;
 
-	(void)n;
 	if (e[i].flags & CKPT_TASK_ZOMBIE)
 		return 0;
+	if (i == 0)
+		for (j = 0; j < n; j++)
+			if (e[j].sysvsem_ref || (e[0].flags & CKPT_TASK_NEWIPCNS))
+				has |= IMG_HAS_IPC_NS;
+	if (e[i].sysvsem_ref)
+		has |= IMG_HAS_SEM_UNDO;
 	if (e[i].fs_ref)
 		has |= IMG_HAS_FS;
 	if (e[i].files_ref)
@@ -270,6 +289,8 @@ static inline unsigned int img_needs(const struct ckpt_task_pids *e, uint32_t n,
 			has &= ~IMG_HAS_MM;
 		if (e[j].sighand_ref == e[i].sighand_ref)
 			has &= ~IMG_HAS_SIGHAND;
+		if (e[j].sysvsem_ref == e[i].sysvsem_ref)
+			has &= ~IMG_HAS_SEM_UNDO;
 	}
 	return has;
 }
@@ -396,13 +417,185 @@ static inline size_t img_fpu(struct img *im)
 	return img_rec(im, CKPT_HDR_FPU, &fpu, sizeof(fpu), xstate, sizeof(xstate));
 }
 
+/* ---------------------------------------------------------------- SysV IPC */
+
+/* IPC_NS announcing nr_objects objects, with the limits of a fresh namespace. */
+static inline size_t img_ipc_ns(struct img *im, uint32_t flags, uint32_t nr_objects)
+{
+	struct ckpt_hdr_ipc_ns ns;
+
+	memset(&ns, 0, sizeof(ns));
+	ns.flags = flags;
+	ns.nr_objects = nr_objects;
+	ns.sem_ctls[0] = 32000;
+	ns.sem_ctls[1] = 1024000000;
+	ns.sem_ctls[2] = 500;
+	ns.sem_ctls[3] = 32000;
+	ns.msg_ctlmax = 8192;
+	ns.msg_ctlmnb = 16384;
+	ns.msg_ctlmni = 32000;
+	ns.shm_ctlmni = 4096;
+	ns.shm_ctlmax = 0xfffffffffeffffffULL;
+	ns.shm_ctlall = 0xfffffffffeffffffULL;
+	return img_rec(im, CKPT_HDR_IPC_NS, &ns, sizeof(ns), NULL, 0);
+}
+
+/* Owner and creator 1000:1000, mode 0600 (plus extra_mode). */
+static inline void img_ipc_perm(struct ckpt_ipc_perm *p, int32_t id, int32_t key,
+				uint32_t extra_mode)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+	p->key = key;
+	p->uid = p->gid = p->cuid = p->cgid = 1000;
+	p->mode = 0600 | extra_mode;
+}
+
+/* A segment (CKPT_SHM_* flags) announcing nr_pages pages (img_pages()). */
+static inline size_t img_ipc_shm(struct img *im, int32_t id, int32_t key, uint64_t size,
+				 uint32_t flags, uint64_t nr_pages)
+{
+	struct ckpt_hdr_ipc_shm m;
+
+	memset(&m, 0, sizeof(m));
+	/* SHM_DEST 01000, SHM_LOCKED 02000 in the mode, as the kernel has them */
+	img_ipc_perm(&m.perm, id, key, ((flags & CKPT_SHM_DEST) ? 01000 : 0) |
+		     ((flags & CKPT_SHM_LOCKED) ? 02000 : 0));
+	m.size = size;
+	m.atime = m.ctime = 1700000000;
+	m.cpid = 10;
+	m.lpid = 12;
+	m.nattch = 1;
+	m.flags = flags;
+	m.nr_pages = nr_pages;
+	return img_rec(im, CKPT_HDR_IPC_SHM, &m, sizeof(m), NULL, 0);
+}
+
+/* PAGES of n pages at addr[] (addresses or offsets), every byte `fill`. */
+static inline size_t img_pages(struct img *im, const uint64_t *addr, uint32_t n,
+			       unsigned char fill)
+{
+	size_t len = (size_t)n * (8 + IMG_PAGE), off;
+	unsigned char *data = malloc(len);
+	struct ckpt_hdr_pages pg;
+
+	if (!data)
+		abort();
+	memcpy(data, addr, (size_t)n * 8);
+	memset(data + (size_t)n * 8, fill, (size_t)n * IMG_PAGE);
+	memset(&pg, 0, sizeof(pg));
+	pg.nr_pages = n;
+	off = img_rec(im, CKPT_HDR_PAGES, &pg, sizeof(pg), data, len);
+	free(data);
+	return off;
+}
+
+/* A queue holding cbytes in nr_msgs messages (img_ipc_msg()). */
+static inline size_t img_ipc_msq(struct img *im, int32_t id, int32_t key, uint64_t cbytes,
+				 uint32_t nr_msgs)
+{
+	struct ckpt_hdr_ipc_msq q;
+
+	memset(&q, 0, sizeof(q));
+	img_ipc_perm(&q.perm, id, key, 0);
+	q.qbytes = 16384;
+	q.cbytes = cbytes;
+	q.stime = q.ctime = 1700000000;
+	q.lspid = 10;
+	q.nr_msgs = nr_msgs;
+	return img_rec(im, CKPT_HDR_IPC_MSQ, &q, sizeof(q), NULL, 0);
+}
+
+static inline size_t img_ipc_msg(struct img *im, int64_t mtype, const void *text,
+				 uint32_t size)
+{
+	struct ckpt_hdr_ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.mtype = mtype;
+	m.size = size;
+	return img_rec(im, CKPT_HDR_IPC_MSG, &m, sizeof(m), text, size);
+}
+
+/* An array of nsems semaphores with the values val[] (NULL: all 0). */
+static inline size_t img_ipc_sem(struct img *im, int32_t id, int32_t key, uint32_t nsems,
+				 const int32_t *val)
+{
+	struct ckpt_ipc_semval *v = calloc(nsems ? nsems : 1, sizeof(*v));
+	struct ckpt_hdr_ipc_sem m;
+	uint32_t i;
+	size_t off;
+
+	if (!v)
+		abort();
+	for (i = 0; i < nsems; i++) {
+		v[i].semval = val ? val[i] : 0;
+		v[i].sempid = 10;
+	}
+	memset(&m, 0, sizeof(m));
+	img_ipc_perm(&m.perm, id, key, 0);
+	m.otime = m.ctime = 1700000000;
+	m.nsems = nsems;
+	off = img_rec(im, CKPT_HDR_IPC_SEM, &m, sizeof(m), v, nsems * sizeof(*v));
+	free(v);
+	return off;
+}
+
+/* An undo list announcing nr_undos SEM_ADJ records (img_sem_adj()). */
+static inline size_t img_sem_undo(struct img *im, uint32_t objref, uint32_t nr_undos)
+{
+	struct ckpt_hdr_sem_undo u;
+
+	memset(&u, 0, sizeof(u));
+	u.objref = objref;
+	u.nr_undos = nr_undos;
+	return img_rec(im, CKPT_HDR_SEM_UNDO, &u, sizeof(u), NULL, 0);
+}
+
+/* The adjustments adj[0..nsems-1] for array semid (len: no padding counted). */
+static inline size_t img_sem_adj(struct img *im, int32_t semid, uint32_t nsems,
+				 const int16_t *adj)
+{
+	struct ckpt_hdr_sem_adj a;
+
+	memset(&a, 0, sizeof(a));
+	a.semid = semid;
+	a.nsems = nsems;
+	return img_rec(im, CKPT_HDR_SEM_ADJ, &a, sizeof(a), adj, nsems * sizeof(*adj));
+}
+
+/* A VMA of npages pages at start: pgoff.. of shm segment shmid, attachment ref. */
+static inline size_t img_vma_sysv_shm(struct img *im, uint64_t start, uint64_t npages,
+				      uint64_t pgoff, int32_t shmid, uint32_t ref,
+				      uint64_t vm_flags)
+{
+	struct ckpt_hdr_vma v;
+
+	memset(&v, 0, sizeof(v));
+	v.start = start;
+	v.end = start + npages * IMG_PAGE;
+	v.pgoff = pgoff;
+	v.vm_flags = vm_flags;
+	v.kind = CKPT_VMA_SYSV_SHM;
+	v.shm_ref = ref;
+	v.shm_size = (uint64_t)shmid;
+	return img_rec(im, CKPT_HDR_VMA, &v, sizeof(v), NULL, 0);
+}
+
+#define IMG_VM_SHM_RW	(CKPT_VM_READ | CKPT_VM_WRITE | CKPT_VM_SHARED |	\
+			 CKPT_VM_MAYREAD | CKPT_VM_MAYWRITE | CKPT_VM_MAYSHARE)
+#define IMG_VM_SHM_RO	(CKPT_VM_READ | CKPT_VM_SHARED | CKPT_VM_MAYREAD |	\
+			 CKPT_VM_MAYSHARE)
+
+/* ---------------------------------------------------------------- tasks */
+
 /*
- * The records of the task of TREE entry e (not a zombie): TASK, CREDS, the
- * optional records in `has` (IMG_HAS_*; with the objrefs of e, no fd and
- * no VMA), SIGNAL (nothing pending), CPU, FPU.  Returns the TASK's offset.
+ * The first records of the task of TREE entry e (not a zombie): TASK,
+ * CREDS, and FS and FILES (no fd) if `has` says so.  Returns the TASK's
+ * offset.
  */
-static inline size_t img_task_records(struct img *im, const struct ckpt_task_pids *e,
-				      unsigned int has)
+static inline size_t img_task_head(struct img *im, const struct ckpt_task_pids *e,
+				   unsigned int has)
 {
 	size_t off = img_task(im, e->pid, "task");
 
@@ -413,13 +606,39 @@ static inline size_t img_task_records(struct img *im, const struct ckpt_task_pid
 		img_fs(im, e->fs_ref);
 	if (has & IMG_HAS_FILES)
 		img_files(im, e->files_ref, 0);
-	if (has & IMG_HAS_MM)
-		img_mm(im, e->mm_ref, 0);
+	return off;
+}
+
+/* Its last records: SIGHAND if `has` says so, SIGNAL (nothing pending), CPU, FPU. */
+static inline void img_task_tail(struct img *im, const struct ckpt_task_pids *e,
+				 unsigned int has)
+{
 	if (has & IMG_HAS_SIGHAND)
 		img_sighand(im, e->sighand_ref);
 	img_signal(im, 0, 0, 0);
 	img_cpu(im);
 	img_fpu(im);
+}
+
+/*
+ * The records of the task of TREE entry e (not a zombie): TASK, CREDS, the
+ * optional records in `has` (IMG_HAS_*; with the objrefs of e, no fd, no
+ * IPC object, no SEM_ADJ and no VMA), SIGNAL (nothing pending), CPU, FPU.
+ * Returns the TASK's offset.
+ */
+static inline size_t img_task_records(struct img *im, const struct ckpt_task_pids *e,
+				      unsigned int has)
+{
+	size_t off = img_task_head(im, e, has);
+
+	if (has & IMG_HAS_IPC_NS)
+		img_ipc_ns(im, (e->flags & CKPT_TASK_NEWIPCNS) ?
+			   CKPT_IPC_NS_PRIVATE | CKPT_IPC_NS_ALL : 0, 0);
+	if (has & IMG_HAS_SEM_UNDO)
+		img_sem_undo(im, e->sysvsem_ref, 0);
+	if (has & IMG_HAS_MM)
+		img_mm(im, e->mm_ref, 0);
+	img_task_tail(im, e, has);
 	return off;
 }
 
@@ -590,6 +809,85 @@ static inline void img_full(struct img *im, int32_t pid)
 	fpu.size = sizeof(xstate);
 	memset(xstate, 0, sizeof(xstate));
 	img_rec(im, CKPT_HDR_FPU, &fpu, sizeof(fpu), xstate, sizeof(xstate));
+	img_tail(im);
+}
+
+/*
+ * The tree of img_ipc_full(): 10 the root, the init of an IPC namespace
+ * of its own (NEWIPCNS), with an undo list (sysvsem_ref IMG_REF(IMG_SYSVSEM,
+ * 10)) shared by its thread 11 and its child 12 (cloned with CLONE_SYSVSEM);
+ * 13 a child with an undo list of its own; 14 a zombie.
+ */
+static inline uint32_t img_ipc_tree(struct ckpt_task_pids *e)
+{
+	e[0] = img_proc(NULL, 10);
+	e[0].flags |= CKPT_TASK_NEWIPCNS;
+	e[0].sysvsem_ref = IMG_REF(IMG_SYSVSEM, 10);
+	e[1] = img_thread(&e[0], 11);
+	e[2] = img_proc(&e[0], 12);
+	e[2].sysvsem_ref = e[0].sysvsem_ref;
+	e[3] = img_proc(&e[0], 13);
+	e[3].sysvsem_ref = IMG_REF(IMG_SYSVSEM, 13);
+	e[4] = img_zombie(&e[0], 14, 0);
+	return 5;
+}
+
+/*
+ * A valid image with every SysV IPC record (52 records), of img_ipc_tree().
+ * The root's IPC_NS (PRIVATE|ALL, 5 objects):
+ *   IPC_SHM id 0 key 0x1234, 2 pages, its second page saved (PAGES: 0x1000)
+ *   IPC_SHM id 32769 key 0, DEST, 4097 bytes (2 pages), no page saved
+ *   IPC_MSQ id 1 key 0x2222, cbytes 8: IPC_MSG type 1 "abc", type 2 "hello"
+ *   IPC_SEM id 2 key 0x3333, values 1 0 5
+ *   IPC_SEM id 98306 key 0, value 32767
+ * then its SEM_UNDO: SEM_ADJ semid 2 (-1 0 2), semid 98306 (-32767); its
+ * MM: a sysv_shm VMA of shm 0 (both pages, attachment 900, rw).
+ * 12: MM with a VMA of attachment 900 (inherited by fork) and one of shm
+ * 32769 (its second page, attachment 901, read-only).  13: SEM_UNDO with
+ * SEM_ADJ semid 2 (0 0 1).
+ */
+static inline void img_ipc_full(struct img *im)
+{
+	static const int32_t vals2[3] = { 1, 0, 5 }, vals3[1] = { 32767 };
+	static const int16_t adj10a[3] = { -1, 0, 2 }, adj10b[1] = { -32767 },
+			     adj13[3] = { 0, 0, 1 };
+	static const uint64_t shm_page = IMG_PAGE;
+	struct ckpt_task_pids e[5];
+	uint32_t n = img_ipc_tree(e);
+
+	img_header(im);
+	img_tree(im, e, n);
+
+	img_task_head(im, &e[0], img_needs(e, n, 0));
+	img_ipc_ns(im, CKPT_IPC_NS_PRIVATE | CKPT_IPC_NS_ALL, 5);
+	img_ipc_shm(im, 0, 0x1234, 2 * IMG_PAGE, 0, 1);
+	img_pages(im, &shm_page, 1, 0x5a);
+	img_ipc_shm(im, 32769, 0, IMG_PAGE + 1, CKPT_SHM_DEST, 0);
+	img_ipc_msq(im, 1, 0x2222, 8, 2);
+	img_ipc_msg(im, 1, "abc", 3);
+	img_ipc_msg(im, 2, "hello", 5);
+	img_ipc_sem(im, 2, 0x3333, 3, vals2);
+	img_ipc_sem(im, 98306, 0, 1, vals3);
+	img_sem_undo(im, e[0].sysvsem_ref, 2);
+	img_sem_adj(im, 2, 3, adj10a);
+	img_sem_adj(im, 98306, 1, adj10b);
+	img_mm(im, e[0].mm_ref, 1);
+	img_vma_sysv_shm(im, 0x7f1000000000ULL, 2, 0, 0, 900, IMG_VM_SHM_RW);
+	img_task_tail(im, &e[0], img_needs(e, n, 0));
+
+	img_task_records(im, &e[1], img_needs(e, n, 1));
+
+	img_task_head(im, &e[2], img_needs(e, n, 2));
+	img_mm(im, e[2].mm_ref, 2);
+	img_vma_sysv_shm(im, 0x7f1000000000ULL, 2, 0, 0, 900, IMG_VM_SHM_RW);
+	img_vma_sysv_shm(im, 0x7f2000000000ULL, 1, 1, 32769, 901, IMG_VM_SHM_RO);
+	img_task_tail(im, &e[2], img_needs(e, n, 2));
+
+	img_task_head(im, &e[3], img_needs(e, n, 3));
+	img_sem_undo(im, e[3].sysvsem_ref, 1);
+	img_sem_adj(im, 2, 3, adj13);
+	img_mm(im, e[3].mm_ref, 0);
+	img_task_tail(im, &e[3], img_needs(e, n, 3));
 	img_tail(im);
 }
 

@@ -266,7 +266,13 @@ START_TEST(wrong_version_fails)
 	/* a version 1 image (the format before pid levels and refs) */
 	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 1;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 1 (expected 2)");
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 1 (expected 3)");
+	img_free(&im);
+	/* a version 2 image (before SysV IPC): its TREE entries had a pad */
+	img_minimal(&im, 100);
+	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 2;
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 2 (expected 3)");
 	img_free(&im);
 }
 END_TEST
@@ -658,17 +664,21 @@ START_TEST(tree_unknown_flags_fail)
 
 	e[0] = img_proc(NULL, 10);
 	e[1] = img_proc(&e[0], 11);
-	e[1].flags |= 0x20;
-	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): unknown flags 0x20");
+	e[1].flags |= 0x40;
+	ck_tree_fails(e, 2, 0, "TREE entry 1 (pid 11): unknown flags 0x40");
 }
 END_TEST
 
-START_TEST(tree_entry_pad_nonzero_fails)
+/* v3: the entry's former pad is sysvsem_ref, which a zombie does not have. */
+START_TEST(tree_zombie_has_no_sysvsem_ref)
 {
-	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct ckpt_task_pids e[2];
 
-	e.pad = 1;
-	ck_tree_fails(&e, 1, 0, "TREE entry 0 (pid 10): pad field is nonzero");
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_zombie(&e[0], 11, 0);
+	e[1].sysvsem_ref = IMG_REF(IMG_SYSVSEM, 11);
+	ck_tree_fails(e, 2, 0,
+		      "TREE entry 1 (pid 11): zombie with sysvsem_ref 700011: a zombie keeps only its signal_ref and pidns_ref");
 }
 END_TEST
 
@@ -847,10 +857,16 @@ START_TEST(unknown_header_flags_fail)
 	struct result res;
 
 	img_minimal(&im, 100);
-	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->flags = 0x2;
+	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->flags = 0x4;
 	img_refresh_tail(&im);
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unknown header flags 0x2");
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unknown header flags 0x4");
+	img_free(&im);
+	/* v3: 0x2 is CKPT_CHECKPOINT_IPC (checkpoint --ipc) */
+	img_minimal(&im, 100);
+	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->flags = CKPT_CHECKPOINT_IPC;
+	img_refresh_tail(&im);
+	ck_valid(read_img(&im));
 	img_free(&im);
 }
 END_TEST
@@ -1989,7 +2005,7 @@ START_TEST(shared_memory_objrefs)
 
 	off = shm_image(&im, 7, 0, 0, CKPT_VMA_ANON);
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, off, "anon VMA with shm_ref 7 (only shmem VMAs have one)");
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "anon VMA with shm_ref 7 (only shmem and sysv_shm VMAs have one)");
 	img_free(&im);
 
 	off = shm_image(&im, IMG_REF(IMG_FS, 10), 0x2000, 0, CKPT_VMA_SHMEM);
@@ -2429,6 +2445,698 @@ START_TEST(record_names_cover_all_types)
 }
 END_TEST
 
+/* ------------------------------------------------------------ SysV IPC (v3) */
+
+START_TEST(ipc_full_image_parses_with_every_ipc_record)
+{
+	static const uint32_t want[] = {
+		CKPT_HDR_IPC_NS, CKPT_HDR_IPC_SHM, CKPT_HDR_PAGES, CKPT_HDR_IPC_SHM,
+		CKPT_HDR_IPC_MSQ, CKPT_HDR_IPC_MSG, CKPT_HDR_IPC_MSG,
+		CKPT_HDR_IPC_SEM, CKPT_HDR_IPC_SEM, CKPT_HDR_SEM_UNDO,
+		CKPT_HDR_SEM_ADJ, CKPT_HDR_SEM_ADJ, CKPT_HDR_MM, CKPT_HDR_VMA,
+	};
+	const struct kcr_ipc_obj *o;
+	const struct kcr_record *rec;
+	struct kcr_reader r;
+	struct img im = { 0 };
+	uint64_t i = 0;
+	size_t k = 0;
+	int ret;
+
+	img_ipc_full(&im);
+	ck_assert_uint_eq(im.nr_records, 52);
+	kcr_reader_init_mem(&r, im.buf, im.len);
+	kcr_reader_set_page_size(&r, IMG_PAGE);
+	while ((ret = kcr_reader_next(&r, &rec)) > 0) {
+		ck_assert_msg(rec->type == im.type[i] && rec->offset == im.off[i],
+			      "record %llu: type %u at %llu, expected %u at %zu",
+			      (unsigned long long)i, rec->type,
+			      (unsigned long long)rec->offset, im.type[i], im.off[i]);
+		/* the root's records after its FILES, in the order of the format */
+		if (i >= 6 && k < NE(want))
+			ck_assert_msg(rec->type == want[k++], "record %llu: %s",
+				      (unsigned long long)i, kcr_record_name(rec->type));
+		i++;
+	}
+	ck_assert_msg(ret == 0, "expected success, got offset %llu: %s",
+		      (unsigned long long)r.err_offset, r.reason);
+	ck_assert_uint_eq(i, 52);
+	ck_assert(r.has_ipc_ns);
+	ck_assert_uint_eq(r.ipc_ns.flags, CKPT_IPC_NS_PRIVATE | CKPT_IPC_NS_ALL);
+	ck_assert_uint_eq(r.nr_ipc_objs, 5);
+	ck_assert_uint_eq(r.info[0].records, HAS_ALL | KCR_TASK_HAS_IPC_NS | KCR_TASK_HAS_SEM_UNDO);
+	ck_assert_uint_eq(r.info[1].records, 0);	/* the thread shares all */
+	ck_assert_uint_eq(r.info[2].records, HAS_ALL);	/* 10's undo list */
+	ck_assert_uint_eq(r.info[3].records, HAS_ALL | KCR_TASK_HAS_SEM_UNDO);
+	o = kcr_reader_ipc_obj(&r, CKPT_HDR_IPC_SHM, 0);
+	ck_assert(o && o->key == 0x1234 && o->size == 2 * IMG_PAGE && !o->flags);
+	o = kcr_reader_ipc_obj(&r, CKPT_HDR_IPC_SHM, 32769);
+	ck_assert(o && o->key == 0 && o->flags == CKPT_SHM_DEST && o->size == IMG_PAGE + 1);
+	o = kcr_reader_ipc_obj(&r, CKPT_HDR_IPC_MSQ, 1);
+	ck_assert(o && o->key == 0x2222 && o->size == 8);
+	o = kcr_reader_ipc_obj(&r, CKPT_HDR_IPC_SEM, 2);
+	ck_assert(o && o->key == 0x3333 && o->size == 3);
+	o = kcr_reader_ipc_obj(&r, CKPT_HDR_IPC_SEM, 98306);
+	ck_assert(o && o->size == 1);
+	/* ids are per kind */
+	ck_assert(!kcr_reader_ipc_obj(&r, CKPT_HDR_IPC_SEM, 1));
+	ck_assert(!kcr_reader_ipc_obj(&r, CKPT_HDR_IPC_SHM, 2));
+	ck_assert(!kcr_reader_ipc_obj(&r, CKPT_HDR_IPC_MSQ, 0));
+	kcr_reader_free(&r);
+	img_free(&im);
+}
+END_TEST
+
+/* What is optional, or allowed either way, parses. */
+START_TEST(ipc_optional_records_parse)
+{
+	struct ckpt_task_pids e[3];
+	struct img im = { 0 };
+	struct result res;
+
+	/* a plain tree: no IPC_NS at all */
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	res = read_tree(e, 2, 0, NULL);
+	ck_valid(res);
+	/* undo lists (empty ones) with a non-private namespace: IPC_NS flags 0 */
+	e[0].sysvsem_ref = IMG_REF(IMG_SYSVSEM, 10);
+	e[1] = img_thread(&e[0], 12);
+	e[1].sysvsem_ref = IMG_REF(IMG_SYSVSEM, 12);	/* a thread with its own list */
+	e[2] = img_proc(&e[0], 11);
+	e[2].sysvsem_ref = e[0].sysvsem_ref;	/* CLONE_SYSVSEM */
+	res = read_tree(e, 3, 0, NULL);
+	ck_valid(res);
+	/* 3 + 9 + 5 + 9 records, + IPC_NS and 2 SEM_UNDO */
+	ck_assert_int_eq(res.nr, 3 + 9 + 5 + 9 + 1 + 2);
+	/* a thread without undo list, its leader with one */
+	e[1].sysvsem_ref = 0;
+	ck_valid(read_tree(e, 3, 0, NULL));
+	/* the root's IPC_NS when nothing needs it: checkpoint --ipc of a namespace without objects */
+	e[0].sysvsem_ref = e[2].sysvsem_ref = 0;
+	img_header_flags(&im, CKPT_CHECKPOINT_IPC);
+	img_tree(&im, e, 3);
+	img_task_records(&im, &e[0], img_needs(e, 3, 0) | IMG_HAS_IPC_NS);
+	img_task_records(&im, &e[1], img_needs(e, 3, 1));
+	img_task_records(&im, &e[2], img_needs(e, 3, 2));
+	img_tail(&im);
+	FIELD(im, CKPT_HDR_IPC_NS, struct ckpt_hdr_ipc_ns, 0)->flags = CKPT_IPC_NS_ALL;
+	img_refresh_tail(&im);
+	ck_valid(read_img(&im));
+	img_free(&im);
+	/* a NEWIPCNS root alone, its (empty) namespace saved whole */
+	e[0].flags |= CKPT_TASK_NEWIPCNS;
+	ck_valid(read_tree(e, 1, 0, NULL));
+	/* a container whose init had its own IPC namespace */
+	e[0] = img_proc(NULL, 1);
+	e[0].flags |= CKPT_TASK_NEWIPCNS;
+	e[1] = img_proc(&e[0], 2);
+	ck_valid(read_tree(e, 2, CKPT_CHECKPOINT_CONTAINER, NULL));
+}
+END_TEST
+
+/*
+ * One field of img_ipc_full() changed: the image must fail at the record
+ * given (the changed one unless fail_type says another), for the reason.
+ */
+START_TEST(ipc_record_field_checks)
+{
+	static const struct {
+		uint32_t type;
+		int n;
+		size_t off, size;
+		uint64_t val;
+		uint32_t fail_type;
+		int fail_n;
+		const char *why;
+	} c[] = {
+#define FC(t, n, st, m, v, why) { t, n, offsetof(struct st, m), sizeof(((struct st *)0)->m), v, 0, 0, why }
+#define FCAT(t, n, st, m, v, ft, fn, why) { t, n, offsetof(struct st, m), sizeof(((struct st *)0)->m), v, ft, fn, why }
+		/* IPC_NS */
+		FC(CKPT_HDR_IPC_NS, 0, ckpt_hdr_ipc_ns, flags, 4, "IPC_NS unknown flags 0x4"),
+		FC(CKPT_HDR_IPC_NS, 0, ckpt_hdr_ipc_ns, flags, CKPT_IPC_NS_PRIVATE,
+		   "IPC_NS flags 0x1: PRIVATE without ALL (a private namespace is saved whole)"),
+		FC(CKPT_HDR_IPC_NS, 0, ckpt_hdr_ipc_ns, flags, CKPT_IPC_NS_ALL,
+		   "IPC_NS flags 0x2 without PRIVATE, but the root's TREE entry has NEWIPCNS"),
+		FC(CKPT_HDR_IPC_NS, 0, ckpt_hdr_ipc_ns, nr_objects, CKPT_IPC_OBJECTS_MAX + 1,
+		   "IPC_NS nr_objects 98305 > 98304"),
+		FC(CKPT_HDR_IPC_NS, 0, ckpt_hdr_ipc_ns, pad, 1, "IPC_NS pad field is nonzero"),
+		FCAT(CKPT_HDR_IPC_NS, 0, ckpt_hdr_ipc_ns, nr_objects, 6, CKPT_HDR_SEM_UNDO, 0,
+		     ": 1 IPC objects missing"),
+		FCAT(CKPT_HDR_IPC_NS, 0, ckpt_hdr_ipc_ns, nr_objects, 4, CKPT_HDR_IPC_SEM, 1,
+		     "IPC_SEM record exceeds what its IPC_NS at offset"),
+		/* IPC_SHM */
+		FC(CKPT_HDR_IPC_SHM, 0, ckpt_hdr_ipc_shm, perm.id, (uint32_t)-1, "IPC_SHM id -1 < 0"),
+		FC(CKPT_HDR_IPC_SHM, 0, ckpt_hdr_ipc_shm, perm.pad, 1, "IPC_SHM id 0: perm.pad is nonzero"),
+		FC(CKPT_HDR_IPC_SHM, 1, ckpt_hdr_ipc_shm, perm.id, 0,
+		   "IPC_SHM id 0 appears twice (ids are unique per kind)"),
+		FCAT(CKPT_HDR_IPC_SHM, 0, ckpt_hdr_ipc_shm, perm.id, 40000, CKPT_HDR_IPC_SHM, 1,
+		     "IPC_SHM id 32769 not above the previous IPC_SHM id 40000 (ids ascend)"),
+		FC(CKPT_HDR_IPC_SHM, 0, ckpt_hdr_ipc_shm, flags, 4, "IPC_SHM id 0: unknown flags 0x4"),
+		FC(CKPT_HDR_IPC_SHM, 1, ckpt_hdr_ipc_shm, perm.key, 0x55,
+		   "IPC_SHM id 32769: a removed (DEST) segment has key 0x55, not IPC_PRIVATE (0)"),
+		FC(CKPT_HDR_IPC_SHM, 0, ckpt_hdr_ipc_shm, nr_pages, 3,
+		   "IPC_SHM id 0: nr_pages 3 > the 2 pages of its size 8192"),
+		FC(CKPT_HDR_IPC_SHM, 1, ckpt_hdr_ipc_shm, nr_pages, 3,
+		   "IPC_SHM id 32769: nr_pages 3 > the 2 pages of its size 4097"),
+		FCAT(CKPT_HDR_IPC_SHM, 0, ckpt_hdr_ipc_shm, nr_pages, 2, CKPT_HDR_IPC_SHM, 1,
+		     ": 1 pages missing"),
+		FCAT(CKPT_HDR_IPC_SHM, 0, ckpt_hdr_ipc_shm, size, IMG_PAGE, CKPT_HDR_PAGES, 0,
+		     "PAGES address 0 0x1000 outside its IPC_SHM segment 0x0-0x1000"),
+		{ CKPT_HDR_PAGES, 0, sizeof(struct ckpt_hdr_pages), 8, 0x1001, 0, 0,
+		  "PAGES address 0 0x1001 is not page aligned" },
+		/* IPC_MSQ, IPC_MSG */
+		FC(CKPT_HDR_IPC_MSQ, 0, ckpt_hdr_ipc_msq, perm.id, (uint32_t)-5, "IPC_MSQ id -5 < 0"),
+		FC(CKPT_HDR_IPC_MSQ, 0, ckpt_hdr_ipc_msq, nr_msgs, CKPT_MSG_COUNT_MAX + 1,
+		   "IPC_MSQ id 1: nr_msgs 4194305 > 4194304"),
+		FC(CKPT_HDR_IPC_MSQ, 0, ckpt_hdr_ipc_msq, pad, 1, "IPC_MSQ id 1: pad field is nonzero"),
+		FCAT(CKPT_HDR_IPC_MSQ, 0, ckpt_hdr_ipc_msq, nr_msgs, 3, CKPT_HDR_IPC_SEM, 0,
+		     ": 1 IPC_MSG records missing"),
+		FCAT(CKPT_HDR_IPC_MSQ, 0, ckpt_hdr_ipc_msq, nr_msgs, 1, CKPT_HDR_IPC_MSG, 1,
+		     "IPC_MSG record exceeds what its IPC_MSQ at offset"),
+		FCAT(CKPT_HDR_IPC_MSQ, 0, ckpt_hdr_ipc_msq, cbytes, 9, CKPT_HDR_IPC_SEM, 0,
+		     ": its messages hold 8 bytes, but its cbytes is 9"),
+		FCAT(CKPT_HDR_IPC_MSQ, 0, ckpt_hdr_ipc_msq, cbytes, 7, CKPT_HDR_IPC_MSG, 1,
+		     "IPC_MSG of IPC_MSQ id 1: size 5 > the 4 bytes left of its cbytes 7"),
+		FC(CKPT_HDR_IPC_MSG, 0, ckpt_hdr_ipc_msg, mtype, 0,
+		   "IPC_MSG of IPC_MSQ id 1: mtype 0 is not > 0"),
+		FC(CKPT_HDR_IPC_MSG, 1, ckpt_hdr_ipc_msg, mtype, (uint64_t)-3,
+		   "IPC_MSG of IPC_MSQ id 1: mtype -3 is not > 0"),
+		FC(CKPT_HDR_IPC_MSG, 0, ckpt_hdr_ipc_msg, pad, 1,
+		   "IPC_MSG of IPC_MSQ id 1: pad field is nonzero"),
+		FC(CKPT_HDR_IPC_MSG, 0, ckpt_hdr_ipc_msg, size, CKPT_MSG_SIZE_MAX + 1,
+		   "IPC_MSG size 1048577 > 1048576"),
+		FC(CKPT_HDR_IPC_MSG, 0, ckpt_hdr_ipc_msg, size, 4,
+		   "IPC_MSG record length 27 does not match its contents (expected 28)"),
+		/* IPC_SEM */
+		FC(CKPT_HDR_IPC_SEM, 0, ckpt_hdr_ipc_sem, nsems, 0,
+		   "IPC_SEM id 2: nsems 0 out of range 1..32000"),
+		FC(CKPT_HDR_IPC_SEM, 0, ckpt_hdr_ipc_sem, nsems, CKPT_SEM_NSEMS_MAX + 1,
+		   "IPC_SEM id 2: nsems 32001 out of range 1..32000"),
+		FC(CKPT_HDR_IPC_SEM, 0, ckpt_hdr_ipc_sem, nsems, 4,
+		   "IPC_SEM record length 88 does not match its contents (expected 96)"),
+		FC(CKPT_HDR_IPC_SEM, 0, ckpt_hdr_ipc_sem, pad, 1, "IPC_SEM id 2: pad field is nonzero"),
+		FC(CKPT_HDR_IPC_SEM, 0, ckpt_hdr_ipc_sem, perm.pad, 1, "IPC_SEM id 2: perm.pad is nonzero"),
+		FC(CKPT_HDR_IPC_SEM, 1, ckpt_hdr_ipc_sem, perm.id, 2,
+		   "IPC_SEM id 2 appears twice (ids are unique per kind)"),
+		FC(CKPT_HDR_IPC_SEM, 1, ckpt_hdr_ipc_sem, perm.id, 1,
+		   "IPC_SEM id 1 not above the previous IPC_SEM id 2 (ids ascend)"),
+		{ CKPT_HDR_IPC_SEM, 0, sizeof(struct ckpt_hdr_ipc_sem) + 2 * 8, 4, 32768, 0, 0,
+		  "IPC_SEM id 2: semval[2] 32768 out of range 0..32767" },
+		{ CKPT_HDR_IPC_SEM, 0, sizeof(struct ckpt_hdr_ipc_sem), 4, (uint32_t)-1, 0, 0,
+		  "IPC_SEM id 2: semval[0] -1 out of range 0..32767" },
+		/* SEM_UNDO, SEM_ADJ */
+		FC(CKPT_HDR_SEM_UNDO, 0, ckpt_hdr_sem_undo, objref, 5,
+		   "TREE entry 0 (pid 10): SEM_UNDO objref 5, but its TREE sysvsem_ref is 700010"),
+		FC(CKPT_HDR_SEM_UNDO, 1, ckpt_hdr_sem_undo, objref, 700010,
+		   "TREE entry 3 (pid 13): SEM_UNDO objref 700010, but its TREE sysvsem_ref is 700013"),
+		FC(CKPT_HDR_SEM_UNDO, 0, ckpt_hdr_sem_undo, nr_undos, CKPT_SEM_UNDOS_MAX + 1,
+		   "SEM_UNDO nr_undos 32769 > 32768"),
+		FCAT(CKPT_HDR_SEM_UNDO, 0, ckpt_hdr_sem_undo, nr_undos, 3, CKPT_HDR_MM, 0,
+		     ": 1 SEM_ADJ records missing"),
+		FCAT(CKPT_HDR_SEM_UNDO, 0, ckpt_hdr_sem_undo, nr_undos, 1, CKPT_HDR_SEM_ADJ, 1,
+		     "SEM_ADJ record exceeds what its SEM_UNDO at offset"),
+		FC(CKPT_HDR_SEM_ADJ, 0, ckpt_hdr_sem_adj, semid, 3,
+		   "SEM_ADJ semid 3 names no IPC_SEM of the image"),
+		FC(CKPT_HDR_SEM_ADJ, 0, ckpt_hdr_sem_adj, semid, 1,	/* the queue's id */
+		   "SEM_ADJ semid 1 names no IPC_SEM of the image"),
+		FC(CKPT_HDR_SEM_ADJ, 1, ckpt_hdr_sem_adj, semid, 2,
+		   "SEM_ADJ semid 2 not above the previous semid 2 of its SEM_UNDO (ascending, each array once)"),
+		FC(CKPT_HDR_SEM_ADJ, 0, ckpt_hdr_sem_adj, semid, 98306,
+		   "SEM_ADJ semid 98306: nsems 3, but the IPC_SEM has 1"),
+		FC(CKPT_HDR_SEM_ADJ, 2, ckpt_hdr_sem_adj, semid, 98306,
+		   "SEM_ADJ semid 98306: nsems 3, but the IPC_SEM has 1"),
+		FC(CKPT_HDR_SEM_ADJ, 0, ckpt_hdr_sem_adj, nsems, 0,
+		   "SEM_ADJ semid 2: nsems 0 out of range 1..32000"),
+		FC(CKPT_HDR_SEM_ADJ, 0, ckpt_hdr_sem_adj, nsems, 4,
+		   "SEM_ADJ record length 22 does not match its contents (expected 24)"),
+		/* the len counts no padding (18, not 24) */
+		FC(CKPT_HDR_SEM_ADJ, 1, ckpt_hdr_sem_adj, h.len, 24,
+		   "SEM_ADJ record length 24 does not match its contents (expected 18)"),
+		{ CKPT_HDR_SEM_ADJ, 0, sizeof(struct ckpt_hdr_sem_adj), 2, 0x8000, 0, 0,
+		  "SEM_ADJ semid 2: adj[0] -32768 out of range -32767..32767" },
+		{ CKPT_HDR_SEM_ADJ, 2, sizeof(struct ckpt_hdr_sem_adj) + 4, 2, 0x8000, 0, 0,
+		  "SEM_ADJ semid 2: adj[2] -32768 out of range -32767..32767" },
+		/* VMA SYSV_SHM: VMA 0 the root's (shm 0, attachment 900), 1 and 2 12's */
+		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, shm_size, 5,
+		   "sysv_shm VMA: shmid 5 (shm_size) names no IPC_SHM of the image"),
+		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, shm_size, 0x100000000ULL,
+		   "sysv_shm VMA: shmid 4294967296 (shm_size) names no IPC_SHM of the image"),
+		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, shm_ref, 0, "sysv_shm VMA shm_ref objref 0 is invalid"),
+		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, nr_pages, 1,
+		   "sysv_shm VMA with nr_pages 1 (the pages of a segment are in its IPC_SHM record)"),
+		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, pgoff, 1,
+		   "sysv_shm VMA: pgoff 1 + 2 pages > the 2 pages of shm id 0"),
+		FC(CKPT_HDR_VMA, 2, ckpt_hdr_vma, pgoff, 2,
+		   "sysv_shm VMA: pgoff 2 + 1 pages > the 2 pages of shm id 32769"),
+		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, pgoff, (uint64_t)-1,
+		   "sysv_shm VMA: pgoff 18446744073709551615 + 2 pages > the 2 pages of shm id 0"),
+		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, vm_flags, CKPT_VM_READ | CKPT_VM_WRITE | CKPT_VM_MAYSHARE,
+		   "sysv_shm VMA 0x7f1000000000-0x7f1000002000 without VM_SHARED"),
+		FC(CKPT_HDR_VMA, 2, ckpt_hdr_vma, shm_ref, 900,
+		   "VMA shm_ref 900: shmid 32769, but the attachment is of shmid 0"),
+		FC(CKPT_HDR_VMA, 1, ckpt_hdr_vma, shm_size, 32769,
+		   "VMA shm_ref 900: shmid 32769, but the attachment is of shmid 0"),
+		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, shm_ref, IMG_REF(IMG_FS, 10),
+		   "VMA shm_ref 300010 is the fs_ref of TREE entry 0 (pid 10), not a SysV shm attachment"),
+		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, shm_ref, IMG_REF(IMG_SYSVSEM, 13),
+		   "VMA shm_ref 700013 is the sysvsem_ref of TREE entry 3 (pid 13), not a SysV shm attachment"),
+#undef FC
+#undef FCAT
+	};
+	struct img im = { 0 };
+	struct result res;
+	size_t k, off, at;
+
+	for (k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		img_ipc_full(&im);
+		off = img_find(&im, c[k].type, c[k].n);
+		ck_assert_msg(off != (size_t)-1, "case %zu: no such record", k);
+		at = c[k].fail_type ? img_find(&im, c[k].fail_type, c[k].fail_n) : off;
+		memcpy(im.buf + off + c[k].off, &c[k].val, c[k].size);
+		img_refresh_tail(&im);
+		res = read_img(&im);
+		ck_assert_msg(res.ret == -1, "case %zu (%s): expected failure", k, c[k].why);
+		ck_assert_fails(res, KCR_ERR_FORMAT, at, c[k].why);
+		img_free(&im);
+	}
+}
+END_TEST
+
+/* Changes that keep img_ipc_full() valid: what the rules do not forbid. */
+START_TEST(ipc_allowed_variants_parse)
+{
+	struct img im = { 0 };
+
+	/* ids are unique per kind only: a queue and a segment both 0 */
+	img_ipc_full(&im);
+	FIELD(im, CKPT_HDR_IPC_MSQ, struct ckpt_hdr_ipc_msq, 0)->perm.id = 0;
+	img_refresh_tail(&im);
+	ck_valid(read_img(&im));
+	img_free(&im);
+	/* a live segment may have IPC_PRIVATE as its key, and be locked */
+	img_ipc_full(&im);
+	FIELD(im, CKPT_HDR_IPC_SHM, struct ckpt_hdr_ipc_shm, 0)->perm.key = 0;
+	FIELD(im, CKPT_HDR_IPC_SHM, struct ckpt_hdr_ipc_shm, 0)->flags = CKPT_SHM_LOCKED;
+	img_refresh_tail(&im);
+	ck_valid(read_img(&im));
+	img_free(&im);
+	/* adjustments at the limits, semaphore values 0 and SEMVMX */
+	img_ipc_full(&im);
+	{
+		__s16 *adj = (void *)(FIELD(im, CKPT_HDR_SEM_ADJ, struct ckpt_hdr_sem_adj, 0) + 1);
+
+		adj[0] = 32767;
+		adj[1] = -32767;
+	}
+	img_refresh_tail(&im);
+	ck_valid(read_img(&im));
+	img_free(&im);
+	/* an attachment of part of a segment, at its end */
+	img_ipc_full(&im);
+	FIELD(im, CKPT_HDR_VMA, struct ckpt_hdr_vma, 2)->pgoff = 1;
+	img_refresh_tail(&im);
+	ck_valid(read_img(&im));
+	img_free(&im);
+}
+END_TEST
+
+/* The first task of an undo list writes it, nobody else. */
+START_TEST(sem_undo_comes_from_the_first_task_of_its_ref)
+{
+	struct ckpt_task_pids e[2];
+	struct img im = { 0 };
+	struct result res;
+
+	e[0] = img_proc(NULL, 10);
+	e[0].sysvsem_ref = IMG_REF(IMG_SYSVSEM, 10);
+	e[1] = img_proc(&e[0], 11);
+	e[1].sysvsem_ref = e[0].sysvsem_ref;
+	ck_valid(read_tree(e, 2, 0, NULL));
+
+	/* written twice */
+	img_header(&im);
+	img_tree(&im, e, 2);
+	img_task_records(&im, &e[0], img_needs(e, 2, 0));
+	img_task_records(&im, &e[1], img_needs(e, 2, 1) | IMG_HAS_SEM_UNDO);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_SEM_UNDO, 1),
+			"TREE entry 1 (pid 11): unexpected SEM_UNDO record: sysvsem_ref 700010 was written with TREE entry 0 (pid 10)");
+	img_free(&im);
+
+	/* not written by the first */
+	img_header(&im);
+	img_tree(&im, e, 2);
+	img_task_records(&im, &e[0], img_needs(e, 2, 0) & ~IMG_HAS_SEM_UNDO);
+	img_task_records(&im, &e[1], img_needs(e, 2, 1));
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_MM, 0),
+			"TREE entry 0 (pid 10): no SEM_UNDO record before MM, but it is the first task with sysvsem_ref 700010");
+	img_free(&im);
+
+	/* by a task without undo list */
+	e[1].sysvsem_ref = 0;
+	img_header(&im);
+	img_tree(&im, e, 2);
+	img_task_records(&im, &e[0], img_needs(e, 2, 0));
+	img_task_records(&im, &e[1], img_needs(e, 2, 1) | IMG_HAS_SEM_UNDO);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_SEM_UNDO, 1),
+			"TREE entry 1 (pid 11): unexpected SEM_UNDO record: its sysvsem_ref is 0");
+	img_free(&im);
+
+	/* a SEM_UNDO before the IPC_NS */
+	img_header(&im);
+	img_tree(&im, e, 2);
+	img_task_head(&im, &e[0], HAS_ALL);
+	img_sem_undo(&im, e[0].sysvsem_ref, 0);
+	img_ipc_ns(&im, 0, 0);
+	img_mm(&im, e[0].mm_ref, 0);
+	img_task_tail(&im, &e[0], HAS_ALL);
+	img_task_records(&im, &e[1], img_needs(e, 2, 1));
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_SEM_UNDO, 0),
+			"TREE entry 0 (pid 10): no IPC_NS record before SEM_UNDO, but TREE entry 0 (pid 10) has sysvsem_ref 700010");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(ipc_ns_is_the_roots_and_needed_by_undo_lists_and_newipcns)
+{
+	struct ckpt_task_pids e[2];
+	struct img im = { 0 };
+	struct result res;
+
+	/* IPC_NS in a task other than the root */
+	e[0] = img_proc(NULL, 10);
+	e[1] = img_proc(&e[0], 11);
+	img_header(&im);
+	img_tree(&im, e, 2);
+	img_task_records(&im, &e[0], img_needs(e, 2, 0));
+	img_task_records(&im, &e[1], img_needs(e, 2, 1) | IMG_HAS_IPC_NS);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_IPC_NS, 0),
+			"TREE entry 1 (pid 11): IPC_NS record in a task other than the root (the root, TREE entry 0, pid 10, writes the IPC objects)");
+	img_free(&im);
+
+	/* IPC_NS after the root's MM */
+	img_header(&im);
+	img_tree(&im, e, 2);
+	img_task_head(&im, &e[0], HAS_ALL);
+	img_mm(&im, e[0].mm_ref, 0);
+	img_ipc_ns(&im, 0, 0);
+	img_task_tail(&im, &e[0], HAS_ALL);
+	img_task_records(&im, &e[1], img_needs(e, 2, 1));
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_IPC_NS, 0),
+			"IPC_NS record out of order in task 10 (TREE entry 0)");
+	img_free(&im);
+
+	/* an undo list, but no IPC_NS */
+	e[1].sysvsem_ref = IMG_REF(IMG_SYSVSEM, 11);
+	img_header(&im);
+	img_tree(&im, e, 2);
+	img_task_records(&im, &e[0], img_needs(e, 2, 0) & ~IMG_HAS_IPC_NS);
+	img_task_records(&im, &e[1], img_needs(e, 2, 1));
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_MM, 0),
+			"TREE entry 0 (pid 10): no IPC_NS record before MM, but TREE entry 1 (pid 11) has sysvsem_ref 700011 (its undo list names arrays of the image)");
+	img_free(&im);
+
+	/* NEWIPCNS, but no IPC_NS */
+	e[1].sysvsem_ref = 0;
+	e[0].flags |= CKPT_TASK_NEWIPCNS;
+	img_header(&im);
+	img_tree(&im, e, 2);
+	img_task_records(&im, &e[0], img_needs(e, 2, 0) & ~IMG_HAS_IPC_NS);
+	img_task_records(&im, &e[1], img_needs(e, 2, 1));
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_MM, 0),
+			"TREE entry 0 (pid 10): no IPC_NS record before MM, but the root has NEWIPCNS (its IPC namespace is saved whole)");
+	img_free(&im);
+
+	/* PRIVATE without NEWIPCNS */
+	e[0].flags &= ~CKPT_TASK_NEWIPCNS;
+	img_header(&im);
+	img_tree(&im, e, 2);
+	img_task_records(&im, &e[0], img_needs(e, 2, 0) | IMG_HAS_IPC_NS);
+	img_task_records(&im, &e[1], img_needs(e, 2, 1));
+	img_tail(&im);
+	FIELD(im, CKPT_HDR_IPC_NS, struct ckpt_hdr_ipc_ns, 0)->flags =
+		CKPT_IPC_NS_PRIVATE | CKPT_IPC_NS_ALL;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_IPC_NS, 0),
+			"IPC_NS flags 0x3 with PRIVATE, but the root's TREE entry has no NEWIPCNS");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(tree_sysvsem_and_newipcns_rules)
+{
+	struct ckpt_task_pids e[5];
+	uint32_t n = img_ipc_tree(e);
+
+	ck_valid(read_tree(e, n, 0, NULL));
+	/* NEWIPCNS is the root's */
+	e[2].flags |= CKPT_TASK_NEWIPCNS;
+	ck_tree_fails(e, n, 0, "TREE entry 2 (pid 12): NEWIPCNS on a task other than the root");
+	n = img_ipc_tree(e);
+	e[1].flags |= CKPT_TASK_NEWIPCNS;
+	ck_tree_fails(e, n, 0, "TREE entry 1 (pid 11): NEWIPCNS on a task other than the root");
+	/* zombies have no undo list */
+	n = img_ipc_tree(e);
+	e[4].sysvsem_ref = e[0].sysvsem_ref;
+	ck_tree_fails(e, n, 0, "TREE entry 4 (pid 14): zombie with sysvsem_ref 700010");
+	/* undo lists are in the objref space */
+	n = img_ipc_tree(e);
+	e[3].sysvsem_ref = e[0].mm_ref;
+	ck_tree_fails(e, n, 0,
+		      "TREE entry 3 (pid 13): sysvsem_ref 100010 is also the mm_ref of TREE entry 0 (pid 10) (objrefs are unique across kinds)");
+	n = img_ipc_tree(e);
+	e[3].files_ref = e[0].sysvsem_ref;
+	ck_tree_fails(e, n, 0,
+		      "TREE entry 3 (pid 13): files_ref 700010 is also the sysvsem_ref of TREE entry 0 (pid 10)");
+}
+END_TEST
+
+/*
+ * Root 10 (not NEWIPCNS) whose IPC_NS (ALL) has the objects that write()
+ * writes, and an MM with the VMAs that vmas() writes (nr_vmas of them).
+ */
+static void ipc_root_image(struct img *im, uint32_t nr_objects,
+			   void (*write)(struct img *), uint32_t nr_vmas,
+			   void (*vmas)(struct img *), int with_ns)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task_head(im, &e, HAS_ALL);
+	if (with_ns)
+		img_ipc_ns(im, CKPT_IPC_NS_ALL, nr_objects);
+	if (write)
+		write(im);
+	img_mm(im, e.mm_ref, nr_vmas);
+	if (vmas)
+		vmas(im);
+	img_task_tail(im, &e, HAS_ALL);
+	img_tail(im);
+}
+
+static void sem_then_shm(struct img *im)
+{
+	img_ipc_sem(im, 1, 0, 1, NULL);
+	img_ipc_shm(im, 0, 0, IMG_PAGE, 0, 0);
+}
+
+static void sem_then_msq(struct img *im)
+{
+	img_ipc_sem(im, 1, 0, 1, NULL);
+	img_ipc_msq(im, 0, 0, 0, 0);
+}
+
+static void msq_then_shm(struct img *im)
+{
+	img_ipc_msq(im, 5, 0, 0, 0);
+	img_ipc_shm(im, 7, 0, IMG_PAGE, 0, 0);
+}
+
+static void one_of_each(struct img *im)
+{
+	img_ipc_shm(im, 9, 0, IMG_PAGE, 0, 0);
+	img_ipc_msq(im, 8, 0, 0, 0);
+	img_ipc_sem(im, 7, 0, 1, NULL);
+}
+
+static void msg_after_sem(struct img *im)
+{
+	img_ipc_sem(im, 1, 0, 1, NULL);
+	img_ipc_msg(im, 1, "x", 1);
+}
+
+static void adj_without_undo(struct img *im)
+{
+	static const int16_t adj[1] = { 1 };
+
+	img_ipc_sem(im, 1, 0, 1, NULL);
+	img_sem_adj(im, 1, 1, adj);
+}
+
+static void sysv_vma(struct img *im)
+{
+	img_vma_sysv_shm(im, 0x7f1000000000ULL, 1, 0, 0, 900, IMG_VM_SHM_RW);
+}
+
+static void sysv_vma_with_path(struct img *im)
+{
+	struct ckpt_hdr_vma v;
+
+	memset(&v, 0, sizeof(v));
+	v.start = 0x7f1000000000ULL;
+	v.end = v.start + IMG_PAGE;
+	v.vm_flags = IMG_VM_SHM_RW;
+	v.kind = CKPT_VMA_SYSV_SHM;
+	v.shm_ref = 900;
+	v.path_len = 5;
+	img_rec(im, CKPT_HDR_VMA, &v, sizeof(v), "/shm", 5);
+}
+
+static void shm0(struct img *im)
+{
+	img_ipc_shm(im, 0, 0x10, IMG_PAGE, 0, 0);
+}
+
+START_TEST(ipc_objects_in_order_and_in_their_sections)
+{
+	struct img im = { 0 };
+	struct result res;
+
+	ipc_root_image(&im, 3, one_of_each, 0, NULL, 1);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	ipc_root_image(&im, 2, sem_then_shm, 0, NULL, 1);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_IPC_SHM, 0),
+			"IPC_SHM id 0 after an IPC_SEM (id 1): the objects come as all IPC_SHM, then all IPC_MSQ, then all IPC_SEM");
+	img_free(&im);
+
+	ipc_root_image(&im, 2, sem_then_msq, 0, NULL, 1);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_IPC_MSQ, 0),
+			"IPC_MSQ id 0 after an IPC_SEM (id 1)");
+	img_free(&im);
+
+	ipc_root_image(&im, 2, msq_then_shm, 0, NULL, 1);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_IPC_SHM, 0),
+			"IPC_SHM id 7 after an IPC_MSQ (id 5)");
+	img_free(&im);
+
+	/* objects outside an IPC_NS */
+	ipc_root_image(&im, 0, shm0, 0, NULL, 0);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_IPC_SHM, 0),
+			"IPC_SHM record outside a IPC_NS section");
+	img_free(&im);
+
+	ipc_root_image(&im, 2, msg_after_sem, 0, NULL, 1);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_IPC_MSG, 0),
+			"IPC_MSG record outside a IPC_MSQ section");
+	img_free(&im);
+
+	ipc_root_image(&im, 1, adj_without_undo, 0, NULL, 1);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_SEM_ADJ, 0),
+			"SEM_ADJ record outside a SEM_UNDO section");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(sysv_shm_vma_needs_a_segment_of_the_image)
+{
+	struct img im = { 0 };
+	struct result res;
+
+	ipc_root_image(&im, 1, shm0, 1, sysv_vma, 1);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	/* no IPC_NS */
+	ipc_root_image(&im, 0, NULL, 1, sysv_vma, 0);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_VMA, 0),
+			"sysv_shm VMA: shmid 0 (shm_size) names no IPC_SHM of the image (the image has no IPC_NS)");
+	img_free(&im);
+
+	/* a path */
+	ipc_root_image(&im, 1, shm0, 1, sysv_vma_with_path, 1);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_VMA, 0),
+			"sysv_shm VMA with a path (path_len 5, expected 0)");
+	img_free(&im);
+
+	/* pages of its own */
+	ipc_root_image(&im, 1, shm0, 1, sysv_vma, 1);
+	FIELD(im, CKPT_HDR_VMA, struct ckpt_hdr_vma, 0)->nr_pages = 1;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_VMA, 0),
+			"sysv_shm VMA with nr_pages 1");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(ipc_big_records_are_bounded_by_their_counts)
+{
+	struct img im = { 0 };
+	struct result res;
+	static char text[CKPT_MSG_SIZE_MAX];
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+
+	/* a message of CKPT_MSG_SIZE_MAX bytes and an array of CKPT_SEM_NSEMS_MAX */
+	img_header(&im);
+	img_tree(&im, &e, 1);
+	img_task_head(&im, &e, HAS_ALL);
+	img_ipc_ns(&im, CKPT_IPC_NS_ALL, 2);
+	img_ipc_msq(&im, 0, 0, CKPT_MSG_SIZE_MAX, 1);
+	img_ipc_msg(&im, 1, text, CKPT_MSG_SIZE_MAX);
+	img_ipc_sem(&im, 0, 0, CKPT_SEM_NSEMS_MAX, NULL);
+	img_mm(&im, e.mm_ref, 0);
+	img_task_tail(&im, &e, HAS_ALL);
+	img_tail(&im);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	/* a huge len is refused before it is read */
+	img_ipc_full(&im);
+	FIELD(im, CKPT_HDR_IPC_SEM, struct ckpt_hdr_ipc_sem, 0)->h.len = 0x7fffffff;
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_IPC_SEM, 0),
+			"IPC_SEM record length 2147483647 > maximum 256064");
+	img_free(&im);
+}
+END_TEST
+
+START_TEST(ipc_record_names)
+{
+	ck_assert_str_eq(kcr_record_name(CKPT_HDR_IPC_NS), "IPC_NS");
+	ck_assert_str_eq(kcr_record_name(CKPT_HDR_SEM_ADJ), "SEM_ADJ");
+	ck_assert_str_eq(kcr_vma_kind_name(CKPT_VMA_SYSV_SHM), "sysv_shm");
+	ck_assert_str_eq(kcr_ref_name(KCR_REF_SYSVSEM), "sysvsem");
+}
+END_TEST
+
 static Suite *image_suite(void)
 {
 	Suite *s = suite_create("image");
@@ -2472,7 +3180,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, tree_duplicate_thread_pid_fails);
 	tcase_add_test(tc, tree_nonpositive_pid_fails);
 	tcase_add_test(tc, tree_unknown_flags_fail);
-	tcase_add_test(tc, tree_entry_pad_nonzero_fails);
+	tcase_add_test(tc, tree_zombie_has_no_sysvsem_ref);
 	tcase_add_test(tc, tree_record_pad_nonzero_fails);
 	tcase_add_test(tc, tree_nr_levels_out_of_range_fails);
 	tcase_add_test(tc, tree_pids0_not_pid_fails);
@@ -2538,6 +3246,17 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, prefix_read_of_bad_tree_fails);
 	tcase_add_test(tc, refreshed_crc_makes_a_changed_image_valid);
 	tcase_add_test(tc, big_tree_of_every_kind_parses);
+	tcase_add_test(tc, ipc_full_image_parses_with_every_ipc_record);
+	tcase_add_test(tc, ipc_optional_records_parse);
+	tcase_add_test(tc, ipc_record_field_checks);
+	tcase_add_test(tc, ipc_allowed_variants_parse);
+	tcase_add_test(tc, sem_undo_comes_from_the_first_task_of_its_ref);
+	tcase_add_test(tc, ipc_ns_is_the_roots_and_needed_by_undo_lists_and_newipcns);
+	tcase_add_test(tc, tree_sysvsem_and_newipcns_rules);
+	tcase_add_test(tc, ipc_objects_in_order_and_in_their_sections);
+	tcase_add_test(tc, sysv_shm_vma_needs_a_segment_of_the_image);
+	tcase_add_test(tc, ipc_big_records_are_bounded_by_their_counts);
+	tcase_add_test(tc, ipc_record_names);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(tl, log_reason_picks_last_error_line);

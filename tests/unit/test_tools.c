@@ -5,8 +5,9 @@
  * fake of the system calls (restart-fake, see fake/fake_kcr.c): single
  * tasks and trees (every task, thread and zombie enters restart() with
  * the arguments of the protocol), saved pids that are still taken,
- * new pid namespaces; checkpoint's freezing of whole trees and
- * --container.  The binaries come from $KCR_BIN and $KCR_TESTBIN (set by
+ * new pid namespaces, new IPC namespaces (--ipcns, and its refusal
+ * without privilege); checkpoint's freezing of whole trees, --container
+ * and --ipc.  The binaries come from $KCR_BIN and $KCR_TESTBIN (set by
  * "make check").  Tests that need root (set_tid, namespaces, cgroups)
  * say so and pass trivially without it.
  */
@@ -190,7 +191,7 @@ START_TEST(restart_bad_prefix_reports_offset_and_reason)
 	img_free(&im);
 	run(&o, "%s/restart -i v.img", bin);
 	ck_rc(o, 1);
-	ck_has(o.err, "restart: offset 0: unsupported image version 9 (expected 2)");
+	ck_has(o.err, "restart: offset 0: unsupported image version 9 (expected 3)");
 }
 END_TEST
 
@@ -616,6 +617,208 @@ START_TEST(restart_kernel_sees_whole_image_from_byte_0)
 }
 END_TEST
 
+/* ---- SysV IPC: checkpoint --ipc, restart --ipcns / --no-ipcns ---- */
+
+/* Our own IPC namespace, "ipc:[N]". */
+static void own_ipcns(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/ns/ipc", buf, size - 1);
+
+	ck_assert(n > 0);
+	buf[n] = '\0';
+}
+
+/*
+ * The namespaces in the fake kernel's ipcns file: every line's must be
+ * the same (returned in ns), `want` lines.
+ */
+static void ipcns_of_tasks(int want, char *ns, size_t size)
+{
+	char path[512], all[8192], *l, *v;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/ipcns", dir);
+	slurp(path, all, sizeof(all));
+	ns[0] = '\0';
+	for (l = all; (v = strstr(l, " ns=")); l = strchr(v, '\n') ? strchr(v, '\n') + 1 : v + 4) {
+		size_t len = strcspn(v + 4, "\n");
+
+		if (!ns[0])
+			snprintf(ns, size, "%.*s", (int)len, v + 4);
+		else
+			ck_assert_msg(strlen(ns) == len && !strncmp(ns, v + 4, len),
+				      "tasks in different IPC namespaces:\n%s", all);
+		n++;
+	}
+	ck_assert_msg(n == want, "expected %d ipcns lines, got %d:\n%s", want, n, all);
+}
+
+/* Root 100 with its thread 101 and child 102 (root_flags added to the root). */
+static void save_ipc_tree(const char *name, uint32_t root_flags, int32_t pid1)
+{
+	struct ckpt_task_pids e[3];
+	struct img im = { 0 };
+
+	e[0] = img_proc(NULL, pid1);
+	e[0].flags |= root_flags;
+	e[1] = img_thread(&e[0], pid1 + 1);
+	e[2] = img_proc(&e[0], pid1 + 2);
+	img_build(&im, e, 3, pid1 == 1 ? CKPT_CHECKPOINT_CONTAINER : 0);
+	save_img(name, &im);
+}
+
+START_TEST(restart_ipcns_puts_every_task_in_a_new_ipc_namespace)
+{
+	char mine[64], ns[64];
+	struct out o;
+
+	if (!is_root("restart_ipcns_puts_every_task_in_a_new_ipc_namespace"))
+		return;
+	own_ipcns(mine, sizeof(mine));
+	save_ipc_tree("t.img", 0, 100);
+	/* by default: the tool's namespace */
+	run(&o, "KCR_FAKE=ok %s/restart-fake --no-pids -i t.img; echo rc=$?", testbin);
+	ck_has(o.out, "rc=7");
+	ipcns_of_tasks(3, ns, sizeof(ns));
+	ck_assert_str_eq(ns, mine);
+	/* --ipcns: the root, its thread and its child in one new namespace */
+	run(&o, "rm -f ipcns; KCR_FAKE=ok %s/restart-fake --no-pids --ipcns -i t.img; echo rc=$?",
+	    testbin);
+	ck_has(o.out, "rc=7");
+	ipcns_of_tasks(3, ns, sizeof(ns));
+	ck_assert_str_ne(ns, mine);
+}
+END_TEST
+
+START_TEST(restart_default_ipcns_for_newipcns_and_container_images)
+{
+	char mine[64], ns[64];
+	struct out o;
+
+	if (!is_root("restart_default_ipcns_for_newipcns_and_container_images"))
+		return;
+	own_ipcns(mine, sizeof(mine));
+	/* the root had its own IPC namespace (its IPC_NS is PRIVATE) */
+	save_ipc_tree("n.img", CKPT_TASK_NEWIPCNS, 100);
+	run(&o, "KCR_FAKE=ok %s/restart-fake --no-pids -i n.img; echo rc=$?", testbin);
+	ck_has(o.out, "rc=7");
+	ipcns_of_tasks(3, ns, sizeof(ns));
+	ck_assert_str_ne(ns, mine);
+	run(&o, "rm -f ipcns; KCR_FAKE=ok %s/restart-fake --no-pids --no-ipcns -i n.img; echo rc=$?",
+	    testbin);
+	ck_has(o.out, "rc=7");
+	ipcns_of_tasks(3, ns, sizeof(ns));
+	ck_assert_str_eq(ns, mine);
+	/* a container image (in a new pid namespace too) */
+	save_ipc_tree("c.img", 0, 1);
+	run(&o, "rm -f ipcns; KCR_FAKE=ok %s/restart-fake -i c.img; echo rc=$?", testbin);
+	ck_has(o.out, "rc=7");
+	ipcns_of_tasks(3, ns, sizeof(ns));
+	ck_assert_str_ne(ns, mine);
+	run(&o, "rm -f ipcns; KCR_FAKE=ok %s/restart-fake --no-ipcns -i c.img; echo rc=$?", testbin);
+	ck_has(o.out, "rc=7");
+	ipcns_of_tasks(3, ns, sizeof(ns));
+	ck_assert_str_eq(ns, mine);
+}
+END_TEST
+
+/*
+ * Without CAP_SYS_ADMIN the unshare fails: the tool says so and stops
+ * before anything exists (no task entered restart(), no log file).  As
+ * root, the tool runs as nobody (setpriv); otherwise as we are.
+ */
+START_TEST(restart_ipcns_without_privilege_fails_before_creating_anything)
+{
+	char drop[128] = "", path[512];
+	struct out o;
+
+	if (geteuid() == 0) {
+		if (system("command -v setpriv >/dev/null 2>&1")) {
+			fprintf(stderr, "note: no setpriv: unprivileged --ipcns test skipped\n");
+			return;
+		}
+		snprintf(drop, sizeof(drop), "setpriv --reuid=65534 --regid=65534 --clear-groups");
+	}
+	save_ipc_tree("t.img", 0, 100);
+	save_ipc_tree("n.img", CKPT_TASK_NEWIPCNS, 100);
+	/* a place where the unprivileged tool could create its log and the fake its files */
+	run(&o, "cp %s/restart-fake . && chmod 0777 . && chmod 0644 t.img n.img", testbin);
+	ck_rc(o, 0);
+	run(&o, "KCR_FAKE=ok %s ./restart-fake --no-pids --ipcns -l %s/log.txt < t.img", drop, dir);
+	ck_rc(o, 1);
+	ck_has(o.err, "restart: cannot restart in a new IPC namespace (--ipcns): unshare(CLONE_NEWIPC): "
+		      "Operation not permitted (it needs CAP_SYS_ADMIN)\n");
+	/* by default, for an image whose root had its own namespace */
+	run(&o, "KCR_FAKE=ok %s ./restart-fake --no-pids -l %s/log.txt < n.img", drop, dir);
+	ck_rc(o, 1);
+	ck_has(o.err, "restart: cannot restart in a new IPC namespace (the default: the image's root had "
+		      "an IPC namespace of its own, NEWIPCNS): unshare(CLONE_NEWIPC): Operation not permitted "
+		      "(it needs CAP_SYS_ADMIN); --no-ipcns restarts in the tool's IPC namespace\n");
+	snprintf(path, sizeof(path), "%s/log.txt", dir);
+	ck_assert_msg(access(path, F_OK), "the log file was created");
+	snprintf(path, sizeof(path), "%s/ipcns", dir);
+	ck_assert_msg(access(path, F_OK), "a task was created");
+	snprintf(path, sizeof(path), "%s/entered", dir);
+	ck_assert_msg(access(path, F_OK), "a task entered restart()");
+	/* --no-ipcns: nothing to unshare, the (fake) restart goes on */
+	run(&o, "KCR_FAKE=ok %s ./restart-fake --no-pids --no-ipcns < n.img; echo rc=$?", drop);
+	ck_has(o.out, "rc=7");
+}
+END_TEST
+
+START_TEST(mktree_dry_run_says_where_the_ipc_objects_go)
+{
+	struct out o;
+
+	save_ipc_tree("t.img", 0, 100);
+	save_ipc_tree("n.img", CKPT_TASK_NEWIPCNS, 100);
+	save_ipc_tree("c.img", 0, 1);
+	run(&o, "%s/mktree --dry-run -i t.img", bin);
+	ck_rc(o, 0);
+	ck_assert_msg(!strstr(o.out, "ipc:"), "%s", o.out);
+	ck_assert_msg(!strncmp(o.out, "plan: ", 6), "%s", o.out);
+	run(&o, "%s/mktree --dry-run --ipcns -i t.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "ipc: the tool first unshares CLONE_NEWIPC: the tree is restored in a new IPC namespace (--ipcns)\nplan: ");
+	run(&o, "%s/mktree --dry-run -i n.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "ipc: the tool first unshares CLONE_NEWIPC: the tree is restored in a new IPC namespace "
+		      "(the default: the image's root had an IPC namespace of its own, NEWIPCNS)\n");
+	run(&o, "%s/mktree --dry-run --no-ipcns -i n.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "ipc: the tree stays in the tool's IPC namespace (--no-ipcns), although the image's root "
+		      "had one of its own (NEWIPCNS): the kernel accepts that only if the namespace is empty "
+		      "and not the initial one\n");
+	run(&o, "%s/mktree --dry-run -i c.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "restored in a new IPC namespace (the default for a container image)\n");
+	/* the last of --ipcns / --no-ipcns counts */
+	run(&o, "%s/mktree --dry-run --ipcns --no-ipcns -i c.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "ipc: the tree stays in the tool's IPC namespace (--no-ipcns)\n");
+	run(&o, "%s/mktree --dry-run --no-ipcns --ipcns -i t.img", bin);
+	ck_has(o.out, "(--ipcns)\n");
+	run(&o, "%s/restart --help", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "[--ipcns|--no-ipcns]");
+	ck_has(o.out, "      --ipcns         restart in a new IPC namespace");
+	ck_has(o.out, "      --no-ipcns      not in a new IPC namespace");
+}
+END_TEST
+
+START_TEST(checkpoint_ipc_option_is_documented)
+{
+	struct out o;
+
+	run(&o, "%s/checkpoint --help", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "usage: checkpoint [-o FILE] [--kill] [--container] [--ipc] [-l LOGFILE] [-v] PID\n");
+	ck_has(o.out, "      --ipc           save every SysV IPC object of the tree's IPC namespace\n");
+	run(&o, "%s/checkpoint --ipcx 1", bin);
+	ck_rc(o, 2);
+}
+END_TEST
+
 START_TEST(checkpoint_invalid_pid_is_a_usage_error)
 {
 	struct out o;
@@ -928,6 +1131,26 @@ START_TEST(checkpoint_container_needs_an_init_and_passes_the_flag)
 }
 END_TEST
 
+START_TEST(checkpoint_ipc_passes_the_flag)
+{
+	pid_t c, g;
+	struct out o;
+
+	if (!have_cgroup2())
+		return;
+	make_tree(&c, &g);
+	run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake --ipc -o x.img %d; cat x.img", testbin, (int)c);
+	ck_rc(o, 0);
+	ck_has(o.out, "fake image flags=2\n");	/* CKPT_CHECKPOINT_IPC */
+	run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake -o x.img %d; cat x.img", testbin, (int)c);
+	ck_rc(o, 0);
+	ck_has(o.out, "fake image flags=0\n");
+	kill(g, SIGKILL);
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+}
+END_TEST
+
 static Suite *tools_suite(void)
 {
 	Suite *s = suite_create("tools");
@@ -963,6 +1186,12 @@ static Suite *tools_suite(void)
 	tcase_add_test(tc, checkpoint_refuses_to_checkpoint_its_ancestor);
 	tcase_add_test(tc, checkpoint_freezes_the_children_of_every_thread);
 	tcase_add_test(tc, checkpoint_container_needs_an_init_and_passes_the_flag);
+	tcase_add_test(tc, restart_ipcns_puts_every_task_in_a_new_ipc_namespace);
+	tcase_add_test(tc, restart_default_ipcns_for_newipcns_and_container_images);
+	tcase_add_test(tc, restart_ipcns_without_privilege_fails_before_creating_anything);
+	tcase_add_test(tc, mktree_dry_run_says_where_the_ipc_objects_go);
+	tcase_add_test(tc, checkpoint_ipc_option_is_documented);
+	tcase_add_test(tc, checkpoint_ipc_passes_the_flag);
 	suite_add_tcase(s, tc);
 	return s;
 }

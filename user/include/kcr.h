@@ -10,8 +10,10 @@
  *     time from an fd (no seeking, works on pipes) or from memory, and
  *     validates everything it can before handing a record out: the stream
  *     structure, the TREE (pids, threads, zombies, pid namespaces, shared
- *     objects) and which per-task records the TREE's refs call for.  It
- *     never prints; errors are in err_class, err_offset and reason.
+ *     objects) and which per-task records the TREE's refs call for, the
+ *     SysV IPC objects (IPC_NS and its objects in the root's records,
+ *     SEM_UNDO lists, VMA SYSV_SHM attachments).  It never prints; errors
+ *     are in err_class, err_offset and reason.
  *   - kcr_log_*(): helpers to pick the interesting line of a kernel log.
  */
 #ifndef KCR_H
@@ -32,7 +34,8 @@ const char *kcr_file_kind_name(uint32_t kind);
 
 /*
  * The objects a TREE entry names by objref (struct ckpt_task_pids
- * mm_ref .. pidns_ref), in the order of the struct.
+ * mm_ref .. pidns_ref in the order of the struct, then sysvsem_ref, the
+ * SysV semaphore undo list, which is 0 when the task has none).
  */
 enum kcr_ref_kind {
 	KCR_REF_MM = 0,
@@ -41,10 +44,14 @@ enum kcr_ref_kind {
 	KCR_REF_SIGHAND,
 	KCR_REF_SIGNAL,
 	KCR_REF_PIDNS,
+	KCR_REF_SYSVSEM,
 	KCR_NR_REFS,
 };
 
-/* "mm", "files", "fs", "sighand", "signal", "pidns"; "?" if unknown. */
+/*
+ * "mm", "files", "fs", "sighand", "signal", "pidns", "sysvsem"; "?" if
+ * unknown.
+ */
 const char *kcr_ref_name(int kind);
 
 static inline uint32_t kcr_task_ref(const struct ckpt_task_pids *e, int kind)
@@ -56,6 +63,7 @@ static inline uint32_t kcr_task_ref(const struct ckpt_task_pids *e, int kind)
 	case KCR_REF_SIGHAND:	return e->sighand_ref;
 	case KCR_REF_SIGNAL:	return e->signal_ref;
 	case KCR_REF_PIDNS:	return e->pidns_ref;
+	case KCR_REF_SYSVSEM:	return e->sysvsem_ref;
 	}
 	return 0;
 }
@@ -90,12 +98,18 @@ struct kcr_section {
 /*
  * What the reader derived from a valid TREE, one per entry (r->info[i]).
  * The optional per-task records are decided by the refs: a task carries
- * FS, FILES, MM or SIGHAND only if it is the first entry with that ref.
+ * FS, FILES, MM, SIGHAND or SEM_UNDO only if it is the first entry with
+ * that ref (SEM_UNDO: a nonzero sysvsem_ref).  IPC_NS is optional in the
+ * root's records and absent from the others'; KCR_TASK_HAS_IPC_NS (root
+ * only) says the root must carry it: it has NEWIPCNS or some entry has a
+ * sysvsem_ref.
  */
 #define KCR_TASK_HAS_FS		0x1
 #define KCR_TASK_HAS_FILES	0x2
 #define KCR_TASK_HAS_MM		0x4
 #define KCR_TASK_HAS_SIGHAND	0x8
+#define KCR_TASK_HAS_SEM_UNDO	0x10
+#define KCR_TASK_HAS_IPC_NS	0x20
 
 #define KCR_NO_ENTRY		UINT32_MAX
 
@@ -107,6 +121,19 @@ struct kcr_task_info {
 };
 
 struct kcr_obj;		/* the reader's table of objrefs (reader.c) */
+
+/*
+ * One SysV IPC object of the image (an IPC_SHM, IPC_MSQ or IPC_SEM record
+ * of the root's IPC_NS), as kcr_reader_ipc_obj() finds it.
+ */
+struct kcr_ipc_obj {
+	uint32_t type;		/* CKPT_HDR_IPC_SHM, CKPT_HDR_IPC_MSQ or CKPT_HDR_IPC_SEM */
+	int32_t id;		/* shmid, msqid or semid */
+	int32_t key;
+	uint32_t flags;		/* IPC_SHM: CKPT_SHM_* */
+	uint64_t size;		/* IPC_SHM: size in bytes; IPC_MSQ: cbytes; IPC_SEM: nsems */
+	uint64_t off;		/* offset of its record */
+};
 
 struct kcr_reader {
 	/* source: fd >= 0, else mem/mem_len */
@@ -142,16 +169,29 @@ struct kcr_reader {
 	uint32_t task_idx;	/* TASK records seen */
 	uint32_t entry_idx;	/* TREE index of the current task (valid once task_idx > 0) */
 	int task_rank;		/* last top-level rank within the task */
-	struct kcr_section files, mm, vma, pipe, signal;
+	struct kcr_section files, mm, pipe, signal;
+	struct kcr_section vma;	/* the PAGES of a VMA or of an IPC_SHM */
+	struct kcr_section ipc;	/* IPC_NS: its objects */
+	struct kcr_section msq;	/* IPC_MSQ: its IPC_MSG records */
+	struct kcr_section undo; /* SEM_UNDO: its SEM_ADJ records */
 	uint64_t vma_start, vma_end, last_page;
 	int64_t last_fd;	/* previous FD of the open FILES, -1 if none */
 	uint32_t pending_pipe;	/* PIPE whose first FILE must come next, 0 if none */
 	uint32_t pending_file;	/* FILE whose first FD must come next, 0 if none */
 	uint64_t pending_off;	/* offset of that PIPE or FILE record */
 
-	/* every objref defined so far: TREE refs, then FILE, PIPE, SHMEM */
+	/* every objref defined so far: TREE refs, then FILE, PIPE, SHMEM, SYSV_SHM attachments */
 	struct kcr_obj *objs;
 	uint32_t objs_cap, objs_used;
+
+	/* SysV IPC */
+	int has_ipc_ns;			/* the root's IPC_NS was read */
+	struct ckpt_hdr_ipc_ns ipc_ns;	/* valid if has_ipc_ns */
+	struct kcr_ipc_obj *ipc_objs;	/* its objects so far, in image order */
+	uint32_t nr_ipc_objs, ipc_objs_cap;
+	uint32_t ipc_ref_entry;		/* first TREE entry with a sysvsem_ref, KCR_NO_ENTRY */
+	uint64_t msq_bytes;		/* bytes of the open IPC_MSQ's cbytes not yet seen */
+	int64_t last_semid;		/* previous SEM_ADJ semid of the open SEM_UNDO, -1 */
 
 	/* first error */
 	int err_class;		/* enum kcr_err_class */
@@ -186,6 +226,14 @@ int kcr_reader_next(struct kcr_reader *r, const struct kcr_record **rec);
  */
 int kcr_reader_read_prefix(struct kcr_reader *r);
 const unsigned char *kcr_reader_raw(const struct kcr_reader *r, size_t *len);
+
+/*
+ * The IPC object of a kind (CKPT_HDR_IPC_SHM, _MSQ, _SEM) with an id among
+ * those read so far (all of them once the root's records are past its
+ * IPC_NS), or NULL.
+ */
+const struct kcr_ipc_obj *kcr_reader_ipc_obj(const struct kcr_reader *r,
+					     uint32_t type, int64_t id);
 
 /* Reason of the first error (its offset is err_offset), or "" if none. */
 const char *kcr_reader_reason(const struct kcr_reader *r);

@@ -25,6 +25,13 @@ const char *kcr_record_name(uint32_t type)
 	case CKPT_HDR_SIGINFO:		return "SIGINFO";
 	case CKPT_HDR_CPU:		return "CPU";
 	case CKPT_HDR_FPU:		return "FPU";
+	case CKPT_HDR_IPC_NS:		return "IPC_NS";
+	case CKPT_HDR_IPC_SHM:		return "IPC_SHM";
+	case CKPT_HDR_IPC_MSQ:		return "IPC_MSQ";
+	case CKPT_HDR_IPC_MSG:		return "IPC_MSG";
+	case CKPT_HDR_IPC_SEM:		return "IPC_SEM";
+	case CKPT_HDR_SEM_UNDO:		return "SEM_UNDO";
+	case CKPT_HDR_SEM_ADJ:		return "SEM_ADJ";
 	}
 	return "?";
 }
@@ -37,6 +44,7 @@ const char *kcr_vma_kind_name(uint32_t kind)
 	case CKPT_VMA_SHMEM:	return "shmem";
 	case CKPT_VMA_VDSO:	return "vdso";
 	case CKPT_VMA_VVAR:	return "vvar";
+	case CKPT_VMA_SYSV_SHM:	return "sysv_shm";
 	}
 	return "?";
 }
@@ -60,6 +68,7 @@ const char *kcr_ref_name(int kind)
 	case KCR_REF_SIGHAND:	return "sighand";
 	case KCR_REF_SIGNAL:	return "signal";
 	case KCR_REF_PIDNS:	return "pidns";
+	case KCR_REF_SYSVSEM:	return "sysvsem";
 	}
 	return "?";
 }

@@ -15,10 +15,18 @@
  *     zombies, and the objrefs that say which tasks share which object;
  *   - the per-task records: TASK records in TREE order for the tasks that
  *     are not zombies, each task's records complete and in order, with FS,
- *     FILES, MM and SIGHAND present exactly for the first task of their
- *     ref, sections (FILES/MM/VMA/PIPE/SIGNAL) followed by exactly the
- *     announced number of children, PAGES addresses ascending inside their
- *     VMA, and every objref defined once and used only after that;
+ *     FILES, MM, SIGHAND and SEM_UNDO present exactly for the first task of
+ *     their ref, sections (FILES/MM/VMA/PIPE/SIGNAL/IPC_NS/IPC_MSQ/SEM_UNDO)
+ *     followed by exactly the announced number of children, PAGES addresses
+ *     ascending inside their VMA (or IPC_SHM segment), and every objref
+ *     defined once and used only after that;
+ *   - SysV IPC (format v3): IPC_NS only in the root's records, after its
+ *     FILES, with exactly nr_objects objects (all IPC_SHM, then all
+ *     IPC_MSQ, then all IPC_SEM, ids ascending per kind), required when
+ *     the root has NEWIPCNS (iff PRIVATE) or a task has a sysvsem_ref;
+ *     IPC_MSQ messages adding up to cbytes; semaphore values and undo
+ *     adjustments in range; SEM_ADJ naming arrays of the image with their
+ *     nsems; VMA SYSV_SHM naming a segment of the image, inside it;
  *   - the TAIL: nr_records, crc32 of every byte before it, magic.
  * The first error is kept (offset, reason); the reader then stays failed.
  */
@@ -72,6 +80,8 @@ static void reader_init(struct kcr_reader *r)
 	r->crc = (uint32_t)crc32(0L, Z_NULL, 0);
 	r->page_size = ps > 0 ? (uint32_t)ps : 4096;
 	r->state = ST_HEADER;
+	r->ipc_ref_entry = KCR_NO_ENTRY;
+	r->last_semid = -1;
 }
 
 void kcr_reader_init_fd(struct kcr_reader *r, int fd)
@@ -103,7 +113,10 @@ void kcr_reader_free(struct kcr_reader *r)
 	free(r->tasks);
 	free(r->info);
 	free(r->objs);
+	free(r->ipc_objs);
 	free(r->raw);
+	r->ipc_objs = NULL;
+	r->nr_ipc_objs = r->ipc_objs_cap = 0;
 	r->buf = NULL;
 	r->tasks = NULL;
 	r->info = NULL;
@@ -225,14 +238,21 @@ static uint32_t fixed_size(uint32_t type)
 	case CKPT_HDR_SIGINFO:	return sizeof(struct ckpt_hdr_siginfo);
 	case CKPT_HDR_CPU:	return sizeof(struct ckpt_hdr_cpu);
 	case CKPT_HDR_FPU:	return sizeof(struct ckpt_hdr_fpu);
+	case CKPT_HDR_IPC_NS:	return sizeof(struct ckpt_hdr_ipc_ns);
+	case CKPT_HDR_IPC_SHM:	return sizeof(struct ckpt_hdr_ipc_shm);
+	case CKPT_HDR_IPC_MSQ:	return sizeof(struct ckpt_hdr_ipc_msq);
+	case CKPT_HDR_IPC_MSG:	return sizeof(struct ckpt_hdr_ipc_msg);
+	case CKPT_HDR_IPC_SEM:	return sizeof(struct ckpt_hdr_ipc_sem);
+	case CKPT_HDR_SEM_UNDO:	return sizeof(struct ckpt_hdr_sem_undo);
+	case CKPT_HDR_SEM_ADJ:	return sizeof(struct ckpt_hdr_sem_adj);
 	}
 	return 0;
 }
 
 /*
- * Largest len a record of this type may have.  Note: TREE and CREDS may
- * legitimately exceed CKPT_RECORD_MAX at their count limits, so their
- * bound comes from the counts.
+ * Largest len a record of this type may have.  Note: TREE, CREDS, IPC_MSG
+ * and IPC_SEM may legitimately exceed CKPT_RECORD_MAX at their limits, so
+ * their bound comes from the counts.
  */
 static uint64_t max_size(const struct kcr_reader *r, uint32_t type)
 {
@@ -247,6 +267,13 @@ static uint64_t max_size(const struct kcr_reader *r, uint32_t type)
 		return fixed + (uint64_t)CKPT_PAGES_MAX * (sizeof(__u64) + r->page_size);
 	case CKPT_HDR_PIPE_DATA:
 		return fixed + CKPT_PIPE_CHUNK;
+	case CKPT_HDR_IPC_MSG:
+		return fixed + CKPT_MSG_SIZE_MAX;
+	case CKPT_HDR_IPC_SEM:
+		return fixed + (uint64_t)CKPT_SEM_NSEMS_MAX * sizeof(struct ckpt_ipc_semval);
+	case CKPT_HDR_SEM_ADJ:
+		max = fixed + (uint64_t)CKPT_SEM_NSEMS_MAX * sizeof(__s16);
+		break;
 	case CKPT_HDR_FS:
 		max = fixed + 2 * CKPT_PATH_MAX;
 		break;
@@ -358,6 +385,37 @@ static int check_len(struct kcr_reader *r, uint32_t type, uint32_t len,
 		want += f->size;
 		break;
 	}
+	case CKPT_HDR_IPC_MSG: {
+		const struct ckpt_hdr_ipc_msg *m = rec;
+
+		if (m->size > CKPT_MSG_SIZE_MAX)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "IPC_MSG size %u > %u", m->size,
+				    CKPT_MSG_SIZE_MAX);
+		want += m->size;
+		break;
+	}
+	case CKPT_HDR_IPC_SEM: {
+		const struct ckpt_hdr_ipc_sem *m = rec;
+
+		if (m->nsems < 1 || m->nsems > CKPT_SEM_NSEMS_MAX)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "IPC_SEM id %d: nsems %u out of range 1..%u",
+				    m->perm.id, m->nsems, CKPT_SEM_NSEMS_MAX);
+		want += (uint64_t)m->nsems * sizeof(struct ckpt_ipc_semval);
+		break;
+	}
+	case CKPT_HDR_SEM_ADJ: {
+		const struct ckpt_hdr_sem_adj *a = rec;
+
+		if (a->nsems < 1 || a->nsems > CKPT_SEM_NSEMS_MAX)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "SEM_ADJ semid %d: nsems %u out of range 1..%u",
+				    a->semid, a->nsems, CKPT_SEM_NSEMS_MAX);
+		/* the len counts no padding: the next record is aligned */
+		want += (uint64_t)a->nsems * sizeof(__s16);
+		break;
+	}
 	default:
 		break;
 	}
@@ -413,14 +471,16 @@ static int check_header(struct kcr_reader *r, const struct ckpt_hdr_header *h,
 
 /*
  * The objrefs of the image.  They are unique across all kinds: the TREE
- * defines those of the task objects (mm, files, ...), the FILE, PIPE and
- * first SHMEM VMA records the others.  An open-addressing hash table; a
- * slot with ref 0 is free (0 is never a valid objref).
+ * defines those of the task objects (mm, files, ..., sysvsem), the FILE,
+ * PIPE, first SHMEM VMA and first SYSV_SHM VMA (of an attachment) records
+ * the others.  An open-addressing hash table; a slot with ref 0 is free (0
+ * is never a valid objref).
  */
 enum {
 	OBJ_FILE = KCR_NR_REFS,	/* after the enum kcr_ref_kind values */
 	OBJ_PIPE,
 	OBJ_SHMEM,
+	OBJ_SHM_ATTACH,		/* one shmat(): size is the shmid */
 };
 
 #define PIPE_END_READ	0x1
@@ -432,7 +492,7 @@ struct kcr_obj {
 	uint32_t owner;		/* TREE kinds: first TREE entry with this ref */
 	uint32_t ends;		/* PIPE: PIPE_END_* used by a FILE so far */
 	uint64_t off;		/* body kinds: offset of the defining record */
-	uint64_t size;		/* SHMEM: shm_size */
+	uint64_t size;		/* SHMEM: shm_size; SHM_ATTACH: the shmid */
 };
 
 static uint32_t obj_hash(uint32_t ref, uint32_t cap)
@@ -512,6 +572,10 @@ static void obj_describe(const struct kcr_reader *r, const struct kcr_obj *o,
 		break;
 	case OBJ_SHMEM:
 		snprintf(buf, n, "the shared memory of the VMA at offset %llu",
+			 (unsigned long long)o->off);
+		break;
+	case OBJ_SHM_ATTACH:
+		snprintf(buf, n, "the SysV shm attachment of the VMA at offset %llu",
 			 (unsigned long long)o->off);
 		break;
 	default:
@@ -627,8 +691,9 @@ static int check_entry(struct kcr_reader *r, const struct ckpt_task_pids *e,
 			    "TREE entry %u: pid %d <= 0", i, e->pid);
 	if (e->flags & ~(__u32)CKPT_TASK_FLAGS_KNOWN)
 		return TREE_FAIL(r, off, i, e, "unknown flags 0x%x", e->flags);
-	if (e->pad)
-		return TREE_FAIL(r, off, i, e, "pad field is nonzero");
+	if (i && (e->flags & CKPT_TASK_NEWIPCNS))
+		return TREE_FAIL(r, off, i, e,
+				 "NEWIPCNS on a task other than the root (every task of a tree is in the root's IPC namespace)");
 	if (e->nr_levels < 1 || e->nr_levels > CKPT_PID_LEVELS_MAX)
 		return TREE_FAIL(r, off, i, e, "nr_levels %u out of range 1..%u",
 				 e->nr_levels, CKPT_PID_LEVELS_MAX);
@@ -686,6 +751,9 @@ static int check_entry(struct kcr_reader *r, const struct ckpt_task_pids *e,
 		int want = !zombie || k == KCR_REF_SIGNAL || k == KCR_REF_PIDNS;
 
 		ref = kcr_task_ref(e, k);
+		/* a live task may have no undo list, a zombie has none */
+		if (k == KCR_REF_SYSVSEM && !zombie)
+			continue;
 		if (want && !ref)
 			return TREE_FAIL(r, off, i, e, "%s_ref is 0",
 					 kcr_ref_name(k));
@@ -859,6 +927,7 @@ static uint32_t ref_record_bit(int kind)
 	case KCR_REF_FILES:	return KCR_TASK_HAS_FILES;
 	case KCR_REF_MM:	return KCR_TASK_HAS_MM;
 	case KCR_REF_SIGHAND:	return KCR_TASK_HAS_SIGHAND;
+	case KCR_REF_SYSVSEM:	return KCR_TASK_HAS_SEM_UNDO;
 	}
 	return 0;
 }
@@ -978,7 +1047,15 @@ static int check_tree(struct kcr_reader *r, const struct ckpt_hdr_tree *tr,
 		for (lvl = 0; lvl < e->nr_levels; lvl++)
 			pidmap_put(&m, r->info[i].ns[lvl], e->pids[lvl], i);
 		live += !(e->flags & CKPT_TASK_ZOMBIE);
+		if (e->sysvsem_ref && r->ipc_ref_entry == KCR_NO_ENTRY)
+			r->ipc_ref_entry = i;
 	}
+	/*
+	 * The root saves the IPC objects: a private namespace is saved whole,
+	 * and undo lists name arrays that must be in the image.
+	 */
+	if ((t[0].flags & CKPT_TASK_NEWIPCNS) || r->ipc_ref_entry != KCR_NO_ENTRY)
+		r->info[0].records |= KCR_TASK_HAS_IPC_NS;
 
 	free(r->tasks);
 	r->tasks = malloc((size_t)n * sizeof(*t));
@@ -1038,10 +1115,45 @@ static int section_take(struct kcr_reader *r, struct kcr_section *s,
 	return 0;
 }
 
+/* The messages of an IPC_MSQ: their number, then their bytes. */
+static int close_msq(struct kcr_reader *r, uint64_t off)
+{
+	const struct kcr_ipc_obj *q;
+
+	if (!r->msq.type)
+		return 0;
+	if (close_section(r, &r->msq, "IPC_MSG records", off))
+		return -1;
+	if (r->msq_bytes) {
+		q = &r->ipc_objs[r->nr_ipc_objs - 1];
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_MSQ id %d at offset %llu: its messages hold %llu bytes, but its cbytes is %llu",
+			    q->id, (unsigned long long)q->off,
+			    (unsigned long long)(q->size - r->msq_bytes),
+			    (unsigned long long)q->size);
+	}
+	return 0;
+}
+
+static int is_ipc_object(uint32_t type)
+{
+	return type == CKPT_HDR_IPC_SHM || type == CKPT_HDR_IPC_MSQ ||
+	       type == CKPT_HDR_IPC_SEM;
+}
+
 static int close_sections(struct kcr_reader *r, uint32_t type, uint64_t off)
 {
 	if (type != CKPT_HDR_PAGES &&
 	    close_section(r, &r->vma, "pages", off))
+		return -1;
+	if (type != CKPT_HDR_IPC_MSG && close_msq(r, off))
+		return -1;
+	if (!is_ipc_object(type) && type != CKPT_HDR_IPC_MSG &&
+	    type != CKPT_HDR_PAGES &&
+	    close_section(r, &r->ipc, "IPC objects", off))
+		return -1;
+	if (type != CKPT_HDR_SEM_ADJ &&
+	    close_section(r, &r->undo, "SEM_ADJ records", off))
 		return -1;
 	if (type != CKPT_HDR_PIPE_DATA &&
 	    close_section(r, &r->pipe, "bytes of PIPE_DATA", off))
@@ -1063,10 +1175,11 @@ static int check_pages(struct kcr_reader *r, const struct ckpt_hdr_pages *p,
 		       uint64_t off)
 {
 	const __u64 *addr = (const void *)(p + 1);
-	uint32_t i;
+	/* the pages of a VMA, or of a SysV shm segment (offsets in it) */
+	uint32_t parent = r->vma.type == CKPT_HDR_IPC_SHM ? CKPT_HDR_IPC_SHM :
+			  CKPT_HDR_VMA, i;
 
-	if (section_take(r, &r->vma, CKPT_HDR_VMA, CKPT_HDR_PAGES,
-			 p->nr_pages, off))
+	if (section_take(r, &r->vma, parent, CKPT_HDR_PAGES, p->nr_pages, off))
 		return -1;
 	for (i = 0; i < p->nr_pages; i++) {
 		if (addr[i] & (r->page_size - 1))
@@ -1075,6 +1188,8 @@ static int check_pages(struct kcr_reader *r, const struct ckpt_hdr_pages *p,
 				    i, (unsigned long long)addr[i]);
 		if (addr[i] < r->vma_start || addr[i] >= r->vma_end)
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    parent == CKPT_HDR_IPC_SHM ?
+				    "PAGES address %u 0x%llx outside its IPC_SHM segment 0x%llx-0x%llx" :
 				    "PAGES address %u 0x%llx outside its VMA (or shared object) 0x%llx-0x%llx",
 				    i, (unsigned long long)addr[i],
 				    (unsigned long long)r->vma_start,
@@ -1098,6 +1213,8 @@ enum {
 	RANK_CREDS,
 	RANK_FS,
 	RANK_FILES,
+	RANK_IPC_NS,
+	RANK_SEM_UNDO,
 	RANK_MM,
 	RANK_SIGHAND,
 	RANK_SIGNAL,
@@ -1113,6 +1230,8 @@ static int rank_of(uint32_t type)
 	case CKPT_HDR_CREDS:	return RANK_CREDS;
 	case CKPT_HDR_FS:	return RANK_FS;
 	case CKPT_HDR_FILES:	return RANK_FILES;
+	case CKPT_HDR_IPC_NS:	return RANK_IPC_NS;
+	case CKPT_HDR_SEM_UNDO:	return RANK_SEM_UNDO;
 	case CKPT_HDR_MM:	return RANK_MM;
 	case CKPT_HDR_SIGHAND:	return RANK_SIGHAND;
 	case CKPT_HDR_SIGNAL:	return RANK_SIGNAL;
@@ -1125,17 +1244,25 @@ static int rank_of(uint32_t type)
 static const uint32_t rank_type[RANK_END] = {
 	[RANK_TASK] = CKPT_HDR_TASK,	[RANK_CREDS] = CKPT_HDR_CREDS,
 	[RANK_FS] = CKPT_HDR_FS,	[RANK_FILES] = CKPT_HDR_FILES,
+	[RANK_IPC_NS] = CKPT_HDR_IPC_NS, [RANK_SEM_UNDO] = CKPT_HDR_SEM_UNDO,
 	[RANK_MM] = CKPT_HDR_MM,	[RANK_SIGHAND] = CKPT_HDR_SIGHAND,
 	[RANK_SIGNAL] = CKPT_HDR_SIGNAL, [RANK_CPU] = CKPT_HDR_CPU,
 	[RANK_FPU] = CKPT_HDR_FPU,
 };
 
-/* The TREE ref that decides whether a task has the record, -1 if always. */
+/*
+ * The TREE ref that decides whether a task has the record, -1 if always,
+ * RANK_ROOT_ONLY for IPC_NS (the root's, see KCR_TASK_HAS_IPC_NS).
+ */
+#define RANK_ROOT_ONLY	(-2)
+
 static int rank_ref_kind(int rank)
 {
 	switch (rank) {
 	case RANK_FS:		return KCR_REF_FS;
 	case RANK_FILES:	return KCR_REF_FILES;
+	case RANK_IPC_NS:	return RANK_ROOT_ONLY;
+	case RANK_SEM_UNDO:	return KCR_REF_SYSVSEM;
 	case RANK_MM:		return KCR_REF_MM;
 	case RANK_SIGHAND:	return KCR_REF_SIGHAND;
 	}
@@ -1150,6 +1277,7 @@ static uint32_t record_objref(uint32_t type, const void *rec)
 	case CKPT_HDR_FILES:	return ((const struct ckpt_hdr_files *)rec)->objref;
 	case CKPT_HDR_MM:	return ((const struct ckpt_hdr_mm *)rec)->objref;
 	case CKPT_HDR_SIGHAND:	return ((const struct ckpt_hdr_sighand *)rec)->objref;
+	case CKPT_HDR_SEM_UNDO:	return ((const struct ckpt_hdr_sem_undo *)rec)->objref;
 	}
 	return 0;
 }
@@ -1171,6 +1299,19 @@ static int check_missing(struct kcr_reader *r, int upto, const char *found,
 
 	for (rank = r->task_rank + 1; rank < upto; rank++) {
 		kind = rank_ref_kind(rank);
+		if (kind == RANK_ROOT_ONLY) {
+			if (!(in->records & KCR_TASK_HAS_IPC_NS))
+				continue;
+			if (e->flags & CKPT_TASK_NEWIPCNS)
+				return TASK_FAIL(r, off,
+						 "no IPC_NS record before %s, but the root has NEWIPCNS (its IPC namespace is saved whole)",
+						 found);
+			return TASK_FAIL(r, off,
+					 "no IPC_NS record before %s, but TREE entry %u (pid %d) has sysvsem_ref %u (its undo list names arrays of the image)",
+					 found, r->ipc_ref_entry,
+					 r->tasks[r->ipc_ref_entry].pid,
+					 r->tasks[r->ipc_ref_entry].sysvsem_ref);
+		}
 		if (kind < 0)
 			return TASK_FAIL(r, off, "no %s record before %s",
 					 kcr_record_name(rank_type[rank]), found);
@@ -1200,10 +1341,20 @@ static int check_task_record(struct kcr_reader *r, uint32_t type, int rank,
 	if (check_missing(r, rank, name, off))
 		return -1;
 	r->task_rank = rank;
+	if (kind == RANK_ROOT_ONLY) {
+		if (r->entry_idx)
+			return TASK_FAIL(r, off,
+					 "IPC_NS record in a task other than the root (the root, TREE entry 0, pid %d, writes the IPC objects)",
+					 r->tasks[0].pid);
+		return 0;
+	}
 	if (kind < 0)
 		return 0;
 	ref = kcr_task_ref(e, kind);
 	if (!(in->records & ref_record_bit(kind))) {
+		if (!ref)
+			return TASK_FAIL(r, off, "unexpected %s record: its %s_ref is 0",
+					 name, kcr_ref_name(kind));
 		own = obj_find(r, ref)->owner;
 		return TASK_FAIL(r, off,
 				 "unexpected %s record: %s_ref %u was written with TREE entry %u (pid %d)",
@@ -1392,6 +1543,72 @@ static int check_pipe(struct kcr_reader *r, const struct ckpt_hdr_pipe *p,
 	return 0;
 }
 
+/* Pages of a SysV shm segment of size bytes (the last one partly used). */
+static uint64_t shm_pages(const struct kcr_reader *r, uint64_t size)
+{
+	return size / r->page_size + !!(size % r->page_size);
+}
+
+/*
+ * A SYSV_SHM VMA: a part of one attachment (shm_ref, defined by its first
+ * VMA, the same shmid in every VMA using it) of a segment of the image
+ * (shmid in shm_size), whose pages are in its IPC_SHM record.
+ */
+static int check_sysv_vma(struct kcr_reader *r, const struct ckpt_hdr_vma *v,
+			  uint64_t off)
+{
+	const struct kcr_ipc_obj *seg;
+	uint64_t pages, n = (v->end - v->start) / r->page_size;
+	struct kcr_obj *o;
+	char desc[96];
+
+	if (v->nr_pages)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "sysv_shm VMA with nr_pages %llu (the pages of a segment are in its IPC_SHM record)",
+			    (unsigned long long)v->nr_pages);
+	if (v->path_len)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "sysv_shm VMA with a path (path_len %u, expected 0)",
+			    v->path_len);
+	if (!(v->vm_flags & CKPT_VM_SHARED))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "sysv_shm VMA 0x%llx-0x%llx without VM_SHARED",
+			    (unsigned long long)v->start,
+			    (unsigned long long)v->end);
+	seg = kcr_reader_ipc_obj(r, CKPT_HDR_IPC_SHM,
+				 v->shm_size > INT32_MAX ? -1 : (int64_t)v->shm_size);
+	if (!seg)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "sysv_shm VMA: shmid %llu (shm_size) names no IPC_SHM of the image%s",
+			    (unsigned long long)v->shm_size,
+			    r->has_ipc_ns ? "" : " (the image has no IPC_NS)");
+	pages = shm_pages(r, seg->size);
+	if (v->pgoff > pages || n > pages - v->pgoff)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "sysv_shm VMA: pgoff %llu + %llu pages > the %llu pages of shm id %d",
+			    (unsigned long long)v->pgoff, (unsigned long long)n,
+			    (unsigned long long)pages, seg->id);
+	o = obj_find(r, v->shm_ref);
+	if (!o) {
+		/* the first VMA of the attachment defines it */
+		o = obj_define(r, v->shm_ref, OBJ_SHM_ATTACH, "sysv_shm VMA shm_ref", off);
+		if (!o)
+			return -1;
+		o->size = (uint64_t)seg->id;
+	} else if (o->kind != OBJ_SHM_ATTACH) {
+		obj_describe(r, o, desc, sizeof(desc));
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "VMA shm_ref %u is %s, not a SysV shm attachment",
+			    v->shm_ref, desc);
+	} else if (o->size != (uint64_t)seg->id) {
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "VMA shm_ref %u: shmid %d, but the attachment is of shmid %llu",
+			    v->shm_ref, seg->id, (unsigned long long)o->size);
+	}
+	open_section(&r->vma, CKPT_HDR_VMA, off, 0);
+	return 0;
+}
+
 static int check_vma(struct kcr_reader *r, const struct ckpt_hdr_vma *v,
 		     uint64_t off)
 {
@@ -1409,6 +1626,8 @@ static int check_vma(struct kcr_reader *r, const struct ckpt_hdr_vma *v,
 	if (v->kind < 1 || v->kind > CKPT_VMA_KIND_MAX)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "VMA kind %u unknown", v->kind);
+	if (v->kind == CKPT_VMA_SYSV_SHM)
+		return check_sysv_vma(r, v, off);
 	if (v->nr_pages > (v->kind == CKPT_VMA_SHMEM ? v->shm_size :
 			   v->end - v->start) / r->page_size)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
@@ -1423,7 +1642,7 @@ static int check_vma(struct kcr_reader *r, const struct ckpt_hdr_vma *v,
 		return -1;
 	if (v->kind != CKPT_VMA_SHMEM && v->shm_ref)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "%s VMA with shm_ref %u (only shmem VMAs have one)",
+			    "%s VMA with shm_ref %u (only shmem and sysv_shm VMAs have one)",
 			    kcr_vma_kind_name(v->kind), v->shm_ref);
 	if (v->kind == CKPT_VMA_SHMEM) {
 		if (!v->shm_size || (v->shm_size & mask))
@@ -1458,6 +1677,230 @@ static int check_vma(struct kcr_reader *r, const struct ckpt_hdr_vma *v,
 	r->vma_start = v->kind == CKPT_VMA_SHMEM ? 0 : v->start;
 	r->vma_end = v->kind == CKPT_VMA_SHMEM ? v->shm_size : v->end;
 	r->last_page = UINT64_MAX;
+	return 0;
+}
+
+/* ------------------------------------------------------------ SysV IPC */
+
+#define KCR_SEMVMX	32767	/* largest semaphore value (SEMVMX) */
+
+const struct kcr_ipc_obj *kcr_reader_ipc_obj(const struct kcr_reader *r,
+					     uint32_t type, int64_t id)
+{
+	uint32_t lo = 0, hi = r->nr_ipc_objs, mid;
+	const struct kcr_ipc_obj *o;
+
+	/* the objects are sorted by kind (record type), then id */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		o = &r->ipc_objs[mid];
+		if (o->type == type && o->id == id)
+			return o;
+		if (o->type < type || (o->type == type && o->id < id))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int check_ipc_ns(struct kcr_reader *r, const struct ckpt_hdr_ipc_ns *ns,
+			uint64_t off)
+{
+	int newipcns = !!(r->tasks[0].flags & CKPT_TASK_NEWIPCNS);
+
+	if (ns->flags & ~(__u32)CKPT_IPC_NS_FLAGS)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_NS unknown flags 0x%x", ns->flags);
+	if ((ns->flags & CKPT_IPC_NS_PRIVATE) && !(ns->flags & CKPT_IPC_NS_ALL))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_NS flags 0x%x: PRIVATE without ALL (a private namespace is saved whole)",
+			    ns->flags);
+	if (!!(ns->flags & CKPT_IPC_NS_PRIVATE) != newipcns)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off, newipcns ?
+			    "IPC_NS flags 0x%x without PRIVATE, but the root's TREE entry has NEWIPCNS" :
+			    "IPC_NS flags 0x%x with PRIVATE, but the root's TREE entry has no NEWIPCNS",
+			    ns->flags);
+	if (ns->nr_objects > CKPT_IPC_OBJECTS_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_NS nr_objects %u > %u", ns->nr_objects,
+			    CKPT_IPC_OBJECTS_MAX);
+	if (ns->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_NS pad field is nonzero");
+	r->has_ipc_ns = 1;
+	r->ipc_ns = *ns;
+	open_section(&r->ipc, CKPT_HDR_IPC_NS, off, ns->nr_objects);
+	return 0;
+}
+
+/*
+ * One object of the IPC_NS: counted, with a valid id in its place (all
+ * shm, then all msq, then all sem, each kind by ascending id: the record
+ * types are in that order), added to r->ipc_objs.
+ */
+static int check_ipc_obj(struct kcr_reader *r, uint32_t type,
+			 const struct ckpt_ipc_perm *perm, uint64_t size,
+			 uint32_t flags, uint64_t off)
+{
+	const char *name = kcr_record_name(type);
+	const struct kcr_ipc_obj *prev;
+	struct kcr_ipc_obj *o;
+
+	if (section_take(r, &r->ipc, CKPT_HDR_IPC_NS, type, 1, off))
+		return -1;
+	if (perm->id < 0)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off, "%s id %d < 0",
+			    name, perm->id);
+	if (perm->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s id %d: perm.pad is nonzero", name, perm->id);
+	prev = r->nr_ipc_objs ? &r->ipc_objs[r->nr_ipc_objs - 1] : NULL;
+	if (prev && prev->type > type)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s id %d after an %s (id %d): the objects come as all IPC_SHM, then all IPC_MSQ, then all IPC_SEM",
+			    name, perm->id, kcr_record_name(prev->type), prev->id);
+	if (prev && prev->type == type && perm->id == prev->id)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s id %d appears twice (ids are unique per kind)",
+			    name, perm->id);
+	if (prev && prev->type == type && perm->id < prev->id)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s id %d not above the previous %s id %d (ids ascend)",
+			    name, perm->id, name, prev->id);
+	if (r->nr_ipc_objs == r->ipc_objs_cap) {
+		uint32_t cap = r->ipc_objs_cap ? 2 * r->ipc_objs_cap : 16;
+		struct kcr_ipc_obj *n = realloc(r->ipc_objs, cap * sizeof(*n));
+
+		if (!n)
+			return fail(r, KCR_ERR_NOMEM, ENOMEM, off, "out of memory");
+		r->ipc_objs = n;
+		r->ipc_objs_cap = cap;
+	}
+	o = &r->ipc_objs[r->nr_ipc_objs++];
+	o->type = type;
+	o->id = perm->id;
+	o->key = perm->key;
+	o->flags = flags;
+	o->size = size;
+	o->off = off;
+	return 0;
+}
+
+static int check_ipc_shm(struct kcr_reader *r, const struct ckpt_hdr_ipc_shm *m,
+			 uint64_t off)
+{
+	if (check_ipc_obj(r, CKPT_HDR_IPC_SHM, &m->perm, m->size, m->flags, off))
+		return -1;
+	if (m->flags & ~(__u32)CKPT_SHM_FLAGS)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_SHM id %d: unknown flags 0x%x", m->perm.id, m->flags);
+	if ((m->flags & CKPT_SHM_DEST) && m->perm.key)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_SHM id %d: a removed (DEST) segment has key 0x%x, not IPC_PRIVATE (0)",
+			    m->perm.id, (uint32_t)m->perm.key);
+	if (m->nr_pages > shm_pages(r, m->size))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_SHM id %d: nr_pages %llu > the %llu pages of its size %llu",
+			    m->perm.id, (unsigned long long)m->nr_pages,
+			    (unsigned long long)shm_pages(r, m->size),
+			    (unsigned long long)m->size);
+	/* its PAGES carry byte offsets in the segment */
+	open_section(&r->vma, CKPT_HDR_IPC_SHM, off, m->nr_pages);
+	r->vma_start = 0;
+	r->vma_end = m->size;
+	r->last_page = UINT64_MAX;
+	return 0;
+}
+
+static int check_ipc_msq(struct kcr_reader *r, const struct ckpt_hdr_ipc_msq *q,
+			 uint64_t off)
+{
+	if (check_ipc_obj(r, CKPT_HDR_IPC_MSQ, &q->perm, q->cbytes, 0, off))
+		return -1;
+	if (q->nr_msgs > CKPT_MSG_COUNT_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_MSQ id %d: nr_msgs %u > %u", q->perm.id,
+			    q->nr_msgs, CKPT_MSG_COUNT_MAX);
+	if (q->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_MSQ id %d: pad field is nonzero", q->perm.id);
+	open_section(&r->msq, CKPT_HDR_IPC_MSQ, off, q->nr_msgs);
+	r->msq_bytes = q->cbytes;
+	return 0;
+}
+
+static int check_ipc_msg(struct kcr_reader *r, const struct ckpt_hdr_ipc_msg *m,
+			 uint64_t off)
+{
+	const struct kcr_ipc_obj *q;
+
+	if (section_take(r, &r->msq, CKPT_HDR_IPC_MSQ, CKPT_HDR_IPC_MSG, 1, off))
+		return -1;
+	q = &r->ipc_objs[r->nr_ipc_objs - 1];
+	if (m->mtype <= 0)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_MSG of IPC_MSQ id %d: mtype %lld is not > 0",
+			    q->id, (long long)m->mtype);
+	if (m->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_MSG of IPC_MSQ id %d: pad field is nonzero", q->id);
+	if (m->size > r->msq_bytes)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_MSG of IPC_MSQ id %d: size %u > the %llu bytes left of its cbytes %llu",
+			    q->id, m->size, (unsigned long long)r->msq_bytes,
+			    (unsigned long long)q->size);
+	r->msq_bytes -= m->size;
+	return 0;
+}
+
+static int check_ipc_sem(struct kcr_reader *r, const struct ckpt_hdr_ipc_sem *m,
+			 uint64_t off)
+{
+	const struct ckpt_ipc_semval *v = (const void *)(m + 1);
+	uint32_t i;
+
+	if (check_ipc_obj(r, CKPT_HDR_IPC_SEM, &m->perm, m->nsems, 0, off))
+		return -1;
+	if (m->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "IPC_SEM id %d: pad field is nonzero", m->perm.id);
+	for (i = 0; i < m->nsems; i++)
+		if (v[i].semval < 0 || v[i].semval > KCR_SEMVMX)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "IPC_SEM id %d: semval[%u] %d out of range 0..%d",
+				    m->perm.id, i, v[i].semval, KCR_SEMVMX);
+	return 0;
+}
+
+static int check_sem_adj(struct kcr_reader *r, const struct ckpt_hdr_sem_adj *a,
+			 uint64_t off)
+{
+	const __s16 *adj = (const void *)(a + 1);
+	const struct kcr_ipc_obj *sem;
+	uint32_t i;
+
+	if (section_take(r, &r->undo, CKPT_HDR_SEM_UNDO, CKPT_HDR_SEM_ADJ, 1, off))
+		return -1;
+	sem = kcr_reader_ipc_obj(r, CKPT_HDR_IPC_SEM, a->semid);
+	if (!sem)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "SEM_ADJ semid %d names no IPC_SEM of the image%s",
+			    a->semid, r->has_ipc_ns ? "" : " (the image has no IPC_NS)");
+	if (a->semid <= r->last_semid)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "SEM_ADJ semid %d not above the previous semid %lld of its SEM_UNDO (ascending, each array once)",
+			    a->semid, (long long)r->last_semid);
+	if (a->nsems != sem->size)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "SEM_ADJ semid %d: nsems %u, but the IPC_SEM has %llu",
+			    a->semid, a->nsems, (unsigned long long)sem->size);
+	for (i = 0; i < a->nsems; i++)
+		if (adj[i] < -KCR_SEMVMX)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "SEM_ADJ semid %d: adj[%u] %d out of range -%d..%d",
+				    a->semid, i, adj[i], KCR_SEMVMX, KCR_SEMVMX);
+	r->last_semid = a->semid;
 	return 0;
 }
 
@@ -1590,6 +2033,29 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 	}
 	case CKPT_HDR_FPU:
 		break;
+	case CKPT_HDR_IPC_NS:
+		return check_ipc_ns(r, rec, off);
+	case CKPT_HDR_IPC_SHM:
+		return check_ipc_shm(r, rec, off);
+	case CKPT_HDR_IPC_MSQ:
+		return check_ipc_msq(r, rec, off);
+	case CKPT_HDR_IPC_MSG:
+		return check_ipc_msg(r, rec, off);
+	case CKPT_HDR_IPC_SEM:
+		return check_ipc_sem(r, rec, off);
+	case CKPT_HDR_SEM_UNDO: {
+		const struct ckpt_hdr_sem_undo *u = rec;
+
+		if (u->nr_undos > CKPT_SEM_UNDOS_MAX)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "SEM_UNDO nr_undos %u > %u", u->nr_undos,
+				    CKPT_SEM_UNDOS_MAX);
+		open_section(&r->undo, CKPT_HDR_SEM_UNDO, off, u->nr_undos);
+		r->last_semid = -1;
+		break;
+	}
+	case CKPT_HDR_SEM_ADJ:
+		return check_sem_adj(r, rec, off);
 	}
 	return 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * checkpoint [-o FILE] [--kill] [--container] [-l LOGFILE] [-v] PID
+ * checkpoint [-o FILE] [--kill] [--container] [--ipc] [-l LOGFILE] [-v] PID
  *
  * Freeze the whole process tree of PID with the cgroup v2 freezer
  * (freezer.c: every descendant, found again until no new one appears),
@@ -8,7 +8,11 @@
  * process of it with --kill) and put every process back into its cgroup.
  * --container passes CKPT_CHECKPOINT_CONTAINER: PID must be the init
  * (pid 1) of its pid namespace, and the namespace is saved as a whole
- * (the processes of the namespace are the init's subtree).  The image goes
+ * (the processes of the namespace are the init's subtree).  --ipc passes
+ * CKPT_CHECKPOINT_IPC: every SysV IPC object of the tree's IPC namespace
+ * is saved (message queues included), not only the segments the tree has
+ * attached and the semaphore arrays of its undo lists; a tree with an IPC
+ * namespace of its own is saved whole anyway.  The image goes
  * to stdout unless -o is given (never to a terminal).  The kernel log goes
  * to LOGFILE, or to a memory file whose text explains a failure.  A
  * failed checkpoint leaves the tasks running as before.
@@ -40,11 +44,13 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: checkpoint [-o FILE] [--kill] [--container] [-l LOGFILE] [-v] PID\n"
+		"usage: checkpoint [-o FILE] [--kill] [--container] [--ipc] [-l LOGFILE] [-v] PID\n"
 		"  -o, --output FILE   write the image to FILE (default: stdout, not a tty)\n"
 		"  -k, --kill          kill the tree after a successful checkpoint\n"
 		"  -c, --container     PID is the init (pid 1) of a pid namespace: save\n"
 		"                      the whole namespace (restart uses a new one)\n"
+		"      --ipc           save every SysV IPC object of the tree's IPC namespace\n"
+		"                      (message queues too), not only those the tree uses\n"
 		"  -l, --log LOGFILE   write the kernel's log to LOGFILE\n"
 		"  -v, --verbose       print the checkpoint id\n");
 }
@@ -54,6 +60,7 @@ struct opts {
 	const char *logfile;
 	int kill;
 	int container;
+	int ipc;
 	int verbose;
 	pid_t pid;
 };
@@ -64,6 +71,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "kill", no_argument, NULL, 'k' },
 		{ "container", no_argument, NULL, 'c' },
+		{ "ipc", no_argument, NULL, 'I' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -84,6 +92,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'c':
 			o->container = 1;
+			break;
+		case 'I':
+			o->ipc = 1;
 			break;
 		case 'l':
 			o->logfile = optarg;
@@ -246,8 +257,9 @@ int main(int argc, char **argv)
 		goto out_release;
 	}
 
-	id = kcr_checkpoint(o.pid, outfd, o.container ? CKPT_CHECKPOINT_CONTAINER : 0,
-			    logfd);
+	id = kcr_checkpoint(o.pid, outfd,
+			    (o.container ? CKPT_CHECKPOINT_CONTAINER : 0) |
+			    (o.ipc ? CKPT_CHECKPOINT_IPC : 0), logfd);
 	if (id < 0) {
 		err = errno;
 		log_reason(logfd, reason, sizeof(reason));

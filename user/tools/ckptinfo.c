@@ -3,6 +3,14 @@
  * ckptinfo [--json] IMAGE: list every record of a kcr image and validate it.
  * IMAGE may be "-" for stdin.  Exit 0 if the image is valid, 1 if not (with
  * "ckptinfo: offset N: reason" on stderr), 2 on usage errors.
+ *
+ * One line per record with its main fields (print.c): the TREE with every
+ * task's pids, flags, refs and who shares which object (sysvsem: the SysV
+ * semaphore undo list), the SysV IPC namespace (IPC_NS: flags and limits)
+ * and each of its objects (IPC_SHM, IPC_MSQ with its IPC_MSGs, IPC_SEM with
+ * its values), each undo list (SEM_UNDO: the tasks using it, a SEM_ADJ per
+ * array with its adjustments) and each shm attachment (VMA kind sysv_shm:
+ * shmid, key, attachment ref).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,6 +71,7 @@ int main(int argc, char **argv)
 
 	kcr_reader_init_fd(&r, fd);
 	pr_init(&p, stdout, json);
+	p.reader = &r;
 	pr_begin_doc(&p, path);
 	while ((ret = kcr_reader_next(&r, &rec)) > 0)
 		pr_record(&p, rec);

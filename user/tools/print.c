@@ -2,7 +2,9 @@
 /*
  * ckptinfo's printer.  Reading and validation are libkcr's job; this file
  * only formats records that were already validated (lengths and counts can
- * be trusted).
+ * be trusted).  Long arrays (groups, semaphore values, undo adjustments)
+ * are cut: their count is printed, then the first values and "..." (in
+ * JSON, an array shorter than the count).
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -195,6 +197,8 @@ static void pr_header(struct printer *p, const struct ckpt_hdr_header *h)
 	pf_x(p, "flags", h->flags);
 	if (h->flags & CKPT_CHECKPOINT_CONTAINER)
 		pf_bool(p, "container", 1);
+	if (h->flags & CKPT_CHECKPOINT_IPC)
+		pf_bool(p, "ipc", 1);
 	pf_u(p, "time_ns", h->time_ns);
 	pf_u(p, "ckpt_id", h->ckpt_id);
 	pf_s(p, "release", h->release, sizeof(h->release));
@@ -203,12 +207,13 @@ static void pr_header(struct printer *p, const struct ckpt_hdr_header *h)
 
 static void task_flags_str(uint32_t fl, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s%s%s%s%s%s",
+	snprintf(buf, n, "%s%s%s%s%s%s%s",
 		 (fl & CKPT_TASK_THREAD) ? "thread," : "",
 		 (fl & CKPT_TASK_ZOMBIE) ? "zombie," : "",
 		 (fl & CKPT_TASK_SESSION_LEADER) ? "session-leader," : "",
 		 (fl & CKPT_TASK_GROUP_LEADER) ? "group-leader," : "",
 		 (fl & CKPT_TASK_NEWPIDNS) ? "newpidns," : "",
+		 (fl & CKPT_TASK_NEWIPCNS) ? "newipcns," : "",
 		 fl ? "" : "-");
 	if (fl && buf[0])
 		buf[strlen(buf) - 1] = '\0';
@@ -226,10 +231,19 @@ static void exit_status_str(int32_t code, char *buf, size_t n)
 			 (c & 0x80) ? ", core dumped" : "");
 }
 
-/* The objects whose sharing ckptinfo shows (the pid namespace is not one). */
-#define NR_SHARE	KCR_REF_PIDNS
+/*
+ * The objects whose sharing ckptinfo shows (the pid namespace is not one),
+ * indexed by k below: share_kind[k] is their enum kcr_ref_kind.
+ */
+static const int share_kind[] = {
+	KCR_REF_MM, KCR_REF_FILES, KCR_REF_FS, KCR_REF_SIGHAND, KCR_REF_SIGNAL,
+	KCR_REF_SYSVSEM,
+};
+#define NR_SHARE	((int)(sizeof(share_kind) / sizeof(share_kind[0])))
 /* Other tasks named per shared object, before "and N more". */
 #define SHARE_LIST_MAX	16
+/* Values of an array printed before "...". */
+#define VALUES_MAX	32
 
 /*
  * Who shares what: for each kind, the entries sorted by (ref, index), so
@@ -277,7 +291,7 @@ static int sharing_init(struct sharing *s, const struct ckpt_task_pids *e,
 			return -1;
 		}
 		for (i = 0; i < n; i++)
-			s->ord[k][i] = (uint64_t)kcr_task_ref(&e[i], k) << 32 | i;
+			s->ord[k][i] = (uint64_t)kcr_task_ref(&e[i], share_kind[k]) << 32 | i;
 		qsort(s->ord[k], n, sizeof(*s->ord[k]), cmp_u64);
 		for (i = 0; i < n; i = j) {
 			for (j = i; j < n && s->ord[k][j] >> 32 == s->ord[k][i] >> 32; j++)
@@ -295,7 +309,7 @@ static int sharing_init(struct sharing *s, const struct ckpt_task_pids *e,
 static int is_shared(const struct sharing *s, const struct ckpt_task_pids *e,
 		     uint32_t i, int k)
 {
-	return kcr_task_ref(&e[i], k) && s->len[k][i] > 1;
+	return kcr_task_ref(&e[i], share_kind[k]) && s->len[k][i] > 1;
 }
 
 /* Kinds k1 and k2 of entry i are shared with the same tasks. */
@@ -339,10 +353,10 @@ static void pr_shared(struct printer *p, const struct sharing *s,
 				continue;
 			done[k2] = 1;
 			if (p->json)
-				pf_w(p, NULL, kcr_ref_name(k2));
+				pf_w(p, NULL, kcr_ref_name(share_kind[k2]));
 			else
 				fprintf(p->f, "%s%s", first ? "" : ", ",
-					kcr_ref_name(k2));
+					kcr_ref_name(share_kind[k2]));
 			first = 0;
 		}
 		if (p->json) {
@@ -385,7 +399,9 @@ static void pr_task_refs(struct printer *p, const struct ckpt_task_pids *e)
 	if (p->json) {
 		obj_begin(p, "refs");
 		for (k = 0; k < KCR_NR_REFS; k++)
-			pf_u(p, kcr_ref_name(k), kcr_task_ref(e, k));
+			/* no undo list: as in the text, no sysvsem at all */
+			if (k != KCR_REF_SYSVSEM || e->sysvsem_ref)
+				pf_u(p, kcr_ref_name(k), kcr_task_ref(e, k));
 		obj_end(p);
 		return;
 	}
@@ -453,7 +469,9 @@ static void pr_tree_summary(struct printer *p, const struct sharing *s,
 	if (p->json) {
 		obj_begin(p, "shared");
 		for (k = 0; k < NR_SHARE; k++)
-			pf_u(p, kcr_ref_name(k), shared[k]);
+			/* undo lists only in images that have shared ones */
+			if (share_kind[k] != KCR_REF_SYSVSEM || shared[k])
+				pf_u(p, kcr_ref_name(share_kind[k]), shared[k]);
 		obj_end(p);
 	} else {
 		buf[0] = '\0';
@@ -461,7 +479,7 @@ static void pr_tree_summary(struct printer *p, const struct sharing *s,
 			if (shared[k])
 				len += (size_t)snprintf(buf + len, sizeof(buf) - len,
 							"%s%s:%u", len ? "," : "",
-							kcr_ref_name(k), shared[k]);
+							kcr_ref_name(share_kind[k]), shared[k]);
 		pf_w(p, "shared", len ? buf : "none");
 	}
 	obj_end(p);
@@ -565,6 +583,167 @@ static void pr_sighand(struct printer *p, const struct ckpt_hdr_sighand *s)
 		obj_end(p);
 	}
 	arr_end(p);
+}
+
+/* -------------------------------------------------------------- SysV IPC */
+
+static void ipc_ns_flags_str(uint32_t fl, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s",
+		 (fl & CKPT_IPC_NS_PRIVATE) ? "private," : "",
+		 (fl & CKPT_IPC_NS_ALL) ? "all," : "",
+		 fl ? "" : "-");
+	if (fl && buf[0])
+		buf[strlen(buf) - 1] = '\0';
+}
+
+static void pr_ipc_ns(struct printer *p, const struct ckpt_hdr_ipc_ns *ns)
+{
+	char buf[64];
+	int i;
+
+	ipc_ns_flags_str(ns->flags, buf, sizeof(buf));
+	pf_w(p, "flags", buf);
+	pf_u(p, "nr_objects", ns->nr_objects);
+	/* the limits, named as their sysctls (kernel.sem: SEMMSL SEMMNS SEMOPM SEMMNI) */
+	if (p->json) {
+		arr_begin(p, "sem");
+		for (i = 0; i < 4; i++)
+			pf_u(p, NULL, ns->sem_ctls[i]);
+		arr_end(p);
+	} else {
+		snprintf(buf, sizeof(buf), "%u,%u,%u,%u", ns->sem_ctls[0],
+			 ns->sem_ctls[1], ns->sem_ctls[2], ns->sem_ctls[3]);
+		pf_w(p, "sem", buf);
+	}
+	pf_u(p, "msgmax", ns->msg_ctlmax);
+	pf_u(p, "msgmnb", ns->msg_ctlmnb);
+	pf_u(p, "msgmni", ns->msg_ctlmni);
+	pf_u(p, "shmmax", ns->shm_ctlmax);
+	pf_u(p, "shmall", ns->shm_ctlall);
+	pf_u(p, "shmmni", ns->shm_ctlmni);
+	pf_u(p, "shm_rmid_forced", ns->shm_rmid_forced);
+}
+
+static void pr_ipc_perm(struct printer *p, const struct ckpt_ipc_perm *m)
+{
+	char buf[32];
+
+	pf_i(p, "id", m->id);
+	pf_x(p, "key", (uint32_t)m->key);
+	pf_u(p, "uid", m->uid);
+	pf_u(p, "gid", m->gid);
+	pf_u(p, "cuid", m->cuid);
+	pf_u(p, "cgid", m->cgid);
+	snprintf(buf, sizeof(buf), "0%o", m->mode);
+	pf_w(p, "mode", buf);
+}
+
+static void pr_ipc_shm(struct printer *p, const struct ckpt_hdr_ipc_shm *m)
+{
+	char buf[32];
+
+	pr_ipc_perm(p, &m->perm);
+	pf_u(p, "size", m->size);
+	pf_u(p, "nattch", m->nattch);
+	snprintf(buf, sizeof(buf), "%s%s%s",
+		 (m->flags & CKPT_SHM_DEST) ? "dest," : "",
+		 (m->flags & CKPT_SHM_LOCKED) ? "locked," : "",
+		 m->flags ? "" : "-");
+	if (m->flags)
+		buf[strlen(buf) - 1] = '\0';
+	pf_w(p, "flags", buf);
+	pf_u(p, "nr_pages", m->nr_pages);
+	pf_i(p, "cpid", m->cpid);
+	pf_i(p, "lpid", m->lpid);
+}
+
+static void pr_ipc_msq(struct printer *p, const struct ckpt_hdr_ipc_msq *q)
+{
+	pr_ipc_perm(p, &q->perm);
+	pf_u(p, "qbytes", q->qbytes);
+	pf_u(p, "cbytes", q->cbytes);
+	pf_u(p, "nr_msgs", q->nr_msgs);
+	pf_i(p, "lspid", q->lspid);
+	pf_i(p, "lrpid", q->lrpid);
+}
+
+/* n values, at most VALUES_MAX of them, then "..." (JSON: a shorter array). */
+static void pr_values(struct printer *p, const char *name, uint32_t n,
+		      int64_t (*get)(const void *, uint32_t), const void *arg)
+{
+	uint32_t i;
+
+	if (p->json) {
+		arr_begin(p, name);
+		for (i = 0; i < n && i < VALUES_MAX; i++)
+			pf_i(p, NULL, get(arg, i));
+		arr_end(p);
+		return;
+	}
+	fprintf(p->f, " %s=", name);
+	for (i = 0; i < n && i < VALUES_MAX; i++)
+		fprintf(p->f, "%s%" PRId64, i ? "," : "", get(arg, i));
+	if (n > VALUES_MAX)
+		fputs(",...", p->f);
+}
+
+static int64_t get_semval(const void *arg, uint32_t i)
+{
+	const struct ckpt_ipc_semval *v = arg;
+
+	return v[i].semval;
+}
+
+static int64_t get_adj(const void *arg, uint32_t i)
+{
+	const __s16 *a = arg;
+
+	return a[i];
+}
+
+static void pr_ipc_sem(struct printer *p, const struct ckpt_hdr_ipc_sem *m)
+{
+	pr_ipc_perm(p, &m->perm);
+	pf_u(p, "nsems", m->nsems);
+	pr_values(p, "semval", m->nsems, get_semval, m + 1);
+}
+
+/*
+ * The tasks using an undo list (the TREE entries with its sysvsem_ref):
+ * "used by 10, 11, 12" (JSON: "used_by":[...]), cut as the TREE's
+ * sharing lists.
+ */
+static void pr_undo_users(struct printer *p, uint32_t ref)
+{
+	const struct kcr_reader *r = p->reader;
+	uint32_t i, shown = 0, total = 0;
+
+	if (!r || !r->tasks)
+		return;
+	if (p->json)
+		arr_begin(p, "used_by");
+	else
+		fputs(" used by ", p->f);
+	for (i = 0; i < r->nr_tasks; i++) {
+		if (r->tasks[i].sysvsem_ref != ref)
+			continue;
+		total++;
+		if (shown == SHARE_LIST_MAX)
+			continue;
+		if (p->json)
+			pf_i(p, NULL, r->tasks[i].pid);
+		else
+			fprintf(p->f, "%s%d", shown ? ", " : "", r->tasks[i].pid);
+		shown++;
+	}
+	if (p->json) {
+		arr_end(p);
+		if (total > shown)
+			pf_u(p, "more", total - shown);
+	} else if (total > shown) {
+		fprintf(p->f, " and %u more", total - shown);
+	}
 }
 
 void pr_record(struct printer *p, const struct kcr_record *rec)
@@ -699,6 +878,17 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 			pf_u(p, "shm_ref", v->shm_ref);
 			pf_u(p, "shm_size", v->shm_size);
 		}
+		if (v->kind == CKPT_VMA_SYSV_SHM) {
+			const struct kcr_ipc_obj *seg = p->reader ?
+				kcr_reader_ipc_obj(p->reader, CKPT_HDR_IPC_SHM,
+						   (int64_t)v->shm_size) : NULL;
+
+			/* shm_size is the shmid; shm_ref names the attachment */
+			pf_u(p, "shmid", v->shm_size);
+			if (seg)
+				pf_x(p, "shm_key", (uint32_t)seg->key);
+			pf_u(p, "shm_ref", v->shm_ref);
+		}
 		if (v->path_len)
 			pf_s(p, "path", (const char *)(v + 1), v->path_len);
 		break;
@@ -757,6 +947,41 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 
 		pf_u(p, "size", f->size);
 		pf_x(p, "xfeatures", f->xfeatures);
+		break;
+	}
+	case CKPT_HDR_IPC_NS:
+		pr_ipc_ns(p, d);
+		break;
+	case CKPT_HDR_IPC_SHM:
+		pr_ipc_shm(p, d);
+		break;
+	case CKPT_HDR_IPC_MSQ:
+		pr_ipc_msq(p, d);
+		break;
+	case CKPT_HDR_IPC_MSG: {
+		const struct ckpt_hdr_ipc_msg *m = d;
+
+		pf_i(p, "mtype", m->mtype);
+		pf_u(p, "size", m->size);
+		break;
+	}
+	case CKPT_HDR_IPC_SEM:
+		pr_ipc_sem(p, d);
+		break;
+	case CKPT_HDR_SEM_UNDO: {
+		const struct ckpt_hdr_sem_undo *u = d;
+
+		pf_u(p, "objref", u->objref);
+		pf_u(p, "nr_undos", u->nr_undos);
+		pr_undo_users(p, u->objref);
+		break;
+	}
+	case CKPT_HDR_SEM_ADJ: {
+		const struct ckpt_hdr_sem_adj *a = d;
+
+		pf_i(p, "semid", a->semid);
+		pf_u(p, "nsems", a->nsems);
+		pr_values(p, "adj", a->nsems, get_adj, a + 1);
 		break;
 	}
 	}

@@ -16,6 +16,11 @@ struct printer {
 	int depth;		/* JSON: nesting of objects/arrays */
 	int need_comma;		/* JSON: a value was written at this level */
 	int text_indent;	/* text: inside an array of objects */
+	/*
+	 * The reader the records come from, or NULL: what the records name
+	 * (the tasks using an undo list, the segment of an attachment).
+	 */
+	const struct kcr_reader *reader;
 };
 
 void pr_init(struct printer *p, FILE *f, int json);

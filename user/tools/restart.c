@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * restart [-i FILE] [-l LOGFILE] [--no-pids] [--pidns|--no-pidns]
- *         [--wait SECS] [-d] [-v] [--dry-run] [--probe]
+ *         [--ipcns|--no-ipcns] [--wait SECS] [-d] [-v] [--dry-run] [--probe]
  *
  * Restart the processes of an image (stdin by default).  "mktree" is the
  * same command (mktree-main.c); its name says what --dry-run shows.
@@ -9,6 +9,13 @@
  *     raw bytes;
  *  2. plan the tree (mktree.c): who creates whom, sessions, groups,
  *     helpers; --dry-run prints the plan and stops there;
+ *  2b. with --ipcns (the default when the image's root has NEWIPCNS, i.e.
+ *     its IPC namespace was the tree's own and is saved whole, or for a
+ *     container image): unshare(CLONE_NEWIPC) here, before anything else,
+ *     so that the root and every task it creates are in a fresh IPC
+ *     namespace, where the kernel recreates the IPC objects with their
+ *     ids (a failure, e.g. without CAP_SYS_ADMIN, ends the tool at once;
+ *     --no-ipcns keeps the tool's namespace);
  *  3. create the root (our child; with --pidns the init of a new pid
  *     namespace, the default for a container image); it and the other
  *     tasks build the rest of the tree, then enter restart().  Meanwhile we
@@ -38,6 +45,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -75,6 +83,7 @@ struct opts {
 	int detach;
 	int verbose;
 	int pidns;		/* -1: as the image says */
+	int ipcns;		/* -1: as the image says */
 	int wait_secs;
 	int dry_run;
 	int probe;
@@ -84,13 +93,17 @@ static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"usage: %s [-i FILE] [-l LOGFILE] [--no-pids] [--pidns|--no-pidns] [--wait SECS]\n"
-		"       %*s [-d] [-v] [--dry-run] [--probe]\n"
+		"       %*s [--ipcns|--no-ipcns] [-d] [-v] [--dry-run] [--probe]\n"
 		"  -i, --input FILE    read the image from FILE (default: stdin)\n"
 		"  -l, --log LOGFILE   copy the kernel's log to LOGFILE\n"
 		"  -n, --no-pids       do not restore the saved pids\n"
 		"  -p, --pidns         restart in a new pid namespace (the root is its pid 1);\n"
 		"                      the default for a container image\n"
 		"      --no-pidns      not in a new pid namespace, even for a container image\n"
+		"      --ipcns         restart in a new IPC namespace (unshare(CLONE_NEWIPC) first,\n"
+		"                      needs CAP_SYS_ADMIN); the default for a container image\n"
+		"                      or an image whose root had an IPC namespace of its own\n"
+		"      --no-ipcns      not in a new IPC namespace, even for those\n"
 		"  -w, --wait SECS     wait up to SECS for a saved pid to be free (default 5)\n"
 		"  -d, --detach        print the restored root's pid and exit once restored\n"
 		"  -v, --verbose       print the kernel log on failure\n"
@@ -107,6 +120,8 @@ static int parse_args(int argc, char **argv, struct opts *o, const char *prog)
 		{ "no-pids", no_argument, NULL, 'n' },
 		{ "pidns", no_argument, NULL, 'p' },
 		{ "no-pidns", no_argument, NULL, 'P' },
+		{ "ipcns", no_argument, NULL, 'I' },
+		{ "no-ipcns", no_argument, NULL, 'J' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -121,6 +136,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char *prog)
 
 	memset(o, 0, sizeof(*o));
 	o->pidns = -1;
+	o->ipcns = -1;
 	o->wait_secs = 5;
 	while ((c = getopt_long(argc, argv, "i:l:npw:dvh", lopts, NULL)) != -1) {
 		switch (c) {
@@ -138,6 +154,12 @@ static int parse_args(int argc, char **argv, struct opts *o, const char *prog)
 			break;
 		case 'P':
 			o->pidns = 0;
+			break;
+		case 'I':
+			o->ipcns = 1;
+			break;
+		case 'J':
+			o->ipcns = 0;
 			break;
 		case 'w':
 			errno = 0;
@@ -502,6 +524,63 @@ static int exit_code(int status)
 	return 1;
 }
 
+/*
+ * Whether the tree goes into a new IPC namespace, and why: --ipcns, or by
+ * default the image's root had one of its own (NEWIPCNS: the kernel
+ * restores it whole, into an empty namespace that is not the initial one)
+ * or it is a container image.
+ */
+static int want_ipcns(const struct opts *o, const struct kcr_reader *rd,
+		      const char **why)
+{
+	*why = "--ipcns";
+	if (o->ipcns >= 0)
+		return o->ipcns;
+	if (rd->tasks[0].flags & CKPT_TASK_NEWIPCNS) {
+		*why = "the default: the image's root had an IPC namespace of its own, NEWIPCNS";
+		return 1;
+	}
+	if (rd->header.flags & CKPT_CHECKPOINT_CONTAINER) {
+		*why = "the default for a container image";
+		return 1;
+	}
+	*why = NULL;
+	return 0;
+}
+
+/* mktree --dry-run: where the IPC objects go (nothing when nothing changes). */
+static void print_ipcns(const struct opts *o, const struct kcr_reader *rd,
+			int ipcns, const char *why, FILE *f)
+{
+	if (ipcns)
+		fprintf(f, "ipc: the tool first unshares CLONE_NEWIPC: the tree is restored in a new IPC namespace (%s)\n",
+			why);
+	else if (rd->tasks[0].flags & CKPT_TASK_NEWIPCNS)
+		fprintf(f, "ipc: the tree stays in the tool's IPC namespace (--no-ipcns), although the image's root had one of its own (NEWIPCNS): the kernel accepts that only if the namespace is empty and not the initial one\n");
+	else if (!o->ipcns)
+		fprintf(f, "ipc: the tree stays in the tool's IPC namespace (--no-ipcns)\n");
+}
+
+/*
+ * unshare(CLONE_NEWIPC) in the tool, before the tree is created: the root
+ * and every task it creates inherit the new namespace.  0, or -1 after
+ * saying why.
+ */
+static int enter_new_ipcns(const char *prog, const char *why)
+{
+	int err;
+
+	if (!unshare(CLONE_NEWIPC))
+		return 0;
+	err = errno;
+	fprintf(stderr, "%s: cannot restart in a new IPC namespace (%s): unshare(CLONE_NEWIPC): %s%s%s\n",
+		prog, why, strerror(err),
+		err == EPERM ? " (it needs CAP_SYS_ADMIN)" : "",
+		strcmp(why, "--ipcns") ?
+		"; --no-ipcns restarts in the tool's IPC namespace" : "");
+	return -1;
+}
+
 static int open_input(const struct opts *o, const char *prog)
 {
 	int fd;
@@ -599,9 +678,10 @@ int restart_main(int argc, char **argv, const char *prog)
 	unsigned int pflags;
 	long eof_since = 0;
 	size_t raw_len;
+	const char *ipc_why;
 	struct stat stb;
 	struct run r;
-	int sig, rc;
+	int sig, rc, ipcns;
 
 	memset(&r, 0, sizeof(r));
 	r.prog = prog;
@@ -631,10 +711,15 @@ int restart_main(int argc, char **argv, const char *prog)
 		fprintf(stderr, "%s: %s\n", prog, r.plan.err);
 		return 1;
 	}
+	ipcns = want_ipcns(&r.o, &reader, &ipc_why);
 	if (r.o.dry_run) {
+		print_ipcns(&r.o, &reader, ipcns, ipc_why, stdout);
 		mktree_plan_print(&r.plan, stdout);
 		return fflush(stdout) ? 1 : 0;
 	}
+	/* 2b. Before anything is created: a failure changes nothing. */
+	if (ipcns && enter_new_ipcns(prog, ipc_why))
+		return 1;
 	if (r.plan.warnings) {
 		const char *w = r.plan.warnings, *nl;
 

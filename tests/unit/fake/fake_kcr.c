@@ -11,7 +11,9 @@
  *   thread tid=T root=R fd=F flags=X
  * (pids as the task sees them; fd is the TREE index with NO_PIDS, else
  * -1; root is -1 for a task below the root's pid namespace), then behaves like a restored task: closes its fds and lives until
- * the root is gone.  The root reads and validates the whole image, waits
+ * the root is gone.  Every task, the root and the threads included, first
+ * appends its IPC namespace (restart --ipcns) to $KCR_FAKE_DIR/ipcns:
+ *   root pid=P ns=ipc:[N]  /  task pid=P ns=ipc:[N]  /  thread tid=T ns=ipc:[N]  The root reads and validates the whole image, waits
  * until nr_tasks - 1 lines are there, and then does what KCR_FAKE says:
  *   ok    log "restart done", close the fds (as restoring the fd table
  *         does), then behave like the restored program: sleep 200 ms and
@@ -47,7 +49,7 @@
 extern long (*mktree_thread_restart)(long pid, long fd, unsigned long flags,
 				     long logfd) __attribute__((weak));
 
-static char entered_path[4096];
+static char entered_path[4096], ipcns_path[4096];
 
 static void sleep_ms(int ms)
 {
@@ -196,6 +198,28 @@ static char *put_str(char *p, const char *s)
 	return p;
 }
 
+/* Append "<who>=<id> ns=<its /proc/thread-self/ns/ipc>" to the ipcns file. */
+static void raw_ipcns_line(const char *who, long id)
+{
+	char line[160], *p = line;
+	long out, n;
+
+	p = put_str(p, who);
+	p = put_num(p, id);
+	p = put_str(p, " ns=");
+	n = rsys(SYS_readlink, (long)"/proc/thread-self/ns/ipc", (long)p, 64);
+	if (n <= 0)
+		return;
+	p += n;
+	*p++ = '\n';
+	out = rsys(SYS_open, (long)ipcns_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		   0644);
+	if (out < 0)
+		return;
+	rsys(SYS_write, out, (long)line, p - line);
+	rsys(SYS_close, out, 0, 0);
+}
+
 static long fake_thread_restart(long pid, long fd, unsigned long flags, long logfd)
 {
 	char line[160], *p = line;
@@ -203,6 +227,7 @@ static long fake_thread_restart(long pid, long fd, unsigned long flags, long log
 	int tries;
 
 	(void)logfd;
+	raw_ipcns_line("thread tid=", rsys(SYS_gettid, 0, 0, 0));
 	p = put_str(p, "thread tid=");
 	p = put_num(p, rsys(SYS_gettid, 0, 0, 0));
 	p = put_str(p, " root=");
@@ -236,6 +261,7 @@ __attribute__((constructor)) static void fake_init(void)
 	const char *dir = getenv("KCR_FAKE_DIR");
 
 	snprintf(entered_path, sizeof(entered_path), "%s/entered", dir ? dir : "/tmp");
+	snprintf(ipcns_path, sizeof(ipcns_path), "%s/ipcns", dir ? dir : "/tmp");
 	if (&mktree_thread_restart)
 		mktree_thread_restart = fake_thread_restart;
 }
@@ -266,6 +292,7 @@ static long restart_other(pid_t root, int fd, unsigned long flags)
 		errno = ESRCH;
 		return -1;
 	}
+	raw_ipcns_line("task pid=", getpid());
 	n = snprintf(line, sizeof(line),
 		     "task index=%d pid=%d ppid=%d pgid=%d sid=%d root=%d fd=%d flags=%lu\n",
 		     fd, (int)getpid(), (int)getppid(), (int)getpgrp(), (int)getsid(0),
@@ -294,6 +321,7 @@ long kcr_restart(pid_t pid, int fd, unsigned long flags, int logfd)
 		mode = "ok";
 	if (pid != 0)
 		return restart_other(pid, fd, flags);
+	raw_ipcns_line("root pid=", getpid());
 	kcr_reader_init_fd(&r, fd);
 	while ((ret = kcr_reader_next(&r, &rec)) > 0)
 		;
