@@ -6,7 +6,7 @@
  *          exactly id X (the same X in the three kinds); consumed success or
  *          not; a taken id is EEXIST, the id of a removed but attached
  *          segment EBUSY; a get of an existing key does not consume it;
- *          "LONG<1> X" works, "LONG<2> X Y" makes the creation fail
+ *          "LONG1 X" works, "LONG2 X Y" makes the creation fail
  *          (EINVAL); a second write replaces, "" and "NONE" clear; the
  *          read-back format; malformed writes EINVAL; another thread's or
  *          process's file EPERM; without CAP_CHECKPOINT_RESTORE and
@@ -14,9 +14,9 @@
  *   proc   as root: fork and pthread_create get the pid/tid written; a pid
  *          in use EEXIST; a zombie's pid and a pid that lives on only as a
  *          process group id EBUSY; consumed on failure; caps checked at use
- *   pidns  as root: in a new pid namespace, its init writes "LONG<2> 50 Q":
+ *   pidns  as root: in a new pid namespace, its init writes "LONG2 50 Q":
  *          the child is 50 inside and Q outside (innermost first, as clone3
- *          set_tid); "LONG 60": 60 inside; "LONG<3> ..." at level 1 fails
+ *          set_tid); "LONG 60": 60 inside; "LONG3 ..." at level 1 fails
  *          EINVAL (at the write or at the fork); taken inner or outer pid
  *          EEXIST
  *   user   as an unprivileged user: writing its own next_id is EPERM,
@@ -192,16 +192,19 @@ static void malformed(void)
 {
 	static const char *const bad[] = {
 		"LONG", "LONG ", "LONG x", "LONG 1 2", "LONG -5", "LONG 12abc", "long 5", "LONG\t",
-		"LONG<0>", "LONG<0> 1", "LONG<33> 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33",
-		"LONG<2> 1", "LONG<2> 1 2 3", "LONG<a> 1", "LONG<2 1 2", "LONG<-1> 1", "LONG<2> 1 -2",
-		"XX 5", "LONG 99999999999", "NONE 5",
+		"LONG0", "LONG0 1", "LONG01 1", "LONG33 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33",
+		"LONG2 1", "LONG2 1 2 3", "LONGa 1", "LONG2,1 2", "LONG-1 1", "LONG2 1 -2", "LONG+1 5",
+		"LONG<2> 1 2", "XX 5", "LONG 99999999999", "LONG 2147483648", "NONE 5", "LONG 1\n2",
 	};
 	size_t i;
 
 	set_self();
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_write(self_path, bad[i], EINVAL, EINVAL);
-	nid("LONG<32> 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32");
+	nid("LONG32 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32");
+	expect_pending("LONG32 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32\n",
+		       NULL, "after LONG32 ...");
+	nid("LONG 2147483647");
 	nid("NONE");
 	expect_pending("", NULL, "after NONE");
 }
@@ -228,16 +231,16 @@ static void mode_ipc(void)
 	nid("LONG %d", x);
 	q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	expect_create("msgget with next_id LONG X", q, x, 0);
-	nid("LONG<1> %d", x);
+	nid("LONG1 %d", x);
 	snprintf(b, sizeof(b), "LONG %d\n", x);
 	{
 		char b2[128];
 
-		snprintf(b2, sizeof(b2), "LONG<1> %d\n", x);
-		expect_pending(b, b2, "after LONG<1> X");
+		snprintf(b2, sizeof(b2), "LONG1 %d\n", x);
+		expect_pending(b, b2, "after LONG1 X");
 	}
 	s = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
-	expect_create("semget with next_id LONG<1> X", s, x, 0);
+	expect_create("semget with next_id LONG1 X", s, x, 0);
 
 	/* taken: EEXIST, and consumed */
 	nid("LONG %d", x);
@@ -284,10 +287,15 @@ static void mode_ipc(void)
 	expect_create("shmget with that id once detached (gone)", k, d, 0);
 	shmctl(k, IPC_RMID, NULL);
 
-	/* LONG<2>: an IPC creation needs one id */
-	nid("LONG<2> %d %d", mkid(2, 400), mkid(2, 401));
-	expect_create("shmget with next_id LONG<2> (two ids)", shm_new(), -1, EINVAL);
-	expect_pending("", NULL, "after the failed shmget (LONG<2>)");
+	/* LONG2: an IPC creation needs one id */
+	nid("LONG2 %d %d", mkid(2, 400), mkid(2, 401));
+	snprintf(b, sizeof(b), "LONG2 %d %d\n", mkid(2, 400), mkid(2, 401));
+	expect_pending(b, NULL, "after LONG2 X Y");
+	expect_create("shmget with next_id LONG2 (two ids)", shm_new(), -1, EINVAL);
+	expect_pending("", NULL, "after the failed shmget (LONG2)");
+	/* an id beyond the namespace's index range: EINVAL, consumed */
+	nid("LONG %d", 0x7fff8000 + 5);		/* sequence 65535: ipcid_seq_max() */
+	expect_create("shmget with next_id of an id whose sequence is out of range", shm_new(), -1, EINVAL);
 
 	/* replace, clear */
 	nid("LONG %d", mkid(1, 500));
@@ -296,11 +304,11 @@ static void mode_ipc(void)
 	expect_create("shmget after two writes (the second replaces)", k, mkid(1, 501), 0);
 	shmctl(k, IPC_RMID, NULL);
 	nid("LONG %d", mkid(1, 502));
-	nid("%s", "");
-	expect_pending("", NULL, "after an empty write");
+	nid("%s", "  \n");
+	expect_pending("", NULL, "after writing blanks");
 	k = shm_new();
 	if (k == mkid(1, 502))
-		kt_fail("shmget after an empty write to next_id: expected a normal id, got the cleared %d", k);
+		kt_fail("shmget after clearing next_id: expected a normal id, got the cleared %d", k);
 	shmctl(k, IPC_RMID, NULL);
 	nid("LONG %d", mkid(1, 503));
 	nid("\n");
@@ -549,14 +557,14 @@ static void mode_pidns(void)
 		kt_set_who("init");
 		if (getpid() != 1)
 			kt_die("expected pid 1, got %d", (int)getpid());
-		nid("LONG<2> 50 %d", q);
+		nid("LONG2 50 %d", q);
 		c = fork();
 		if (c == 0) {
 			pause();
 			_exit(0);
 		}
 		if (c < 0) {
-			kt_fail("fork with next_id LONG<2> 50 %d: %s", q, strerror(errno));
+			kt_fail("fork with next_id LONG2 50 %d: %s", q, strerror(errno));
 		} else {
 			char who[16];
 
@@ -568,20 +576,20 @@ static void mode_pidns(void)
 					q, q, n, n > 0 ? lv[0] : -1);
 		}
 		/* taken inside, taken outside */
-		nid("LONG<2> 50 %d", qt);
-		expect_fork("fork with next_id LONG<2> (inner pid taken)", 0, EEXIST);
-		nid("LONG<2> 51 %d", q);
-		expect_fork("fork with next_id LONG<2> (outer pid taken)", 0, EEXIST);
+		nid("LONG2 50 %d", qt);
+		expect_fork("fork with next_id LONG2 (inner pid taken)", 0, EEXIST);
+		nid("LONG2 51 %d", q);
+		expect_fork("fork with next_id LONG2 (outer pid taken)", 0, EEXIST);
 		/* one id: inside */
 		nid("LONG 60");
 		expect_fork("fork with next_id LONG 60 at level 1", 60, 0);
 		/* three ids at level 1: too many */
 		set_self();
-		e = try_write(self_path, "LONG<3> 70 71 72");
+		e = try_write(self_path, "LONG3 70 71 72");
 		if (e == 0)
-			expect_fork("fork with next_id LONG<3> at level 1", 0, EINVAL);
+			expect_fork("fork with next_id LONG3 at level 1", 0, EINVAL);
 		else if (e != EINVAL)
-			kt_fail("write \"LONG<3> 70 71 72\" at level 1: expected EINVAL (or at the fork), got %s",
+			kt_fail("write \"LONG3 70 71 72\" at level 1: expected EINVAL (or at the fork), got %s",
 				err_name(e));
 		expect_pending("", NULL, "at the end");
 		if (c > 0) {
@@ -601,7 +609,7 @@ static void mode_user(void)
 		kt_die("user: expected an unprivileged user, got uid 0");
 	set_self();
 	expect_write(self_path, "LONG 5000", EPERM, EPERM);
-	expect_write(self_path, "LONG<1> 5000", EPERM, EPERM);
+	expect_write(self_path, "LONG1 5000", EPERM, EPERM);
 	expect_pending("", NULL, "after the refused writes");
 	expect_write("/proc/1/task/1/next_id", "LONG 5000", EPERM, EACCES);
 	{

@@ -38,7 +38,7 @@ export PATH=${PATH:+$PATH:}/bin:/sbin:/usr/bin:/usr/sbin
 ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter selfckpt refuse stall nopids \
 tree tree_pipe tree_nopids threads threads_many container container_flat pidns_init kill_pipe \
 ctrlc cutimage pidtaken leak_files leak_fs leak_vm leak_vfork leak_vfork_rev leak_scm leak_pipe leak_shm killmid latejoin \
-ipc_objs ipc_used ipc_ns ipc_fail ipc_private ipc_container ipc_mixed semundo_tree semundo_private \
+ipc_objs ipc_used ipc_ns ipc_fail ipc_private ipc_container ipc_mixed semundo_tree semundo_private semundo_edge \
 semundo_proc nextid_ipc nextid_proc nextid_pidns ipc_rights ipc_rights_restart \
 cpus clock rights badimage"
 # process names (comm) a test can leave behind; killed between tests
@@ -1530,6 +1530,20 @@ semundo_test() {
 }
 t_semundo_tree() { semundo_test semundo_tree tree; }
 t_semundo_private() { semundo_test semundo_private private; }
+
+# The extreme adjustment semop() allows (-32768) is saved and restored.
+t_semundo_edge() {
+	local n=semundo_edge
+	ipc_clean $n
+	start_prog $n semundo_proc $n edge || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	"$T/ipctool" rm /tmp/$n.ids
+	touch /tmp/$n.go
+	restart_from $n
+	judge $n "$RC"
+}
 
 # prog_test NAME PROG ARGS...: a program that checks an interface by itself.
 prog_test() {

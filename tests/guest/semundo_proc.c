@@ -20,6 +20,11 @@
  *   semundo_proc NAME hold        (any user) SEM_UNDO F666 -= 1, ready, go,
  *                                 after restart: /proc/self/semundo says
  *                                 "F666 1"; exit 0
+ *   semundo_proc NAME edge        as root: an array whose semadj is -32768
+ *                                 (as far as semop() lets it go: +32767,
+ *                                 -1 without SEM_UNDO, +1), ready, go;
+ *                                 after restart the entry and the value
+ *                                 (32767) are back
  *
  * FAIL lines as kcrtest.h; exit 0 iff every check passed.
  */
@@ -272,7 +277,10 @@ static void iface(void)
 	expect_write(self, b, EINVAL, EINVAL);
 	snprintf(b, sizeof(b), "%d 32768 0 0", x);		/* range */
 	expect_write(self, b, ERANGE, ERANGE);
+	/* -32768: semop(SEM_UNDO) itself lets semadj reach it (-SEMAEM - 1) */
 	snprintf(b, sizeof(b), "%d 0 -32768 0", x);
+	expect_write(self, b, ERANGE, 0);
+	snprintf(b, sizeof(b), "%d 0 -32769 0", x);
 	expect_write(self, b, ERANGE, ERANGE);
 	snprintf(b, sizeof(b), "%d 0 0 99999999999999999999", x);
 	expect_write(self, b, ERANGE, EINVAL);
@@ -486,6 +494,32 @@ static void forge_check(void)
 	semctl(f666, 0, IPC_RMID);
 }
 
+/* The extreme adjustment semop() allows, -32768, survives checkpoint/restart. */
+static void edge(void)
+{
+	struct sembuf up = { 0, 32767, SEM_UNDO | IPC_NOWAIT }, down = { 0, -1, IPC_NOWAIT },
+		      one = { 0, 1, SEM_UNDO | IPC_NOWAIT };
+	int id = mksem(1, 0, 0600), n;
+	char p[128], b[128];
+
+	n = snprintf(b, sizeof(b), "sem %d 0x0\n", id);
+	ids_path(p, sizeof(p));
+	if (kt_write_file(p, b, n))
+		kt_die_errno(p);
+	if (semop(id, &up, 1) || semop(id, &down, 1) || semop(id, &one, 1))
+		kt_die("semop to reach semadj -32768: %s", strerror(errno));
+	snprintf(b, sizeof(b), "%d -32768\n", id);
+	expect_read("/proc/self/semundo", b);
+	if (kt_nfail)
+		kt_die("setup failed");
+	kt_ready();
+	kt_wait_go();
+	kt_after_restart();
+	expect_read("/proc/self/semundo", b);
+	KT_EXPECT_INT("the array's value after restart", 32767, semctl(id, 0, GETVAL));
+	semctl(id, 0, IPC_RMID);
+}
+
 static void hold(void)
 {
 	struct sembuf sb = { 0, -1, SEM_UNDO | IPC_NOWAIT };
@@ -518,10 +552,12 @@ int main(int argc, char **argv)
 		forge_check();
 	else if (!strcmp(argv[2], "hold"))
 		hold();
+	else if (!strcmp(argv[2], "edge"))
+		edge();
 	else
 		goto usage;
 	kt_done();
 usage:
-	kt_msg("usage: semundo_proc NAME iface|forge-setup|forge|forge-check|hold");
+	kt_msg("usage: semundo_proc NAME iface|forge-setup|forge|forge-check|hold|edge");
 	return 2;
 }
