@@ -972,6 +972,7 @@ static int restore_ipc_ns(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
 	ret = ckpt_read_record(ctx, CKPT_HDR_IPC_NS, &h, sizeof(h), sizeof(h));
 	if (ret < 0)
 		return ret;
+	ret = 0;
 	if ((h.flags & ~CKPT_IPC_NS_FLAGS) || h.pad ||
 	    h.nr_objects > CKPT_IPC_OBJECTS_MAX ||
 	    ((h.flags & CKPT_IPC_NS_PRIVATE) && !(h.flags & CKPT_IPC_NS_ALL)) ||

@@ -551,7 +551,7 @@ struct ckpt_ipc_perm {
 	__s32 key;		/* IPC_PRIVATE (0) for a removed segment */
 	__u32 uid, gid;		/* owner */
 	__u32 cuid, cgid;	/* creator */
-	__u32 mode;		/* the low 9 bits, plus SHM_DEST/SHM_LOCKED for shm */
+	__u32 mode;		/* the permission bits (0777); shm state is in flags */
 	__u32 pad;
 };
 
