@@ -24,6 +24,8 @@
  *   mixed      no objects: K unshare(CLONE_NEWIPC)s, so the tree spans two
  *              IPC namespaces and the checkpoint must be refused; after
  *              go both exit 0.
+ *   locked     as all, with D SHM_LOCKed (CKPT_SHM_LOCKED): after restart
+ *              D is still locked.
  *
  * Objects (R creates them after creating and removing a few, so the ids
  * have gaps a fresh allocation would not reproduce):
@@ -34,8 +36,8 @@
  *          split into three VMAs)
  *   shm C  key, 2 pages, 0666, attached, then IPC_RMID: removed but
  *          attached (SHM_DEST, key IPC_PRIVATE)
- *   shm D  key, 5 pages, 0644, SHM_LOCKed, written and detached: not
- *          attached by anyone at checkpoint
+ *   shm D  key, 5 pages, 0644, written and detached: not attached by
+ *          anyone at checkpoint (SHM_LOCKed in mode locked)
  *   shm E  key, 1 page, 0444, attached SHM_RDONLY only
  *   msq M1 key, 0620, 6 messages (types 1 5 3 7 1 2, sizes 0 1 100 4000
  *          17 8192; private: one more of 12000 bytes), one more sent and
@@ -93,8 +95,9 @@ union semun {
 	unsigned short *array;
 };
 
-enum { M_ALL, M_USED, M_NS, M_PRIVATE, M_CONTAINER, M_MIXED };
-static const char *const mode_names[] = { "all", "used", "ns", "private", "container", "mixed" };
+enum { M_ALL, M_USED, M_NS, M_PRIVATE, M_CONTAINER, M_MIXED, M_LOCKED };
+static const char *const mode_names[] = { "all", "used", "ns", "private", "container", "mixed",
+					  "locked" };
 static int mode;
 static char name[64];
 
@@ -309,7 +312,7 @@ static void create_objects(void)
 		fill(d, seg_size[SD], 0xd0);
 		if (shmdt(d))
 			kt_die_errno("shmdt D");
-		if (shmctl(st.seg[SD].id, SHM_LOCK, NULL))
+		if (mode == M_LOCKED && shmctl(st.seg[SD].id, SHM_LOCK, NULL))
 			kt_die_errno("SHM_LOCK D");
 	}
 	{
@@ -739,9 +742,9 @@ static void check_d_contents(void)
 	if (off >= 0)
 		kt_fail("shm D (not attached at checkpoint): data differs at byte %ld", off);
 	shmdt(d);
-	if (!(st.seg[SD].ds.shm_perm.mode & SHM_LOCKED))
-		kt_fail("shm D: expected SHM_LOCKED at checkpoint, mode was 0%o",
-			st.seg[SD].ds.shm_perm.mode);
+	if (!(st.seg[SD].ds.shm_perm.mode & SHM_LOCKED) != (mode != M_LOCKED))
+		kt_fail("shm D: expected SHM_LOCKED %s at checkpoint, mode was 0%o",
+			mode == M_LOCKED ? "set" : "clear", st.seg[SD].ds.shm_perm.mode);
 }
 
 static void check_msq_stat(const char *what, int q, const struct msqid_ds *exp)
@@ -1212,6 +1215,6 @@ int main(int argc, char **argv)
 	}
 	run_r();
 usage:
-	kt_msg("usage: ipc NAME all|used|ns|private|container|mixed");
+	kt_msg("usage: ipc NAME all|used|ns|private|container|mixed|locked");
 	return 2;
 }

@@ -17,6 +17,9 @@
  *                             undo N adj N sysv_vmas N newipcns 0|1 refs R"
  *                            (refs: the distinct non-zero sysvsem_refs of the
  *                            TREE); "ipcns none ..." when there is no IPC_NS
+ *   ipctool secret FILE      create a segment and a queue of mode 0600 holding
+ *                            "KCR-SECRET-SHM" and "KCR-SECRET-MSG"; their
+ *                            "KIND ID KEY" lines go to FILE
  *   ipctool semmode IN OUT SEMID MODE
  *                            copy image IN to OUT with the IPC_SEM record of
  *                            SEMID given permission bits MODE (octal), TAIL
@@ -282,7 +285,7 @@ static int semmode_fn(size_t off, const struct ckpt_hdr *h, void *arg)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: ipctool rm|exist|absent|last FILE | rmall | count | semvals ID | info IMAGE | semmode IN OUT SEMID MODE\n");
+	fprintf(stderr, "usage: ipctool rm|exist|absent|last|secret FILE | rmall | count | semvals ID | info IMAGE | semmode IN OUT SEMID MODE\n");
 	return 2;
 }
 
@@ -366,6 +369,24 @@ int main(int argc, char **argv)
 		for (i = 0; i < (int)ds.sem_nsems; i++)
 			printf("%s%u", i ? " " : "", v[i]);
 		printf("\n");
+		return 0;
+	}
+	if (!strcmp(argv[1], "secret") && argc == 3) {
+		struct { long mtype; char mtext[32]; } m = { 1, "KCR-SECRET-MSG" };
+		int shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+		int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+		char *p = shm >= 0 ? shmat(shm, NULL, 0) : (void *)-1;
+		FILE *f;
+
+		if (shm < 0 || q < 0 || p == (void *)-1 || msgsnd(q, &m, 15, 0)) {
+			fprintf(stderr, "ipctool secret: %s\n", strerror(errno));
+			return 1;
+		}
+		strcpy(p, "KCR-SECRET-SHM");
+		shmdt(p);
+		f = fopen(argv[2], "w");
+		if (!f || fprintf(f, "shm %d 0x0\nmsq %d 0x0\n", shm, q) < 0 || fclose(f))
+			return 1;
 		return 0;
 	}
 	if (!strcmp(argv[1], "info") && argc == 3) {

@@ -38,7 +38,7 @@ export PATH=${PATH:+$PATH:}/bin:/sbin:/usr/bin:/usr/sbin
 ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter selfckpt refuse stall nopids \
 tree tree_pipe tree_nopids threads threads_many container container_flat pidns_init kill_pipe \
 ctrlc cutimage pidtaken leak_files leak_fs leak_vm leak_vfork leak_vfork_rev leak_scm leak_pipe leak_shm killmid latejoin \
-ipc_objs ipc_used ipc_ns ipc_fail ipc_private ipc_container ipc_mixed semundo_tree semundo_private semundo_edge \
+ipc_objs ipc_used ipc_ns ipc_fail ipc_private ipc_container ipc_mixed ipc_locked ipc_leak semundo_tree semundo_private semundo_edge \
 semundo_proc nextid_ipc nextid_proc nextid_pidns ipc_rights ipc_rights_restart \
 cpus clock rights badimage"
 # process names (comm) a test can leave behind; killed between tests
@@ -1383,6 +1383,18 @@ t_ipc_objs() {
 	judge $n "$RC"
 }
 
+# A segment locked in memory (SHM_LOCK) keeps its lock (CKPT_SHM_LOCKED).
+t_ipc_locked() {
+	local n=ipc_locked
+	ipc_start $n locked || return 1
+	checkpoint_to $n "$PID" --ipc --kill || return 1
+	reap_killed "$PID" || return 1
+	"$T/ipctool" rm /tmp/$n.ids
+	touch /tmp/$n.go
+	restart_from $n
+	judge $n "$RC"
+}
+
 # Plain checkpoint: only the attached segments and the arrays in undo lists.
 t_ipc_used() {
 	local n=ipc_used
@@ -1500,6 +1512,36 @@ t_ipc_mixed() {
 	return 0
 }
 
+# An undo list shared (CLONE_SYSVSEM) with a process outside the tree is
+# a leak: refused, naming it, and the tree runs on.
+t_ipc_leak() {
+	local n=ipc_leak root rc st
+	ipc_clean $n
+	start_prog $n semundo_proc $n leak || return 1
+	wait_ready $n "$PID" || return 1
+	root=$(cat /tmp/$n.root 2>/dev/null)
+	alive "$root" || { kill -9 "$PID"; fail "no live tree root in /tmp/$n.root (\"$root\")"; return 1; }
+	timeout -k 5 $TMO_CKPT checkpoint -o /tmp/$n.img -l /tmp/$n.ckpt.log "$root" >/dev/null 2>/tmp/$n.ckpt.err
+	rc=$?
+	log "checkpoint $root (its undo list shared with pid $PID outside): rc $rc: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+	[ $rc != 0 ] || { kill -9 "$root" "$PID"; fail "checkpoint succeeded, expected a refusal: the undo list is shared with pid $PID outside the tree"; return 1; }
+	if ! cat /tmp/$n.ckpt.err /tmp/$n.ckpt.log 2>/dev/null | grep -Eiq 'undo list|CLONE_SYSVSEM'; then
+		kill -9 "$root" "$PID"
+		fail "refusal without naming the undo list (CLONE_SYSVSEM): rc $rc: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+		return 1
+	fi
+	touch /tmp/$n.go
+	if ! poll 30 gone "$PID"; then
+		kill -9 "$root" "$PID"
+		fail "the tree did not run on after the refused checkpoint (left frozen?)"
+		return 1
+	fi
+	wait "$PID"
+	st=$?
+	[ $st = 0 ] || { fail "exit $st after the refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
+	return 0
+}
+
 # semundo_test NAME MODE: the SEM_UNDO tree; after restart every task exits
 # and W reports the final values in /tmp/NAME.final.
 semundo_test() {
@@ -1563,14 +1605,37 @@ t_nextid_pidns() { prog_test nextid_pidns "$T/nextid" nextid_pidns pidns; }
 
 # An unprivileged user cannot forge undo entries for an array it cannot
 # alter (/proc/self/semundo), nor read or write root's semundo, nor write
-# its next_id.
+# its next_id; and "checkpoint --ipc" of its own process does not give it
+# the contents of root's mode 0600 segment and queue (checkpoint reads
+# only what the caller could read).
 t_ipc_rights() {
-	local n=ipc_rights
+	local n=ipc_rights u rc
 	ipc_clean $n
 	prog_test $n "$T/semundo_proc" $n forge-setup || return 1
 	prog_test $n "$T/runas" 1000 1000 "$T/semundo_proc" $n forge || { WHY="kcruser: $WHY"; return 1; }
 	prog_test $n "$T/semundo_proc" $n forge-check || { WHY="after kcruser's attempts: $WHY"; return 1; }
 	prog_test $n "$T/runas" 1000 1000 "$T/nextid" $n user || { WHY="kcruser: $WHY"; return 1; }
+
+	[ -f $CG/cgroup.procs ] || { fail "cgroup2 is not mounted at $CG"; return 1; }
+	mkdir -p $UCG || { fail "mkdir $UCG failed"; return 1; }
+	chown 1000:1000 $UCG $UCG/cgroup.procs $UCG/cgroup.threads $UCG/cgroup.subtree_control 2>/dev/null
+	rm -rf $R
+	mkdir -p $R && chmod 1777 $R
+	"$T/ipctool" secret /tmp/$n.secret || { fail "ipctool secret failed"; return 1; }
+	start_idle ${n}_u user $UCG
+	u=$PID
+	wait_ready ${n}_u "$u" || return 1
+	"$T/runas" 1000 1000 timeout -k 5 $TMO_CKPT checkpoint --ipc -o $R/ipc.img -l $R/ipc.log "$u" \
+		>/dev/null 2>$R/ipc.err
+	rc=$?
+	log "kcruser: checkpoint --ipc of its own pid $u with root's 0600 objects in the namespace: rc $rc: $(first_line $R/ipc.err $R/ipc.log)"
+	finish_idle ${n}_u "$u" || return 1
+	if [ $rc = 0 ] && grep -q KCR-SECRET $R/ipc.img; then
+		"$T/ipctool" rm /tmp/$n.secret
+		fail "kcruser's checkpoint --ipc saved the contents of root's mode 0600 SysV segment or queue ($(grep -c KCR-SECRET $R/ipc.img) match(es) in the image)"
+		return 1
+	fi
+	"$T/ipctool" rm /tmp/$n.secret
 	return 0
 }
 

@@ -25,12 +25,18 @@
  *                                 -1 without SEM_UNDO, +1), ready, go;
  *                                 after restart the entry and the value
  *                                 (32767) are back
+ *   semundo_proc NAME leak        P holds an undo list and creates R with
+ *                                 clone(CLONE_SYSVSEM): the driver's
+ *                                 checkpoint of R (/tmp/NAME.root) must be
+ *                                 refused; after go both exit 0
  *
  * FAIL lines as kcrtest.h; exit 0 iff every check passed.
  */
 #define _GNU_SOURCE
 #include "kcrtest.h"
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 
@@ -520,6 +526,38 @@ static void edge(void)
 	semctl(id, 0, IPC_RMID);
 }
 
+/*
+ * An undo list shared with a process outside the tree: P (outside) holds
+ * a SEM_UNDO entry and creates R with clone(CLONE_SYSVSEM); a checkpoint of
+ * R must be refused.  /tmp/NAME.ready: P's pid; /tmp/NAME.root: R's.
+ */
+static void leak(void)
+{
+	struct sembuf sb = { 0, -1, SEM_UNDO | IPC_NOWAIT };
+	int id = mksem(1, 5, 0600), n, st;
+	char p[128], b[64];
+	pid_t r;
+
+	if (semop(id, &sb, 1))
+		kt_die("semop SEM_UNDO: %s", strerror(errno));
+	r = syscall(SYS_clone, CLONE_SYSVSEM | SIGCHLD, 0, NULL, NULL, 0);
+	if (r < 0)
+		kt_die_errno("clone(CLONE_SYSVSEM)");
+	if (r == 0) {
+		kt_set_who("R");
+		kt_wait_go();
+		_exit(kt_nfail ? 1 : 0);
+	}
+	n = snprintf(b, sizeof(b), "%d\n", (int)r);
+	snprintf(p, sizeof(p), "/tmp/%s.root", name);
+	if (kt_write_file(p, b, n))
+		kt_die_errno(p);
+	kt_ready();
+	if (kt_wait_pid(r, &st, KT_GO_TIMEOUT_S + 10) != r || !WIFEXITED(st) || WEXITSTATUS(st))
+		kt_fail("R: expected exit 0 after go, got status 0x%x", st);
+	semctl(id, 0, IPC_RMID);
+}
+
 static void hold(void)
 {
 	struct sembuf sb = { 0, -1, SEM_UNDO | IPC_NOWAIT };
@@ -554,10 +592,12 @@ int main(int argc, char **argv)
 		hold();
 	else if (!strcmp(argv[2], "edge"))
 		edge();
+	else if (!strcmp(argv[2], "leak"))
+		leak();
 	else
 		goto usage;
 	kt_done();
 usage:
-	kt_msg("usage: semundo_proc NAME iface|forge-setup|forge|forge-check|hold|edge");
+	kt_msg("usage: semundo_proc NAME iface|forge-setup|forge|forge-check|hold|edge|leak");
 	return 2;
 }
