@@ -73,11 +73,14 @@ static int try_write(const char *path, const char *buf)
 	return e;
 }
 
-/* our own thread's file */
+/* our own thread's file, by the pid and tid /proc (mounted outside) shows */
 static void set_self(void)
 {
-	snprintf(self_path, sizeof(self_path), "/proc/%d/task/%d/next_id", (int)getpid(),
-		 (int)gettid());
+	int pid[8], tid[8];
+
+	if (kt_nspid("self", pid, 8) < 1 || kt_nspid("thread-self", tid, 8) < 1)
+		kt_die("NSpid unreadable");
+	snprintf(self_path, sizeof(self_path), "/proc/%d/task/%d/next_id", pid[0], tid[0]);
 }
 
 static void expect_write(const char *path, const char *text, int e1, int e2)

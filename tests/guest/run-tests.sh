@@ -38,7 +38,7 @@ export PATH=${PATH:+$PATH:}/bin:/sbin:/usr/bin:/usr/sbin
 ALL_TESTS="regs memory memory_pipe signals task files blk_read blk_pause blk_sleep blk_sleep_clock dyn_counter selfckpt refuse stall nopids \
 tree tree_pipe tree_nopids threads threads_many container container_flat pidns_init kill_pipe \
 ctrlc cutimage pidtaken leak_files leak_fs leak_vm leak_vfork leak_vfork_rev leak_scm leak_pipe leak_shm killmid latejoin \
-ipc_objs ipc_used ipc_ns ipc_fail ipc_private ipc_container ipc_mixed ipc_locked ipc_leak semundo_tree semundo_private semundo_edge \
+ipc_objs ipc_used ipc_ns ipc_fail ipc_private ipc_container ipc_mixed ipc_locked ipc_leak semundo_tree semundo_private semundo_edge semundo_zero \
 semundo_proc nextid_ipc nextid_proc nextid_pidns ipc_rights ipc_rights_restart \
 cpus clock rights badimage"
 # process names (comm) a test can leave behind; killed between tests
@@ -1573,6 +1573,25 @@ semundo_test() {
 t_semundo_tree() { semundo_test semundo_tree tree; }
 t_semundo_private() { semundo_test semundo_private private; }
 
+# A failed semop(SEM_UNDO) leaves a zero entry for an array the task may
+# not even read (vanilla behaviour): such a task still restarts.
+t_semundo_zero() {
+	local n=semundo_zero
+	ipc_clean $n
+	prog_test $n "$T/semundo_proc" $n forge-setup || return 1
+	clean_files $n
+	start_prog $n runas 1000 1000 "$T/semundo_proc" $n zero || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	"$T/ipctool" rm /tmp/$n.ids
+	touch /tmp/$n.go
+	restart_from $n
+	judge $n "$RC" || return 1
+	"$T/ipctool" rm /tmp/$n.ids
+	return 0
+}
+
 # The extreme adjustment semop() allows (-32768) is saved and restored.
 t_semundo_edge() {
 	local n=semundo_edge
@@ -1651,6 +1670,7 @@ t_ipc_rights_restart() {
 	prog_test $n "$T/semundo_proc" $n forge-setup || return 1
 	clean_files $n
 	start_prog $n runas 1000 1000 "$T/semundo_proc" $n hold || return 1
+	chown 1000:1000 /tmp/$n.out	# reopened by kcruser's restart
 	wait_ready $n "$PID" || return 1
 	checkpoint_to $n "$PID" --kill || return 1
 	reap_killed "$PID" || return 1
@@ -1663,7 +1683,7 @@ t_ipc_rights_restart() {
 	RST_AS=
 	[ $rc = 0 ] || return 1
 	ipc_absent /tmp/$n.ids "after kcruser's refused restart" || return 1
-	tail -n 1 /tmp/$n.ids > /tmp/$n.ids.f666
+	sed -n 2p /tmp/$n.ids > /tmp/$n.ids.f666	# F644, F666, F600
 	"$T/ipctool" semmode /tmp/$n.img /tmp/$n.img.bad "$(cut -d' ' -f2 /tmp/$n.ids.f666)" 644 || { fail "ipctool semmode failed"; return 1; }
 	mv /tmp/$n.img /tmp/$n.img.good
 	mv /tmp/$n.img.bad /tmp/$n.img

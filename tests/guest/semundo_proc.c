@@ -7,8 +7,9 @@
  *                                 malformed input, EPERM for another task's
  *                                 file, what a write does at exit
  *   semundo_proc NAME forge-setup as root: arrays F644 (2 semaphores = 100,
- *                                 mode 0644, owner root) and F666 (1 = 100,
- *                                 mode 0666); /tmp/NAME.ids
+ *                                 mode 0644, owner root), F666 (1 = 100,
+ *                                 mode 0666) and F600 (1 = 100, 0600);
+ *                                 /tmp/NAME.ids
  *   semundo_proc NAME forge       as an unprivileged user: semop SEM_UNDO on
  *                                 F644 and writing "F644 -50 -50" to
  *                                 /proc/self/semundo fail with EACCES,
@@ -25,6 +26,10 @@
  *                                 -1 without SEM_UNDO, +1), ready, go;
  *                                 after restart the entry and the value
  *                                 (32767) are back
+ *   semundo_proc NAME zero        (unprivileged) a failed semop(SEM_UNDO)
+ *                                 on F600 leaves a zero entry; with one on
+ *                                 F666, ready, go; after restart the same
+ *                                 /proc/self/semundo
  *   semundo_proc NAME leak        P holds an undo list and creates R with
  *                                 clone(CLONE_SYSVSEM): the driver's
  *                                 checkpoint of R (/tmp/NAME.root) must be
@@ -286,6 +291,8 @@ static void iface(void)
 	/* -32768: semop(SEM_UNDO) itself lets semadj reach it (-SEMAEM - 1) */
 	snprintf(b, sizeof(b), "%d 0 -32768 0", x);
 	expect_write(self, b, ERANGE, 0);
+	snprintf(b, sizeof(b), "%d 0 0 0", x);			/* back, if it was taken */
+	expect_write(self, b, 0, 0);
 	snprintf(b, sizeof(b), "%d 0 -32769 0", x);
 	expect_write(self, b, ERANGE, ERANGE);
 	snprintf(b, sizeof(b), "%d 0 0 99999999999999999999", x);
@@ -431,20 +438,23 @@ static void ids_path(char *p, size_t n)
 	snprintf(p, n, "/tmp/%s.ids", name);
 }
 
+static int f600 = -1;
+
 static void read_ids(int *f644, int *f666)
 {
 	char p[128], b[256];
 
 	ids_path(p, sizeof(p));
-	if (kt_read_file(p, b, sizeof(b)) <= 0 || sscanf(b, "sem %d %*x sem %d", f644, f666) != 2)
-		kt_die("%s: expected two \"sem ID KEY\" lines, got none", p);
+	if (kt_read_file(p, b, sizeof(b)) <= 0 ||
+	    sscanf(b, "sem %d %*x sem %d %*x sem %d", f644, f666, &f600) < 2)
+		kt_die("%s: expected \"sem ID KEY\" lines, got none", p);
 }
 
 static void forge_setup(void)
 {
-	int f644 = mksem(2, 100, 0644), f666 = mksem(1, 100, 0666);
+	int f644 = mksem(2, 100, 0644), f666 = mksem(1, 100, 0666), g600 = mksem(1, 100, 0600);
 	char p[128], b[128];
-	int n = snprintf(b, sizeof(b), "sem %d 0x0\nsem %d 0x0\n", f644, f666);
+	int n = snprintf(b, sizeof(b), "sem %d 0x0\nsem %d 0x0\nsem %d 0x0\n", f644, f666, g600);
 
 	ids_path(p, sizeof(p));
 	if (kt_write_file(p, b, n))
@@ -461,10 +471,18 @@ static void forge(void)
 	read_ids(&f644, &f666);
 	if (getuid() == 0 || geteuid() == 0)
 		kt_die("forge: expected to run as an unprivileged user, got uid %d", (int)getuid());
-	/* sanity: we may not alter F644 */
-	if (semop(f644, &sb, 1) == 0 || errno != EACCES)
-		kt_fail("semop SEM_UNDO on array %d (mode 0644, root's): expected EACCES, got %s",
-			f644, errno ? strerror(errno) : "success");
+	/* sanity: we may not alter F644 (in a child: a failed semop with
+	 * SEM_UNDO still leaves a zero entry in the caller's list) */
+	{
+		pid_t c = fork();
+		int st;
+
+		if (c == 0)
+			_exit(semop(f644, &sb, 1) == 0 ? 1 : errno == EACCES ? 0 : 2);
+		if (c < 0 || waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st))
+			kt_fail("semop SEM_UNDO on array %d (mode 0644, root's): expected EACCES, got %s",
+				f644, c > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 1 ? "success" : "another error");
+	}
 	snprintf(b, sizeof(b), "%d -50 -50", f644);
 	expect_write(self, b, EACCES, EACCES);
 	snprintf(b, sizeof(b), "%d 7", f666);
@@ -498,6 +516,8 @@ static void forge_check(void)
 	expect_vals("(0666) after the unprivileged user wrote 7 and exited", f666, 1, v666);
 	semctl(f644, 0, IPC_RMID);
 	semctl(f666, 0, IPC_RMID);
+	if (f600 >= 0)
+		semctl(f600, 0, IPC_RMID);
 }
 
 /* The extreme adjustment semop() allows, -32768, survives checkpoint/restart. */
@@ -558,6 +578,35 @@ static void leak(void)
 	semctl(id, 0, IPC_RMID);
 }
 
+/*
+ * A failed semop(SEM_UNDO) on an array we may neither alter nor read
+ * (F600) still leaves an all-zero entry in our list (find_alloc_undo()
+ * comes before the permission check): a state any process can reach,
+ * which must survive checkpoint/restart (it changes nothing at exit).
+ */
+static void zero(void)
+{
+	struct sembuf sb = { 0, -1, SEM_UNDO | IPC_NOWAIT };
+	int f644, f666;
+	char b[128];
+
+	read_ids(&f644, &f666);
+	if (f600 < 0)
+		kt_die("no third array in the ids file");
+	if (semop(f600, &sb, 1) == 0 || errno != EACCES)
+		kt_die("semop SEM_UNDO on root's 0600 array %d: expected EACCES, got %s", f600,
+		       errno ? strerror(errno) : "success");
+	if (semop(f666, &sb, 1))
+		kt_die("semop SEM_UNDO on %d: %s", f666, strerror(errno));
+	if (kt_read_file("/proc/self/semundo", b, sizeof(b)) < 0)
+		kt_die_errno("/proc/self/semundo");
+	kt_msg("# zero: /proc/self/semundo before the checkpoint: %s", b);
+	kt_ready();
+	kt_wait_go();
+	kt_after_restart();
+	expect_read("/proc/self/semundo", b);
+}
+
 static void hold(void)
 {
 	struct sembuf sb = { 0, -1, SEM_UNDO | IPC_NOWAIT };
@@ -594,10 +643,12 @@ int main(int argc, char **argv)
 		edge();
 	else if (!strcmp(argv[2], "leak"))
 		leak();
+	else if (!strcmp(argv[2], "zero"))
+		zero();
 	else
 		goto usage;
 	kt_done();
 usage:
-	kt_msg("usage: semundo_proc NAME iface|forge-setup|forge|forge-check|hold|edge|leak");
+	kt_msg("usage: semundo_proc NAME iface|forge-setup|forge|forge-check|hold|edge|leak|zero");
 	return 2;
 }
