@@ -257,10 +257,13 @@ void restore_files_cleanup(struct ckpt_rst_task *rt);
 int checkpoint_ipc_prepare(struct ckpt_ctx *ctx);
 int checkpoint_ipc(struct ckpt_ctx *ctx, struct task_struct *t, int index);
 int restore_ipc(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+int restore_ipc_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 int restore_ipc_resume(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 void restore_ipc_release(struct ckpt_rst_task *rt);
 void ckpt_ipc_free(struct ckpt_ctx *ctx);
 u64 restore_ipc_shm_size(struct ckpt_ctx *ctx, int shmid);
+struct ipc_namespace;
+bool checkpoint_ipc_ns_is(struct ckpt_ctx *ctx, struct ipc_namespace *ns);
 
 /* memory.c: MM, VMA, PAGES */
 int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t, int index);

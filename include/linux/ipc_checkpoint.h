@@ -42,7 +42,7 @@ struct msg_ckpt_item {
 int ipc_ckpt_next_id(struct ipc_namespace *ns, int kind, int *pos);
 int ipc_ckpt_nr_objects(struct ipc_namespace *ns);
 
-int sem_undo_walk(struct task_struct *t, unsigned int *users,
+int sem_undo_walk(struct task_struct *t,
 		  int (*fn)(void *arg, int semid, int nsems,
 			    const short *semadj),
 		  void *arg);
@@ -73,6 +73,7 @@ int shm_ckpt_restore(struct ipc_namespace *ns, int id,
 		     struct user_namespace *user_ns,
 		     struct pid_namespace *pid_ns,
 		     const struct ckpt_hdr_ipc_shm *h, struct file **filep);
+int shm_ckpt_lock(struct ipc_namespace *ns, int id);
 int shm_ckpt_remove(struct ipc_namespace *ns, int id);
 
 int msg_ckpt_save(struct ipc_namespace *ns, int id,

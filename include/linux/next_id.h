@@ -13,9 +13,10 @@
 #ifndef _LINUX_NEXT_ID_H
 #define _LINUX_NEXT_ID_H
 
+#include <linux/pid_namespace.h>
 #include <linux/types.h>
 
-#define NEXT_ID_MAX	32	/* MAX_PID_NS_LEVEL */
+#define NEXT_ID_MAX	MAX_PID_NS_LEVEL
 
 struct task_struct;
 struct seq_file;

@@ -61,6 +61,7 @@ const struct ckpt_state_ops ckpt_state_ops[] = {
 		.name = "ipc",
 		.checkpoint = checkpoint_ipc,
 		.restore = restore_ipc,
+		.finish = restore_ipc_finish,
 		.resume_shared = restore_ipc_resume,
 		.release = restore_ipc_release,
 	}, {

@@ -102,6 +102,8 @@ struct ckpt_ipc {
 struct ckpt_ipc_task {
 	struct ckpt_ctx *ctx;
 	bool undo;			/* this task's undo list is the image's */
+	struct ckpt_hdr_sem_adj **adj;	/* first user: its SEM_ADJ records */
+	u32 nr_adj;
 };
 
 /* CKPT_OBJ_SYSVSEM at restart: a reference on an undo list */
@@ -124,8 +126,9 @@ static void ckpt_release_undo_ref(void *ptr)
 	kfree(ur);
 }
 
-static int ckpt_ipc_add_id(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
-			   int kind, int id)
+/* Room for one more id of @kind. */
+static int ckpt_ipc_reserve(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
+			    int kind)
 {
 	unsigned int total = ci->nr[0] + ci->nr[1] + ci->nr[2];
 	unsigned int max;
@@ -143,8 +146,25 @@ static int ckpt_ipc_add_id(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
 		ci->ids[kind] = ids;
 		ci->max[kind] = max;
 	}
-	ci->ids[kind][ci->nr[kind]++] = id;
 	return 0;
+}
+
+static int ckpt_ipc_add_id(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
+			   int kind, int id)
+{
+	int ret = ckpt_ipc_reserve(ctx, ci, kind);
+
+	if (!ret)
+		ci->ids[kind][ci->nr[kind]++] = id;
+	return ret;
+}
+
+/* Whether @ns is the tree's IPC namespace (memory.c, for attachments). */
+bool checkpoint_ipc_ns_is(struct ckpt_ctx *ctx, struct ipc_namespace *ns)
+{
+	struct ckpt_ipc *ci = ctx->ipc;
+
+	return ci && ci->ns == ns;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -297,6 +317,20 @@ static int ckpt_ipc_used_shm(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 	return ret;
 }
 
+/*
+ * An entry of zeros changes nothing at exit (a semop(SEM_UNDO) that failed
+ * leaves one, even without the rights to the array): it is not saved.
+ */
+static bool ckpt_undo_is_zero(const short *semadj, int nsems)
+{
+	int i;
+
+	for (i = 0; i < nsems; i++)
+		if (semadj[i])
+			return false;
+	return true;
+}
+
 struct ckpt_undo_ids {
 	struct ckpt_ipc *ci;
 	unsigned int count;
@@ -307,7 +341,8 @@ static int ckpt_undo_count(void *arg, int semid, int nsems,
 {
 	struct ckpt_undo_ids *u = arg;
 
-	u->count++;
+	if (!ckpt_undo_is_zero(semadj, nsems))
+		u->count++;
 	return 0;
 }
 
@@ -318,6 +353,8 @@ static int ckpt_undo_note(void *arg, int semid, int nsems,
 	struct ckpt_undo_ids *u = arg;
 	struct ckpt_ipc *ci = u->ci;
 
+	if (ckpt_undo_is_zero(semadj, nsems))
+		return 0;
 	if (ci->nr[IPC_CKPT_SEM] == ci->max[IPC_CKPT_SEM])
 		return -EAGAIN;
 	ci->ids[IPC_CKPT_SEM][ci->nr[IPC_CKPT_SEM]++] = semid;
@@ -336,7 +373,7 @@ static int ckpt_ipc_used_sem(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 		if (!(ctx->task_first[i] & CKPT_FIRST_SYSVSEM))
 			continue;
 		u.count = 0;
-		sem_undo_walk(ctx->tasks[i], NULL, ckpt_undo_count, &u);
+		sem_undo_walk(ctx->tasks[i], ckpt_undo_count, &u);
 		if (u.count > CKPT_SEM_UNDOS_MAX)
 			return ckpt_err(ctx, -E2BIG,
 					"pid %d has undo entries for %u semaphore arrays (at most %u)",
@@ -353,7 +390,7 @@ static int ckpt_ipc_used_sem(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 			ci->ids[IPC_CKPT_SEM] = ids;
 			ci->max[IPC_CKPT_SEM] = max;
 		}
-		ret = sem_undo_walk(ctx->tasks[i], NULL, ckpt_undo_note, &u);
+		ret = sem_undo_walk(ctx->tasks[i], ckpt_undo_note, &u);
 		if (ret)	/* frozen tasks: only IPC_RMID shrinks a list */
 			return ckpt_err(ctx, -EBUSY,
 					"pid %d: its undo list changed during the checkpoint",
@@ -414,6 +451,9 @@ int checkpoint_ipc_prepare(struct ckpt_ctx *ctx)
 
 static int ckpt_ipc_gone(struct ckpt_ctx *ctx, int kind, int id, int err)
 {
+	if (err == -EACCES)
+		return ckpt_err(ctx, err, "no permission to read %s %d",
+				ckpt_ipc_kind_name[kind], id);
 	if (err == -EINVAL || err == -EIDRM)
 		return ckpt_err(ctx, -EBUSY, "%s %d was removed during the checkpoint",
 				ckpt_ipc_kind_name[kind], id);
@@ -434,14 +474,8 @@ static int checkpoint_ipc_shm(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
 				id);
 	if (ret)
 		return ckpt_ipc_gone(ctx, IPC_CKPT_SHM, id, ret);
-	if (h.flags & CKPT_SHM_LOCKED)
-		ret = ckpt_err(ctx, -EOPNOTSUPP,
-			       "shm %d is locked in memory (SHM_LOCK), not supported yet",
-			       id);
-	else
-		ret = checkpoint_shmem_pages(ctx, file_inode(file),
-					     CKPT_HDR_IPC_SHM, &h, sizeof(h),
-					     &h.nr_pages);
+	ret = checkpoint_shmem_pages(ctx, file_inode(file), CKPT_HDR_IPC_SHM,
+				     &h, sizeof(h), &h.nr_pages);
 	fput(file);
 	return ret;
 }
@@ -565,8 +599,10 @@ static int ckpt_undo_size(void *arg, int semid, int nsems,
 {
 	struct ckpt_undo_copy *uc = arg;
 
-	uc->nr++;
-	uc->used += nsems;
+	if (!ckpt_undo_is_zero(semadj, nsems)) {
+		uc->nr++;
+		uc->used += nsems;
+	}
 	return 0;
 }
 
@@ -576,6 +612,8 @@ static int ckpt_undo_copy_one(void *arg, int semid, int nsems,
 	struct ckpt_undo_copy *uc = arg;
 	struct ckpt_undo_entry *e;
 
+	if (ckpt_undo_is_zero(semadj, nsems))
+		return 0;
 	if (uc->nr == uc->max || uc->used + nsems > uc->room)
 		return -EAGAIN;
 	e = &uc->entries[uc->nr++];
@@ -604,7 +642,7 @@ static int checkpoint_sem_undo(struct ckpt_ctx *ctx, struct task_struct *t,
 	unsigned int i;
 	int ret;
 
-	sem_undo_walk(t, NULL, ckpt_undo_size, &uc);
+	sem_undo_walk(t, ckpt_undo_size, &uc);
 	if (uc.nr > CKPT_SEM_UNDOS_MAX)
 		return ckpt_err(ctx, -E2BIG, "pid %d: undo entries for %u arrays",
 				pid, uc.nr);
@@ -622,7 +660,7 @@ static int checkpoint_sem_undo(struct ckpt_ctx *ctx, struct task_struct *t,
 		goto out;
 	}
 	/* frozen: only IPC_RMID changes the list, and it only shrinks it */
-	ret = sem_undo_walk(t, NULL, ckpt_undo_copy_one, &uc);
+	ret = sem_undo_walk(t, ckpt_undo_copy_one, &uc);
 	if (ret) {
 		ret = ckpt_err(ctx, -EBUSY, "pid %d: its undo list changed during the checkpoint",
 			       pid);
@@ -689,23 +727,26 @@ static int rst_ipc_check_order(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
 	return 0;
 }
 
-static int rst_ipc_created(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
-			   int kind, int id)
+/* Noted in the room rst_ipc_next_id() made: removed if the restart fails. */
+static void rst_ipc_created(struct ckpt_ipc *ci, int kind, int id)
 {
-	return ckpt_ipc_add_id(ctx, ci, kind, id);
+	ci->ids[kind][ci->nr[kind]++] = id;
 }
 
 /*
- * Create one object with the chosen id, through the public path and the
- * task's next_id: @create is ksys_shmget() & co. with IPC_CREAT|IPC_EXCL.
+ * The result @ret of creating one object with the chosen id, through the
+ * public path and the task's next_id (ksys_shmget() & co. with
+ * IPC_CREAT | IPC_EXCL).
  */
 static int rst_ipc_create(struct ckpt_ctx *ctx, struct ckpt_ipc *ci, int kind,
 			  const struct ckpt_ipc_perm *p, long ret)
 {
-	if (ret == p->id)
-		return rst_ipc_created(ctx, ci, kind, p->id);
+	if (ret == p->id) {
+		rst_ipc_created(ci, kind, p->id);
+		return 0;
+	}
 	if (ret >= 0) {		/* can not happen: next_id gives exactly id */
-		rst_ipc_created(ctx, ci, kind, ret);
+		rst_ipc_created(ci, kind, ret);
 		return ckpt_err(ctx, -EINVAL, "%s %d was created as %ld",
 				ckpt_ipc_kind_name[kind], p->id, ret);
 	}
@@ -725,10 +766,15 @@ static int rst_ipc_create(struct ckpt_ctx *ctx, struct ckpt_ipc *ci, int kind,
 			ckpt_ipc_kind_name[kind], p->id, p->key);
 }
 
-static int rst_ipc_next_id(struct ckpt_ctx *ctx, int id)
+/* Before creating an object: room to note it, and its id in next_id. */
+static int rst_ipc_next_id(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
+			   int kind, int id)
 {
-	int ret = next_id_set(&id, 1);
+	int ret = ckpt_ipc_reserve(ctx, ci, kind);
 
+	if (ret)
+		return ret;
+	ret = next_id_set(&id, 1);
 	return ret ? ckpt_err(ctx, ret, "setting next_id") : 0;
 }
 
@@ -758,12 +804,9 @@ static int restore_ipc_shm(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 	    ((h->flags & CKPT_SHM_DEST) && h->perm.key != IPC_PRIVATE))
 		return ckpt_err(ctx, -EINVAL, "IPC_SHM %d: bad size, pages or flags",
 				h->perm.id);
-	if (h->flags & CKPT_SHM_LOCKED)
-		return ckpt_err(ctx, -EOPNOTSUPP, "shm %d: SHM_LOCK not supported",
-				h->perm.id);
 	ret = rst_ipc_check_order(ctx, ci, IPC_CKPT_SHM, h->perm.id);
 	if (!ret)
-		ret = rst_ipc_next_id(ctx, h->perm.id);
+		ret = rst_ipc_next_id(ctx, ci, IPC_CKPT_SHM, h->perm.id);
 	if (ret)
 		return ret;
 	created = ksys_shmget(h->perm.key, h->size,
@@ -773,6 +816,12 @@ static int restore_ipc_shm(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 	if (ret)
 		return ret;
 	ci->nr_shms++;
+	/* as its creator: the rights and memlock accounting of SHM_LOCK */
+	if (h->flags & CKPT_SHM_LOCKED) {
+		ret = shm_ckpt_lock(ci->ns, h->perm.id);
+		if (ret)
+			return ckpt_err(ctx, ret, "shm %d: SHM_LOCK", h->perm.id);
+	}
 	ret = shm_ckpt_restore(ci->ns, h->perm.id, current_user_ns(),
 			       ctx->pid_ns, h, &file);
 	if (ret)
@@ -802,7 +851,7 @@ static int restore_ipc_msq(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 		return ckpt_err(ctx, -EINVAL, "IPC_MSQ %d: bad counts", h.perm.id);
 	ret = rst_ipc_check_order(ctx, ci, IPC_CKPT_MSG, h.perm.id);
 	if (!ret)
-		ret = rst_ipc_next_id(ctx, h.perm.id);
+		ret = rst_ipc_next_id(ctx, ci, IPC_CKPT_MSG, h.perm.id);
 	if (ret)
 		return ret;
 	ret = rst_ipc_create(ctx, ci, IPC_CKPT_MSG, &h.perm,
@@ -895,7 +944,7 @@ static int restore_ipc_sem(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 	}
 	ret = rst_ipc_check_order(ctx, ci, IPC_CKPT_SEM, h->perm.id);
 	if (!ret)
-		ret = rst_ipc_next_id(ctx, h->perm.id);
+		ret = rst_ipc_next_id(ctx, ci, IPC_CKPT_SEM, h->perm.id);
 	if (ret)
 		goto out;
 	ret = rst_ipc_create(ctx, ci, IPC_CKPT_SEM, &h->perm,
@@ -1053,37 +1102,18 @@ u64 restore_ipc_shm_size(struct ckpt_ctx *ctx, int shmid)
 	return 0;
 }
 
-/* Set one array's adjustments: the caller's rights, then the restored ones. */
-static int rst_undo_set(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
-			int semid, u32 nsems, const short *adj)
-{
-	const struct cred *old;
-	int ret;
-
-	ret = sem_undo_set(semid, nsems, adj);
-	if (!ret && rt->new_creds) {
-		old = override_creds(rt->new_creds);
-		ret = sem_undo_set(semid, nsems, adj);
-		revert_creds(old);
-	}
-	if (ret == -EACCES || ret == -EPERM)
-		return ckpt_err(ctx, ret,
-				"undo entry for semaphore array %d: no permission to alter it",
-				semid);
-	return ret ? ckpt_err(ctx, ret, "undo entry for semaphore array %d",
-			      semid) : 0;
-}
-
+/*
+ * Read this task's SEM_UNDO and SEM_ADJ records (checked), kept in @it
+ * until the finish step sets them.
+ */
 static int restore_sem_undo(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
-			    struct ckpt_rst_task *rt)
+			    struct ckpt_rst_task *rt, struct ckpt_ipc_task *it)
 {
 	struct ckpt_hdr_sem_undo hu;
 	struct ckpt_hdr_sem_adj *ha;
-	struct ckpt_undo_ref *ur;
-	struct sem_undo_list *ulp;
 	struct ckpt_ipc_sem *s;
 	int prev = -1, ret;
-	u32 i, len;
+	u32 len;
 
 	ret = ckpt_read_record(ctx, CKPT_HDR_SEM_UNDO, &hu, sizeof(hu),
 			       sizeof(hu));
@@ -1093,40 +1123,29 @@ static int restore_sem_undo(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
 	    hu.nr_undos > CKPT_SEM_UNDOS_MAX)
 		return ckpt_err(ctx, -EINVAL, "SEM_UNDO: ref %u, %u entries",
 				hu.objref, hu.nr_undos);
-	for (i = 0; i < hu.nr_undos; i++) {
+	it->adj = kvcalloc(hu.nr_undos ? hu.nr_undos : 1, sizeof(*it->adj),
+			   GFP_KERNEL_ACCOUNT);
+	if (!it->adj)
+		return ckpt_ipc_nomem(ctx, "an undo list");
+	for (it->nr_adj = 0; it->nr_adj < hu.nr_undos; it->nr_adj++) {
 		ha = ckpt_read_record_alloc(ctx, CKPT_HDR_SEM_ADJ,
 					    sizeof(*ha) + sizeof(s16),
 					    sizeof(*ha) + CKPT_SEM_NSEMS_MAX *
 					    sizeof(s16), &len);
 		if (IS_ERR(ha))
 			return PTR_ERR(ha);
+		it->adj[it->nr_adj] = ha;
 		s = rst_find_sem(ci, ha->semid);
 		if (ha->semid <= prev || !s || s->nsems != ha->nsems ||
-		    len != sizeof(*ha) + ha->nsems * sizeof(s16))
-			ret = ckpt_err(ctx, -EINVAL,
-				       "SEM_ADJ for array %d: not an array of the image, out of order or of the wrong size",
-				       ha->semid);
-		else
-			ret = rst_undo_set(ctx, rt, ha->semid, ha->nsems,
-					   (const short *)(ha + 1));
+		    len != sizeof(*ha) + ha->nsems * sizeof(s16)) {
+			it->nr_adj++;
+			return ckpt_err(ctx, -EINVAL,
+					"SEM_ADJ for array %d: not an array of the image, out of order or of the wrong size",
+					ha->semid);
+		}
 		prev = ha->semid;
-		kvfree(ha);
-		if (ret)
-			return ret;
 	}
-	/* the list exists now (if empty too): the next users adopt it */
-	ulp = sem_undo_list_share();
-	if (IS_ERR(ulp))
-		return ckpt_err(ctx, PTR_ERR(ulp), "no memory for an undo list");
-	ur = kmalloc(sizeof(*ur), GFP_KERNEL_ACCOUNT);
-	if (!ur) {
-		sem_undo_list_put(ulp, ci->ns);
-		return ckpt_ipc_nomem(ctx, "an undo list");
-	}
-	ur->ulp = ulp;
-	ur->ns = get_ipc_ns(ci->ns);
-	return ckpt_obj_add_ref(ctx, CKPT_OBJ_SYSVSEM, hu.objref, ur,
-				ckpt_release_undo_ref);
+	return 0;
 }
 
 int restore_ipc(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
@@ -1134,8 +1153,6 @@ int restore_ipc(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
 	struct ckpt_ipc *ci = ctx->ipc;
 	struct ckpt_ipc_task *it;
-	struct ckpt_undo_ref *ur;
-	u32 ref = rt->entry->sysvsem_ref;
 	int type, ret = 0;
 
 	it = kzalloc(sizeof(*it), GFP_KERNEL_ACCOUNT);
@@ -1163,22 +1180,81 @@ int restore_ipc(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 				"task %d is not in the IPC namespace of the root",
 				rt->index);
 	}
+	if (rt->first & CKPT_FIRST_SYSVSEM)
+		return restore_sem_undo(ctx, ci, rt, it);
+	return 0;
+}
 
-	/* the task's undo list was made by user space (CLONE_SYSVSEM): empty */
-	if (!ref) {
-		sem_undo_list_drop(false);
+/* Set one array's adjustments: the caller's rights, then the restored ones. */
+static int rst_undo_set(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
+			int semid, u32 nsems, const short *adj)
+{
+	const struct cred *old;
+	int ret;
+
+	ret = sem_undo_set(semid, nsems, adj);
+	if (!ret && rt->new_creds) {
+		old = override_creds(rt->new_creds);
+		ret = sem_undo_set(semid, nsems, adj);
+		revert_creds(old);
+	}
+	if (ret == -EACCES || ret == -EPERM)
+		return ckpt_err(ctx, ret,
+				"undo entry for semaphore array %d: no permission to alter it",
+				semid);
+	return ret ? ckpt_err(ctx, ret, "undo entry for semaphore array %d",
+			      semid) : 0;
+}
+
+/*
+ * Past the point of no return (after the memory): the task leaves the
+ * undo list it entered restart() with, as unshare(CLONE_SYSVSEM) does
+ * (the last user applies it; user space made it with CLONE_SYSVSEM, it
+ * is empty), then builds or adopts the image's.
+ */
+int restore_ipc_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
+{
+	struct ckpt_ipc_task *it = rt->ipc;
+	struct ckpt_ipc *ci = ctx->ipc;
+	u32 ref = rt->entry->sysvsem_ref;
+	struct ckpt_hdr_sem_adj *ha;
+	struct ckpt_undo_ref *ur;
+	struct sem_undo_list *ulp;
+	unsigned int i;
+	int ret;
+
+	sem_undo_list_drop(true);
+	if (!ref)
+		return 0;
+	it->undo = true;	/* from here on a failure drops it unapplied */
+	if (!(rt->first & CKPT_FIRST_SYSVSEM)) {
+		ur = ckpt_obj_find_ref(ctx, CKPT_OBJ_SYSVSEM, ref);
+		if (!ur)
+			return ckpt_err(ctx, -EINVAL, "undo list %u was not restored",
+					ref);
+		sem_undo_list_adopt(ur->ulp);
 		return 0;
 	}
-	it->undo = true;
-	if (rt->first & CKPT_FIRST_SYSVSEM) {
-		sem_undo_list_drop(false);
-		return restore_sem_undo(ctx, ci, rt);
+	for (i = 0; i < it->nr_adj; i++) {
+		ha = it->adj[i];
+		ret = rst_undo_set(ctx, rt, ha->semid, ha->nsems,
+				   (const short *)(ha + 1));
+		if (ret)
+			return ret;
 	}
-	ur = ckpt_obj_find_ref(ctx, CKPT_OBJ_SYSVSEM, ref);
-	if (!ur)
-		return ckpt_err(ctx, -EINVAL, "undo list %u was not restored", ref);
-	sem_undo_list_adopt(ur->ulp);
-	return 0;
+	/* the list exists now (if empty too): the next users adopt it */
+	ulp = sem_undo_list_share();
+	if (IS_ERR(ulp))
+		return ckpt_err(ctx, PTR_ERR(ulp), "no memory for an undo list");
+	ur = kmalloc(sizeof(*ur), GFP_KERNEL_ACCOUNT);
+	if (!ur) {
+		sem_undo_list_put(ulp, ci->ns);
+		return ckpt_ipc_nomem(ctx, "an undo list");
+	}
+	ur->ulp = ulp;
+	ur->ns = get_ipc_ns(ci->ns);
+	return ckpt_obj_add_ref(ctx, CKPT_OBJ_SYSVSEM, ref, ur,
+				ckpt_release_undo_ref);
 }
 
 /*
@@ -1225,6 +1301,9 @@ void restore_ipc_release(struct ckpt_rst_task *rt)
 	ctx = it->ctx;
 	ci = ctx->ipc;
 	rt->ipc = NULL;
+	for (i = 0; i < it->nr_adj; i++)
+		kvfree(it->adj[i]);
+	kvfree(it->adj);
 	if (!READ_ONCE(ctx->done)) {
 		if (it->undo)
 			sem_undo_list_drop(false);

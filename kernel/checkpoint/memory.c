@@ -352,7 +352,12 @@ static int ckpt_vma_sysv_shm(struct ckpt_mm_info *mi,
 	if (id < 0)
 		return ckpt_err(ctx, id, "hugetlb SysV shm at %#lx-%#lx not supported",
 				vma->vm_start, vma->vm_end);
-	if (!(vma->vm_flags & VM_SHARED))
+	/* its id means nothing in the tree's namespace */
+	if (!checkpoint_ipc_ns_is(ctx, ns))
+		return ckpt_err(ctx, -EBUSY,
+				"SysV shm %d at %#lx-%#lx is of another IPC namespace",
+				id, vma->vm_start, vma->vm_end);
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return ckpt_err(ctx, -EINVAL, "SysV shm %d at %#lx-%#lx is not shared",
 				id, vma->vm_start, vma->vm_end);
 	vi->kind = CKPT_VMA_SYSV_SHM;
@@ -905,6 +910,7 @@ struct ckpt_rst_mm {
 	u64 *addrs;			/* CKPT_PAGES_MAX */
 	struct page **pages;		/* CKPT_PAGES_MAX */
 	unsigned long prev_end;		/* VMAs ascend and do not overlap */
+	unsigned long shm_tmp;		/* a temporary SysV shm attachment */
 	unsigned long vdso_start, vdso_end;
 	unsigned long vvar_start, vvar_end;
 	unsigned long auxv[AT_VECTOR_SIZE];
@@ -1063,7 +1069,7 @@ static int rst_check_vma(struct ckpt_rst_mm *rm, u32 len)
 		break;
 	case CKPT_VMA_SYSV_SHM:
 		/* shm_size is the shmid: a segment of the image's IPC_NS */
-		if (!(hv->vm_flags & CKPT_VM_SHARED) || !hv->shm_ref ||
+		if (!(hv->vm_flags & CKPT_VM_MAYSHARE) || !hv->shm_ref ||
 		    hv->shm_size > INT_MAX)
 			goto bad_flags;
 		max = DIV_ROUND_UP(restore_ipc_shm_size(ctx, hv->shm_size),
@@ -1156,7 +1162,10 @@ static int rst_copy_pages(struct ckpt_rst_mm *rm, struct file *shm,
 	long got;
 
 	if (shm) {
-		/* addr is the offset in the object */
+		/* addr is the offset in the object; not past its end */
+		if (pos >= i_size_read(file_inode(shm)))
+			return -EINVAL;
+		len = min_t(u64, len, i_size_read(file_inode(shm)) - pos);
 		while (len) {
 			n = kernel_write(shm, buf, len, &pos);
 			if (n <= 0)
@@ -1329,8 +1338,9 @@ static struct file *rst_shm_file(struct ckpt_rst_mm *rm, bool *created)
  * attaches the segment anywhere (do_shmat: the caller's IPC rights), keeps
  * the file and detaches; every VMA then maps that file where it was, so
  * that the VMAs of one attachment share it and nattch counts each once.
- * (A segment at nattch 0 in between survives: it is not IPC_RMID'd before
- * the end, and shm_rmid_forced is restored at the end too.)
+ * The temporary attachment stays until the first VMA is mapped (with
+ * shm_rmid_forced a segment at nattch 0 would go); a placeholder keeps it
+ * off that VMA's range.
  */
 static struct file *rst_sysv_shm_file(struct ckpt_rst_mm *rm)
 {
@@ -1344,9 +1354,15 @@ static struct file *rst_sysv_shm_file(struct ckpt_rst_mm *rm)
 	file = ckpt_obj_find_ref(ctx, CKPT_OBJ_SHM_ATTACH, hv->shm_ref);
 	if (file)
 		return file;
+	addr = vm_mmap(NULL, hv->start, hv->end - hv->start, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, 0);
+	if (IS_ERR_VALUE(addr))
+		return ERR_PTR(ckpt_err(ctx, (long)addr, "mapping %#llx-%#llx",
+					hv->start, hv->end));
 	ret = do_shmat(hv->shm_size, NULL,
 		       hv->vm_flags & CKPT_VM_MAYWRITE ? 0 : SHM_RDONLY,
 		       &addr, SHMLBA);
+	vm_munmap(hv->start, hv->end - hv->start);
 	if (ret)
 		return ERR_PTR(ckpt_err(ctx, ret, "attaching SysV shm %lld",
 					hv->shm_size));
@@ -1354,11 +1370,13 @@ static struct file *rst_sysv_shm_file(struct ckpt_rst_mm *rm)
 	vma = vma_lookup(rm->mm, addr);
 	file = vma && vma->vm_file ? get_file(vma->vm_file) : NULL;
 	mmap_read_unlock(rm->mm);
-	ksys_shmdt((char __user *)addr);
-	if (!file)
+	if (!file) {
+		ksys_shmdt((char __user *)addr);
 		return ERR_PTR(ckpt_err(ctx, -EINVAL,
 					"SysV shm %lld: no mapping after shmat",
 					hv->shm_size));
+	}
+	rm->shm_tmp = addr;	/* detached once the VMA is mapped */
 	ret = ckpt_obj_add_ref(ctx, CKPT_OBJ_SHM_ATTACH, hv->shm_ref, file,
 			       ckpt_release_shm_file);
 	return ret ? ERR_PTR(ret) : file;
@@ -1440,7 +1458,10 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 		       file ? hv->pgoff << PAGE_SHIFT : 0);
 	if (file && file != shm)
 		fput(file);
-
+	if (rm->shm_tmp) {
+		ksys_shmdt((char __user *)rm->shm_tmp);
+		rm->shm_tmp = 0;
+	}
 	if (IS_ERR_VALUE(addr))
 		return ckpt_err(ctx, (long)addr, "mapping %s %#llx-%#llx%s%s",
 				ckpt_vma_kind_name(hv->kind),

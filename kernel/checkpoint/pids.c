@@ -414,6 +414,9 @@ static pid_t tree_outside_user(struct ckpt_ctx *ctx, enum ckpt_obj_type type,
 		case CKPT_OBJ_FS:
 			use = READ_ONCE(t->fs);
 			break;
+		case CKPT_OBJ_SYSVSEM:
+			use = READ_ONCE(t->sysvsem.undo_list);
+			break;
 		default:
 			use = READ_ONCE(t->sighand);
 			break;

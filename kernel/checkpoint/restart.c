@@ -223,6 +223,10 @@ static long restart_task(struct ckpt_ctx *ctx, int index, bool *zombie)
 	}
 
 	spin_lock(&ctx->lock);
+	if (ctx->aborted) {	/* another task failed meanwhile */
+		spin_unlock(&ctx->lock);
+		goto fail;
+	}
 	ctx->active = index + 1;
 	if (ctx->active == ctx->nr_tasks)
 		ctx->done = true;

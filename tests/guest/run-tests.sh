@@ -1824,7 +1824,7 @@ header.magic 0
 header.magic ^1
 header.version 0
 header.version 1
-header.version 3
+header.version 4
 header.version 0xffffffff
 header.arch 0
 header.arch 2
