@@ -317,20 +317,6 @@ static int ckpt_ipc_used_shm(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 	return ret;
 }
 
-/*
- * An entry of zeros changes nothing at exit (a semop(SEM_UNDO) that failed
- * leaves one, even without the rights to the array): it is not saved.
- */
-static bool ckpt_undo_is_zero(const short *semadj, int nsems)
-{
-	int i;
-
-	for (i = 0; i < nsems; i++)
-		if (semadj[i])
-			return false;
-	return true;
-}
-
 struct ckpt_undo_ids {
 	struct ckpt_ipc *ci;
 	unsigned int count;
@@ -341,8 +327,7 @@ static int ckpt_undo_count(void *arg, int semid, int nsems,
 {
 	struct ckpt_undo_ids *u = arg;
 
-	if (!ckpt_undo_is_zero(semadj, nsems))
-		u->count++;
+	u->count++;
 	return 0;
 }
 
@@ -353,8 +338,6 @@ static int ckpt_undo_note(void *arg, int semid, int nsems,
 	struct ckpt_undo_ids *u = arg;
 	struct ckpt_ipc *ci = u->ci;
 
-	if (ckpt_undo_is_zero(semadj, nsems))
-		return 0;
 	if (ci->nr[IPC_CKPT_SEM] == ci->max[IPC_CKPT_SEM])
 		return -EAGAIN;
 	ci->ids[IPC_CKPT_SEM][ci->nr[IPC_CKPT_SEM]++] = semid;
@@ -599,10 +582,8 @@ static int ckpt_undo_size(void *arg, int semid, int nsems,
 {
 	struct ckpt_undo_copy *uc = arg;
 
-	if (!ckpt_undo_is_zero(semadj, nsems)) {
-		uc->nr++;
-		uc->used += nsems;
-	}
+	uc->nr++;
+	uc->used += nsems;
 	return 0;
 }
 
@@ -612,8 +593,6 @@ static int ckpt_undo_copy_one(void *arg, int semid, int nsems,
 	struct ckpt_undo_copy *uc = arg;
 	struct ckpt_undo_entry *e;
 
-	if (ckpt_undo_is_zero(semadj, nsems))
-		return 0;
 	if (uc->nr == uc->max || uc->used + nsems > uc->room)
 		return -EAGAIN;
 	e = &uc->entries[uc->nr++];
