@@ -384,14 +384,32 @@ static int pid_free(int p)
 	return access(path, F_OK) != 0;
 }
 
-/* A pid above ours that no task, group or session uses. */
+/* pids are below kernel.pid_max (4096 on a small kernel): wrap there */
+static int pid_max(void)
+{
+	char buf[32];
+	int max = 0;
+
+	if (kt_read_file("/proc/sys/kernel/pid_max", buf, sizeof(buf)) > 0)
+		max = atoi(buf);
+	return max > 300 ? max : 32768;
+}
+
+/*
+ * A pid at @from or after (wrapping below pid_max, above the reserved
+ * 300) that no task, group or session uses.
+ */
 static int free_pid(int from)
 {
-	int p;
+	int max = pid_max(), i, p;
 
-	for (p = from; p < from + 5000; p++)
+	for (i = 0; i < max; i++) {
+		p = 300 + (from - 300 + i) % (max - 300);
+		if (p < 300)
+			p += max - 300;
 		if (pid_free(p) && getpgid(p) < 0 && getsid(p) < 0)
 			return p;
+	}
 	kt_die("no free pid from %d", from);
 }
 
