@@ -307,7 +307,7 @@ void *ckpt_read_record_alloc(struct ckpt_ctx *ctx, u32 type, u32 minlen,
 	    (ctx->peek.len < minlen || ctx->peek.len > maxlen))
 		return ERR_PTR(ckpt_read_hdr(ctx, type, minlen, maxlen));
 	rec = kvzalloc(ctx->peek.type == type ? ctx->peek.len : minlen,
-		       GFP_KERNEL);
+		       GFP_KERNEL_ACCOUNT);
 	if (!rec)
 		return ERR_PTR(-ENOMEM);
 	len = ckpt_read_record(ctx, type, rec, minlen, maxlen);

@@ -87,6 +87,8 @@ struct ckpt_ipc {
 	int *ids[CKPT_IPC_KINDS];
 	unsigned int nr[CKPT_IPC_KINDS];
 	unsigned int max[CKPT_IPC_KINDS];
+	/* restart: the objects created, referenced (another may get the id) */
+	struct kern_ipc_perm **objs[CKPT_IPC_KINDS];
 	/* restart */
 	struct ckpt_hdr_ipc_shm *shms;	/* restored segments, ascending ids */
 	unsigned int nr_shms;
@@ -110,6 +112,7 @@ struct ckpt_ipc_task {
 struct ckpt_undo_ref {
 	struct sem_undo_list *ulp;
 	struct ipc_namespace *ns;
+	struct ckpt_ctx *ctx;		/* whose table holds it */
 };
 
 static int ckpt_ipc_nomem(struct ckpt_ctx *ctx, const char *what)
@@ -117,11 +120,15 @@ static int ckpt_ipc_nomem(struct ckpt_ctx *ctx, const char *what)
 	return ckpt_err(ctx, -ENOMEM, "no memory for %s", what);
 }
 
+/*
+ * The table's reference is the last one only if every user died: after a
+ * completed restart that is their exit (apply), else a failed restart.
+ */
 static void ckpt_release_undo_ref(void *ptr)
 {
 	struct ckpt_undo_ref *ur = ptr;
 
-	sem_undo_list_put(ur->ulp, ur->ns);
+	sem_undo_list_put(ur->ulp, ur->ns, READ_ONCE(ur->ctx->done));
 	put_ipc_ns(ur->ns);
 	kfree(ur);
 }
@@ -131,6 +138,7 @@ static int ckpt_ipc_reserve(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
 			    int kind)
 {
 	unsigned int total = ci->nr[0] + ci->nr[1] + ci->nr[2];
+	struct kern_ipc_perm **objs;
 	unsigned int max;
 	int *ids;
 
@@ -144,6 +152,14 @@ static int ckpt_ipc_reserve(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
 		if (!ids)
 			return ckpt_ipc_nomem(ctx, "IPC ids");
 		ci->ids[kind] = ids;
+		if (ctx->is_restart) {
+			objs = kvrealloc(ci->objs[kind],
+					 ci->max[kind] * sizeof(*objs),
+					 max * sizeof(*objs), GFP_KERNEL_ACCOUNT);
+			if (!objs)
+				return ckpt_err(ctx, -ENOMEM, "no memory for IPC ids");
+			ci->objs[kind] = objs;
+		}
 		ci->max[kind] = max;
 	}
 	return 0;
@@ -199,12 +215,18 @@ static bool ckpt_ipc_has_id(struct ckpt_ipc *ci, int kind, int id)
 void ckpt_ipc_free(struct ckpt_ctx *ctx)
 {
 	struct ckpt_ipc *ci = ctx->ipc;
+	unsigned int i;
 	int k;
 
 	if (!ci)
 		return;
-	for (k = 0; k < CKPT_IPC_KINDS; k++)
+	for (k = 0; k < CKPT_IPC_KINDS; k++) {
+		for (i = 0; ci->objs[k] && i < ci->nr[k]; i++)
+			if (ci->objs[k][i])
+				ipc_ckpt_put(k, ci->objs[k][i]);
+		kvfree(ci->objs[k]);
 		kvfree(ci->ids[k]);
+	}
 	kvfree(ci->shms);
 	kvfree(ci->sems);
 	if (ci->ns)
@@ -706,10 +728,21 @@ static int rst_ipc_check_order(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
 	return 0;
 }
 
-/* Noted in the room rst_ipc_next_id() made: removed if the restart fails. */
+/*
+ * Noted in the room rst_ipc_next_id() made, with a reference on the object:
+ * removed if the restart fails, and never mistaken for another object
+ * given its id after someone removed it meanwhile.
+ */
 static void rst_ipc_created(struct ckpt_ipc *ci, int kind, int id)
 {
+	ci->objs[kind][ci->nr[kind]] = ipc_ckpt_get(ci->ns, kind, id);
 	ci->ids[kind][ci->nr[kind]++] = id;
+}
+
+/* The object created last of @kind. */
+static struct kern_ipc_perm *rst_ipc_self(struct ckpt_ipc *ci, int kind)
+{
+	return ci->objs[kind][ci->nr[kind] - 1];
 }
 
 /*
@@ -801,7 +834,8 @@ static int restore_ipc_shm(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 		if (ret)
 			return ckpt_err(ctx, ret, "shm %d: SHM_LOCK", h->perm.id);
 	}
-	ret = shm_ckpt_restore(ci->ns, h->perm.id, current_user_ns(),
+	ret = shm_ckpt_restore(ci->ns, h->perm.id,
+			       rst_ipc_self(ci, IPC_CKPT_SHM), current_user_ns(),
 			       ctx->pid_ns, h, &file);
 	if (ret)
 		return ckpt_err(ctx, ret, "restoring shm %d", h->perm.id);
@@ -841,7 +875,8 @@ static int restore_ipc_msq(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 	/* room for what is queued, even above a qbytes lowered since */
 	first = h;
 	first.qbytes = max(h.qbytes, h.cbytes);
-	ret = msg_ckpt_restore(ci->ns, h.perm.id, current_user_ns(),
+	ret = msg_ckpt_restore(ci->ns, h.perm.id,
+			       rst_ipc_self(ci, IPC_CKPT_MSG), current_user_ns(),
 			       ctx->pid_ns, &first);
 	if (ret)
 		return ckpt_err(ctx, ret, "restoring message queue %d%s",
@@ -883,7 +918,9 @@ static int restore_ipc_msq(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 			ret = ckpt_read_end(ctx, len);
 		if (ret)
 			break;
-		ret = msg_ckpt_add(ci->ns, h.perm.id, hm.mtype, text, hm.size);
+		ret = msg_ckpt_add(ci->ns, h.perm.id,
+				   rst_ipc_self(ci, IPC_CKPT_MSG), hm.mtype,
+				   text, hm.size);
 		if (ret) {
 			ret = ckpt_err(ctx, ret, "queueing message %u of queue %d",
 				       i, h.perm.id);
@@ -895,8 +932,9 @@ static int restore_ipc_msq(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 		ret = ckpt_err(ctx, -EINVAL, "queue %d: %llu bytes of messages, %llu announced",
 			       h.perm.id, sum, h.cbytes);
 	if (!ret)
-		ret = msg_ckpt_restore(ci->ns, h.perm.id, current_user_ns(),
-				       ctx->pid_ns, &h);
+		ret = msg_ckpt_restore(ci->ns, h.perm.id,
+				       rst_ipc_self(ci, IPC_CKPT_MSG),
+				       current_user_ns(), ctx->pid_ns, &h);
 	return ret;
 }
 
@@ -932,7 +970,8 @@ static int restore_ipc_sem(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 	next_id_set(NULL, 0);
 	if (ret)
 		goto out;
-	ret = sem_ckpt_restore(ci->ns, h->perm.id, current_user_ns(),
+	ret = sem_ckpt_restore(ci->ns, h->perm.id,
+			       rst_ipc_self(ci, IPC_CKPT_SEM), current_user_ns(),
 			       ctx->pid_ns, h, (void *)(h + 1));
 	if (ret) {
 		ret = ckpt_err(ctx, ret, "restoring semaphore array %d",
@@ -1164,6 +1203,17 @@ int restore_ipc(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	return 0;
 }
 
+static void rst_free_adj(struct ckpt_ipc_task *it)
+{
+	u32 i;
+
+	for (i = 0; i < it->nr_adj; i++)
+		kvfree(it->adj[i]);
+	kvfree(it->adj);
+	it->adj = NULL;
+	it->nr_adj = 0;
+}
+
 /* Set one array's adjustments: the caller's rights, then the restored ones. */
 static int rst_undo_set(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
 			int semid, u32 nsems, const short *adj)
@@ -1214,24 +1264,26 @@ int restore_ipc_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		sem_undo_list_adopt(ur->ulp);
 		return 0;
 	}
-	for (i = 0; i < it->nr_adj; i++) {
+	for (i = 0, ret = 0; !ret && i < it->nr_adj; i++) {
 		ha = it->adj[i];
 		ret = rst_undo_set(ctx, rt, ha->semid, ha->nsems,
 				   (const short *)(ha + 1));
-		if (ret)
-			return ret;
 	}
+	rst_free_adj(it);
+	if (ret)
+		return ret;
 	/* the list exists now (if empty too): the next users adopt it */
 	ulp = sem_undo_list_share();
 	if (IS_ERR(ulp))
 		return ckpt_err(ctx, PTR_ERR(ulp), "no memory for an undo list");
 	ur = kmalloc(sizeof(*ur), GFP_KERNEL_ACCOUNT);
 	if (!ur) {
-		sem_undo_list_put(ulp, ci->ns);
+		sem_undo_list_put(ulp, ci->ns, false);
 		return ckpt_ipc_nomem(ctx, "an undo list");
 	}
 	ur->ulp = ulp;
 	ur->ns = get_ipc_ns(ci->ns);
+	ur->ctx = ctx;
 	return ckpt_obj_add_ref(ctx, CKPT_OBJ_SYSVSEM, ref, ur,
 				ckpt_release_undo_ref);
 }
@@ -1252,10 +1304,12 @@ int restore_ipc_resume(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	ci->committed = true;
 	for (i = 0; i < ci->nr_shms; i++) {
 		h = &ci->shms[i];
-		ret = shm_ckpt_restore(ci->ns, h->perm.id, current_user_ns(),
-				       ctx->pid_ns, h, NULL);
+		ret = shm_ckpt_restore(ci->ns, h->perm.id,
+				       ci->objs[IPC_CKPT_SHM][i],
+				       current_user_ns(), ctx->pid_ns, h, NULL);
 		if (!ret && (h->flags & CKPT_SHM_DEST))
-			ret = shm_ckpt_remove(ci->ns, h->perm.id);
+			ret = shm_ckpt_remove(ci->ns, h->perm.id,
+					      ci->objs[IPC_CKPT_SHM][i]);
 		if (ret)
 			return ckpt_err(ctx, ret, "finishing shm %d", h->perm.id);
 	}
@@ -1280,19 +1334,20 @@ void restore_ipc_release(struct ckpt_rst_task *rt)
 	ctx = it->ctx;
 	ci = ctx->ipc;
 	rt->ipc = NULL;
-	for (i = 0; i < it->nr_adj; i++)
-		kvfree(it->adj[i]);
-	kvfree(it->adj);
+	rst_free_adj(it);
 	if (!READ_ONCE(ctx->done)) {
 		if (it->undo)
 			sem_undo_list_drop(false);
 		if (!rt->index && ci && !ci->committed) {
 			for (i = 0; i < ci->nr[IPC_CKPT_SHM]; i++)
-				shm_ckpt_remove(ci->ns, ci->ids[IPC_CKPT_SHM][i]);
+				shm_ckpt_remove(ci->ns, ci->ids[IPC_CKPT_SHM][i],
+						ci->objs[IPC_CKPT_SHM][i]);
 			for (i = 0; i < ci->nr[IPC_CKPT_MSG]; i++)
-				msg_ckpt_remove(ci->ns, ci->ids[IPC_CKPT_MSG][i]);
+				msg_ckpt_remove(ci->ns, ci->ids[IPC_CKPT_MSG][i],
+						ci->objs[IPC_CKPT_MSG][i]);
 			for (i = 0; i < ci->nr[IPC_CKPT_SEM]; i++)
-				sem_ckpt_remove(ci->ns, ci->ids[IPC_CKPT_SEM][i]);
+				sem_ckpt_remove(ci->ns, ci->ids[IPC_CKPT_SEM][i],
+						ci->objs[IPC_CKPT_SEM][i]);
 		}
 	}
 	kfree(it);

@@ -1362,7 +1362,10 @@ static struct file *rst_sysv_shm_file(struct ckpt_rst_mm *rm)
 	ret = do_shmat(hv->shm_size, NULL,
 		       hv->vm_flags & CKPT_VM_MAYWRITE ? 0 : SHM_RDONLY,
 		       &addr, SHMLBA);
-	vm_munmap(hv->start, hv->end - hv->start);
+	if (vm_munmap(hv->start, hv->end - hv->start) && !ret) {
+		ksys_shmdt((char __user *)addr);
+		ret = -EINTR;
+	}
 	if (ret)
 		return ERR_PTR(ckpt_err(ctx, ret, "attaching SysV shm %lld",
 					hv->shm_size));
@@ -1376,10 +1379,14 @@ static struct file *rst_sysv_shm_file(struct ckpt_rst_mm *rm)
 					"SysV shm %lld: no mapping after shmat",
 					hv->shm_size));
 	}
-	rm->shm_tmp = addr;	/* detached once the VMA is mapped */
 	ret = ckpt_obj_add_ref(ctx, CKPT_OBJ_SHM_ATTACH, hv->shm_ref, file,
 			       ckpt_release_shm_file);
-	return ret ? ERR_PTR(ret) : file;
+	if (ret) {
+		ksys_shmdt((char __user *)addr);
+		return ERR_PTR(ret);
+	}
+	rm->shm_tmp = addr;	/* detached once the VMA is mapped */
+	return file;
 }
 
 static int rst_vma(struct ckpt_rst_mm *rm)
@@ -1459,8 +1466,11 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 	if (file && file != shm)
 		fput(file);
 	if (rm->shm_tmp) {
-		ksys_shmdt((char __user *)rm->shm_tmp);
+		ret = ksys_shmdt((char __user *)rm->shm_tmp);
 		rm->shm_tmp = 0;
+		if (ret && !IS_ERR_VALUE(addr))
+			return ckpt_err(ctx, ret, "detaching SysV shm %lld",
+					hv->shm_size);
 	}
 	if (IS_ERR_VALUE(addr))
 		return ckpt_err(ctx, (long)addr, "mapping %s %#llx-%#llx%s%s",
