@@ -220,12 +220,13 @@ static bool same_groups(const struct group_info *a, const struct group_info *b)
 
 /*
  * Resource limits, with setrlimit()'s rules: a hard limit goes up only
- * with CAP_SYS_RESOURCE, RLIMIT_NOFILE never above fs.nr_open.
+ * with CAP_SYS_RESOURCE, RLIMIT_NOFILE never above fs.nr_open, and the
+ * LSM hook of setrlimit() is asked.
  */
 static int restore_rlimits_check(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 {
-	struct rlimit old;
-	int i;
+	struct rlimit old, new;
+	int i, ret;
 
 	for (i = 0; i < RLIM_NLIMITS; i++) {
 		if (h->rlim[i].cur > h->rlim[i].max)
@@ -242,6 +243,15 @@ static int restore_rlimits_check(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 		if (i == RLIMIT_NOFILE && h->rlim[i].max > sysctl_nr_open)
 			return ckpt_err(ctx, -EPERM,
 					"TASK: RLIMIT_NOFILE above fs.nr_open");
+		/* the hook setrlimit() runs, for a limit that changes */
+		new.rlim_cur = h->rlim[i].cur;
+		new.rlim_max = h->rlim[i].max;
+		if (new.rlim_cur == old.rlim_cur && new.rlim_max == old.rlim_max)
+			continue;
+		ret = security_task_setrlimit(current->group_leader, i, &new);
+		if (ret)
+			return ckpt_err(ctx, ret,
+					"TASK: the security policy refuses limit %d", i);
 	}
 	return 0;
 }
@@ -348,6 +358,13 @@ static int restore_creds(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		ckpt_err(ctx, ret, "CREDS: the image holds capabilities the caller does not have");
 		goto out;
 	}
+	/* fewer bounding set bits: what prctl(PR_CAPBSET_DROP) needs */
+	if (!cap_issubset(old->cap_bset, u64_to_cap(h->cap_bset)) &&
+	    !ns_capable(old->user_ns, CAP_SETPCAP)) {
+		ckpt_err(ctx, ret,
+			 "CREDS: dropping capabilities from the bounding set needs CAP_SETPCAP");
+		goto out;
+	}
 	/* as prctl(PR_SET_SECUREBITS): locked bits and locks stay as they are */
 	if (h->securebits != old->securebits &&
 	    ((h->securebits & ~(SECURE_ALL_BITS | SECURE_ALL_LOCKS)) ||
@@ -396,6 +413,13 @@ static int restore_creds(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	new->cap_ambient = u64_to_cap(h->cap_ambient);
 	new->securebits = h->securebits;
 	set_groups(new, gi);
+	/* the hook setgroups() runs */
+	ret = security_task_fix_setgroups(new, old);
+	if (ret) {
+		abort_creds(new);
+		ckpt_err(ctx, ret, "CREDS: the security policy refuses the image's groups");
+		goto out;
+	}
 	rt->new_creds = new;
 	ret = 0;
 out:

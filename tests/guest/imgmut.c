@@ -101,6 +101,7 @@ static const struct field fields[] = {
 	F("creds", CKPT_HDR_CREDS, ckpt_hdr_creds, euid),
 	F("creds", CKPT_HDR_CREDS, ckpt_hdr_creds, cap_effective),
 	F("creds", CKPT_HDR_CREDS, ckpt_hdr_creds, cap_permitted),
+	F("creds", CKPT_HDR_CREDS, ckpt_hdr_creds, cap_bset),
 	F("creds", CKPT_HDR_CREDS, ckpt_hdr_creds, ngroups),
 	FX("creds.group0", CKPT_HDR_CREDS, sizeof(struct ckpt_hdr_creds), 4),
 	F("fs", CKPT_HDR_FS, ckpt_hdr_fs, objref),

@@ -1265,6 +1265,24 @@ t_rights() {
 	cat $R/u2.err $R/u2.log 2>/dev/null | grep -qi -e EPERM -e 'not permitted' ||
 		{ fail "kcruser2 restart failed, expected EPERM, got: rc $rc: $m"; return 1; }
 
+	# 4b. kcruser (no CAP_SETPCAP) may not drop bits of its bounding set
+	#     through an image (PR_CAPBSET_DROP's rule): EPERM, nothing left.
+	"$T/imgmut" -c $R/user.img $R/bset.img field creds.cap_bset "^1" >/dev/null 2>&1 &&
+		chmod 644 $R/bset.img ||
+		{ fail "imgmut: could not drop CAP_CHOWN from the image's bounding set"; return 1; }
+	"$T/runas" 1000 1000 timeout -k 5 20 restart --no-pids -i $R/bset.img -l $R/bset.log \
+		>/dev/null 2>$R/bset.err
+	rc=$?
+	m=$(first_line $R/bset.err $R/bset.log)
+	log "kcruser: restart of its image with a smaller bounding set: rc $rc: $m"
+	if [ -n "$(find_procs idle)" ]; then
+		kill_procs idle
+		fail "kcruser restarted an image that drops bounding set bits: a process was left running (rc $rc)"
+		return 1
+	fi
+	cat $R/bset.err $R/bset.log 2>/dev/null | grep -qi "bounding set" ||
+		{ fail "kcruser dropped bounding set bits without CAP_SETPCAP: expected EPERM, got rc $rc: $m"; return 1; }
+
 	# 5. kcruser can restart it; 6. root can restart it (the process keeps
 	#    kcruser's ids either way).
 	touch /tmp/rights_user.go
