@@ -7,12 +7,16 @@
  * the arguments of the protocol), saved pids that are still taken,
  * new pid namespaces, new IPC namespaces (--ipcns, and its refusal
  * without privilege); checkpoint's freezing of whole trees, --container
- * and --ipc.  The binaries come from $KCR_BIN and $KCR_TESTBIN (set by
- * "make check").  Tests that need root (set_tid, namespaces, cgroups)
+ * and --ipc; what the tools never destroy (an existing image kept by a
+ * failed or interrupted checkpoint, replaced atomically by a successful
+ * one, FIFOs and devices written in place, log files appended to).  The
+ * binaries come from $KCR_BIN and $KCR_TESTBIN (set by "make check").  Tests that need root (set_tid, namespaces, cgroups)
  * say so and pass trivially without it.
  */
 #define _GNU_SOURCE
 #include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -20,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1151,6 +1157,342 @@ START_TEST(checkpoint_ipc_passes_the_flag)
 }
 END_TEST
 
+/* ---- the tools lose no data ---- */
+
+#define NO_PID "1073741823"	/* a valid pid for the parser, never a process */
+
+static const char old_img[] = "a previous good image\n\001\002\377\n";
+static const char old_log[] = "previous run\n[1] error: an old reason (errno=1)\n";
+
+static void path_in_dir(char *path, size_t size, const char *name)
+{
+	snprintf(path, size, "%s/%s", dir, name);
+}
+
+/* dir/name holds exactly len bytes of want. */
+static void ck_file_is(const char *name, const void *want, size_t len)
+{
+	char path[512], *buf = malloc(len + 2);
+	size_t n = 0;
+	FILE *f;
+
+	ck_assert(buf != NULL);
+	path_in_dir(path, sizeof(path), name);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s is gone", name);
+	n = fread(buf, 1, len + 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	ck_assert_msg(n == len && !memcmp(buf, want, len),
+		      "%s changed: expected %zu bytes \"%.*s\", got %zu bytes \"%.*s\"", name,
+		      len, (int)len, (const char *)want, n, (int)n, buf);
+	free(buf);
+}
+
+/* dir/name begins with the len bytes of want, and holds needle after them. */
+static void ck_file_starts_with(const char *name, const char *want, const char *needle)
+{
+	char path[512];
+	static char buf[1 << 16];
+
+	path_in_dir(path, sizeof(path), name);
+	slurp(path, buf, sizeof(buf));
+	ck_assert_msg(!strncmp(buf, want, strlen(want)),
+		      "%s lost its earlier text: expected it to begin with \"%s\", got \"%s\"",
+		      name, want, buf);
+	if (needle)
+		ck_has(buf + strlen(want), needle);
+}
+
+static struct stat stat_of(const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	path_in_dir(path, sizeof(path), name);
+	ck_assert_msg(!lstat(path, &st), "%s: %m", name);
+	return st;
+}
+
+/* No hidden entry (a ".FILE.XXXXXX" temporary) in dir/sub. */
+static void ck_no_temporary(const char *sub)
+{
+	char path[512], left[1024] = "";
+	struct dirent *de;
+	DIR *d;
+
+	path_in_dir(path, sizeof(path), sub);
+	d = opendir(path);
+	ck_assert(d != NULL);
+	while ((de = readdir(d)))
+		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    strlen(left) + strlen(de->d_name) + 2 < sizeof(left)) {
+			strcat(left, " ");
+			strcat(left, de->d_name);
+		}
+	closedir(d);
+	ck_assert_msg(!left[0], "temporary file(s) left behind in %s:%s", path, left);
+}
+
+/* Its state letter once it sleeps again (a thawed task may run a moment). */
+static char sleeping(pid_t pid)
+{
+	struct timespec ts = { 0, 10000000L };
+	int i;
+
+	for (i = 0; i < 100 && proc_state(pid) != 'S'; i++)
+		nanosleep(&ts, NULL);
+	return proc_state(pid);
+}
+
+static void kill_tree(pid_t c, pid_t g)
+{
+	kill(g, SIGKILL);
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+}
+
+START_TEST(checkpoint_failure_keeps_the_existing_image)
+{
+	struct stat before, after;
+	struct out o;
+	pid_t c, g;
+
+	save("good.img", old_img, sizeof(old_img) - 1);
+	before = stat_of("good.img");
+	/* a mistyped pid */
+	run(&o, "%s/checkpoint -o good.img " NO_PID, bin);
+	ck_rc(o, 1);
+	ck_file_is("good.img", old_img, sizeof(old_img) - 1);
+	after = stat_of("good.img");
+	ck_assert_msg(after.st_ino == before.st_ino, "good.img was replaced");
+	ck_no_temporary(".");
+	run(&o, "%s/checkpoint -o new.img " NO_PID "; ls new.img", bin);
+	ck_has(o.err, "new.img': No such file");
+	ck_no_temporary(".");
+	if (!have_cgroup2())
+		return;
+	/* the kernel refuses at once, or fails after writing part of the image */
+	make_tree(&c, &g);
+	run(&o, "%s/checkpoint-fake -o good.img %d", testbin, (int)c);
+	ck_rc(o, 1);
+	ck_has(o.err, "fake kernel (errno=95)");
+	ck_file_is("good.img", old_img, sizeof(old_img) - 1);
+	ck_no_temporary(".");
+	run(&o, "KCR_FAKE_CKPT=partial %s/checkpoint-fake -o good.img %d", testbin, (int)c);
+	ck_rc(o, 1);
+	ck_has(o.err, "checkpoint: Input/output error: fake write error (errno=5)");
+	ck_file_is("good.img", old_img, sizeof(old_img) - 1);
+	after = stat_of("good.img");
+	ck_assert_msg(after.st_ino == before.st_ino, "good.img was replaced");
+	ck_no_temporary(".");
+	kill_tree(c, g);
+}
+END_TEST
+
+START_TEST(checkpoint_success_replaces_the_image_atomically)
+{
+	static const char want[] = "fake image flags=0\n";
+	struct stat before, after;
+	char path[512], target[512];
+	struct out o;
+	pid_t c, g;
+
+	if (!have_cgroup2())
+		return;
+	path_in_dir(path, sizeof(path), "sub");
+	ck_assert(!mkdir(path, 0755));
+	save("sub/x.img", old_img, sizeof(old_img) - 1);
+	path_in_dir(path, sizeof(path), "sub/x.img");
+	ck_assert(!chmod(path, 0644));
+	before = stat_of("sub/x.img");
+	make_tree(&c, &g);
+	run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake -o sub/x.img %d", testbin, (int)c);
+	ck_rc(o, 0);
+	ck_file_is("sub/x.img", want, sizeof(want) - 1);
+	after = stat_of("sub/x.img");
+	ck_assert_msg(after.st_ino != before.st_ino,
+		      "sub/x.img was rewritten in place, not replaced (same inode)");
+	ck_assert_msg(S_ISREG(after.st_mode) && (after.st_mode & 07777) == 0600,
+		      "expected a regular file of mode 0600, got 0%o", (unsigned)after.st_mode);
+	ck_no_temporary("sub");
+	ck_no_temporary(".");
+	/* through a symbolic link: the file it names is replaced, the link stays */
+	save("real.img", old_img, sizeof(old_img) - 1);
+	path_in_dir(path, sizeof(path), "link.img");
+	ck_assert(!symlink("real.img", path));
+	run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake -o link.img %d", testbin, (int)c);
+	ck_rc(o, 0);
+	ck_assert_msg(S_ISLNK(stat_of("link.img").st_mode), "link.img is no longer a link");
+	ck_assert(readlink(path, target, sizeof(target)) == 8);
+	ck_file_is("real.img", want, sizeof(want) - 1);
+	ck_no_temporary(".");
+	kill_tree(c, g);
+}
+END_TEST
+
+START_TEST(checkpoint_writes_a_fifo_or_a_device_in_place)
+{
+	struct out o;
+	char path[512];
+	pid_t c, g;
+	int dev = 0, fd;
+
+	path_in_dir(path, sizeof(path), "f");
+	ck_assert(!mkfifo(path, 0600));
+	/* read by a child; a failed checkpoint leaves the FIFO where it was */
+	run(&o, "timeout 10 cat f > got & %s/checkpoint -o f " NO_PID "; echo rc=$?; wait; test -p f && echo kept",
+	    bin);
+	ck_has(o.out, "rc=1\n");
+	ck_has(o.out, "kept\n");
+	/* a device node of our own (/dev/null's numbers), if we may make one */
+	path_in_dir(path, sizeof(path), "null");
+	if (geteuid() == 0 && !mknod(path, S_IFCHR | 0666, makedev(1, 3))) {
+		fd = open(path, O_WRONLY);
+		dev = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+		run(&o, "%s/checkpoint -o null " NO_PID, bin);
+		ck_rc(o, 1);
+		ck_assert_msg(S_ISCHR(stat_of("null").st_mode) &&
+			      stat_of("null").st_rdev == makedev(1, 3), "the device node is gone");
+	}
+	ck_no_temporary(".");
+	if (!have_cgroup2())
+		return;
+	make_tree(&c, &g);
+	run(&o, "timeout 10 cat f > got & KCR_FAKE_CKPT=ok %s/checkpoint-fake -o f %d; echo rc=$?; wait; cat got; test -p f && echo kept",
+	    testbin, (int)c);
+	ck_has(o.out, "rc=0\nfake image flags=0\nkept\n");
+	if (dev) {
+		run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake -o null %d", testbin, (int)c);
+		ck_rc(o, 0);
+		ck_assert_msg(S_ISCHR(stat_of("null").st_mode), "the device node was replaced");
+	}
+	ck_no_temporary(".");
+	kill_tree(c, g);
+}
+END_TEST
+
+START_TEST(checkpoint_signal_leaves_the_image_and_no_temporary)
+{
+	static const struct { const char *name; int sig; } sigs[] = {
+		{ "TERM", SIGTERM }, { "INT", SIGINT }, { "HUP", SIGHUP },
+	};
+	char before_c[512], after[512], path[512], want[128];
+	struct stat before;
+	struct out o;
+	pid_t c, g;
+	size_t i;
+
+	if (!have_cgroup2())
+		return;
+	save("good.img", old_img, sizeof(old_img) - 1);
+	save("ck.log", old_log, sizeof(old_log) - 1);
+	before = stat_of("good.img");
+	make_tree(&c, &g);
+	cgroup_of(c, before_c, sizeof(before_c));
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		path_in_dir(path, sizeof(path), "ckpt-waiting");
+		unlink(path);
+		path_in_dir(path, sizeof(path), "ckpt-go");
+		unlink(path);
+		/*
+		 * The fake kernel sleeps in the middle of the image
+		 * (KCR_FAKE_CKPT_WAIT), after the signal until ckpt-go exists:
+		 * the handler itself removes the temporary file at once.
+		 */
+		run(&o, "KCR_FAKE_CKPT=ok KCR_FAKE_CKPT_WAIT=5000 %s/checkpoint-fake -o good.img -l ck.log %d & c=$!; "
+		    "i=0; while [ ! -e ckpt-waiting ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done; "
+		    "ls -a | grep '^\\.good\\.img\\.' >/dev/null && echo temporary; kill -%s $c; "
+		    "i=0; while ls -a | grep '^\\.good\\.img\\.' >/dev/null && [ $i -lt 300 ]; do sleep 0.01; i=$((i + 1)); done; "
+		    "ls -a | grep '^\\.good\\.img\\.' >/dev/null || echo removed; kill -0 $c && echo in-the-kernel; "
+		    "touch ckpt-go; wait $c; echo rc=$?", testbin, (int)c, sigs[i].name);
+		snprintf(want, sizeof(want), "temporary\nremoved\nin-the-kernel\nrc=%d\n",
+			 128 + sigs[i].sig);
+		ck_has(o.out, want);
+		snprintf(want, sizeof(want), "checkpoint: interrupted by signal %d: good.img left as it was",
+			 sigs[i].sig);
+		ck_has(o.err, want);
+		ck_file_is("good.img", old_img, sizeof(old_img) - 1);
+		ck_assert_msg(stat_of("good.img").st_ino == before.st_ino, "good.img was replaced");
+		ck_no_temporary(".");
+		ck_file_starts_with("ck.log", old_log, NULL);
+		/* and the tree runs on, thawed, where it was */
+		cgroup_of(c, after, sizeof(after));
+		ck_assert_msg(!strcmp(after, before_c), "expected cgroup %s, got %s", before_c, after);
+		ck_assert_msg(sleeping(c) == 'S' && sleeping(g) == 'S',
+			      "expected both sleeping, got %c %c", proc_state(c), proc_state(g));
+	}
+	kill_tree(c, g);
+}
+END_TEST
+
+START_TEST(checkpoint_log_is_appended_never_truncated)
+{
+	struct out o;
+	pid_t c, g;
+
+	save("ck.log", old_log, sizeof(old_log) - 1);
+	run(&o, "%s/checkpoint -o x.img -l ck.log " NO_PID, bin);
+	ck_rc(o, 1);
+	ck_file_is("ck.log", old_log, sizeof(old_log) - 1);	/* nothing logged: no freeze */
+	/* the log cannot be the image */
+	save("good.img", old_img, sizeof(old_img) - 1);
+	run(&o, "%s/checkpoint -o good.img -l good.img " NO_PID, bin);
+	ck_rc(o, 1);
+	ck_has(o.err, "checkpoint: good.img: the log file is the image file");
+	ck_file_is("good.img", old_img, sizeof(old_img) - 1);
+	ck_no_temporary(".");
+	if (!have_cgroup2())
+		return;
+	make_tree(&c, &g);
+	run(&o, "%s/checkpoint-fake -o x.img -l ck.log %d", testbin, (int)c);
+	ck_rc(o, 1);
+	/* the reason is this run's, not the old one's */
+	ck_has(o.err, "checkpoint: Operation not supported: fake kernel (errno=95)");
+	ck_file_starts_with("ck.log", old_log, "error: fake kernel (errno=95)");
+	run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake -o x.img -l ck.log %d", testbin, (int)c);
+	ck_rc(o, 0);
+	ck_file_starts_with("ck.log", old_log, "error: fake kernel (errno=95)");
+	run(&o, "KCR_FAKE_CKPT=ok %s/checkpoint-fake -o x.img -l new.log %d; ls new.log", testbin,
+	    (int)c);
+	ck_rc(o, 0);
+	kill_tree(c, g);
+}
+END_TEST
+
+START_TEST(restart_log_is_appended_never_truncated)
+{
+	struct img im = { 0 };
+	struct out o;
+
+	img_full(&im, 4242);
+	save("a.img", im.buf, im.len);
+	save("rst.log", old_log, sizeof(old_log) - 1);
+	run(&o, "KCR_FAKE=fail %s/restart-fake --no-pids -i a.img -l rst.log", testbin);
+	ck_rc(o, 1);
+	ck_file_starts_with("rst.log", old_log, "restart failed: errno=2");
+	run(&o, "KCR_FAKE=ok %s/restart-fake --no-pids -i a.img -l rst.log", testbin);
+	ck_rc(o, 7);
+	ck_file_starts_with("rst.log", old_log, "restart failed: errno=2");
+	ck_file_starts_with("rst.log", old_log, "restart done");
+	/* a SIGTERM to the tool (passed on to the restored root) */
+	save("rst.log", old_log, sizeof(old_log) - 1);
+	run(&o, "KCR_FAKE=ok KCR_FAKE_RUN_MS=5000 %s/restart-fake --no-pids -i a.img -l rst.log & r=$!; "
+	    "i=0; while ! grep -q 'restart done' rst.log && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done; "
+	    "kill -TERM $r; wait $r; echo rc=$?", testbin);
+	ck_has(o.out, "rc=143\n");
+	ck_file_starts_with("rst.log", old_log, "restart done");
+	/* the log cannot be the image */
+	run(&o, "KCR_FAKE=ok %s/restart-fake --no-pids -i a.img -l a.img", testbin);
+	ck_rc(o, 1);
+	ck_has(o.err, "restart: a.img: the log file is the image file");
+	ck_file_is("a.img", im.buf, im.len);
+	img_free(&im);
+}
+END_TEST
+
 static Suite *tools_suite(void)
 {
 	Suite *s = suite_create("tools");
@@ -1192,6 +1534,12 @@ static Suite *tools_suite(void)
 	tcase_add_test(tc, mktree_dry_run_says_where_the_ipc_objects_go);
 	tcase_add_test(tc, checkpoint_ipc_option_is_documented);
 	tcase_add_test(tc, checkpoint_ipc_passes_the_flag);
+	tcase_add_test(tc, checkpoint_failure_keeps_the_existing_image);
+	tcase_add_test(tc, checkpoint_success_replaces_the_image_atomically);
+	tcase_add_test(tc, checkpoint_writes_a_fifo_or_a_device_in_place);
+	tcase_add_test(tc, checkpoint_signal_leaves_the_image_and_no_temporary);
+	tcase_add_test(tc, checkpoint_log_is_appended_never_truncated);
+	tcase_add_test(tc, restart_log_is_appended_never_truncated);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -25,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "kcr.h"
 #include "freezer.h"
@@ -36,22 +38,62 @@
 
 static volatile int interrupted;
 
+/*
+ * The temporary image file, while it is ours to remove: the signal
+ * handler unlinks it (unlink() is async-signal-safe), and so does a
+ * failure; the commit disarms it when it becomes FILE.  Both the main
+ * flow and the handler change it only with the signals blocked or from
+ * the handler itself.
+ */
+static char tmp_path[PATH_MAX + 32];
+static volatile sig_atomic_t tmp_armed;
+
+static const int caught[] = { SIGINT, SIGTERM, SIGHUP };
+
 static void on_signal(int sig)
 {
-	interrupted = sig;
+	int saved = errno;
+
+	if (!interrupted)
+		interrupted = sig;
+	if (tmp_armed) {
+		tmp_armed = 0;
+		unlink(tmp_path);
+	}
+	errno = saved;
+}
+
+/* Keep the handler out while tmp_armed changes hands. */
+static void block_signals(sigset_t *old)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
+		sigaddset(&set, caught[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void restore_signals(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: checkpoint [-o FILE] [--kill] [--container] [--ipc] [-l LOGFILE] [-v] PID\n"
-		"  -o, --output FILE   write the image to FILE (default: stdout, not a tty)\n"
+		"  -o, --output FILE   write the image to FILE (default: stdout, not a tty); a\n"
+		"                      regular FILE is replaced only by a complete image (a\n"
+		"                      temporary .FILE.XXXXXX beside it is renamed over it),\n"
+		"                      a device or FIFO is written in place; never removed\n"
 		"  -k, --kill          kill the tree after a successful checkpoint\n"
 		"  -c, --container     PID is the init (pid 1) of a pid namespace: save\n"
 		"                      the whole namespace (restart uses a new one)\n"
 		"      --ipc           save every SysV IPC object of the tree's IPC namespace\n"
 		"                      (message queues too), not only those the tree uses\n"
-		"  -l, --log LOGFILE   write the kernel's log to LOGFILE\n"
+		"  -l, --log LOGFILE   append the kernel's log to LOGFILE (never truncated)\n"
 		"  -v, --verbose       print the checkpoint id\n");
 }
 
@@ -124,14 +166,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* The reason for a failure, from the kernel log (fd positioned anywhere). */
-static void log_reason(int logfd, char *out, size_t outsz)
+/* The reason for a failure, from this run's kernel log (from offset start). */
+static void log_reason(int logfd, off_t start, char *out, size_t outsz)
 {
 	size_t len;
 	char *text;
 
 	snprintf(out, outsz, "no reason in the kernel log");
-	if (logfd < 0 || lseek(logfd, 0, SEEK_SET) < 0)
+	if (logfd < 0 || start < 0 || lseek(logfd, start, SEEK_SET) < 0)
 		return;
 	text = kcr_read_all(logfd, LOG_MAX, &len);
 	if (text && kcr_log_reason(text, len, out, outsz))
@@ -183,6 +225,149 @@ static int check_container_init(pid_t pid)
 	return -1;
 }
 
+/*
+ * -o FILE.  A regular FILE, or a FILE that does not exist, is never
+ * written: the image goes to tmp_path, a new file beside it (mkostemp:
+ * O_CREAT|O_EXCL, mode 0600, in FILE's directory so that rename() is
+ * atomic), which out_commit() renames over FILE.  A symbolic link to a
+ * regular file is followed: the file it points to is replaced, the link
+ * stays.  Anything else is opened in place, without O_CREAT or O_TRUNC.
+ */
+struct output {
+	const char *path;	/* as given */
+	char target[PATH_MAX];	/* the file replaced, links resolved */
+	int fd;
+	int in_place;		/* not a regular file: written where it is */
+};
+
+static int out_open(struct output *out, const char *path)
+{
+	const char *slash, *base;
+	struct stat st, lst;
+	sigset_t old;
+	int n, err;
+
+	memset(out, 0, sizeof(*out));
+	out->path = path;
+	out->fd = -1;
+	if (!lstat(path, &lst)) {
+		if (stat(path, &st)) {
+			fprintf(stderr, "checkpoint: %s: %s\n", path,
+				errno == ENOENT ? "a symbolic link to nothing" : strerror(errno));
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			out->in_place = 1;
+			out->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+			if (out->fd < 0) {
+				fprintf(stderr, "checkpoint: %s: %s\n", path, strerror(errno));
+				return -1;
+			}
+			return 0;
+		}
+		if (S_ISLNK(lst.st_mode) && !realpath(path, out->target)) {
+			fprintf(stderr, "checkpoint: %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+	} else if (errno != ENOENT) {
+		fprintf(stderr, "checkpoint: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (!out->target[0] && snprintf(out->target, sizeof(out->target), "%s", path) >=
+	    (int)sizeof(out->target)) {
+		fprintf(stderr, "checkpoint: %s: %s\n", path, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	slash = strrchr(out->target, '/');
+	base = slash ? slash + 1 : out->target;
+	if (!*base) {
+		fprintf(stderr, "checkpoint: %s: %s\n", path, strerror(EISDIR));
+		return -1;
+	}
+	/* At most 200 bytes of the name: the temporary name fits NAME_MAX. */
+	n = snprintf(tmp_path, sizeof(tmp_path), "%.*s.%.200s.XXXXXX",
+		     slash ? (int)(slash - out->target) + 1 : 0, out->target, base);
+	if (n >= (int)sizeof(tmp_path)) {
+		fprintf(stderr, "checkpoint: %s: %s\n", path, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	block_signals(&old);
+	out->fd = mkostemp(tmp_path, O_CLOEXEC);
+	err = errno;
+	if (out->fd >= 0)
+		tmp_armed = 1;
+	restore_signals(&old);
+	if (out->fd < 0) {
+		fprintf(stderr, "checkpoint: %s: cannot create a temporary file beside it: %s\n",
+			path, strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+/* Remove the temporary file if it is still ours (a failure). */
+static void out_abort(struct output *out)
+{
+	sigset_t old;
+
+	block_signals(&old);
+	if (tmp_armed) {
+		tmp_armed = 0;
+		unlink(tmp_path);
+	}
+	restore_signals(&old);
+	if (out->fd >= 0)
+		close(out->fd);
+	out->fd = -1;
+}
+
+/* The image is complete: make it FILE.  0, or -1 after saying why. */
+static int out_commit(struct output *out)
+{
+	char dir[PATH_MAX], *slash;
+	sigset_t old;
+	int fd, err;
+
+	if (fsync(out->fd) && errno != EINVAL) {
+		fprintf(stderr, "checkpoint: %s: %s\n", out->path, strerror(errno));
+		return -1;
+	}
+	if (close(out->fd)) {
+		out->fd = -1;
+		fprintf(stderr, "checkpoint: %s: %s\n", out->path, strerror(errno));
+		return -1;
+	}
+	out->fd = -1;
+	if (out->in_place)
+		return 0;
+	block_signals(&old);
+	if (interrupted || !tmp_armed) {
+		restore_signals(&old);
+		fprintf(stderr, "checkpoint: interrupted by signal %d: %s left as it was\n",
+			interrupted, out->path);
+		return -1;
+	}
+	if (rename(tmp_path, out->target)) {
+		err = errno;
+		restore_signals(&old);
+		fprintf(stderr, "checkpoint: %s: %s\n", out->path, strerror(err));
+		return -1;
+	}
+	tmp_armed = 0;
+	restore_signals(&old);
+	/* The new name on disk too (best effort). */
+	snprintf(dir, sizeof(dir), "%s", out->target);
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 0;
+}
+
 /* Copy the log to stderr (used when no -l file was given). */
 static void dump_log(int logfd)
 {
@@ -201,52 +386,81 @@ static void dump_log(int logfd)
 	free(text);
 }
 
+/*
+ * Whether the log is the image's file (FILE, which opening the log may
+ * just have created, or stdout): no log line may go into it.
+ */
+static int log_is_image(int logfd, const struct output *out)
+{
+	struct stat l, i;
+
+	if (fstat(logfd, &l) || !S_ISREG(l.st_mode))
+		return 0;
+	if (out->path && !out->in_place ? stat(out->target, &i) : fstat(out->fd, &i))
+		return 0;
+	return S_ISREG(i.st_mode) && l.st_dev == i.st_dev && l.st_ino == i.st_ino;
+}
+
 int main(int argc, char **argv)
 {
+	struct output out = { .fd = -1 };
 	struct sigaction sa;
 	struct freezer fz;
 	struct opts o;
 	char reason[512];
-	int outfd, logfd, err, ret = 1, image_ok = 0;
+	int logfd = -1, err, ret = 1, image_ok = 0;
+	off_t log_start = 0;
+	size_t i;
 	long id;
 
+	memset(&fz, 0, sizeof(fz));
 	if (parse_args(argc, argv, &o))
 		return 2;
 	if (o.container && check_container_init(o.pid))
 		return 1;
 
+	/*
+	 * No SA_RESTART: a signal interrupts the waits (and a blocking open
+	 * of a FIFO, or the kernel's writes into a pipe).  Installed before
+	 * the temporary file exists, so that no signal can leave it behind.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
+		sigaction(caught[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	fz_stop = &interrupted;
+
 	if (o.output) {
-		outfd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (outfd < 0) {
-			fprintf(stderr, "checkpoint: %s: %s\n", o.output, strerror(errno));
-			return 1;
-		}
+		if (out_open(&out, o.output))
+			goto out;
 	} else {
 		if (isatty(STDOUT_FILENO)) {
 			fprintf(stderr, "checkpoint: refusing to write an image to a terminal (use -o FILE or redirect stdout)\n");
 			return 1;
 		}
-		outfd = STDOUT_FILENO;
+		out.fd = STDOUT_FILENO;
 	}
+	/* Appended to, never truncated: an existing log keeps its text. */
 	if (o.logfile)
-		logfd = open(o.logfile, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		logfd = open(o.logfile, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	else
 		logfd = memfd_create("kcr-checkpoint-log", MFD_CLOEXEC);
 	if (logfd < 0) {
 		fprintf(stderr, "checkpoint: %s: %s\n",
 			o.logfile ? o.logfile : "log memfd", strerror(errno));
-		goto out_unlink;
+		goto out;
 	}
-
-	/* No SA_RESTART: a signal interrupts the wait and the syscall. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	fz_stop = &interrupted;
+	if (o.logfile && log_is_image(logfd, &out)) {
+		fprintf(stderr, "checkpoint: %s: the log file is the image file\n", o.logfile);
+		goto out;
+	}
+	log_start = lseek(logfd, 0, SEEK_END);	/* -1 for a FIFO: no reason read back */
+	if (interrupted) {
+		fprintf(stderr, "checkpoint: interrupted\n");
+		goto out;
+	}
 
 	if (fz_setup(&fz, o.pid) || fz_freeze_tree(&fz, o.pid, FREEZE_TIMEOUT_MS)) {
 		fprintf(stderr, "checkpoint: freezing %d: %s\n", (int)o.pid, fz.err);
@@ -257,12 +471,12 @@ int main(int argc, char **argv)
 		goto out_release;
 	}
 
-	id = kcr_checkpoint(o.pid, outfd,
+	id = kcr_checkpoint(o.pid, out.fd,
 			    (o.container ? CKPT_CHECKPOINT_CONTAINER : 0) |
 			    (o.ipc ? CKPT_CHECKPOINT_IPC : 0), logfd);
 	if (id < 0) {
 		err = errno;
-		log_reason(logfd, reason, sizeof(reason));
+		log_reason(logfd, log_start, reason, sizeof(reason));
 		if (err == ENOSYS)
 			snprintf(reason, sizeof(reason),
 				 "this kernel has no checkpoint system call (%d)",
@@ -272,8 +486,11 @@ int main(int argc, char **argv)
 			dump_log(logfd);
 		goto out_release;
 	}
-	if (outfd != STDOUT_FILENO && fsync(outfd) && errno != EINVAL) {
-		fprintf(stderr, "checkpoint: %s: %s\n", o.output, strerror(errno));
+	/* FILE only now, before the tree may be killed. */
+	if (o.output && out_commit(&out))
+		goto out_release;
+	if (!o.output && interrupted) {
+		fprintf(stderr, "checkpoint: interrupted by signal %d\n", interrupted);
 		goto out_release;
 	}
 
@@ -294,14 +511,16 @@ out_release:
 		ret = 1;
 	}
 	fz_free(&fz);
+out:
 	if (logfd >= 0)
 		close(logfd);
-out_unlink:
-	if (!image_ok && o.output)
-		unlink(o.output);
-	if (outfd != STDOUT_FILENO && close(outfd) && image_ok) {
-		fprintf(stderr, "checkpoint: %s: %s\n", o.output, strerror(errno));
-		ret = 1;
+	if (o.output && !image_ok)
+		out_abort(&out);
+	if (interrupted) {
+		/* Cleaned up: now die of the signal, as without a handler. */
+		fflush(NULL);
+		signal(interrupted, SIG_DFL);
+		raise(interrupted);
 	}
 	return ret;
 }

@@ -4,7 +4,9 @@
  *         [--ipcns|--no-ipcns] [--wait SECS] [-d] [-v] [--dry-run] [--probe]
  *
  * Restart the processes of an image (stdin by default).  "mktree" is the
- * same command (mktree-main.c); its name says what --dry-run shows.
+ * same command (mktree-main.c); its name says what --dry-run shows.  The
+ * only file it writes is LOGFILE: appended to (created 0644 if missing),
+ * never truncated nor removed, and refused if it is the image FILE.
  *  1. read and validate the prefix (HEADER + TREE) with libkcr, keeping the
  *     raw bytes;
  *  2. plan the tree (mktree.c): who creates whom, sessions, groups,
@@ -95,7 +97,7 @@ static void usage(FILE *f, const char *prog)
 		"usage: %s [-i FILE] [-l LOGFILE] [--no-pids] [--pidns|--no-pidns] [--wait SECS]\n"
 		"       %*s [--ipcns|--no-ipcns] [-d] [-v] [--dry-run] [--probe]\n"
 		"  -i, --input FILE    read the image from FILE (default: stdin)\n"
-		"  -l, --log LOGFILE   copy the kernel's log to LOGFILE\n"
+		"  -l, --log LOGFILE   append the kernel's log to LOGFILE (never truncated)\n"
 		"  -n, --no-pids       do not restore the saved pids\n"
 		"  -p, --pidns         restart in a new pid namespace (the root is its pid 1);\n"
 		"                      the default for a container image\n"
@@ -728,9 +730,19 @@ int restart_main(int argc, char **argv, const char *prog)
 	}
 
 	if (r.o.logfile) {
-		r.logfile_fd = open(r.o.logfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		struct stat lst;
+
+		/* Appended to, never truncated: an existing log keeps its text. */
+		r.logfile_fd = open(r.o.logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (r.logfile_fd < 0) {
 			fprintf(stderr, "%s: %s: %s\n", prog, r.o.logfile, strerror(errno));
+			return 1;
+		}
+		/* nor written into the image being read */
+		if (!fstat(r.logfile_fd, &lst) && !fstat(r.in_fd, &stb) && S_ISREG(lst.st_mode) &&
+		    S_ISREG(stb.st_mode) && lst.st_dev == stb.st_dev && lst.st_ino == stb.st_ino) {
+			fprintf(stderr, "%s: %s: the log file is the image file\n", prog,
+				r.o.logfile);
 			return 1;
 		}
 	}

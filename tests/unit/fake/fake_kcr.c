@@ -28,7 +28,16 @@
  *
  * checkpoint(): KCR_FAKE_CKPT=ok checks that pid and every process of its
  * tree are in a frozen cgroup, writes "fake image flags=F" and returns 42;
- * otherwise it fails with EOPNOTSUPP and a log line.
+ * KCR_FAKE_CKPT=partial checks the same, writes "fake image (partial)"
+ * and fails with EIO and a log line ("error: fake write error (errno=5)");
+ * otherwise it fails with EOPNOTSUPP and a log line.  With
+ * KCR_FAKE_CKPT_WAIT=MS, ok writes "fake image part 1", creates
+ * $KCR_FAKE_DIR/ckpt-waiting and sleeps MS ms through the signals the tool
+ * catches (as the real kernel, which stops only for a fatal signal, goes
+ * on writing a file) -- after such a signal, only until
+ * $KCR_FAKE_DIR/ckpt-go exists -- before it writes the rest and returns 42.
+ *
+ * KCR_FAKE_RUN_MS: how long the program of ok and sig runs (default 200).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -131,11 +140,12 @@ static pid_t not_frozen(pid_t pid, int depth)
 long kcr_checkpoint(pid_t pid, int fd, unsigned long flags, int logfd)
 {
 	const char *mode = getenv("KCR_FAKE_CKPT");
-	char out[64];
+	const char *wait_ms = getenv("KCR_FAKE_CKPT_WAIT");
+	char out[64], marker[4200];
 	pid_t bad;
 	int n;
 
-	if (!mode || strcmp(mode, "ok")) {
+	if (!mode || (strcmp(mode, "ok") && strcmp(mode, "partial"))) {
 		dprintf(logfd, "[%d] checkpoint of %d\n[%d] error: fake kernel (errno=95)\n",
 			(int)getpid(), (int)pid, (int)getpid());
 		errno = EOPNOTSUPP;
@@ -151,6 +161,29 @@ long kcr_checkpoint(pid_t pid, int fd, unsigned long flags, int logfd)
 			(int)getpid(), (int)bad);
 		errno = EBUSY;
 		return -1;
+	}
+	if (!strcmp(mode, "partial")) {
+		dprintf(fd, "fake image (partial)\n");
+		dprintf(logfd, "[%d] checkpoint of %d\n[%d] error: fake write error (errno=5)\n",
+			(int)getpid(), (int)pid, (int)getpid());
+		errno = EIO;
+		return -1;
+	}
+	if (wait_ms) {
+		const char *d = getenv("KCR_FAKE_DIR") ? getenv("KCR_FAKE_DIR") : "/tmp";
+		struct timespec step = { 0, 10000000L };
+		int waited, signalled = 0;
+
+		dprintf(fd, "fake image part 1\n");
+		snprintf(marker, sizeof(marker), "%s/ckpt-waiting", d);
+		close(open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+		snprintf(marker, sizeof(marker), "%s/ckpt-go", d);
+		for (waited = 0; waited < atoi(wait_ms); waited += 10) {
+			if (signalled && !access(marker, F_OK))
+				break;
+			if (nanosleep(&step, NULL))
+				signalled = 1;
+		}
 	}
 	n = snprintf(out, sizeof(out), "fake image flags=%lu\n", flags);
 	if (write(fd, out, (size_t)n) != n)
@@ -313,6 +346,7 @@ long kcr_restart(pid_t pid, int fd, unsigned long flags, int logfd)
 	const char *mode = getenv("KCR_FAKE");
 	const char *code = getenv("KCR_FAKE_EXIT");
 	const struct kcr_record *rec;
+	const char *run_ms = getenv("KCR_FAKE_RUN_MS");
 	struct timespec ts = { 0, 200000000L };
 	struct kcr_reader r;
 	int ret, waited;
@@ -359,6 +393,10 @@ long kcr_restart(pid_t pid, int fd, unsigned long flags, int logfd)
 	}
 	dprintf(logfd, "[%d] restart done: %u task(s)\n", (int)getpid(), r.nr_tasks);
 	close_range(3, ~0U, 0);
+	if (run_ms) {
+		ts.tv_sec = atoi(run_ms) / 1000;
+		ts.tv_nsec = (long)(atoi(run_ms) % 1000) * 1000000L;
+	}
 	nanosleep(&ts, NULL);
 	if (!strcmp(mode, "sig"))
 		kill(getpid(), SIGTERM);
