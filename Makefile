@@ -11,19 +11,33 @@
 #   make bench        tests/vm/bench.sh in the guest
 #   make clean        user space objects;  make distclean: all of build/
 #
-# ACCEL=kvm boots with KVM (default: tcg).
+# ACCEL=kvm boots with KVM (default: tcg).  KCR_DEBUG=1 (e.g. make check
+# KCR_DEBUG=1) builds and boots a debug guest kernel instead, in build/objdbg
+# (lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_LIST: kernel/configs/
+# kcr-debug.config); its reports fail the run like any console problem.
 
 SHELL      := /bin/bash
 TOP        := $(CURDIR)
 BUILD      := $(TOP)/build
 KSRC       := $(BUILD)/linux-source-6.1
+# KCR_DEBUG=1: a debug guest kernel (kernel/configs/kcr-debug.config:
+# lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_LIST...) in its own object
+# dir; every target that boots the guest then uses it.
+ifeq ($(KCR_DEBUG),1)
+KOBJ       := $(BUILD)/objdbg
+KFRAGMENTS := $(TOP)/kernel/configs/kcr.config $(TOP)/kernel/configs/kcr-debug.config
+CONFIG_STAMP := $(BUILD)/.config-stamp-debug
+else
 KOBJ       := $(BUILD)/obj
+KFRAGMENTS := $(TOP)/kernel/configs/kcr.config
+CONFIG_STAMP := $(BUILD)/.config-stamp
+endif
 BZIMAGE    := $(KOBJ)/arch/x86/boot/bzImage
+export KCR_BZIMAGE := $(BZIMAGE)
 USER_O     := $(BUILD)/user
 GUEST_O    := $(BUILD)/guest
 DEMO_O     := $(BUILD)/demo
 INITRAMFS  := $(BUILD)/initramfs.cpio.gz
-KFRAGMENT  := $(TOP)/kernel/configs/kcr.config
 KLOCK      := /tmp/kbuild.lock
 NPROC      := $(shell nproc 2>/dev/null || echo 2)
 ACCEL      ?= tcg
@@ -101,7 +115,7 @@ kernel-extract:
 	@set -e; id=$(KSRC_ID); \
 	if [ -d $(KSRC) ] && [ "$$(cat $(BUILD)/.src-stamp 2>/dev/null)" = "$$id" ]; then exit 0; fi; \
 	echo "kernel: extracting $(KTARBALL) and applying $(words $(PATCHES)) patch(es)"; \
-	rm -f $(BUILD)/.src-stamp $(BUILD)/.config-stamp; \
+	rm -f $(BUILD)/.src-stamp $(BUILD)/.config-stamp $(BUILD)/.config-stamp-debug; \
 	rm -rf $(KSRC) $(BUILD)/src.tmp; mkdir $(BUILD)/src.tmp; \
 	tar -C $(BUILD)/src.tmp -xf "$(KTARBALL)"; \
 	mv $(BUILD)/src.tmp/* $(KSRC); rmdir $(BUILD)/src.tmp; \
@@ -132,19 +146,19 @@ kernel-links: kernel-src
 # source (patches) changed; otherwise keep .config for incremental builds.
 kernel-config: kernel-links
 	@set -e; \
-	id=$$( { cat $(BUILD)/.src-stamp; cat $(KFRAGMENT); } | sha256sum | cut -d' ' -f1); \
-	if [ -f $(KOBJ)/.config ] && [ "$$(cat $(BUILD)/.config-stamp 2>/dev/null)" = "$$id" ]; then exit 0; fi; \
-	echo "kernel: configuring (tinyconfig + kernel/configs/kcr.config)"; \
+	id=$$( { cat $(BUILD)/.src-stamp; cat $(KFRAGMENTS); } | sha256sum | cut -d' ' -f1); \
+	if [ -f $(KOBJ)/.config ] && [ "$$(cat $(CONFIG_STAMP) 2>/dev/null)" = "$$id" ]; then exit 0; fi; \
+	echo "kernel: configuring (tinyconfig + $(notdir $(KFRAGMENTS)))"; \
 	mkdir -p $(KOBJ); \
 	$(KMAKE) -s tinyconfig >$(BUILD)/kconfig.log; \
-	cd $(KSRC) && $(WITH_KLOCK) scripts/kconfig/merge_config.sh -m -O $(KOBJ) $(KOBJ)/.config $(KFRAGMENT) >>$(BUILD)/kconfig.log; \
+	cd $(KSRC) && $(WITH_KLOCK) scripts/kconfig/merge_config.sh -m -O $(KOBJ) $(KOBJ)/.config $(KFRAGMENTS) >>$(BUILD)/kconfig.log; \
 	$(KMAKE) -s olddefconfig; \
 	bad=; while IFS= read -r l; do \
 		case "$$l" in CONFIG_*=y) grep -qx "$$l" $(KOBJ)/.config || bad="$$bad $${l%=y}";; esac; \
-	done < $(KFRAGMENT); \
+	done < <(cat $(KFRAGMENTS)); \
 	[ -z "$$bad" ] || echo "kernel: warning: not set in .config:$$bad" >&2; \
 	grep -qx CONFIG_CHECKPOINT=y $(KOBJ)/.config || { echo "kernel: CONFIG_CHECKPOINT=y did not stick (kernel/checkpoint/Kconfig missing or deps unmet)" >&2; exit 1; }; \
-	echo "$$id" > $(BUILD)/.config-stamp
+	echo "$$id" > $(CONFIG_STAMP)
 
 kernel: kernel-config
 	+@$(KMAKE) -j$(NPROC) bzImage
