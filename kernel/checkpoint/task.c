@@ -611,7 +611,6 @@ int restore_task_struct_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	/* per process: the thread group leader's record sets them */
 	if (!(rt->entry->flags & CKPT_TASK_THREAD))
 		restore_rlimits(h);
-	current->pdeath_signal = h->pdeath_signal;
 	if (h->flags & CKPT_TASKF_NO_NEW_PRIVS)
 		task_set_no_new_privs(current);
 	if (h->personality != current->personality)
@@ -644,6 +643,8 @@ int restore_task_struct_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		set_dumpable(current->mm, SUID_DUMP_USER);
 	else if (!(h->flags & CKPT_TASKF_DUMPABLE))
 		set_dumpable(current->mm, SUID_DUMP_DISABLE);
+	/* after commit_creds(), which clears it on an id change */
+	current->pdeath_signal = h->pdeath_signal;
 	return 0;
 }
 

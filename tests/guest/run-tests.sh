@@ -1295,6 +1295,7 @@ t_rights() {
 	*" 1000 1000 1000 1000") ;;
 	*) fail "restarted by kcruser: expected uid/gid 1000, got \"$line\" (pid ppid uid gid euid egid)"; return 1 ;;
 	esac
+	rm -f /tmp/rights_user.pdeath
 	timeout -k 5 $TMO_RST restart --no-pids -i $R/user.img -l $R/u0.log >/dev/null 2>$R/u0.err
 	rc=$?
 	[ $rc = 0 ] || { fail "root cannot restart kcruser's image: $(tool_msg $rc $R/u0.err $R/u0.log)"; return 1; }
@@ -1303,6 +1304,10 @@ t_rights() {
 	*" 1000 1000 1000 1000") ;;
 	*) fail "kcruser's image restarted by root: expected uid/gid 1000, got \"$line\""; return 1 ;;
 	esac
+	# the change of ids (root -> kcruser) must not lose PR_SET_PDEATHSIG
+	line=$(cat /tmp/rights_user.pdeath 2>/dev/null)
+	[ "$line" = 28 ] ||
+		{ fail "kcruser's image restarted by root: parent death signal: expected 28 (SIGWINCH), got \"$line\""; return 1; }
 	return 0
 }
 
