@@ -9,24 +9,30 @@
 #   make demo         checkpoint/restart a counting process in the guest
 #   make vm           interactive shell in the guest
 #   make bench        tests/vm/bench.sh in the guest
+#   make fuzz         the guest's fuzz test alone: N=mutants (default 20000),
+#                     SEED= (default: the time), FIRST= (first mutant, 0)
 #   make clean        user space objects;  make distclean: all of build/
 #
 # ACCEL=kvm boots with KVM (default: tcg).  KCR_DEBUG=1 (e.g. make check
 # KCR_DEBUG=1) builds and boots a debug guest kernel instead, in build/objdbg
-# (lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_LIST: kernel/configs/
-# kcr-debug.config); its reports fail the run like any console problem.
+# (lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_LIST, KASAN, UBSAN, kmemleak,
+# hung task and soft lockup detectors: kernel/configs/kcr-debug.config); its
+# reports fail the run like any console problem.
 
 SHELL      := /bin/bash
 TOP        := $(CURDIR)
 BUILD      := $(TOP)/build
 KSRC       := $(BUILD)/linux-source-6.1
 # KCR_DEBUG=1: a debug guest kernel (kernel/configs/kcr-debug.config:
-# lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_LIST...) in its own object
-# dir; every target that boots the guest then uses it.
+# lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_LIST, KASAN, UBSAN, kmemleak,
+# soft lockups...) in its own object dir; every target that boots the guest
+# then uses it.
 ifeq ($(KCR_DEBUG),1)
 KOBJ       := $(BUILD)/objdbg
 KFRAGMENTS := $(TOP)/kernel/configs/kcr.config $(TOP)/kernel/configs/kcr-debug.config
 CONFIG_STAMP := $(BUILD)/.config-stamp-debug
+# several times slower under TCG: the guest suite gets 4 h, not 90 min
+export KCR_CHECK_TIMEOUT ?= 14400
 else
 KOBJ       := $(BUILD)/obj
 KFRAGMENTS := $(TOP)/kernel/configs/kcr.config
@@ -75,7 +81,7 @@ GUEST_CFLAGS  := -O2 -g -Wall -pthread $(addprefix -I,$(wildcard $(TOP)/tests/gu
 
 VM         := $(TOP)/tests/vm/kcr-vm
 
-.PHONY: all deps kernel kernel-src kernel-extract kernel-links kernel-config user guest-tests \
+.PHONY: fuzz all deps kernel kernel-src kernel-extract kernel-links kernel-config user guest-tests \
 	guest-tests initramfs check demo vm bench clean distclean
 
 all: deps kernel user initramfs
@@ -154,7 +160,12 @@ kernel-config: kernel-links
 	cd $(KSRC) && $(WITH_KLOCK) scripts/kconfig/merge_config.sh -m -O $(KOBJ) $(KOBJ)/.config $(KFRAGMENTS) >>$(BUILD)/kconfig.log; \
 	$(KMAKE) -s olddefconfig; \
 	bad=; while IFS= read -r l; do \
-		case "$$l" in CONFIG_*=y) grep -qx "$$l" $(KOBJ)/.config || bad="$$bad $${l%=y}";; esac; \
+		case "$$l" in \
+		CONFIG_*=n) grep -q "^$${l%=n}=" $(KOBJ)/.config && bad="$$bad $$l";; \
+		"# CONFIG_"*" is not set") s=$${l#\# }; s=$${s%% *}; \
+			grep -q "^$$s=" $(KOBJ)/.config && bad="$$bad $$s=n";; \
+		CONFIG_*=*) grep -qxF "$$l" $(KOBJ)/.config || bad="$$bad $$l";; \
+		esac; \
 	done < <(cat $(KFRAGMENTS)); \
 	[ -z "$$bad" ] || echo "kernel: warning: not set in .config:$$bad" >&2; \
 	grep -qx CONFIG_CHECKPOINT=y $(KOBJ)/.config || { echo "kernel: CONFIG_CHECKPOINT=y did not stick (kernel/checkpoint/Kconfig missing or deps unmet)" >&2; exit 1; }; \
@@ -211,6 +222,21 @@ demo: all
 
 vm: all
 	$(VM) --interactive
+
+# A long fuzzing run (tests/guest/imgfuzz.c) in its own boot, with a timeout
+# scaled by N; "make fuzz SEED=S FIRST=K N=1" reruns mutant K of seed S.
+# KCR_FUZZ_TRACE=1 names each mutant on the console before it runs.
+fuzz: all
+	@n=$(or $(N),20000); seed=$(or $(SEED),$$(date +%s)); first=$(or $(FIRST),0); \
+	echo "fuzz: $$n mutants of seed $$seed from mutant $$first"; \
+	$(VM) --timeout $$((900 + n / 2)) --log $(BUILD)/fuzz-console.log -- sh -c \
+		"KCR_FUZZ_N=$$n KCR_FUZZ_SEED=$$seed KCR_FUZZ_FIRST=$$first KCR_FUZZ_TRACE=$(KCR_FUZZ_TRACE) \
+		/tests/run-tests.sh fuzz; st=\$$?; cat /tmp/fuzz/progress /tmp/fuzz/report; exit \$$st"; \
+	st=$$?; \
+	echo "fuzz: seed $$seed, mutants $$first..$$((first + n - 1)); console in $(BUILD)/fuzz-console.log"; \
+	grep -E '^[0-9]+ passed, [0-9]+ failed$$' $(BUILD)/fuzz-console.log | tail -n 1 | grep . || \
+		echo "0 passed, 1 failed (no result: kcr-vm status $$st)"; \
+	exit $$st
 
 bench: all
 	$(VM) --mem 4G --timeout 1800 --log $(BUILD)/bench-console.log -- /tests/bench.sh

@@ -30,8 +30,23 @@ struct task_struct;
 struct cred;
 struct inode;
 
+/*
+ * The object table starts with 1 << CKPT_OBJ_HASH_BITS buckets and doubles
+ * whenever it holds more objects than buckets, up to 1 << CKPT_OBJ_HASH_MAX
+ * buckets (a million: CKPT_FDS_MAX files), so chains stay short.
+ */
 #define CKPT_OBJ_HASH_BITS	8
+#define CKPT_OBJ_HASH_MAX	20
 #define CKPT_WBUF_SIZE		SZ_64K	/* checkpoint write buffer */
+
+/*
+ * Restart buffers whose size an image decides (a count or a length read
+ * from it, bounded by the record limits): charged to the caller's memory
+ * cgroup, and over its limit they fail with ENOMEM, never OOM-killing
+ * anyone or warning (__GFP_RETRY_MAYFAIL, __GFP_NOWARN).
+ */
+#define CKPT_GFP_IMAGE	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+#define CKPT_LOG_PENDING	2048	/* log bytes kept under an mmap_lock */
 
 /* Kinds of shared objects kept in the object table. */
 enum ckpt_obj_type {
@@ -69,6 +84,13 @@ struct ckpt_obj {
 	unsigned long users;		/* checkpoint: references met in the tree */
 };
 
+/* One hash of the object table (objhash.c), grown as objects are added. */
+struct ckpt_obj_hash {
+	struct hlist_head *heads;	/* 1 << bits buckets (kvmalloc) */
+	unsigned int bits;
+	unsigned int nr;		/* objects hashed */
+};
+
 struct ckpt_ctx {
 	struct kref kref;
 	bool is_restart;
@@ -78,6 +100,15 @@ struct ckpt_ctx {
 	struct file *file;		/* the image */
 	struct file *logfile;		/* may be NULL */
 	struct mutex log_lock;		/* serializes log lines */
+	/*
+	 * Lines of log_deferrer, which holds a lock that writing the log
+	 * may need (an mmap_lock): kept here until ckpt_log_flush().
+	 */
+	struct task_struct *log_deferrer;
+	spinlock_t log_pending_lock;	/* log_pending, _len, log_lost */
+	unsigned int log_pending_len;
+	unsigned int log_lost;		/* lines that did not fit */
+	char log_pending[CKPT_LOG_PENDING];
 	loff_t pos;			/* bytes written or read so far */
 	loff_t rec_start;		/* offset of the record in progress */
 	u32 crc;			/* running crc32 (zlib convention, pre-inverted) */
@@ -96,8 +127,8 @@ struct ckpt_ctx {
 	void *pagebuf;
 
 	/* shared objects */
-	DECLARE_HASHTABLE(obj_by_ptr, CKPT_OBJ_HASH_BITS);
-	DECLARE_HASHTABLE(obj_by_ref, CKPT_OBJ_HASH_BITS);
+	struct ckpt_obj_hash obj_by_ptr;	/* checkpoint only */
+	struct ckpt_obj_hash obj_by_ref;
 	u32 next_objref;
 
 	/* the tree: nr_tasks entries in restore order */
@@ -148,6 +179,9 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, unsigned long flags,
 				bool is_restart);
 __printf(2, 3) void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...);
 __printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...);
+struct mm_struct;
+int ckpt_mmap_lock(struct ckpt_ctx *ctx, struct mm_struct *mm, bool write);
+void ckpt_mmap_unlock(struct ckpt_ctx *ctx, struct mm_struct *mm, bool write);
 void ckpt_ctx_get(struct ckpt_ctx *ctx);
 void ckpt_ctx_put(struct ckpt_ctx *ctx);
 
@@ -195,6 +229,8 @@ int ckpt_read_string(struct ckpt_ctx *ctx, char *buf, u32 len);
 const char *ckpt_record_name(u32 type);
 
 /* objhash.c: shared objects */
+int ckpt_obj_table_init(struct ckpt_ctx *ctx);
+void ckpt_obj_table_free(struct ckpt_ctx *ctx);
 struct ckpt_obj *ckpt_obj_find_ptr(struct ckpt_ctx *ctx, void *ptr);
 struct ckpt_obj *ckpt_obj_add_ptr(struct ckpt_ctx *ctx, enum ckpt_obj_type type,
 				  void *ptr, void (*release)(void *ptr));
@@ -232,6 +268,12 @@ struct ckpt_state_ops {
 	int (*resume)(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 	void (*release)(struct ckpt_rst_task *rt);
 	bool no_return;
+	/*
+	 * restore runs with the restored task's prepared credentials
+	 * (override_creds): every file it opens, every permission it checks,
+	 * is one the restored task could open or pass by itself.
+	 */
+	bool as_restored_task;
 };
 
 extern const struct ckpt_state_ops ckpt_state_ops[];
@@ -250,6 +292,13 @@ int checkpoint_files_leaks(struct ckpt_ctx *ctx);
 int checkpoint_files_check_pipes(struct ckpt_ctx *ctx);
 void checkpoint_files_release(struct ckpt_ctx *ctx);
 int restore_files_open(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+void ckpt_file_id_fill(struct ckpt_file_id *id, struct inode *inode);
+char *ckpt_reachable_path(struct ckpt_ctx *ctx, const struct path *p,
+			  char *buf, const char *what);
+struct file *restore_open_path(struct ckpt_ctx *ctx, const char *name,
+			       unsigned int flags, umode_t type, dev_t rdev,
+			       const struct ckpt_file_id *id, const char *what);
+bool restore_file_id_valid(const struct ckpt_file_id *id);
 int restore_files_install(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 void restore_files_cleanup(struct ckpt_rst_task *rt);
 
@@ -291,6 +340,7 @@ int checkpoint_arch_can_save(struct ckpt_ctx *ctx, struct task_struct *t);
  * the vvar pages before it, where the vdso image puts them).
  */
 int restore_arch_vdso(struct ckpt_ctx *ctx, unsigned long vdso);
+void restore_arch_mm(struct mm_struct *mm);
 
 /* checkpoint.c, restart.c: the two operations */
 int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid);

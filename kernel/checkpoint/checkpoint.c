@@ -57,6 +57,7 @@ const struct ckpt_state_ops ckpt_state_ops[] = {
 		.restore = restore_files_open,
 		.finish = restore_files_install,
 		.release = restore_files_cleanup,
+		.as_restored_task = true,
 	}, {
 		.name = "ipc",
 		.checkpoint = checkpoint_ipc,
@@ -69,6 +70,7 @@ const struct ckpt_state_ops ckpt_state_ops[] = {
 		.checkpoint = checkpoint_mm,
 		.restore = restore_mm,
 		.no_return = true,
+		.as_restored_task = true,
 	}, {
 		.name = "signals",
 		.checkpoint = checkpoint_signals,

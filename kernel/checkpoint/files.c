@@ -19,9 +19,10 @@
  *
  * Restart reads the same records into rt->files without touching the fd
  * table (restore_files_open(), before the point of no return); every file is
- * opened with the caller's credentials and the normal permission checks.
- * restore_files_install() then closes every fd of current and installs the
- * files at their numbers.
+ * reopened by restore_open_path() with the restored task's credentials and
+ * the permission checks of open(2), and an fd shared with another task is
+ * checked for this one too.  restore_files_install() then closes every fd
+ * of current and installs the files at their numbers.
  *
  * Locking:
  *  - checkpoint: task_lock(t) -> files->file_lock (spinning, only to copy
@@ -81,6 +82,168 @@
 			 O_NOATIME | O_LARGEFILE)
 
 /* ------------------------------------------------------------ common */
+
+/* What identifies @inode in a FILE or VMA record (a directory: no size, mtime). */
+void ckpt_file_id_fill(struct ckpt_file_id *id, struct inode *inode)
+{
+	memset(id, 0, sizeof(*id));
+	id->dev = new_encode_dev(inode->i_sb->s_dev);
+	id->ino = inode->i_ino;
+	if (S_ISDIR(inode->i_mode))
+		return;
+	id->size = i_size_read(inode);
+	id->mtime_sec = inode->i_mtime.tv_sec;
+	id->mtime_nsec = inode->i_mtime.tv_nsec;
+}
+
+/*
+ * The path by which @p is reopened at restart, in @buf (PATH_MAX bytes):
+ * from the checkpointer's root, and leading back to the very same mount and
+ * dentry now (not in another mount namespace, not over-mounted, not
+ * renamed away), so that restart reopens what the task held.  @what names
+ * the user of the path in the reason of a refusal.
+ */
+char *ckpt_reachable_path(struct ckpt_ctx *ctx, const struct path *p,
+			  char *buf, const char *what)
+{
+	struct path found;
+	char *path;
+	bool same;
+	int ret;
+
+	path = d_path(p, buf, PATH_MAX);
+	if (IS_ERR(path))
+		return ERR_PTR(ckpt_err(ctx, PTR_ERR(path), "%s: no path", what));
+	if (d_unlinked(p->dentry))
+		return ERR_PTR(ckpt_err(ctx, -EBUSY, "%s: %s: the file was deleted",
+					what, path));
+	if (path[0] != '/')
+		return ERR_PTR(ckpt_err(ctx, -EOPNOTSUPP,
+					"%s: %s: not reachable by path", what,
+					path));
+	ret = kern_path(path, 0, &found);
+	if (ret)
+		return ERR_PTR(ckpt_err(ctx, -EOPNOTSUPP,
+					"%s: %s: can not be looked up again (%d)",
+					what, path, ret));
+	same = path_equal(&found, p);
+	path_put(&found);
+	if (!same)
+		return ERR_PTR(ckpt_err(ctx, -EOPNOTSUPP,
+					"%s: %s leads to another file (mount namespace, chroot or over-mount?)",
+					what, path));
+	return path;
+}
+
+/*
+ * Can the restored task open @path with @flags?  What may_open() in
+ * fs/namei.c checks after a lookup; dentry_open() then does the rest
+ * (write access, read-only mounts, the LSM's file_open hook).
+ */
+static int restore_may_open(const struct path *path, unsigned int flags)
+{
+	struct user_namespace *mnt_userns = mnt_user_ns(path->mnt);
+	struct inode *inode = d_inode(path->dentry);
+	int acc;
+
+	if (flags & O_PATH)
+		return 0;
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY:
+		acc = MAY_READ;
+		break;
+	case O_WRONLY:
+		acc = MAY_WRITE;
+		break;
+	case O_RDWR:
+		acc = MAY_READ | MAY_WRITE;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (S_ISDIR(inode->i_mode) && (acc & MAY_WRITE))
+		return -EISDIR;
+	if ((S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode)) &&
+	    ((path->mnt->mnt_flags & MNT_NODEV) ||
+	     (path->mnt->mnt_sb->s_iflags & SB_I_NODEV)))
+		return -EACCES;
+	if (IS_APPEND(inode) && (acc & MAY_WRITE) && !(flags & O_APPEND))
+		return -EPERM;
+	if ((flags & O_NOATIME) && !inode_owner_or_capable(mnt_userns, inode))
+		return -EPERM;
+	return inode_permission(mnt_userns, inode, MAY_OPEN | acc);
+}
+
+/*
+ * Reopen @name for a restored task: one lookup (a final symlink is not
+ * followed), the type (and for a device its number) checked on the inode
+ * found, the identity @id (if not NULL) unless CKPT_RESTART_FORCE_FILES,
+ * the permission checks of open(2) made with the current credentials (the
+ * restored task's: the "files" and "memory" kinds restore under
+ * override_creds), then that very inode opened.  Nothing else is ever opened: no FIFO or device swapped
+ * in between.  Errors are logged with @what.
+ */
+struct file *restore_open_path(struct ckpt_ctx *ctx, const char *name,
+			       unsigned int flags, umode_t type, dev_t rdev,
+			       const struct ckpt_file_id *id, const char *what)
+{
+	struct timespec64 mtime;
+	struct inode *inode;
+	struct file *file;
+	struct path path;
+	bool content;
+	int ret;
+
+	ret = kern_path(name, 0, &path);
+	if (ret)
+		return ERR_PTR(ckpt_err(ctx, ret, "%s: %s: lookup failed", what,
+					name));
+	inode = d_inode(path.dentry);
+	ret = -ESTALE;
+	if ((inode->i_mode & S_IFMT) != type ||
+	    (S_ISCHR(type) && inode->i_rdev != rdev)) {
+		ckpt_err(ctx, ret, "%s: %s is not the file that was saved (type or device changed)",
+			 what, name);
+		goto out;
+	}
+	/*
+	 * Size and mtime too, unless the task may write the file itself
+	 * (opened for writing, or mapped shared and writable): its own
+	 * writes after a checkpoint that left it running change them.
+	 */
+	mtime = inode->i_mtime;
+	content = !S_ISDIR(type) && (flags & O_ACCMODE) == O_RDONLY;
+	if (id && !(ctx->flags & CKPT_RESTART_FORCE_FILES) &&
+	    (id->dev != new_encode_dev(inode->i_sb->s_dev) ||
+	     id->ino != inode->i_ino ||
+	     (content && (id->size != i_size_read(inode) ||
+			  id->mtime_sec != mtime.tv_sec ||
+			  id->mtime_nsec != mtime.tv_nsec)))) {
+		ckpt_err(ctx, ret, "%s: %s changed since the checkpoint (another device, inode, size or mtime); restart --force-files reopens it anyway",
+			 what, name);
+		goto out;
+	}
+	ret = restore_may_open(&path, flags);
+	if (ret) {
+		ckpt_err(ctx, ret, "%s: %s: the restored task may not open it (flags %#o)",
+			 what, name, flags);
+		goto out;
+	}
+	file = dentry_open(&path, flags | O_LARGEFILE | O_NOCTTY, current_cred());
+	path_put(&path);
+	if (IS_ERR(file))
+		ckpt_err(ctx, PTR_ERR(file), "%s: %s: open failed", what, name);
+	return file;
+out:
+	path_put(&path);
+	return ERR_PTR(ret);
+}
+
+/* An image's identity field: padding zero, a valid time. */
+bool restore_file_id_valid(const struct ckpt_file_id *id)
+{
+	return !id->pad && id->mtime_nsec < NSEC_PER_SEC;
+}
 
 static void ckpt_release_file(void *ptr)
 {
@@ -179,7 +342,7 @@ static int ckpt_collect_fds(struct ckpt_ctx *ctx, struct task_struct *t,
 	if (!n)
 		return 0;
 
-	ent = kvcalloc(n, sizeof(*ent), GFP_KERNEL);
+	ent = kvcalloc(n, sizeof(*ent), GFP_KERNEL_ACCOUNT);
 	if (!ent)
 		return ckpt_nomem(ctx, "the fd table");
 
@@ -279,7 +442,7 @@ static int ckpt_write_pipe(struct ckpt_ctx *ctx, unsigned int fd,
 		goto unlock;
 	}
 	if (len) {
-		data = kvmalloc(len, GFP_KERNEL | __GFP_NOWARN);
+		data = kvmalloc(len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!data) {
 			ret = -ENOMEM;
 			why = "no memory for its data";
@@ -356,7 +519,7 @@ static int ckpt_prepare_pipe_file(struct ckpt_ctx *ctx,
 		}
 	}
 	if (!ps) {
-		ps = kzalloc(sizeof(*ps), GFP_KERNEL);
+		ps = kzalloc(sizeof(*ps), GFP_KERNEL_ACCOUNT);
 		if (!ps)
 			return ckpt_nomem(ctx, "a pipe");
 		ps->pipe = pipe;
@@ -462,9 +625,10 @@ static int ckpt_prepare_path_file(struct ckpt_ctx *ctx, unsigned int fd,
 				  struct file *file, struct ckpt_hdr_file *hf,
 				  char *buf, char **pathp)
 {
-	struct inode *inode = file_inode(file);
+	struct inode *inode = file_inode(file), *node;
 	unsigned int flags = file->f_flags;
 	struct path found;
+	char what[16];
 	char *path;
 	int ret;
 
@@ -480,37 +644,37 @@ static int ckpt_prepare_path_file(struct ckpt_ctx *ctx, unsigned int fd,
 				"fd %u: open flags %#o not supported yet",
 				fd, flags & ~CKPT_OPEN_FLAGS);
 
+	if (!S_ISCHR(inode->i_mode)) {
+		snprintf(what, sizeof(what), "fd %u", fd);
+		path = ckpt_reachable_path(ctx, &file->f_path, buf, what);
+		if (IS_ERR(path))
+			return PTR_ERR(path);
+		ckpt_file_id_fill(&hf->id, inode);
+		goto found;
+	}
+
+	/* a device is its number (e.g. /dev/console under devtmpfs) */
 	path = d_path(&file->f_path, buf, PATH_MAX);
 	if (IS_ERR(path))
 		return ckpt_err(ctx, PTR_ERR(path), "fd %u: no path (%pD)",
 				fd, file);
-	if (d_unlinked(file->f_path.dentry))
-		return ckpt_err(ctx, -EBUSY, "fd %u: %s: the file was deleted",
-				fd, path);
-	if (path[0] != '/')
+	if (d_unlinked(file->f_path.dentry) || path[0] != '/')
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: %s: not reachable by path", fd, path);
-
+				"fd %u: %s: the device node was deleted or is not reachable by path",
+				fd, path);
 	ret = kern_path(path, 0, &found);
 	if (ret)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"fd %u: %s: can not be looked up again (%d)",
 				fd, path, ret);
-	if (S_ISCHR(inode->i_mode)) {
-		/* a device is its number (e.g. /dev/console under devtmpfs) */
-		struct inode *node = d_inode(found.dentry);
-
-		ret = node && S_ISCHR(node->i_mode) &&
-		      node->i_rdev == inode->i_rdev;
-	} else {
-		ret = path_equal(&found, &file->f_path);
-	}
+	node = d_inode(found.dentry);
+	ret = S_ISCHR(node->i_mode) && node->i_rdev == inode->i_rdev;
 	path_put(&found);
 	if (!ret)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"fd %u: %s leads to another file (mount namespace, chroot or over-mount?)",
 				fd, path);
-
+found:
 	hf->kind = S_ISCHR(inode->i_mode) ? CKPT_FILE_CHR : CKPT_FILE_REG;
 	hf->f_flags = flags;
 	hf->mode = inode->i_mode;
@@ -727,7 +891,8 @@ struct ckpt_file_use {
 	bool mapping;
 };
 
-#define CKPT_USE_HASH_BITS	10
+/* 64Ki buckets: short chains up to CKPT_FDS_MAX files */
+#define CKPT_USE_HASH_BITS	16
 
 static struct ckpt_file_use *ckpt_use_find(struct hlist_head *heads,
 					   struct file *file)
@@ -748,7 +913,7 @@ static int ckpt_use_add(struct ckpt_ctx *ctx, struct hlist_head *heads,
 	struct ckpt_file_use *u = ckpt_use_find(heads, file);
 
 	if (!u) {
-		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 		if (!u)
 			return ckpt_nomem(ctx, "the file leak check");
 		u->file = get_file(file);
@@ -770,9 +935,11 @@ static int ckpt_use_fds(struct ckpt_ctx *ctx, struct hlist_head *heads,
 	int ret;
 
 	ret = ckpt_collect_fds(ctx, ctx->tasks[index], &ent, &nr);
-	for (i = 0; !ret && i < nr; i++)
+	for (i = 0; !ret && i < nr; i++) {
 		ret = ckpt_use_add(ctx, heads, ent[i].file, ctx->pids[index].pid,
 				   ent[i].fd, false);
+		cond_resched();
+	}
 	for (i = 0; i < nr; i++)
 		fput(ent[i].file);
 	kvfree(ent);
@@ -790,7 +957,7 @@ static int ckpt_use_mappings(struct ckpt_ctx *ctx, struct hlist_head *heads,
 
 	if (!mm)
 		return 0;
-	if (mmap_read_lock_killable(mm)) {
+	if (ckpt_mmap_lock(ctx, mm, false)) {
 		mmput(mm);
 		return ckpt_err(ctx, -EINTR, "interrupted");
 	}
@@ -811,7 +978,7 @@ static int ckpt_use_mappings(struct ckpt_ctx *ctx, struct hlist_head *heads,
 				break;
 		}
 	}
-	mmap_read_unlock(mm);
+	ckpt_mmap_unlock(ctx, mm, false);
 	mmput(mm);
 	return ret;
 }
@@ -833,7 +1000,7 @@ int checkpoint_files_leaks(struct ckpt_ctx *ctx)
 	long count;
 	int i, ret = 0;
 
-	heads = kvcalloc(1 << CKPT_USE_HASH_BITS, sizeof(*heads), GFP_KERNEL);
+	heads = kvcalloc(1 << CKPT_USE_HASH_BITS, sizeof(*heads), GFP_KERNEL_ACCOUNT);
 	if (!heads)
 		return ckpt_nomem(ctx, "the file leak check");
 	for (i = 0; !ret && i < ctx->nr_tasks; i++)
@@ -864,6 +1031,7 @@ int checkpoint_files_leaks(struct ckpt_ctx *ctx)
 			fput(u->file);
 			kfree(u);
 		}
+		cond_resched();
 	}
 	kvfree(heads);
 	return ret;
@@ -921,7 +1089,7 @@ static int restore_pipe(struct ckpt_ctx *ctx, u32 *objref)
 		return ckpt_err(ctx, -EINVAL, "pipe %u: defined twice",
 				hp.objref);
 
-	rp = kzalloc(sizeof(*rp), GFP_KERNEL);
+	rp = kzalloc(sizeof(*rp), GFP_KERNEL_ACCOUNT);
 	if (!rp)
 		return ckpt_nomem(ctx, "a pipe");
 	/* both ends non-blocking while refilling; FILE records set flags */
@@ -946,7 +1114,7 @@ static int restore_pipe(struct ckpt_ctx *ctx, u32 *objref)
 				hp.objref, hp.size);
 
 	if (hp.data_len) {
-		data = kvmalloc(min(hp.data_len, CKPT_PIPE_CHUNK), GFP_KERNEL);
+		data = kvmalloc(min(hp.data_len, CKPT_PIPE_CHUNK), CKPT_GFP_IMAGE);
 		if (!data)
 			return ckpt_nomem(ctx, "pipe data");
 	}
@@ -1023,16 +1191,6 @@ static int restore_pipe_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
 				ckpt_release_file);
 }
 
-/* Is inode what the FILE record describes? */
-static bool restore_inode_matches(struct ckpt_hdr_file *hf, struct inode *inode)
-{
-	if (!inode || (inode->i_mode & S_IFMT) != (hf->mode & S_IFMT))
-		return false;
-	if (hf->kind == CKPT_FILE_CHR)
-		return inode->i_rdev == new_decode_dev((u32)hf->rdev);
-	return true;
-}
-
 /* A regular file, directory or character device, reopened by path. */
 static int restore_path_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
 			     const char *path)
@@ -1040,9 +1198,8 @@ static int restore_path_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
 	unsigned int flags = hf->f_flags;
 	umode_t type = hf->mode & S_IFMT;
 	unsigned int added;
-	struct path found;
 	struct file *file;
-	bool ok;
+	char what[24];
 	int ret;
 
 	if ((flags & ~CKPT_OPEN_FLAGS) ||
@@ -1054,7 +1211,9 @@ static int restore_path_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
 		return ckpt_err(ctx, -EINVAL, "file %u: bad record", hf->objref);
 	if (hf->kind == CKPT_FILE_REG) {
 		if ((type != S_IFREG && type != S_IFDIR) || hf->rdev ||
-		    ((flags & O_PATH) && hf->pos))
+		    ((flags & O_PATH) && hf->pos) ||
+		    (type == S_IFDIR && (hf->id.size || hf->id.mtime_sec ||
+					 hf->id.mtime_nsec)))
 			return ckpt_err(ctx, -EINVAL, "file %u: bad record",
 					hf->objref);
 	} else {
@@ -1068,39 +1227,16 @@ static int restore_path_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
 					hf->objref, path);
 	}
 
-	/*
-	 * Look first, so that we never open something else than the record
-	 * says (a fifo would block, a device could have side effects); then
-	 * check again what we opened.
-	 */
-	ret = kern_path(path, 0, &found);
-	if (ret)
-		return ckpt_err(ctx, ret, "file %u: %s: lookup failed",
-				hf->objref, path);
-	ok = restore_inode_matches(hf, d_inode(found.dentry));
-	path_put(&found);
-	if (!ok)
-		return ckpt_err(ctx, -ESTALE,
-				"file %u: %s is not the file that was saved (type or device changed)",
-				hf->objref, path);
-
 	/* O_NONBLOCK for devices: e.g. do not wait for a carrier */
-	added = O_NOFOLLOW | O_NOCTTY;
-	if (type == S_IFDIR)
-		added |= O_DIRECTORY;
-	if (type == S_IFCHR)
-		added |= O_NONBLOCK;
+	added = type == S_IFCHR ? O_NONBLOCK : 0;
 	added &= ~flags;
-	file = filp_open(path, flags | added, 0);
+	snprintf(what, sizeof(what), "file %u", hf->objref);
+	file = restore_open_path(ctx, path, flags | added, type,
+				 new_decode_dev((u32)hf->rdev),
+				 hf->kind == CKPT_FILE_REG ? &hf->id : NULL,
+				 what);
 	if (IS_ERR(file))
-		return ckpt_err(ctx, PTR_ERR(file), "file %u: %s: open failed",
-				hf->objref, path);
-	if (!restore_inode_matches(hf, file_inode(file))) {
-		ret = ckpt_err(ctx, -ESTALE,
-			       "file %u: %s changed while being opened",
-			       hf->objref, path);
-		goto fail;
-	}
+		return PTR_ERR(file);
 	/* f_flags as F_GETFL showed them at checkpoint */
 	if (file->f_flags & added)
 		ckpt_set_file_flags(file, file->f_flags & ~added);
@@ -1143,6 +1279,12 @@ static int restore_file(struct ckpt_ctx *ctx, bool new_pipe, u32 pipe_ref)
 	ret = -EINVAL;
 	if (len != sizeof(*hf) + hf->path_len || hf->pad) {
 		ckpt_err(ctx, ret, "file %u: bad length", hf->objref);
+		goto out;
+	}
+	/* only a regular file or directory has an identity */
+	if (!restore_file_id_valid(&hf->id) ||
+	    (hf->kind != CKPT_FILE_REG && memchr_inv(&hf->id, 0, sizeof(hf->id)))) {
+		ckpt_err(ctx, ret, "file %u: bad identity fields", hf->objref);
 		goto out;
 	}
 	if (ckpt_obj_find_ref(ctx, CKPT_OBJ_FILE, hf->objref)) {
@@ -1211,6 +1353,17 @@ static int restore_fd(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
 				hfd.fd, hfd.file_ref);
 	if (rf->nr >= rf->max)	/* the caller reads at most max FDs */
 		return ckpt_err(ctx, -EINVAL, "fd %u: too many fds", hfd.fd);
+	/*
+	 * The file may have been opened for another task (an fd inherited
+	 * across fork): this task must be allowed to open it as well.
+	 */
+	if (!get_pipe_info(file, false)) {
+		ret = restore_may_open(&file->f_path, file->f_flags);
+		if (ret)
+			return ckpt_err(ctx, ret,
+					"fd %u: %pD: the restored task may not open it (flags %#o)",
+					hfd.fd, file, file->f_flags);
+	}
 
 	e = &rf->ent[rf->nr++];
 	e->fd = hfd.fd;
@@ -1246,7 +1399,7 @@ int restore_files_open(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 				"files: %u fds, RLIMIT_NOFILE allows %lu",
 				hdr.nr_fds, limit);
 
-	rf = kvzalloc(struct_size(rf, ent, hdr.nr_fds), GFP_KERNEL);
+	rf = kvzalloc(struct_size(rf, ent, hdr.nr_fds), CKPT_GFP_IMAGE);
 	if (!rf)
 		return ckpt_nomem(ctx, "the fd table");
 	rf->max = hdr.nr_fds;
@@ -1338,6 +1491,7 @@ int restore_files_install(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		if (ret < 0)
 			return ckpt_err(ctx, ret, "fd %u: install failed",
 					e->fd);
+		cond_resched();
 	}
 	/* the tasks that share it adopt it */
 	files = current->files;
@@ -1353,8 +1507,10 @@ void restore_files_cleanup(struct ckpt_rst_task *rt)
 
 	if (!rf)
 		return;
-	for (i = 0; i < rf->nr; i++)
+	for (i = 0; i < rf->nr; i++) {
 		fput(rf->ent[i].file);
+		cond_resched();
+	}
 	kvfree(rf);
 	rt->files = NULL;
 }

@@ -136,6 +136,8 @@ int ckpt_write_end(struct ckpt_ctx *ctx, u64 total_len)
 		return ckpt_err(ctx, -EINVAL, "record length mismatch");
 	pad = CKPT_ALIGN_UP(total_len) - total_len;
 	ctx->nr_records++;
+	/* one record per fd, VMA or page batch: long loops reschedule here */
+	cond_resched();
 	return pad ? ckpt_write_raw(ctx, zeros, pad) : 0;
 }
 
@@ -238,6 +240,8 @@ int ckpt_read_hdr(struct ckpt_ctx *ctx, u32 type, u32 minlen, u32 maxlen)
 				minlen, maxlen);
 	ctx->peeked = false;
 	ctx->rec_start = ctx->pos - sizeof(ctx->peek);
+	/* one record per fd, VMA or page batch: long loops reschedule here */
+	cond_resched();
 	if (type != CKPT_HDR_TAIL)
 		ctx->crc = crc32_le(ctx->crc, (void *)&ctx->peek,
 				    sizeof(ctx->peek));
@@ -291,6 +295,13 @@ int ckpt_read_record(struct ckpt_ctx *ctx, u32 type, void *rec, u32 minlen,
 	return ret ? ret : len;
 }
 
+/* A record buffer over the caller's memory cgroup limit, or no memory. */
+static int ckpt_nomem_record(struct ckpt_ctx *ctx, u32 type, u32 len)
+{
+	return ckpt_err(ctx, -ENOMEM, "no memory for a %s record of %u bytes",
+			ckpt_record_name(type), len);
+}
+
 void *ckpt_read_record_alloc(struct ckpt_ctx *ctx, u32 type, u32 minlen,
 			     u32 maxlen, u32 *lenp)
 {
@@ -307,9 +318,9 @@ void *ckpt_read_record_alloc(struct ckpt_ctx *ctx, u32 type, u32 minlen,
 	    (ctx->peek.len < minlen || ctx->peek.len > maxlen))
 		return ERR_PTR(ckpt_read_hdr(ctx, type, minlen, maxlen));
 	rec = kvzalloc(ctx->peek.type == type ? ctx->peek.len : minlen,
-		       GFP_KERNEL_ACCOUNT);
+		       CKPT_GFP_IMAGE);
 	if (!rec)
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(ckpt_nomem_record(ctx, type, ctx->peek.len));
 	len = ckpt_read_record(ctx, type, rec, minlen, maxlen);
 	if (len < 0) {
 		kvfree(rec);

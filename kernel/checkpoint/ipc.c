@@ -303,7 +303,7 @@ static int ckpt_ipc_used_shm(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 		if (!mm)
 			return ckpt_err(ctx, -EBUSY, "pid %d is exiting",
 					ctx->pids[i].pid);
-		if (mmap_read_lock_killable(mm)) {
+		if (ckpt_mmap_lock(ctx, mm, false)) {
 			mmput(mm);
 			return ckpt_err(ctx, -EINTR, "interrupted");
 		}
@@ -333,7 +333,7 @@ static int ckpt_ipc_used_shm(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 					break;
 			}
 		}
-		mmap_read_unlock(mm);
+		ckpt_mmap_unlock(ctx, mm, false);
 		mmput(mm);
 	}
 	return ret;
@@ -907,7 +907,7 @@ static int restore_ipc_msq(struct ckpt_ctx *ctx, struct ckpt_ipc *ci)
 		if (hm.size > room) {
 			kvfree(text);
 			room = max_t(u32, hm.size, PAGE_SIZE);
-			text = kvmalloc(room, GFP_KERNEL_ACCOUNT);
+			text = kvmalloc(room, CKPT_GFP_IMAGE);
 			if (!text) {
 				ret = ckpt_ipc_nomem(ctx, "a message");
 				break;
@@ -1142,7 +1142,7 @@ static int restore_sem_undo(struct ckpt_ctx *ctx, struct ckpt_ipc *ci,
 		return ckpt_err(ctx, -EINVAL, "SEM_UNDO: ref %u, %u entries",
 				hu.objref, hu.nr_undos);
 	it->adj = kvcalloc(hu.nr_undos ? hu.nr_undos : 1, sizeof(*it->adj),
-			   GFP_KERNEL_ACCOUNT);
+			   CKPT_GFP_IMAGE);
 	if (!it->adj)
 		return ckpt_ipc_nomem(ctx, "an undo list");
 	for (it->nr_adj = 0; it->nr_adj < hu.nr_undos; it->nr_adj++) {

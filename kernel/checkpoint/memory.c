@@ -27,14 +27,21 @@
  * for read-only private mappings), or with kernel_write into the shmem
  * object.  Then it maps the vdso and sets the mm fields and the exe link
  * as prctl(PR_SET_MM_MAP) would.  The flags madvise() sets
- * (CKPT_VM_ADVISED) are set on the new VMAs directly.
+ * (CKPT_VM_ADVISED) are set on the new VMAs directly; mlocked VMAs are
+ * locked before their pages are written (rst_mlock_vma(), with mlock()'s
+ * RLIMIT_MEMLOCK / CAP_IPC_LOCK check) and then faulted in as mlock()
+ * does; mlockall(MCL_FUTURE), PR_SET_THP_DISABLE, the coredump filter and
+ * the membarrier registrations are set last, on the mm (rst_mm_fields()).
  *
  * Locking, checkpoint (t's mm):
  *   mmap_read_lock while the VMAs are listed and their pages located
  *     (walk_page_range takes the page table locks inside it), and again
  *     for each batch of pages while they are taken with GUP;
  *   mm->arg_lock nests inside mmap_lock for reading the mm fields.
- *   The lock is never held while writing the image.
+ *   The lock is never held while writing the image or the log: sections
+ *   that may log take it with ckpt_mmap_lock(), which keeps the lines
+ *   until ckpt_mmap_unlock().  A huge pmd is saved as its base pages,
+ *   never split (ckpt_pmd_entry).
  * Locking, restart (current->mm):
  *   vm_munmap and vm_mmap take mmap_lock themselves and are called
  *   without it; mmap_read_lock is held while pages are faulted in with
@@ -53,6 +60,7 @@
 #include <linux/mount.h>
 #include <linux/pagemap.h>
 #include <linux/pagewalk.h>
+#include <linux/khugepaged.h>
 #include <linux/personality.h>
 #include <linux/pkeys.h>
 #include <linux/ptrace.h>
@@ -77,12 +85,17 @@
 			 CKPT_VM_MAYSHARE | CKPT_VM_GROWSDOWN |		\
 			 CKPT_VM_SEQ_READ | CKPT_VM_RAND_READ |		\
 			 CKPT_VM_DONTCOPY | CKPT_VM_NORESERVE |		\
-			 CKPT_VM_WIPEONFORK | CKPT_VM_DONTDUMP)
+			 CKPT_VM_WIPEONFORK | CKPT_VM_DONTDUMP |	\
+			 CKPT_VM_LOCKED | CKPT_VM_LOCKONFAULT |		\
+			 CKPT_VM_HUGEPAGE | CKPT_VM_NOHUGEPAGE)
 #define CKPT_VM_SAME(x)	BUILD_BUG_ON(CKPT_VM_##x != VM_##x)
 /* bits set by madvise() */
 #define CKPT_VM_ADVISED	(CKPT_VM_SEQ_READ | CKPT_VM_RAND_READ |		\
 			 CKPT_VM_DONTCOPY | CKPT_VM_WIPEONFORK |	\
-			 CKPT_VM_DONTDUMP)
+			 CKPT_VM_DONTDUMP | CKPT_VM_HUGEPAGE |		\
+			 CKPT_VM_NOHUGEPAGE)
+/* bits set by mlock() and mlockall() */
+#define CKPT_VM_MLOCK	(CKPT_VM_LOCKED | CKPT_VM_LOCKONFAULT)
 /* bits a restored mapping must have exactly as saved */
 #define CKPT_VM_CHECKED	(CKPT_VM_SAVED & ~CKPT_VM_NORESERVE)
 
@@ -157,7 +170,7 @@ static int ckpt_runs_grow(struct ckpt_mm_info *mi)
 	size_t max = mi->max_runs ? 2 * mi->max_runs : 256;
 	struct ckpt_run *runs;
 
-	runs = kvmalloc_array(max, sizeof(*runs), GFP_KERNEL);
+	runs = kvmalloc_array(max, sizeof(*runs), GFP_KERNEL_ACCOUNT);
 	if (!runs)
 		goto nomem;
 	if (mi->nr_runs)
@@ -235,7 +248,45 @@ static int ckpt_pte_entry(pte_t *ptep, unsigned long addr, unsigned long next,
 	return ckpt_run_add(mi, addr);
 }
 
+/*
+ * A transparent huge page: saved as its base pages, without splitting it
+ * (the walk would split any huge pmd it hands down to .pte_entry).
+ */
+static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next,
+			  struct mm_walk *walk)
+{
+	struct ckpt_mm_info *mi = walk->private;
+	struct page *page = NULL;
+	spinlock_t *ptl;	/* the pmd's page table lock */
+	pmd_t val;
+	int ret = 0;
+
+	cond_resched();		/* every 2 MiB of a long walk (no lock held) */
+	ptl = pmd_trans_huge_lock(pmd, walk->vma);
+	if (!ptl)
+		return 0;	/* a page table: the pte level follows */
+	walk->action = ACTION_CONTINUE;
+	val = *pmd;
+	if (pmd_present(val)) {
+		page = vm_normal_page_pmd(walk->vma, addr, val);
+		if (!page)	/* the huge zero page */
+			goto out;
+	}
+	/* not present: a migration entry, GUP waits for it */
+	if (mi->anon_only && page && !PageAnon(page))
+		goto out;
+	for (; addr < next; addr += PAGE_SIZE) {
+		ret = ckpt_run_add(mi, addr);
+		if (ret)
+			break;
+	}
+out:
+	spin_unlock(ptl);
+	return ret;
+}
+
 static const struct mm_walk_ops ckpt_walk_ops = {
+	.pmd_entry	= ckpt_pmd_entry,
 	.pte_entry	= ckpt_pte_entry,
 };
 
@@ -425,10 +476,6 @@ static int ckpt_vma_collect(struct ckpt_mm_info *mi, struct vm_area_struct *vma,
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"hugetlb mapping at %#lx-%#lx not supported yet",
 				vma->vm_start, vma->vm_end);
-	if (flags & (VM_LOCKED | VM_LOCKONFAULT))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"mlocked mapping at %#lx-%#lx not supported yet",
-				vma->vm_start, vma->vm_end);
 	if (vma_pkey(vma))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"protection key %d on %#lx-%#lx not supported yet",
@@ -520,13 +567,21 @@ static int ckpt_mm_collect(struct ckpt_mm_info *mi, struct ckpt_hdr_mm *hm)
 	struct vm_area_struct *vma;
 	int ret = 0;
 
-	if (mmap_read_lock_killable(mm))
+	if (ckpt_mmap_lock(ctx, mm, false))
 		return ckpt_err(ctx, -EINTR, "interrupted");
-	if (mm->def_flags & (VM_LOCKED | VM_LOCKONFAULT)) {
-		ret = ckpt_err(ctx, -EOPNOTSUPP,
-			       "mlockall(MCL_FUTURE) not supported yet");
-		goto out;
-	}
+	/* mlockall(MCL_FUTURE), PR_SET_THP_DISABLE, coredump_filter, membarrier */
+	if (mm->def_flags & VM_LOCKED)
+		hm->flags |= CKPT_MM_MCL_FUTURE;
+	if (mm->def_flags & VM_LOCKONFAULT)
+		hm->flags |= CKPT_MM_MCL_ONFAULT;
+	if (test_bit(MMF_DISABLE_THP, &mm->flags))
+		hm->flags |= CKPT_MM_THP_DISABLE;
+	hm->coredump_filter = (mm->flags & MMF_DUMP_FILTER_MASK) >>
+			      MMF_DUMP_FILTER_SHIFT;
+#ifdef CONFIG_MEMBARRIER
+	hm->membarrier = atomic_read(&mm->membarrier_state) &
+			 CKPT_MEMBARRIER_KNOWN;
+#endif
 	ckpt_mm_fields(mm, hm);
 
 	mi->max_vmas = mm->map_count;
@@ -535,7 +590,7 @@ static int ckpt_mm_collect(struct ckpt_mm_info *mi, struct ckpt_hdr_mm *hm)
 			       mi->max_vmas, CKPT_VMAS_MAX);
 		goto out;
 	}
-	mi->vmas = kvcalloc(mi->max_vmas + 1, sizeof(*mi->vmas), GFP_KERNEL);
+	mi->vmas = kvcalloc(mi->max_vmas + 1, sizeof(*mi->vmas), GFP_KERNEL_ACCOUNT);
 	ret = mi->vmas ? 0 : -ENOMEM;
 	if (ret) {
 		ckpt_err(ctx, ret, "no memory for %u mappings", mi->max_vmas);
@@ -552,10 +607,11 @@ static int ckpt_mm_collect(struct ckpt_mm_info *mi, struct ckpt_hdr_mm *hm)
 		if (ret)
 			break;
 		mi->nr_vmas++;
+		cond_resched();
 	}
 	hm->nr_vmas = mi->nr_vmas;
 out:
-	mmap_read_unlock(mm);
+	ckpt_mmap_unlock(ctx, mm, false);
 	return ret;
 }
 
@@ -570,13 +626,14 @@ static int ckpt_write_mm(struct ckpt_mm_info *mi, struct ckpt_hdr_mm *hm)
 	if (exe && d_unlinked(exe->f_path.dentry)) {
 		ckpt_log(ctx, "executable %pD was deleted: not recorded", exe);
 	} else if (exe) {
-		path = d_path(&exe->f_path, mi->path, CKPT_PATH_MAX);
+		path = ckpt_reachable_path(ctx, &exe->f_path, mi->path,
+					   "the executable");
 		if (IS_ERR(path)) {
 			fput(exe);
-			return ckpt_err(ctx, PTR_ERR(path),
-					"path of the executable");
+			return PTR_ERR(path);
 		}
 		plen = strlen(path) + 1;
+		ckpt_file_id_fill(&hm->exe_id, file_inode(exe));
 	}
 	if (exe)
 		fput(exe);
@@ -629,11 +686,11 @@ static int ckpt_read_vma_pages(struct ckpt_mm_info *mi,
 	long got;
 	int ret = 0;
 
-	if (mmap_read_lock_killable(mm))
+	if (ckpt_mmap_lock(ctx, mm, false))
 		return ckpt_err(ctx, -EINTR, "interrupted");
 	vma = vma_lookup(mm, vi->start);
 	if (!vma || vma->vm_start != vi->start || vma->vm_end != vi->end) {
-		mmap_read_unlock(mm);
+		ckpt_mmap_unlock(ctx, mm, false);
 		return ckpt_err(ctx, -EAGAIN,
 				"mapping %#lx-%#lx changed during the checkpoint",
 				vi->start, vi->end);
@@ -657,7 +714,7 @@ static int ckpt_read_vma_pages(struct ckpt_mm_info *mi,
 		}
 		done += got;
 	}
-	mmap_read_unlock(mm);
+	ckpt_mmap_unlock(ctx, mm, false);
 
 	for (i = 0; i < done; i++) {
 		if (!ret && vi->kind == CKPT_VMA_FILE &&
@@ -722,16 +779,16 @@ static int ckpt_write_vma(struct ckpt_mm_info *mi, struct ckpt_vma_info *vi)
 	int ret;
 
 	if (vi->kind == CKPT_VMA_FILE) {
-		if (d_unlinked(vi->file->f_path.dentry))
-			return ckpt_err(ctx, -EBUSY,
-					"mapping of deleted file %pD at %#lx-%#lx",
-					vi->file, vi->start, vi->end);
-		path = d_path(&vi->file->f_path, mi->path, CKPT_PATH_MAX);
+		char what[48];
+
+		snprintf(what, sizeof(what), "mapping at %#lx-%#lx", vi->start,
+			 vi->end);
+		path = ckpt_reachable_path(ctx, &vi->file->f_path, mi->path,
+					   what);
 		if (IS_ERR(path))
-			return ckpt_err(ctx, PTR_ERR(path),
-					"path of the file mapped at %#lx-%#lx",
-					vi->start, vi->end);
+			return PTR_ERR(path);
 		plen = strlen(path) + 1;
+		ckpt_file_id_fill(&hv.file_id, file_inode(vi->file));
 	}
 	hv.path_len = plen;
 	ret = ckpt_write_record_payload(ctx, CKPT_HDR_VMA, &hv, sizeof(hv),
@@ -773,10 +830,10 @@ int checkpoint_shmem_pages(struct ckpt_ctx *ctx, struct inode *inode,
 	unsigned long k;
 	size_t r;
 
-	mi = kzalloc(sizeof(*mi), GFP_KERNEL);
+	mi = kzalloc(sizeof(*mi), GFP_KERNEL_ACCOUNT);
 	if (mi)
 		mi->addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*mi->addrs),
-					  GFP_KERNEL);
+					  GFP_KERNEL_ACCOUNT);
 	if (!mi || !mi->addrs) {
 		ret = ckpt_err(ctx, ret, "no memory for the pages of shared memory");
 		goto out;
@@ -849,6 +906,20 @@ int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 	CKPT_VM_SAME(NORESERVE);
 	CKPT_VM_SAME(WIPEONFORK);
 	CKPT_VM_SAME(DONTDUMP);
+	CKPT_VM_SAME(LOCKED);
+	CKPT_VM_SAME(LOCKONFAULT);
+	CKPT_VM_SAME(HUGEPAGE);
+	CKPT_VM_SAME(NOHUGEPAGE);
+#ifdef CONFIG_MEMBARRIER
+	BUILD_BUG_ON(CKPT_MEMBARRIER_PRIVATE_EXPEDITED_READY !=
+		     MEMBARRIER_STATE_PRIVATE_EXPEDITED_READY);
+	BUILD_BUG_ON(CKPT_MEMBARRIER_GLOBAL_EXPEDITED !=
+		     MEMBARRIER_STATE_GLOBAL_EXPEDITED);
+	BUILD_BUG_ON(CKPT_MEMBARRIER_SYNC_CORE !=
+		     MEMBARRIER_STATE_PRIVATE_EXPEDITED_SYNC_CORE);
+	BUILD_BUG_ON(CKPT_MEMBARRIER_RSEQ !=
+		     MEMBARRIER_STATE_PRIVATE_EXPEDITED_RSEQ);
+#endif
 	BUILD_BUG_ON(AT_VECTOR_SIZE > CKPT_AUXV_WORDS);
 
 	/* the threads of a process share it: saved with the leader */
@@ -865,18 +936,18 @@ int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 				task_pid_vnr(t));
 
 	ret = -ENOMEM;
-	mi = kzalloc(sizeof(*mi), GFP_KERNEL);
-	hm = kzalloc(sizeof(*hm), GFP_KERNEL);
+	mi = kzalloc(sizeof(*mi), GFP_KERNEL_ACCOUNT);
+	hm = kzalloc(sizeof(*hm), GFP_KERNEL_ACCOUNT);
 	if (!mi || !hm)
 		goto nomem;
 	mi->ctx = ctx;
 	mi->mm = mm;
 	hm->objref = ctx->pids[index].mm_ref;
 	mi->addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*mi->addrs),
-				  GFP_KERNEL);
+				  GFP_KERNEL_ACCOUNT);
 	mi->pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*mi->pages),
-				  GFP_KERNEL);
-	mi->path = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
+				  GFP_KERNEL_ACCOUNT);
+	mi->path = kmalloc(CKPT_PATH_MAX, GFP_KERNEL_ACCOUNT);
 	if (!mi->addrs || !mi->pages || !mi->path)
 		goto nomem;
 
@@ -914,7 +985,46 @@ struct ckpt_rst_mm {
 	unsigned long vdso_start, vdso_end;
 	unsigned long vvar_start, vvar_end;
 	unsigned long auxv[AT_VECTOR_SIZE];
+	u64 memlock_limit;		/* the image's RLIMIT_MEMLOCK, bytes */
 };
+
+/*
+ * What mlockall(), prctl(PR_SET_THP_DISABLE), /proc/PID/coredump_filter
+ * and membarrier() set, with the rights the restored task needs for it:
+ * mlockall(MCL_FUTURE) needs a RLIMIT_MEMLOCK (the image's) or
+ * CAP_IPC_LOCK (restore_mm() runs with the restored task's creds).
+ */
+static int rst_check_mm_state(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *hm,
+			      struct ckpt_rst_task *rt)
+{
+	u32 mb = hm->membarrier;
+
+	if ((hm->flags & CKPT_MM_MCL_ONFAULT) &&
+	    !(hm->flags & CKPT_MM_MCL_FUTURE))
+		return ckpt_err(ctx, -EINVAL,
+				"MM record: MCL_ONFAULT without MCL_FUTURE");
+	if (hm->coredump_filter &
+	    ~(u32)(MMF_DUMP_FILTER_MASK >> MMF_DUMP_FILTER_SHIFT))
+		return ckpt_err(ctx, -EINVAL,
+				"MM record: coredump_filter %#x", hm->coredump_filter);
+	if (mb & ~CKPT_MEMBARRIER_KNOWN)
+		return ckpt_err(ctx, -EINVAL,
+				"MM record: membarrier registrations %#x", mb);
+	if ((!IS_ENABLED(CONFIG_MEMBARRIER) && mb) ||
+	    (!IS_ENABLED(CONFIG_ARCH_HAS_MEMBARRIER_SYNC_CORE) &&
+	     (mb & (CKPT_MEMBARRIER_SYNC_CORE |
+		    CKPT_MEMBARRIER_SYNC_CORE_READY))) ||
+	    (!IS_ENABLED(CONFIG_RSEQ) &&
+	     (mb & (CKPT_MEMBARRIER_RSEQ | CKPT_MEMBARRIER_RSEQ_READY))))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"MM record: membarrier registrations %#x that this kernel does not have",
+				mb);
+	if ((hm->flags & CKPT_MM_MCL_FUTURE) &&
+	    !rt->task->rlim[RLIMIT_MEMLOCK].cur && !capable(CAP_IPC_LOCK))
+		return ckpt_err(ctx, -EPERM,
+				"mlockall(MCL_FUTURE) with RLIMIT_MEMLOCK 0 needs CAP_IPC_LOCK");
+	return 0;
+}
 
 static int rst_check_mm(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *hm,
 			u32 len)
@@ -926,7 +1036,10 @@ static int rst_check_mm(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *hm,
 	};
 	unsigned int i;
 
-	if (len != sizeof(*hm) + hm->exe_len || hm->flags || !hm->objref)
+	if (len != sizeof(*hm) + hm->exe_len ||
+	    hm->flags & ~CKPT_MM_FLAGS || !hm->objref ||
+	    !restore_file_id_valid(&hm->exe_id) ||
+	    (!hm->exe_len && memchr_inv(&hm->exe_id, 0, sizeof(hm->exe_id))))
 		return ckpt_err(ctx, -EINVAL, "MM record: bad length or flags");
 	if (hm->nr_vmas > CKPT_VMAS_MAX)
 		return ckpt_err(ctx, -EINVAL, "MM record: %u mappings",
@@ -961,51 +1074,23 @@ static int rst_check_mm(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *hm,
 	return 0;
 }
 
-/*
- * Open a file named by the image that must be a regular file.  It is
- * looked up first, so that a path swapped for a FIFO or a device is never
- * opened (no blocking open, no controlling tty, no device side effects).
- */
-static struct file *rst_open_regular(const char *name, int flags)
-{
-	struct file *file;
-	struct path path;
-	bool regular;
-	int ret;
-
-	ret = kern_path(name, LOOKUP_FOLLOW, &path);
-	if (ret)
-		return ERR_PTR(ret);
-	regular = d_is_reg(path.dentry);
-	path_put(&path);
-	if (!regular)
-		return ERR_PTR(-EINVAL);
-	file = filp_open(name, flags | O_LARGEFILE | O_NOCTTY | O_NONBLOCK, 0);
-	if (!IS_ERR(file) && !S_ISREG(file_inode(file)->i_mode)) {
-		fput(file);
-		return ERR_PTR(-EINVAL);
-	}
-	return file;
-}
-
 /* Open the executable as exec would have: regular, exec mount, MAY_EXEC. */
-static struct file *rst_open_exe(struct ckpt_ctx *ctx, const char *path)
+static struct file *rst_open_exe(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *hm)
 {
 	struct file *file;
 	int ret;
 
-	file = rst_open_regular(path, O_RDONLY);
-	if (IS_ERR(file)) {
-		ckpt_err(ctx, PTR_ERR(file), "opening executable %s", path);
+	file = restore_open_path(ctx, (char *)(hm + 1), O_RDONLY, S_IFREG, 0,
+				 &hm->exe_id, "executable");
+	if (IS_ERR(file))
 		return file;
-	}
 	ret = -EACCES;
-	if (S_ISREG(file_inode(file)->i_mode) && !path_noexec(&file->f_path))
+	if (!path_noexec(&file->f_path))
 		ret = file_permission(file, MAY_EXEC);
 	if (ret) {
+		ckpt_err(ctx, ret, "executable %pD: not executable by the restored task",
+			 file);
 		fput(file);
-		ckpt_err(ctx, ret, "executable %s: not executable by the caller",
-			 path);
 		return ERR_PTR(ret);
 	}
 	return file;
@@ -1029,8 +1114,13 @@ static int rst_check_vma(struct ckpt_rst_mm *rm, u32 len)
 		return ckpt_err(ctx, -EINVAL,
 				"VMA %#llx-%#llx: kind %u, flags %#llx",
 				hv->start, hv->end, hv->kind, hv->vm_flags);
-	if ((hv->vm_flags & CKPT_VM_SHARED) &&
-	    !(hv->vm_flags & CKPT_VM_MAYSHARE))
+	if (((hv->vm_flags & CKPT_VM_SHARED) &&
+	     !(hv->vm_flags & CKPT_VM_MAYSHARE)) ||
+	    (hv->vm_flags & CKPT_VM_MLOCK) == CKPT_VM_LOCKONFAULT ||
+	    ((hv->vm_flags & CKPT_VM_MLOCK) &&
+	     (hv->kind == CKPT_VMA_VDSO || hv->kind == CKPT_VMA_VVAR)) ||
+	    (hv->vm_flags & CKPT_VM_HUGEPAGE &&
+	     hv->vm_flags & CKPT_VM_NOHUGEPAGE))
 		return ckpt_err(ctx, -EINVAL, "VMA %#llx-%#llx: bad flags %#llx",
 				hv->start, hv->end, hv->vm_flags);
 	if (hv->pgoff >= (1UL << (BITS_PER_LONG - PAGE_SHIFT)) - npages)
@@ -1046,10 +1136,14 @@ static int rst_check_vma(struct ckpt_rst_mm *rm, u32 len)
 			return ckpt_err(ctx, -EINVAL,
 					"VMA %#llx-%#llx: relative path",
 					hv->start, hv->end);
-	} else if (hv->path_len || len != sizeof(*hv)) {
+	} else if (hv->path_len || len != sizeof(*hv) ||
+		   memchr_inv(&hv->file_id, 0, sizeof(hv->file_id))) {
 		return ckpt_err(ctx, -EINVAL, "VMA %#llx-%#llx: unexpected path",
 				hv->start, hv->end);
 	}
+	if (!restore_file_id_valid(&hv->file_id))
+		return ckpt_err(ctx, -EINVAL, "VMA %#llx-%#llx: bad file identity",
+				hv->start, hv->end);
 
 	switch (hv->kind) {
 	case CKPT_VMA_ANON:
@@ -1096,6 +1190,35 @@ bad_flags:
 }
 
 /*
+ * mlock() or mlockall() locked the mapping: lock it as mlock_fixup()
+ * does, before any of its pages is there (every page faulted in from now
+ * on is mlocked as it is mapped), with mlock()'s rights: within the
+ * image's RLIMIT_MEMLOCK, or CAP_IPC_LOCK.  The pages that are not in the
+ * image are faulted in once they are (rst_vma()).  mmap_lock held for
+ * writing.
+ */
+static int rst_mlock_vma(struct ckpt_rst_mm *rm, struct vm_area_struct *vma)
+{
+	unsigned long npages = vma_pages(vma);
+	u64 limit = rm->memlock_limit >> PAGE_SHIFT;
+
+	if ((!limit || rm->mm->locked_vm + npages > limit) &&
+	    !capable(CAP_IPC_LOCK))
+		return ckpt_err(rm->ctx, -EPERM,
+				"mlocked mapping %#lx-%#lx: %lu locked pages exceed RLIMIT_MEMLOCK (%llu bytes), CAP_IPC_LOCK needed",
+				vma->vm_start, vma->vm_end,
+				rm->mm->locked_vm + npages, rm->memlock_limit);
+	if ((vma->vm_flags & VM_SPECIAL) || is_vm_hugetlb_page(vma) ||
+	    vma_is_dax(vma))
+		return ckpt_err(rm->ctx, -EINVAL,
+				"mlocked mapping %#lx-%#lx can not be locked",
+				vma->vm_start, vma->vm_end);
+	vma->vm_flags |= rm->hv->vm_flags & CKPT_VM_MLOCK;
+	rm->mm->locked_vm += npages;
+	return 0;
+}
+
+/*
  * The new mapping at [start, end) may have been merged with the one
  * before it (the original kernel kept them apart, e.g. different anon_vma
  * or a moved pgoff): split it there, so the layout matches VMA for VMA.
@@ -1108,7 +1231,7 @@ static int rst_fixup_vma(struct ckpt_rst_mm *rm)
 	struct vm_area_struct *vma;
 	int ret = 0;
 
-	if (mmap_write_lock_killable(rm->mm))
+	if (ckpt_mmap_lock(ctx, rm->mm, true))
 		return ckpt_err(ctx, -EINTR, "interrupted");
 	vma = vma_lookup(rm->mm, hv->start);
 	if (vma && vma->vm_start != hv->start && vma->vm_end == hv->end) {
@@ -1138,6 +1261,13 @@ static int rst_fixup_vma(struct ckpt_rst_mm *rm)
 		goto out;
 	}
 	vma->vm_flags |= hv->vm_flags & CKPT_VM_ADVISED;
+	if (hv->vm_flags & CKPT_VM_HUGEPAGE)
+		khugepaged_enter_vma(vma, vma->vm_flags);
+	if (hv->vm_flags & CKPT_VM_LOCKED) {
+		ret = rst_mlock_vma(rm, vma);
+		if (ret)
+			goto out;
+	}
 	if ((vma->vm_flags & CKPT_VM_CHECKED) !=
 	    (hv->vm_flags & CKPT_VM_CHECKED))
 		ret = ckpt_err(ctx, -EPERM,
@@ -1146,7 +1276,7 @@ static int rst_fixup_vma(struct ckpt_rst_mm *rm)
 			       vma->vm_flags & CKPT_VM_CHECKED,
 			       hv->vm_flags & CKPT_VM_CHECKED);
 out:
-	mmap_write_unlock(rm->mm);
+	ckpt_mmap_unlock(ctx, rm->mm, true);
 	return ret;
 }
 
@@ -1284,7 +1414,7 @@ int restore_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u64 size,
 
 	if (!nr_pages)
 		return 0;
-	rm.addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*rm.addrs), GFP_KERNEL);
+	rm.addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*rm.addrs), GFP_KERNEL_ACCOUNT);
 	if (!rm.addrs)
 		return ckpt_err(ctx, -ENOMEM, "no memory for shared memory pages");
 	ret = rst_pages(&rm, file);
@@ -1397,6 +1527,7 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 	struct file *file = NULL, *shm = NULL;
 	bool created = false;
 	unsigned long addr;
+	char what[48];
 	int len, ret;
 
 	len = ckpt_read_record(ctx, CKPT_HDR_VMA, hv, sizeof(*hv),
@@ -1432,19 +1563,15 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 		flags |= MAP_ANONYMOUS;
 		break;
 	case CKPT_VMA_FILE:
-		file = rst_open_regular((char *)(hv + 1),
-					(hv->vm_flags & CKPT_VM_MAYSHARE) &&
-					(hv->vm_flags & CKPT_VM_MAYWRITE) ?
-					O_RDWR : O_RDONLY);
+		snprintf(what, sizeof(what), "mapping at %#llx-%#llx",
+			 hv->start, hv->end);
+		file = restore_open_path(ctx, (char *)(hv + 1),
+					 (hv->vm_flags & CKPT_VM_MAYSHARE) &&
+					 (hv->vm_flags & CKPT_VM_MAYWRITE) ?
+					 O_RDWR : O_RDONLY, S_IFREG, 0,
+					 &hv->file_id, what);
 		if (IS_ERR(file))
-			return ckpt_err(ctx, PTR_ERR(file),
-					"opening %s, mapped at %#llx-%#llx",
-					(char *)(hv + 1), hv->start, hv->end);
-		if (!S_ISREG(file_inode(file)->i_mode)) {
-			fput(file);
-			return ckpt_err(ctx, -EINVAL,
-					"%s: not a regular file", (char *)(hv + 1));
-		}
+			return PTR_ERR(file);
 		break;
 	case CKPT_VMA_SHMEM:
 		shm = rst_shm_file(rm, &created);
@@ -1484,6 +1611,13 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 	ret = rst_fixup_vma(rm);
 	if (!ret && hv->nr_pages)
 		ret = rst_pages(rm, created ? shm : NULL);
+	/* as mlock(): the whole mapping is faulted in, unless MLOCK_ONFAULT */
+	if (!ret && (hv->vm_flags & CKPT_VM_MLOCK) == CKPT_VM_LOCKED) {
+		ret = __mm_populate(hv->start, hv->end - hv->start, 0);
+		if (ret)
+			ckpt_err(ctx, ret, "faulting in mlocked mapping %#llx-%#llx",
+				 hv->start, hv->end);
+	}
 	return ret;
 }
 
@@ -1556,6 +1690,40 @@ static int rst_mm_fields(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm)
 	mm->env_end = hm->env_end;
 	spin_unlock(&mm->arg_lock);
 	memcpy(mm->saved_auxv, rm->auxv, sizeof(mm->saved_auxv));
+#ifdef MM_CONTEXT_HAS_VSYSCALL
+	/*
+	 * What exec of a 64-bit program sets (set_personality_64bit()): with
+	 * CONFIG_COMPAT the vsyscall page exists only for such an mm.
+	 */
+	mm->context.flags |= MM_CONTEXT_HAS_VSYSCALL;
+#endif
+	/* checked by rst_check_mm_state(); the mm may not have the caller's */
+	mm->def_flags &= VM_LOCKED_CLEAR_MASK;
+	if (hm->flags & CKPT_MM_MCL_FUTURE)
+		mm->def_flags |= VM_LOCKED;
+	if (hm->flags & CKPT_MM_MCL_ONFAULT)
+		mm->def_flags |= VM_LOCKONFAULT;
+	if (hm->flags & CKPT_MM_THP_DISABLE)
+		set_bit(MMF_DISABLE_THP, &mm->flags);
+	else
+		clear_bit(MMF_DISABLE_THP, &mm->flags);
+	for (i = 0; i < MMF_DUMP_FILTER_BITS; i++) {
+		if (hm->coredump_filter & (1U << i))
+			set_bit(i + MMF_DUMP_FILTER_SHIFT, &mm->flags);
+		else
+			clear_bit(i + MMF_DUMP_FILTER_SHIFT, &mm->flags);
+	}
+#ifdef CONFIG_MEMBARRIER
+	/*
+	 * The registrations of the address space: only this task uses it
+	 * yet (its threads adopt it later, rst_switch_mm()), so the run
+	 * queue it runs on is the only one to update.
+	 */
+	atomic_set(&mm->membarrier_state, hm->membarrier);
+	preempt_disable();
+	membarrier_update_current_mm(mm);
+	preempt_enable();
+#endif
 	mmap_write_unlock(mm);
 	return 0;
 }
@@ -1630,6 +1798,7 @@ static int rst_new_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
 	mm = mm_alloc();
 	if (!mm)
 		return ckpt_err(ctx, -ENOMEM, "no memory for an address space");
+	restore_arch_mm(mm);
 	/* nobody else sees mm yet */
 	ret = set_mm_exe_file(mm, exe);
 	if (ret) {
@@ -1658,10 +1827,26 @@ static int rst_mm(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm,
 	unsigned int i;
 	int ret;
 
+	rm->memlock_limit = rt->task->rlim[RLIMIT_MEMLOCK].cur;
 	if (hm->exe_len) {
-		exe = rst_open_exe(ctx, (char *)(hm + 1));
+		exe = rst_open_exe(ctx, hm);
 		if (IS_ERR(exe))
 			return PTR_ERR(exe);
+		/*
+		 * The link is what prctl(PR_SET_MM_MAP) sets with
+		 * CAP_CHECKPOINT_RESTORE in the caller's user namespace, for
+		 * the caller (its real credentials): without it the process
+		 * runs without an exe link.
+		 */
+		if (!has_ns_capability(current, current_real_cred()->user_ns,
+				       CAP_CHECKPOINT_RESTORE) &&
+		    !has_ns_capability(current, current_real_cred()->user_ns,
+				       CAP_SYS_ADMIN)) {
+			ckpt_log(ctx, "%pD: no exe link (it needs CAP_CHECKPOINT_RESTORE)",
+				 exe);
+			fput(exe);
+			exe = NULL;
+		}
 	} else {
 		ckpt_log(ctx, "no executable recorded: no exe link");
 	}
@@ -1717,20 +1902,22 @@ int restore_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	if (IS_ERR(hm))
 		return PTR_ERR(hm);
 	ret = rst_check_mm(ctx, hm, len);
+	if (!ret)
+		ret = rst_check_mm_state(ctx, hm, rt);
 	if (!ret && hm->objref != rt->entry->mm_ref)
 		ret = ckpt_err(ctx, -EINVAL, "MM %u where the TREE has %u",
 			       hm->objref, rt->entry->mm_ref);
 	if (ret)
 		goto out_hm;
 
-	rm = kzalloc(sizeof(*rm), GFP_KERNEL);
+	rm = kzalloc(sizeof(*rm), GFP_KERNEL_ACCOUNT);
 	if (rm) {
 		rm->ctx = ctx;
-		rm->hv = kmalloc(sizeof(*rm->hv) + CKPT_PATH_MAX, GFP_KERNEL);
+		rm->hv = kmalloc(sizeof(*rm->hv) + CKPT_PATH_MAX, GFP_KERNEL_ACCOUNT);
 		rm->addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*rm->addrs),
-					  GFP_KERNEL);
+					  GFP_KERNEL_ACCOUNT);
 		rm->pages = kmalloc_array(CKPT_PAGES_MAX, sizeof(*rm->pages),
-					  GFP_KERNEL);
+					  GFP_KERNEL_ACCOUNT);
 	}
 	if (rm && rm->hv && rm->addrs && rm->pages)
 		ret = rst_mm(rm, hm, rt);

@@ -44,6 +44,7 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/ptrace.h>
+#include <linux/cred.h>
 
 static LIST_HEAD(ckpt_restarts);
 static DEFINE_SPINLOCK(ckpt_restarts_lock);
@@ -158,7 +159,18 @@ static int restore_one_task(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
 			continue;
 		if (ops->no_return)
 			*no_return = true;
-		ret = ops->restore(ctx, rt);
+		if (ops->as_restored_task) {
+			const struct cred *old;
+
+			/* prepared by the "task" kind, which comes first */
+			if (WARN_ON_ONCE(!rt->new_creds))
+				return -EINVAL;
+			old = override_creds(rt->new_creds);
+			ret = ops->restore(ctx, rt);
+			revert_creds(old);
+		} else {
+			ret = ops->restore(ctx, rt);
+		}
 		if (ret) {
 			if (!ctx->error)
 				ckpt_err(ctx, ret, "restoring %s failed",

@@ -224,7 +224,7 @@ static int snap_signals(struct ckpt_ctx *ctx, struct task_struct *t,
 		need = min_t(unsigned int, s->nr + 16, CKPT_SIGINFO_MAX);
 		kvfree(s->q);
 		s->cap = 0;
-		s->q = kvmalloc_array(need, sizeof(*s->q), GFP_KERNEL);
+		s->q = kvmalloc_array(need, sizeof(*s->q), GFP_KERNEL_ACCOUNT);
 		if (!s->q)
 			return ckpt_sig_nomem(ctx, "the queued signals");
 		s->cap = need;
@@ -249,9 +249,9 @@ int checkpoint_signals(struct ckpt_ctx *ctx, struct task_struct *t,
 		return ckpt_err(ctx, -EBUSY, "pid %d is being ptraced",
 				task_pid_vnr(t));
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
-	si = kzalloc(sizeof(*si), GFP_KERNEL);
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL_ACCOUNT);
+	si = kzalloc(sizeof(*si), GFP_KERNEL_ACCOUNT);
 	if (!s || !rec || !si) {
 		ret = ckpt_sig_nomem(ctx, "the signal state");
 		goto out;
@@ -417,9 +417,9 @@ int restore_signals_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		return ckpt_err(ctx, -EBUSY,
 				"the restarting task shares its signal handlers with another process");
 
-	sighand = kmalloc(sizeof(*sighand), GFP_KERNEL);
-	rec = kmalloc(sizeof(*rec), GFP_KERNEL);
-	si = kmalloc(sizeof(*si), GFP_KERNEL);
+	sighand = kmalloc(sizeof(*sighand), GFP_KERNEL_ACCOUNT);
+	rec = kmalloc(sizeof(*rec), GFP_KERNEL_ACCOUNT);
+	si = kmalloc(sizeof(*si), GFP_KERNEL_ACCOUNT);
 	if (!sighand || !rec || !si) {
 		ret = ckpt_sig_nomem(ctx, "the signal state");
 		goto out;
@@ -451,7 +451,7 @@ int restore_signals_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	if (ret)
 		goto out;
 
-	r = kvzalloc(struct_size(r, q, signal.nr_pending), GFP_KERNEL);
+	r = kvzalloc(struct_size(r, q, signal.nr_pending), CKPT_GFP_IMAGE);
 	if (!r) {
 		ret = ckpt_sig_nomem(ctx, "the queued signals");
 		goto out;
@@ -506,6 +506,16 @@ static int apply_actions(struct ckpt_ctx *ctx, struct ckpt_sig_restore *r)
 			return ckpt_err(ctx, ret,
 					"setting the action of signal %d failed",
 					sig);
+#ifdef SA_X32_ABI
+		/*
+		 * do_sigaction() tags the action with the ABI of the syscall
+		 * in progress, read from orig_ax: here the restored registers',
+		 * where -1 (no syscall) reads as x32.  The image's are native.
+		 */
+		spin_lock_irq(&current->sighand->siglock);
+		current->sighand->action[i].sa.sa_flags &= ~(SA_IA32_ABI | SA_X32_ABI);
+		spin_unlock_irq(&current->sighand->siglock);
+#endif
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
  */
 #include <linux/checkpoint.h>
 #include <linux/syscalls.h>
+#include <linux/compat.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
@@ -22,6 +23,15 @@
 static loff_t *ckpt_file_pos(struct file *file)
 {
 	return (file->f_mode & FMODE_STREAM) ? NULL : &file->f_pos;
+}
+
+static void ckpt_log_write(struct ckpt_ctx *ctx, const char *buf, size_t len)
+{
+	/* a log pipe nobody reads must not keep a killed task here */
+	if (mutex_lock_killable(&ctx->log_lock))
+		return;
+	kernel_write(ctx->logfile, buf, len, ckpt_file_pos(ctx->logfile));
+	mutex_unlock(&ctx->log_lock);
 }
 
 void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...)
@@ -38,9 +48,65 @@ void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...)
 	va_end(args);
 	line[len++] = '\n';
 
-	mutex_lock(&ctx->log_lock);
-	kernel_write(ctx->logfile, line, len, ckpt_file_pos(ctx->logfile));
-	mutex_unlock(&ctx->log_lock);
+	if (READ_ONCE(ctx->log_deferrer) == current) {
+		spin_lock(&ctx->log_pending_lock);
+		if (ctx->log_pending_len + len <= CKPT_LOG_PENDING) {
+			memcpy(ctx->log_pending + ctx->log_pending_len, line,
+			       len);
+			ctx->log_pending_len += len;
+		} else {
+			ctx->log_lost++;
+		}
+		spin_unlock(&ctx->log_pending_lock);
+		return;
+	}
+	ckpt_log_write(ctx, line, len);
+}
+
+/*
+ * The log may be a pipe whose reader faults on the very mm we lock, or a
+ * file on any filesystem: nothing is written to it while an mmap_lock is
+ * held.  ckpt_mmap_lock() takes one (killable) and keeps current's log
+ * lines aside; ckpt_mmap_unlock() drops it and writes them.  One task
+ * defers at a time (in a restart only the active task touches an mm);
+ * another one's lines are written as usual.
+ */
+int ckpt_mmap_lock(struct ckpt_ctx *ctx, struct mm_struct *mm, bool write)
+{
+	int ret;
+
+	ret = write ? mmap_write_lock_killable(mm) :
+		      mmap_read_lock_killable(mm);
+	if (ret)
+		return ret;
+	cmpxchg(&ctx->log_deferrer, NULL, current);
+	return 0;
+}
+
+void ckpt_mmap_unlock(struct ckpt_ctx *ctx, struct mm_struct *mm, bool write)
+{
+	char lost[48];
+	int len;
+
+	if (write)
+		mmap_write_unlock(mm);
+	else
+		mmap_read_unlock(mm);
+	if (READ_ONCE(ctx->log_deferrer) != current)
+		return;
+	/* only current appends while it is the deferrer */
+	if (ctx->log_pending_len)
+		ckpt_log_write(ctx, ctx->log_pending, ctx->log_pending_len);
+	if (ctx->log_lost) {
+		len = scnprintf(lost, sizeof(lost), "[%d] (%u log lines lost)\n",
+				task_pid_vnr(current), ctx->log_lost);
+		ckpt_log_write(ctx, lost, len);
+	}
+	spin_lock(&ctx->log_pending_lock);
+	ctx->log_pending_len = 0;
+	ctx->log_lost = 0;
+	spin_unlock(&ctx->log_pending_lock);
+	WRITE_ONCE(ctx->log_deferrer, NULL);
 }
 
 int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...)
@@ -84,16 +150,17 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, unsigned long flags,
 		return ERR_PTR(-ENOMEM);
 	kref_init(&ctx->kref);
 	mutex_init(&ctx->log_lock);
+	spin_lock_init(&ctx->log_pending_lock);
 	spin_lock_init(&ctx->lock);
 	init_waitqueue_head(&ctx->waitq);
 	INIT_LIST_HEAD(&ctx->list);
 	INIT_LIST_HEAD(&ctx->pipes);
-	hash_init(ctx->obj_by_ptr);
-	hash_init(ctx->obj_by_ref);
 	ctx->is_restart = is_restart;
 	ctx->flags = flags;
 	ctx->crc = ~0U;
 	ctx->next_objref = 1;
+	if (ckpt_obj_table_init(ctx))
+		goto err;
 
 	if (logfd != -1) {
 		ctx->logfile = ckpt_fget(logfd, FMODE_WRITE);
@@ -143,6 +210,7 @@ static void ckpt_ctx_free(struct kref *kref)
 	int i;
 
 	ckpt_obj_release_all(ctx);
+	ckpt_obj_table_free(ctx);
 	ckpt_ipc_free(ctx);
 	if (ctx->tasks) {
 		for (i = 0; i < ctx->nr_tasks; i++)
@@ -198,7 +266,8 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 	struct ckpt_ctx *ctx;
 	long ret;
 
-	if (flags & ~CKPT_CHECKPOINT_FLAGS)
+	/* the image holds 64-bit state only: no compat caller gets here */
+	if (in_compat_syscall() || flags & ~CKPT_CHECKPOINT_FLAGS)
 		return -EINVAL;
 	if (pid < 0)
 		return -ESRCH;
@@ -231,7 +300,7 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 		int, logfd)
 {
-	if (flags & ~CKPT_RESTART_FLAGS)
+	if (in_compat_syscall() || flags & ~CKPT_RESTART_FLAGS)
 		return -EINVAL;
 	if (pid < -1)
 		return -ESRCH;

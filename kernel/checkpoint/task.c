@@ -34,6 +34,14 @@
 #include <linux/security.h>
 #include <linux/posix-timers.h>
 #include <linux/resource.h>
+#include <linux/sched/prio.h>
+#include <linux/sched/rt.h>
+#include <linux/oom.h>
+#include <linux/cpumask.h>
+#include <uapi/linux/sched/types.h>
+
+/* what prctl(PR_SET_IO_FLUSHER) sets (kernel/sys.c) */
+#define CKPT_PF_IO_FLUSHER	(PF_MEMALLOC_NOIO | PF_LOCAL_THROTTLE)
 
 static u64 cap_to_u64(kernel_cap_t cap)
 {
@@ -64,7 +72,7 @@ static int checkpoint_creds(struct ckpt_ctx *ctx, struct task_struct *t)
 		put_cred(cred);
 		return ckpt_err(ctx, -E2BIG, "too many supplementary groups");
 	}
-	h = kzalloc(sizeof(*h) + gi->ngroups * sizeof(u32), GFP_KERNEL);
+	h = kzalloc(sizeof(*h) + gi->ngroups * sizeof(u32), GFP_KERNEL_ACCOUNT);
 	if (!h) {
 		put_cred(cred);
 		return ckpt_err(ctx, -ENOMEM, "no memory for creds");
@@ -112,19 +120,20 @@ static int checkpoint_fs(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 	h.umask = t->fs->umask;
 	task_unlock(t);
 
-	buf = kmalloc(2 * CKPT_PATH_MAX, GFP_KERNEL);
+	buf = kmalloc(2 * CKPT_PATH_MAX, GFP_KERNEL_ACCOUNT);
 	if (!buf) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	cwd_s = d_path(&cwd, buf, CKPT_PATH_MAX);
-	root_s = d_path(&root, buf + CKPT_PATH_MAX, CKPT_PATH_MAX);
-	if (IS_ERR(cwd_s) || IS_ERR(root_s)) {
-		ret = ckpt_err(ctx, -ENAMETOOLONG, "cwd or root path too long");
+	/* reopened by path: it must lead back to the same directory */
+	cwd_s = ckpt_reachable_path(ctx, &cwd, buf, "the cwd");
+	if (IS_ERR(cwd_s)) {
+		ret = PTR_ERR(cwd_s);
 		goto out_free;
 	}
-	if (d_unlinked(cwd.dentry)) {
-		ret = ckpt_err(ctx, -EBUSY, "the cwd %s was deleted", cwd_s);
+	root_s = d_path(&root, buf + CKPT_PATH_MAX, CKPT_PATH_MAX);
+	if (IS_ERR(root_s)) {
+		ret = ckpt_err(ctx, -ENAMETOOLONG, "root path too long");
 		goto out_free;
 	}
 	h.cwd_len = strlen(cwd_s) + 1;
@@ -143,6 +152,88 @@ out:
 	path_put(&cwd);
 	path_put(&root);
 	return ret;
+}
+
+/*
+ * What user space set with prctl(), setpriority(), sched_setattr(),
+ * sched_setaffinity() and /proc/PID/ writes (see
+ * Documentation/checkpoint/task-state.rst): saved, or refused by name.
+ */
+static int checkpoint_task_sched(struct ckpt_ctx *ctx, struct task_struct *t,
+				 struct ckpt_hdr_task *h)
+{
+	pid_t pid = task_pid_vnr(t);
+	unsigned long flags;
+	int cpu;
+
+	switch (t->policy) {
+	case SCHED_NORMAL:
+	case SCHED_BATCH:
+	case SCHED_IDLE:
+	case SCHED_FIFO:
+	case SCHED_RR:
+		break;
+	default:
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d: scheduling policy %u (SCHED_DEADLINE) is not supported",
+				pid, t->policy);
+	}
+	h->policy = t->policy;
+	h->rt_priority = t->policy == SCHED_FIFO || t->policy == SCHED_RR ?
+			 t->rt_priority : 0;
+	h->nice = task_nice(t);
+	if (t->sched_reset_on_fork)
+		h->flags |= CKPT_TASKF_RESET_ON_FORK;
+	if (cpumask_equal(t->cpus_ptr, cpu_possible_mask)) {
+		h->flags |= CKPT_TASKF_ALL_CPUS;
+	} else {
+		for_each_cpu(cpu, t->cpus_ptr) {
+			if (cpu >= 64)
+				return ckpt_err(ctx, -EOPNOTSUPP,
+						"pid %d: CPU affinity includes CPU %d (at most 64 CPUs supported)",
+						pid, cpu);
+			h->cpus_allowed |= 1ULL << cpu;
+		}
+	}
+	h->nr_cpus = min_t(unsigned int, nr_cpu_ids, 64);
+	h->timer_slack_ns = t->timer_slack_ns;
+	h->default_timer_slack_ns = t->default_timer_slack_ns;
+	if (t->flags & PF_MCE_PROCESS) {
+		h->flags |= CKPT_TASKF_MCE_KILL;
+		if (t->flags & PF_MCE_EARLY)
+			h->flags |= CKPT_TASKF_MCE_EARLY;
+	}
+	if ((t->flags & CKPT_PF_IO_FLUSHER) == CKPT_PF_IO_FLUSHER)
+		h->flags |= CKPT_TASKF_IO_FLUSHER;
+
+	if (task_spec_ssb_disable(t) || task_spec_ssb_noexec(t) ||
+	    task_spec_ssb_force_disable(t) || task_spec_ib_disable(t) ||
+	    task_spec_ib_force_disable(t))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d: speculation control set by PR_SET_SPECULATION_CTRL is not supported",
+				pid);
+#ifdef TIF_SPEC_L1D_FLUSH
+	if (test_tsk_thread_flag(t, TIF_SPEC_L1D_FLUSH))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d: PR_SET_SPECULATION_CTRL(PR_SPEC_L1D_FLUSH) is not supported",
+				pid);
+#endif
+#ifdef CONFIG_GENERIC_ENTRY
+	if (test_task_syscall_work(t, SYSCALL_USER_DISPATCH))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d: syscall user dispatch (PR_SET_SYSCALL_USER_DISPATCH) is not supported",
+				pid);
+#endif
+
+	/* per process: the leader's record carries them */
+	if (!lock_task_sighand(t, &flags))
+		return ckpt_err(ctx, -ESRCH, "pid %d is exiting", pid);
+	h->oom_score_adj = t->signal->oom_score_adj;
+	h->oom_score_adj_min = t->signal->oom_score_adj_min;
+	if (t->signal->is_child_subreaper)
+		h->flags |= CKPT_TASKF_SUBREAPER;
+	unlock_task_sighand(t, &flags);
+	return 0;
 }
 
 int checkpoint_task_struct(struct ckpt_ctx *ctx, struct task_struct *t,
@@ -183,6 +274,9 @@ int checkpoint_task_struct(struct ckpt_ctx *ctx, struct task_struct *t,
 		h.rlim[i].max = t->signal->rlim[i].rlim_max;
 	}
 	task_unlock(t->group_leader);
+	ret = checkpoint_task_sched(ctx, t, &h);
+	if (ret)
+		return ret;
 
 	ret = ckpt_write_record(ctx, CKPT_HDR_TASK, &h, sizeof(h));
 	if (!ret)
@@ -269,6 +363,199 @@ static void restore_rlimits(struct ckpt_hdr_task *h)
 	task_unlock(current->group_leader);
 	if (cpu != RLIM_INFINITY)
 		update_rlimit_cpu(current, cpu);
+}
+
+/* capable() for the restored task: its prepared creds, not the caller's */
+static bool rst_capable(struct ckpt_rst_task *rt, int cap)
+{
+	return !security_capable(rt->new_creds, &init_user_ns, cap,
+				 CAP_OPT_NONE);
+}
+
+/* What can_nice() says for the restored task: its image rlimit, its creds. */
+static bool rst_can_nice(struct ckpt_rst_task *rt, int nice)
+{
+	return nice_to_rlimit(nice) <= rt->task->rlim[RLIMIT_NICE].cur ||
+	       rst_capable(rt, CAP_SYS_NICE);
+}
+
+/* The affinity of the TASK record, as a cpumask of this kernel. */
+static void rst_cpus(struct ckpt_hdr_task *h, struct cpumask *mask)
+{
+	int cpu;
+
+	cpumask_clear(mask);
+	for (cpu = 0; cpu < 64 && cpu < nr_cpu_ids; cpu++)
+		if (h->cpus_allowed & (1ULL << cpu))
+			cpumask_set_cpu(cpu, mask);
+}
+
+/*
+ * The scheduling state, timer slack, oom_score_adj, subreaper, MCE and
+ * I/O flusher flags of the TASK record: valid values, and the rights the
+ * system calls that set them would ask of the restored task (its prepared
+ * creds, the image's rlimits) for what changes from what it inherited
+ * from the caller: setpriority() and sched_setattr() (RLIMIT_NICE,
+ * RLIMIT_RTPRIO or CAP_SYS_NICE), /proc/PID/oom_score_adj
+ * (CAP_SYS_RESOURCE below oom_score_adj_min), PR_SET_IO_FLUSHER
+ * (CAP_SYS_RESOURCE).  Applied by restore_task_sched().
+ */
+static int restore_task_sched_check(struct ckpt_ctx *ctx,
+				    struct ckpt_rst_task *rt)
+{
+	struct ckpt_hdr_task *h = rt->task;
+	u64 rtprio = h->rlim[RLIMIT_RTPRIO].cur;
+	bool rt_pol = h->policy == SCHED_FIFO || h->policy == SCHED_RR;
+	struct signal_struct *sig = current->signal;
+	cpumask_var_t mask;
+	bool priv = false;
+	int ret;
+
+	if (h->exit_signal != rt->entry->exit_signal)
+		return ckpt_err(ctx, -EINVAL,
+				"TASK: exit signal %u where the TREE has %u",
+				h->exit_signal, rt->entry->exit_signal);
+	if ((h->policy != SCHED_NORMAL && h->policy != SCHED_BATCH &&
+	     h->policy != SCHED_IDLE && !rt_pol) ||
+	    (rt_pol ? h->rt_priority < 1 || h->rt_priority > MAX_RT_PRIO - 1 :
+		      h->rt_priority) ||
+	    h->nice < MIN_NICE || h->nice > MAX_NICE)
+		return ckpt_err(ctx, -EINVAL,
+				"TASK: scheduling policy %u, priority %u, nice %d",
+				h->policy, h->rt_priority, h->nice);
+	if (h->oom_score_adj < OOM_SCORE_ADJ_MIN ||
+	    h->oom_score_adj > OOM_SCORE_ADJ_MAX ||
+	    h->oom_score_adj_min < OOM_SCORE_ADJ_MIN ||
+	    h->oom_score_adj_min > OOM_SCORE_ADJ_MAX || h->pad ||
+	    h->nr_cpus > 64 ||
+	    ((h->flags & CKPT_TASKF_MCE_EARLY) &&
+	     !(h->flags & CKPT_TASKF_MCE_KILL)))
+		return ckpt_err(ctx, -EINVAL, "TASK: invalid field values");
+	if (!(h->flags & CKPT_TASKF_ALL_CPUS)) {
+		if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+			return ckpt_err(ctx, -ENOMEM, "no memory for a cpumask");
+		rst_cpus(h, mask);
+		ret = cpumask_intersects(mask, cpu_online_mask);
+		free_cpumask_var(mask);
+		if (!ret)
+			return ckpt_err(ctx, -EINVAL,
+					"TASK: CPU affinity %#llx has no CPU online here",
+					h->cpus_allowed);
+	}
+
+	/* setpriority(): a lower nice needs RLIMIT_NICE or CAP_SYS_NICE */
+	if (h->nice < task_nice(current) && !rst_can_nice(rt, h->nice))
+		return ckpt_err(ctx, -EPERM,
+				"TASK: nice %d below %d needs RLIMIT_NICE or CAP_SYS_NICE",
+				h->nice, task_nice(current));
+	/* sched_setattr(), as user_check_sched_setscheduler() */
+	if (rt_pol && ((h->policy != current->policy && !rtprio) ||
+		       (h->rt_priority > current->rt_priority &&
+			h->rt_priority > rtprio)))
+		priv = true;
+	if (current->policy == SCHED_IDLE && h->policy != SCHED_IDLE &&
+	    nice_to_rlimit(task_nice(current)) > h->rlim[RLIMIT_NICE].cur)
+		priv = true;
+	if (current->sched_reset_on_fork &&
+	    !(h->flags & CKPT_TASKF_RESET_ON_FORK))
+		priv = true;
+	if (priv && !rst_capable(rt, CAP_SYS_NICE))
+		return ckpt_err(ctx, -EPERM,
+				"TASK: scheduling policy %u priority %u needs RLIMIT_RTPRIO or CAP_SYS_NICE",
+				h->policy, h->rt_priority);
+	ret = security_task_setnice(current, h->nice);
+	if (!ret)
+		ret = security_task_setscheduler(current);
+	if (ret)
+		return ckpt_err(ctx, ret,
+				"TASK: the security policy refuses the scheduling state");
+
+	if ((h->flags & CKPT_TASKF_IO_FLUSHER) &&
+	    !rst_capable(rt, CAP_SYS_RESOURCE))
+		return ckpt_err(ctx, -EPERM,
+				"TASK: PR_SET_IO_FLUSHER needs CAP_SYS_RESOURCE");
+	if (rt->entry->flags & CKPT_TASK_THREAD)
+		return 0;
+	/* /proc/PID/oom_score_adj, as __set_oom_adj() checks it */
+	if (h->oom_score_adj != sig->oom_score_adj &&
+	    h->oom_score_adj < sig->oom_score_adj_min &&
+	    !rst_capable(rt, CAP_SYS_RESOURCE))
+		return ckpt_err(ctx, -EACCES,
+				"TASK: oom_score_adj %d below oom_score_adj_min %d needs CAP_SYS_RESOURCE",
+				h->oom_score_adj, sig->oom_score_adj_min);
+	/* only a writer with CAP_SYS_RESOURCE lowers the minimum */
+	if (h->oom_score_adj_min < sig->oom_score_adj_min &&
+	    !rst_capable(rt, CAP_SYS_RESOURCE))
+		return ckpt_err(ctx, -EACCES,
+				"TASK: oom_score_adj_min %d below %d needs CAP_SYS_RESOURCE",
+				h->oom_score_adj_min, sig->oom_score_adj_min);
+	return 0;
+}
+
+static int ckpt_set_has_subreaper(struct task_struct *p, void *data)
+{
+	/* as PR_SET_CHILD_SUBREAPER: stop below a reaper or a marked task */
+	if (p->signal->has_child_subreaper || is_child_reaper(task_pid(p)))
+		return 0;
+	p->signal->has_child_subreaper = 1;
+	return 1;
+}
+
+/* Apply what restore_task_sched_check() accepted. */
+static int restore_task_sched(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
+{
+	struct ckpt_hdr_task *h = rt->task;
+	struct sched_attr attr = {
+		.size = sizeof(attr),
+		.sched_policy = h->policy,
+		.sched_priority = h->rt_priority,
+		.sched_nice = h->nice,
+	};
+	cpumask_var_t mask;
+	int ret;
+
+	if (h->flags & CKPT_TASKF_RESET_ON_FORK)
+		attr.sched_flags |= SCHED_FLAG_RESET_ON_FORK;
+	ret = sched_setattr_nocheck(current, &attr);
+	if (ret)
+		return ckpt_err(ctx, ret,
+				"setting scheduling policy %u priority %u",
+				h->policy, h->rt_priority);
+	/* the nice value of an RT task too (setpriority() keeps it) */
+	set_user_nice(current, h->nice);
+	/* after the policy, which clears it for RT */
+	current->timer_slack_ns = h->timer_slack_ns;
+	current->default_timer_slack_ns = h->default_timer_slack_ns;
+	if (!(h->flags & CKPT_TASKF_ALL_CPUS)) {
+		if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+			return ckpt_err(ctx, -ENOMEM, "no memory for a cpumask");
+		rst_cpus(h, mask);
+		ret = sched_setaffinity(0, mask);
+		free_cpumask_var(mask);
+		if (ret)
+			return ckpt_err(ctx, ret, "setting CPU affinity %#llx",
+					h->cpus_allowed);
+	}
+	current->flags &= ~(PF_MCE_PROCESS | PF_MCE_EARLY | CKPT_PF_IO_FLUSHER);
+	if (h->flags & CKPT_TASKF_MCE_KILL)
+		current->flags |= PF_MCE_PROCESS;
+	if (h->flags & CKPT_TASKF_MCE_EARLY)
+		current->flags |= PF_MCE_EARLY;
+	if (h->flags & CKPT_TASKF_IO_FLUSHER)
+		current->flags |= CKPT_PF_IO_FLUSHER;
+	if (rt->entry->flags & CKPT_TASK_THREAD)
+		return 0;
+
+	spin_lock_irq(&current->sighand->siglock);
+	current->signal->oom_score_adj = h->oom_score_adj;
+	current->signal->oom_score_adj_min = h->oom_score_adj_min;
+	current->signal->is_child_subreaper =
+		!!(h->flags & CKPT_TASKF_SUBREAPER);
+	spin_unlock_irq(&current->sighand->siglock);
+	/* children restored before us learn it, as PR_SET_CHILD_SUBREAPER */
+	if (h->flags & CKPT_TASKF_SUBREAPER)
+		walk_process_tree(current, ckpt_set_has_subreaper, NULL);
+	return 0;
 }
 
 /* Check the CREDS record against the caller's rights; prepare new creds. */
@@ -480,7 +767,8 @@ static int restore_fs(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	}
 	ret = path_permission(&path, MAY_EXEC | MAY_CHDIR);
 	if (ret) {
-		ckpt_err(ctx, ret, "FS: no permission to enter %s", cwd_s);
+		ckpt_err(ctx, ret, "FS: the restored task may not enter %s",
+			 cwd_s);
 		path_put(&path);
 		goto out;
 	}
@@ -496,7 +784,7 @@ int restore_task_struct(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	struct ckpt_hdr_task *h;
 	int ret;
 
-	h = kmalloc(sizeof(*h), GFP_KERNEL);
+	h = kmalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return -ENOMEM;
 	ret = ckpt_read_record(ctx, CKPT_HDR_TASK, h, sizeof(*h), sizeof(*h));
@@ -509,7 +797,7 @@ int restore_task_struct(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		goto err;
 	}
 	if (!valid_signal(h->exit_signal) || !valid_signal(h->pdeath_signal) ||
-	    h->flags & ~(CKPT_TASKF_NO_NEW_PRIVS | CKPT_TASKF_DUMPABLE) ||
+	    h->flags & ~CKPT_TASKF_KNOWN ||
 	    (h->robust_list_len &&
 	     h->robust_list_len != sizeof(struct robust_list_head)) ||
 	    (h->rseq && h->rseq_len != sizeof(struct rseq)) ||
@@ -527,8 +815,15 @@ int restore_task_struct(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		return ret;
 
 	ret = restore_creds(ctx, rt);
-	if (!ret && (rt->first & CKPT_FIRST_FS))
+	if (!ret)
+		ret = restore_task_sched_check(ctx, rt);
+	if (!ret && (rt->first & CKPT_FIRST_FS)) {
+		/* the cwd is one the restored task may enter */
+		const struct cred *old = override_creds(rt->new_creds);
+
 		ret = restore_fs(ctx, rt);
+		revert_creds(old);
+	}
 	return ret;
 err:
 	kfree(h);
@@ -645,7 +940,7 @@ int restore_task_struct_finish(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		set_dumpable(current->mm, SUID_DUMP_DISABLE);
 	/* after commit_creds(), which clears it on an id change */
 	current->pdeath_signal = h->pdeath_signal;
-	return 0;
+	return restore_task_sched(ctx, rt);
 }
 
 void restore_task_struct_release(struct ckpt_rst_task *rt)

@@ -36,6 +36,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,9 +60,17 @@ static void __attribute__((noreturn)) init_main(const char *image, const char *l
 		_exit(1);
 	}
 	if (logfile) {
-		logfd = open(logfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		struct stat ist, lst;
+
+		/* appended to, never truncated, and never the image itself */
+		logfd = open(logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (logfd < 0) {
 			fprintf(stderr, "pidns_init: %s: %s\n", logfile, strerror(errno));
+			_exit(1);
+		}
+		if (!fstat(fd, &ist) && !fstat(logfd, &lst) && ist.st_dev == lst.st_dev &&
+		    ist.st_ino == lst.st_ino) {
+			fprintf(stderr, "pidns_init: the log %s is the image\n", logfile);
 			_exit(1);
 		}
 	}

@@ -2,7 +2,11 @@
 /*
  * refuse: a process holding state that kcr does not save yet.  Checkpoint
  * must refuse it with a reason and leave it running as before.
- *   refuse MODE   MODE: flock itimer posixtimer child thread socket
+ *   refuse MODE   MODE: flock itimer posixtimer child thread socket, or
+ *                 task state (t_taskstate_refuse): tsc (PR_SET_TSC), dispatch
+ *                 (PR_SET_SYSCALL_USER_DISPATCH), deadline (SCHED_DEADLINE),
+ *                 specctrl (PR_SET_SPECULATION_CTRL); exit 4 if this kernel
+ *                 or CPU can not set it
  * After /tmp/refuse.go appears the program checks that it kept running
  * normally (its counter advanced, the state is still there) and exits 0.
  */
@@ -13,6 +17,23 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#ifndef PR_SET_SYSCALL_USER_DISPATCH
+#define PR_SET_SYSCALL_USER_DISPATCH 59
+#define PR_SYS_DISPATCH_ON 1
+#endif
+
+static volatile char dispatch_selector;	/* 0: SYSCALL_DISPATCH_FILTER_ALLOW */
+
+struct refuse_sched_attr {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t runtime, deadline, period;
+};
 
 static volatile unsigned long spins;
 
@@ -61,8 +82,27 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "socket")) {
 		if (socket(AF_UNIX, SOCK_STREAM, 0) < 0)
 			return 2;
+	} else if (!strcmp(mode, "tsc")) {
+		if (prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0))
+			return 4;
+	} else if (!strcmp(mode, "dispatch")) {
+		if (prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, 0, 0,
+			  &dispatch_selector))
+			return 4;
+	} else if (!strcmp(mode, "deadline")) {
+		struct refuse_sched_attr a = {
+			.size = sizeof(a), .sched_policy = 6 /* SCHED_DEADLINE */,
+			.runtime = 1000000, .deadline = 100000000, .period = 100000000,
+		};
+
+		if (syscall(SYS_sched_setattr, 0, &a, 0))
+			return 4;
+	} else if (!strcmp(mode, "specctrl")) {
+		/* PR_SPEC_STORE_BYPASS, PR_SPEC_DISABLE */
+		if (prctl(PR_SET_SPECULATION_CTRL, 0, 4, 0, 0))
+			return 4;
 	} else {
-		fprintf(stderr, "usage: refuse flock|itimer|posixtimer|child|thread|socket\n");
+		fprintf(stderr, "usage: refuse flock|itimer|posixtimer|child|thread|socket|tsc|dispatch|deadline|specctrl\n");
 		return 2;
 	}
 	kt_ready();

@@ -3,8 +3,11 @@
 #
 #   run-tests.sh [TEST...]      run the given tests (default: all), print one
 #                               line per test, "PASS: name" or
-#                               "FAIL: name: why", then
-#                               "guest: N passed, N failed"; exit 0 iff all passed.
+#                               "FAIL: name: why" (or "SKIP: name: why" for a
+#                               test this kernel can not run, e.g. kmemleak
+#                               without CONFIG_DEBUG_KMEMLEAK: not a pass), then
+#                               "guest: N passed, N failed[, N skipped]"; exit 0
+#                               iff none failed.
 #   run-tests.sh --list         list the tests.
 # Environment:
 #   KCR_TEST_VERBOSE=1  after each line, "# NAME: SECONDS s", and after a FAIL line
@@ -40,9 +43,18 @@ tree tree_pipe tree_nopids threads threads_many container container_flat pidns_i
 ctrlc cutimage pidtaken leak_files leak_fs leak_vm leak_vfork leak_vfork_rev leak_scm leak_pipe leak_shm killmid latejoin \
 ipc_objs ipc_used ipc_ns ipc_fail ipc_private ipc_container ipc_mixed ipc_locked ipc_leak semundo_tree semundo_private semundo_edge semundo_zero \
 semundo_proc nextid_ipc nextid_proc nextid_pidns ipc_rights ipc_rights_restart \
-cpus clock rights badimage"
+cpus clock rights badimage thp fuzz \
+taskstate taskstate_rt taskstate_user taskstate_rights taskstate_refuse"
+# files reopened by path (identity, one lookup, rights, exe link), 64-bit only
+ALL_TESTS="$ALL_TESTS fileid_identity fileid_lookup fileid_rights fileid_exe fileid_unreachable compat64"
+# scale and resources; kmemleak last: its scan covers every earlier test
+ALL_TESTS="$ALL_TESTS objtable memcg lockup kmemleak"
 # process names (comm) a test can leave behind; killed between tests
-PROCS="refuse selfckpt regs memory signals task kcr-task-comm files blk_read blk_pause blk_sleep dyn_counter nopids idle checkpoint restart imgmut runas tree treebig tree_join threads container leak clock pidns_init mktree ipc ipctool semundo semundo_proc nextid"
+PROCS="thp refuse selfckpt regs memory signals task kcr-task-comm files blk_read blk_pause blk_sleep dyn_counter nopids idle checkpoint restart imgmut runas tree treebig tree_join threads container leak clock pidns_init mktree ipc ipctool semundo semundo_proc nextid imgfuzz"
+
+PROCS="$PROCS scale cycles"
+PROCS="$PROCS fileid compat"
+PROCS="$PROCS taskstate"
 
 TMO_READY=30		# program start until its ready file
 TMO_CKPT=60		# one checkpoint run
@@ -51,15 +63,29 @@ TMO_GONE=10		# original gone after checkpoint --kill
 TMO_RESTORED=30		# restored program visible (signal handlers back)
 IMG_LIMIT=16777216	# memory: image must stay below 16 MiB
 
-test_timeout() {
+# A debug kernel (make KCR_DEBUG=1: lockdep, KASAN, kmemleak..., seen by its
+# /proc/lockdep) runs several times slower under TCG: timeouts are scaled.
+KCR_SLOW=1
+[ -e /proc/lockdep ] && KCR_SLOW=${KCR_SLOW_FACTOR:-4}
+TMO_READY=$((TMO_READY * KCR_SLOW)) TMO_CKPT=$((TMO_CKPT * KCR_SLOW))
+TMO_RST=$((TMO_RST * KCR_SLOW)) TMO_GONE=$((TMO_GONE * KCR_SLOW))
+TMO_RESTORED=$((TMO_RESTORED * KCR_SLOW))
+test_timeout() { echo $(($(test_timeout_base "$1") * KCR_SLOW)); }
+
+test_timeout_base() {
 	[ -n "$KCR_TEST_TIMEOUT" ] && { echo "$KCR_TEST_TIMEOUT"; return; }
 	case $1 in
+	objtable|memcg) echo 600 ;;
+	lockup) echo 900 ;;
+	kmemleak) echo 3600 ;;
 	badimage) echo 1500 ;;
+	fuzz) echo $((600 + ${KCR_FUZZ_N:-1500} / 2)) ;;
 	rights) echo 400 ;;
 	nopids|memory|memory_pipe) echo 240 ;;
 	ctrlc) echo 900 ;;
 	tree|tree_pipe|tree_nopids|container|container_flat|pidns_init|kill_pipe|cutimage|pidtaken|killmid|latejoin) echo 300 ;;
 	ipc_*|semundo_*|nextid_*) echo 300 ;;
+	fileid_identity|fileid_lookup|fileid_rights) echo 400 ;;
 	*) echo 180 ;;
 	esac
 }
@@ -137,6 +163,8 @@ kill_procs() {
 }
 
 fail() { WHY=$(echo "$*" | oneline); return 1; }
+# skip WHY: this kernel can not run the test (reported as SKIP, not PASS)
+skip() { WHY=$(echo "$*" | oneline); SKIPPED=1; return 2; }
 
 # Describe why a tool failed: exit code, then its stderr or its log.
 tool_msg() { # RC ERRFILE LOGFILE
@@ -378,6 +406,138 @@ t_memory_pipe() {
 }
 
 t_signals() { std_test signals signals; }
+
+# Task, process and mm state that prctl(), sched_setattr(), mlock() and
+# /proc/self/ writes set (tests/guest/taskstate.c, task-state.rst).
+t_taskstate() { std_test taskstate taskstate; }
+t_taskstate_rt() { std_test taskstate taskstate rt; }
+
+# The same as kcruser, checkpointed by root and restarted by kcruser: what
+# needs no privilege restores without any.
+t_taskstate_user() {
+	local n=taskstate
+	clean_files $n
+	rm -f /tmp/$n.gppid
+	# the restored kcruser process reopens its output: kcruser's file
+	: >/tmp/$n.out && chown 1000:1000 /tmp/$n.out
+	PROG_ENV="KCR_NOPIDS=1" start_prog $n runas 1000 1000 "$T/taskstate" || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	chmod 644 /tmp/$n.img
+	touch /tmp/$n.go
+	timeout -k 5 $TMO_RST "$T/runas" 1000 1000 restart --no-pids -i /tmp/$n.img \
+		-l /tmp/$n.rst.log >/tmp/$n.rst.out 2>/tmp/$n.rst.err
+	RC=$?
+	log "kcruser restart: rc $RC"
+	judge $n "$RC"
+}
+
+# Task state kcr does not restore is refused at checkpoint, by name, and the
+# process runs on (refuse MODE; a mode this kernel or CPU lacks is skipped).
+t_taskstate_refuse() {
+	local n=refuse mode pat st pid tried=
+	for mode in tsc:PR_SET_TSC dispatch:PR_SET_SYSCALL_USER_DISPATCH \
+		    deadline:SCHED_DEADLINE specctrl:PR_SET_SPECULATION_CTRL; do
+		pat=${mode#*:}
+		mode=${mode%%:*}
+		clean_files $n
+		start_prog $n refuse $mode || return 1
+		pid=$PID
+		if ! poll $TMO_READY eval "[ -s /tmp/$n.ready ] || gone $pid"; then
+			kill -9 "$pid"; wait "$pid" 2>/dev/null
+			fail "$mode: never ready"; return 1
+		fi
+		if [ ! -s /tmp/$n.ready ]; then
+			wait "$pid"
+			st=$?
+			[ $st = 4 ] || { fail "$mode: refuse exited $st before it was ready"; return 1; }
+			log "$mode: this kernel or CPU can not set $pat: skipped"
+			continue
+		fi
+		tried="$tried $mode"
+		timeout -k 5 $TMO_CKPT checkpoint -o /tmp/$n.img -l /tmp/$n.ckpt.log "$pid" \
+			>/tmp/$n.ckpt.out 2>/tmp/$n.ckpt.err
+		st=$?
+		if [ $st = 0 ]; then
+			kill -9 "$pid"; wait "$pid" 2>/dev/null
+			fail "$mode: checkpoint succeeded, expected a refusal naming $pat"; return 1
+		fi
+		log "$mode: $(grep -h -m1 "$pat" /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+		if ! grep -q "$pat" /tmp/$n.ckpt.err /tmp/$n.ckpt.log; then
+			kill -9 "$pid"; wait "$pid" 2>/dev/null
+			fail "$mode: the refusal does not name $pat: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"; return 1
+		fi
+		touch /tmp/$n.go
+		if ! poll 20 gone "$pid"; then
+			kill -9 "$pid"; wait "$pid" 2>/dev/null
+			fail "$mode: the process did not run on after the refused checkpoint"; return 1
+		fi
+		wait "$pid" || { fail "$mode: exit $? after the refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
+	done
+	[ -n "$tried" ] || { skip "no task state to refuse could be set here"; return 2; }
+	return 0
+}
+
+# ts_refused WHO IMG WHAT PATTERN: restart of IMG by WHO (user: kcruser) fails,
+# its log matching PATTERN, with nothing left running.
+ts_refused() {
+	local who=$1 img=$2 what=$3 pat=$4 pre= rc m
+	[ "$who" = user ] && pre="$T/runas 1000 1000"
+	rm -f /tmp/taskstate.go "$img.log"
+	timeout -k 5 20 $pre restart --no-pids -i "$img" -l "$img.log" >/dev/null 2>"$img.err"
+	rc=$?
+	m=$(first_line "$img.err" "$img.log")
+	log "$who: restart with $what: rc $rc: $(grep -h -m1 -e "$pat" "$img.log" "$img.err" 2>/dev/null)"
+	if [ -n "$(find_procs taskstate)" ]; then
+		kill_procs taskstate
+		fail "$what: restart by $who left a process running (rc $rc)"
+		return 1
+	fi
+	[ $rc != 0 ] || { fail "$what: restart by $who succeeded, expected a refusal"; return 1; }
+	grep -q -e "$pat" "$img.log" "$img.err" 2>/dev/null ||
+		{ fail "$what: restart by $who failed without the reason \"$pat\": rc $rc: $m"; return 1; }
+	return 0
+}
+
+# kcruser's image, edited to hold what only a privileged task may set:
+# restart refuses it with a reason, for kcruser and for root (the restored
+# task's creds are checked, not the restarter's).  The program set nice 7
+# and oom_score_adj 321 (edits are relative to those).
+t_taskstate_rights() {
+	local n=taskstate i=/tmp/ts_rights
+	clean_files $n
+	rm -f /tmp/$n.gppid $i.*
+	: >/tmp/$n.out && chown 1000:1000 /tmp/$n.out
+	PROG_ENV="KCR_NOPIDS=1" start_prog $n runas 1000 1000 "$T/taskstate" || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	chmod 644 /tmp/$n.img
+	"$T/imgmut" -c /tmp/$n.img $i.nice.img field task.nice -12 >/dev/null &&
+	"$T/imgmut" /tmp/$n.img $i.fifo0.img field task.policy 1 >/dev/null &&
+	"$T/imgmut" -c $i.fifo0.img $i.fifo.img field task.rt_priority 10 >/dev/null &&
+	"$T/imgmut" -c /tmp/$n.img $i.oom.img field task.oom_score_adj -821 >/dev/null &&
+	"$T/imgmut" -c /tmp/$n.img $i.oommin.img field task.oom_score_adj_min -500 >/dev/null &&
+	"$T/imgmut" -c /tmp/$n.img $i.iofl.img field task.flags "^64" >/dev/null &&
+	"$T/imgmut" -c /tmp/$n.img $i.memlock.img field task.rlim_cur8 0 >/dev/null ||
+		{ fail "imgmut could not edit the image"; return 1; }
+	chmod 644 $i.*.img
+	ts_refused user $i.nice.img "nice -5" "nice -5 below" || return 1
+	ts_refused root $i.nice.img "nice -5" "nice -5 below" || return 1
+	ts_refused user $i.fifo.img "SCHED_FIFO 10" "needs RLIMIT_RTPRIO or CAP_SYS_NICE" || return 1
+	ts_refused user $i.oom.img "oom_score_adj -500" "oom_score_adj -500 below" || return 1
+	ts_refused root $i.oom.img "oom_score_adj -500" "oom_score_adj -500 below" || return 1
+	ts_refused user $i.oommin.img "oom_score_adj_min -500" "oom_score_adj_min -500 below" || return 1
+	ts_refused user $i.iofl.img "PR_SET_IO_FLUSHER" "PR_SET_IO_FLUSHER needs CAP_SYS_RESOURCE" || return 1
+	ts_refused user $i.memlock.img "RLIMIT_MEMLOCK 0" "RLIMIT_MEMLOCK" || return 1
+	# the image itself restarts for kcruser: the refusals are the edits'
+	touch /tmp/$n.go
+	timeout -k 5 $TMO_RST "$T/runas" 1000 1000 restart --no-pids -i /tmp/$n.img \
+		-l /tmp/$n.rst.log >/tmp/$n.rst.out 2>/tmp/$n.rst.err
+	RC=$?
+	judge $n "$RC"
+}
 
 t_task() {
 	rm -rf /tmp/task.cwd.d
@@ -1311,6 +1471,370 @@ t_rights() {
 	return 0
 }
 
+# ---------------------------------------------------------- files by path
+# fileid.c holds files by path (mappings, fds, cwd); restart reopens them:
+# one lookup (a FIFO or symlink put in the place is refused, never opened),
+# the file's identity (dev, ino, size, mtime) unless --force-files, and the
+# permission checks of open(2) as the RESTORED task (not the restarter).
+
+# fid_files DIR: fresh files p, s, f, o (one byte and a newline each) and
+# a directory c in DIR.
+fid_files() {
+	rm -rf "$1"
+	mkdir -p "$1/c" && echo P > "$1/p" && echo S > "$1/s" && echo F > "$1/f" &&
+		echo O > "$1/o" || { fail "creating the files in $1"; return 1; }
+}
+
+# fid_out NAME: a fresh /tmp/NAME.out owned by kcruser, so that a
+# restored task of uid 1000 may reopen its stdout and stderr.
+fid_out() {
+	clean_files "$1"
+	rm -f /tmp/$1.exe /tmp/$1.rst.log /tmp/$1.ckpt.log
+	: > /tmp/$1.out && chown 1000:1000 /tmp/$1.out
+}
+
+# fid_ckpt NAME ARGS...: fileid NAME ARGS (as root), ready, checkpoint --kill.
+# The restarts are --no-pids (KCR_NOPIDS=1 for the program).
+fid_ckpt() {
+	local n=$1
+	shift
+	fid_out "$n"
+	PROG_ENV=KCR_NOPIDS=1
+	start_prog "$n" fileid "$n" "$@" || { PROG_ENV=; return 1; }
+	PROG_ENV=
+	wait_ready "$n" "$PID" || return 1
+	checkpoint_to "$n" "$PID" --kill || return 1
+	reap_killed "$PID"
+}
+
+# fid_rst_ok NAME WHAT [OPTIONS...]: the restarted program runs to its end
+# with status 0 (its checks passed).  $RST_AS: a command prefix (runas).
+fid_rst_ok() {
+	local n=$1 what=$2
+	shift 2
+	touch /tmp/$n.go
+	rm -f /tmp/$n.exe /tmp/$n.rst.log
+	timeout -k 5 $TMO_RST $RST_AS restart --no-pids "$@" -i /tmp/$n.img -l /tmp/$n.rst.log \
+		>/tmp/$n.rst.out 2>/tmp/$n.rst.err
+	RC=$?
+	log "restart $* ($what): rc $RC"
+	judge "$n" "$RC" || { WHY="$what: $WHY"; return 1; }
+}
+
+# fid_rst_fails NAME WHAT REGEX [OPTIONS...]: the restart fails within 20 s
+# (never blocks in an open), its error matches REGEX (extended,
+# case-sensitive), and no fileid is left running.  The go file is there:
+# a restart that wrongly succeeds ends at once with status 0.
+fid_rst_fails() {
+	local n=$1 what=$2 re=$3 m t0 t1
+	shift 3
+	touch /tmp/$n.go
+	rm -f /tmp/$n.rst.log
+	t0=$(date +%s)
+	timeout -k 5 20 $RST_AS restart --no-pids "$@" -i /tmp/$n.img -l /tmp/$n.rst.log \
+		>/tmp/$n.rst.out 2>/tmp/$n.rst.err
+	RC=$?
+	t1=$(date +%s)
+	m=$(first_line /tmp/$n.rst.err /tmp/$n.rst.log)
+	log "restart $* ($what): rc $RC in $((t1 - t0)) s: $m"
+	case $RC in
+	0) fail "restart $* ($what) succeeded"; return 1 ;;
+	124|137|143) kill_procs fileid; fail "restart $* ($what): expected a quick failure, it blocked or ran (rc $RC after $((t1 - t0)) s): $m"; return 1 ;;
+	esac
+	if ! cat /tmp/$n.rst.err /tmp/$n.rst.log 2>/dev/null | grep -Eq -- "$re"; then
+		fail "restart $* ($what): expected an error matching /$re/, got rc $RC: $m"
+		return 1
+	fi
+	sleep 0.3
+	if [ -n "$(find_procs fileid)" ]; then
+		kill_procs fileid
+		fail "restart $* ($what) failed but left a task running"
+		return 1
+	fi
+	return 0
+}
+
+# fid_malformed NAME FIELD VALUE REGEX: /tmp/NAME.img with FIELD set to
+# VALUE (crc fixed) is refused by ckptinfo and by restart (error /REGEX/,
+# EINVAL): the reader checks identities as the kernel does.
+fid_malformed() {
+	local n=$1 m
+	"$T/imgmut" -c /tmp/$n.img /tmp/$n.bad.img field "$2" "$3" >/dev/null 2>&1 ||
+		{ fail "imgmut: no field $2 in /tmp/$n.img"; return 1; }
+	if ckptinfo /tmp/$n.bad.img >/tmp/$n.bad.info 2>&1; then
+		fail "ckptinfo accepts an image with $2 = $3"
+		return 1
+	fi
+	log "ckptinfo, $2 = $3: $(tail -n 1 /tmp/$n.bad.info)"
+	timeout -k 5 20 restart --no-pids -i /tmp/$n.bad.img -l /tmp/$n.bad.log \
+		>/dev/null 2>/tmp/$n.bad.err
+	m=$(first_line /tmp/$n.bad.err /tmp/$n.bad.log)
+	log "restart, $2 = $3: $m"
+	cat /tmp/$n.bad.err /tmp/$n.bad.log 2>/dev/null | grep -E -- "$4" | grep -q "errno=22" ||
+		{ kill_procs fileid; fail "restart of an image with $2 = $3: expected EINVAL /$4/, got $m"; return 1; }
+	rm -f /tmp/$n.bad.img /tmp/$n.bad.info /tmp/$n.bad.log /tmp/$n.bad.err
+}
+
+# Identity: an open file, a MAP_PRIVATE and a MAP_SHARED mapping; each
+# changed in turn between checkpoint and restart (one byte appended, or only
+# a new mtime) makes restart fail naming it, --force-files restarts anyway.
+t_fileid_identity() {
+	local n=fileid_identity d=/tmp/fileid_a f
+	fid_files $d || return 1
+	fid_ckpt $n -p $d/p -s $d/s -f $d/f -r $d/o -c $d/c || return 1
+	for f in p s f o; do
+		grep -q "path=\"$d/$f\" dev=[0-9]*:[0-9]* ino=[1-9][0-9]* size=2 mtime=[1-9]" /tmp/$n.info ||
+			{ fail "ckptinfo shows no identity (dev, ino, size 2, mtime) of $d/$f: $(grep "$d/$f" /tmp/$n.info | head -n1 | oneline)"; return 1; }
+	done
+	# malformed identities (FILE 1 is the stdout, a regular file; VMA 0
+	# the program's text)
+	fid_malformed $n file.id_pad@1 1 "file [0-9]+: bad identity fields" || return 1
+	fid_malformed $n file.id_mtime_nsec@1 1000000000 "file [0-9]+: bad identity fields" || return 1
+	fid_malformed $n vma.file_id_mtime_nsec@0 1000000000 "VMA 0x[0-9a-f]+-0x[0-9a-f]+: bad file identity" || return 1
+	fid_malformed $n mm.exe_id_mtime_nsec 1000000000 "MM record: bad length or flags" || return 1
+	fid_rst_ok $n "nothing changed" || return 1
+	fid_rst_ok $n "nothing changed, a second restart of the image" || return 1
+	echo >> $d/o
+	fid_rst_fails $n "the read-only fd's file one byte longer" \
+		"$d/o changed since the checkpoint" || return 1
+	fid_rst_ok $n "the read-only fd's file changed, --force-files" --force-files || return 1
+
+	# open for writing: the task may have written it itself (size, mtime),
+	# but it must be the same inode
+	fid_files $d || return 1
+	fid_ckpt $n -p $d/p -s $d/s -f $d/f || return 1
+	echo >> $d/f
+	fid_rst_ok $n "the O_RDWR fd's file one byte longer (the task may write it)" || return 1
+	rm -f $d/f && echo F > $d/f || { fail "recreating $d/f"; return 1; }
+	fid_rst_fails $n "the O_RDWR fd's file replaced (a new inode)" \
+		"$d/f changed since the checkpoint" || return 1
+	fid_rst_ok $n "the fd's file replaced, --force-files" --force-files || return 1
+
+	fid_files $d || return 1
+	fid_ckpt $n -p $d/p -s $d/s -f $d/f || return 1
+	sleep 0.05
+	touch $d/p
+	fid_rst_fails $n "the MAP_PRIVATE file with a new mtime" \
+		"mapping at 0x[0-9a-f]+-0x[0-9a-f]+: $d/p changed since the checkpoint" || return 1
+	fid_rst_ok $n "the MAP_PRIVATE file changed, --force-files" --force-files || return 1
+
+	# shared and writable: like an fd open for writing
+	fid_files $d || return 1
+	fid_ckpt $n -p $d/p -s $d/s -f $d/f || return 1
+	echo >> $d/s
+	fid_rst_ok $n "the MAP_SHARED writable file one byte longer (the task may write it)" || return 1
+	rm -f $d/s && echo S > $d/s || { fail "recreating $d/s"; return 1; }
+	fid_rst_fails $n "the MAP_SHARED file replaced (a new inode)" \
+		"mapping at 0x[0-9a-f]+-0x[0-9a-f]+: $d/s changed since the checkpoint" || return 1
+	fid_rst_ok $n "the MAP_SHARED file replaced, --force-files" --force-files
+}
+
+# One lookup: a FIFO or a symlink put where a saved file was is refused at
+# once, --force-files or not (it is not the type saved), never opened.
+t_fileid_lookup() {
+	local n=fileid_lookup d=/tmp/fileid_b
+	fid_files $d || return 1
+	# read-only opens: opening a FIFO O_RDONLY would block
+	fid_ckpt $n -p $d/p -r $d/f || return 1
+	rm -f $d/f && mkfifo $d/f || { fail "mkfifo $d/f"; return 1; }
+	fid_rst_fails $n "the fd's file replaced by a FIFO" \
+		"$d/f is not the file that was saved" || return 1
+	fid_rst_fails $n "the fd's file replaced by a FIFO, --force-files" \
+		"$d/f is not the file that was saved" --force-files || return 1
+	rm -f $d/f && ln -s $d/o $d/f || { fail "ln -s $d/o $d/f"; return 1; }
+	fid_rst_fails $n "the fd's file replaced by a symlink, --force-files" \
+		"$d/f is not the file that was saved" --force-files || return 1
+	# (new inodes from here on: --force-files)
+	rm -f $d/f && echo F > $d/f && rm -f $d/p && mkfifo $d/p ||
+		{ fail "mkfifo $d/p"; return 1; }
+	fid_rst_fails $n "the mapped file replaced by a FIFO, --force-files" \
+		"mapping at 0x[0-9a-f]+-0x[0-9a-f]+: $d/p is not the file that was saved" --force-files || return 1
+	rm -f $d/p && ln -s $d/o $d/p || { fail "ln -s $d/o $d/p"; return 1; }
+	fid_rst_fails $n "the mapped file replaced by a symlink, --force-files" \
+		"mapping at 0x[0-9a-f]+-0x[0-9a-f]+: $d/p is not the file that was saved" --force-files || return 1
+	# the files back (new inodes): --force-files restarts it
+	rm -f $d/p && echo P > $d/p || { fail "recreating $d/p"; return 1; }
+	fid_rst_ok $n "regular files back in place, --force-files" --force-files
+}
+
+# fid_start_user NAME ARGS...: fileid NAME ARGS as kcruser in its delegated
+# cgroup ($UCG), with KCR_NOPIDS=1 (kcruser restarts with --no-pids).
+fid_start_user() {
+	local n=$1
+	shift
+	fid_out "$n"
+	[ -f $CG/cgroup.procs ] || { fail "cgroup2 is not mounted at $CG"; return 1; }
+	mkdir -p $UCG || { fail "mkdir $UCG failed"; return 1; }
+	chown 1000:1000 $UCG $UCG/cgroup.procs $UCG/cgroup.threads $UCG/cgroup.subtree_control 2>/dev/null
+	sh -c 'cd /tmp || exit 1; echo $$ > "$1/cgroup.procs" || exit 1; shift; exec "$@"' \
+		sh $UCG "$T/runas" 1000 1000 env KCR_NOPIDS=1 "$T/fileid" "$n" "$@" \
+		</dev/null >>/tmp/$n.out 2>&1 &
+	PID=$!
+	wait_ready "$n" "$PID"
+}
+
+# fid_ckpt_user NAME PID: kcruser checkpoints (--kill) its process.
+fid_ckpt_user() {
+	local n=$1 pid=$2 rc
+	"$T/runas" 1000 1000 timeout -k 5 $TMO_CKPT checkpoint --kill -o /tmp/$n.img \
+		-l /tmp/$n.ckpt.log "$pid" >/dev/null 2>/tmp/$n.ckpt.err
+	rc=$?
+	if [ $rc != 0 ]; then
+		kill -9 "$pid"
+		fail "kcruser cannot checkpoint its process: $(tool_msg $rc /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+		return 1
+	fi
+	ckptinfo /tmp/$n.img >/tmp/$n.info 2>&1 ||
+		{ fail "ckptinfo rejects the image: $(tail -n 1 /tmp/$n.info)"; return 1; }
+	reap_killed "$pid"
+}
+
+# Rights: root restarts kcruser's image; every file is opened as kcruser,
+# the cwd entered as kcruser.  A file that became root's (0600, same size
+# and mtime) is refused with EACCES; kcruser's again, it restarts.  And a
+# tree whose root process (root) and child (uid 1000) share an fd of a
+# root-only file: the child could not open it, so root may not restart it.
+t_fileid_rights() {
+	local n=fileid_rights d=/tmp/fileid_c f
+	fid_files $d || return 1
+	chown -R 1000:1000 $d && chmod 755 $d $d/c || { fail "chown $d"; return 1; }
+	fid_start_user $n -s $d/s -f $d/f -c $d/c || return 1
+	fid_ckpt_user $n "$PID" || return 1
+	chmod 644 /tmp/$n.img
+	fid_rst_ok $n "kcruser's image restarted by root" || return 1
+	for f in f s; do
+		chown root:root $d/$f && chmod 600 $d/$f || { fail "chown root $d/$f"; return 1; }
+		fid_rst_fails $n "$d/$f made root's 0600, restarted by root" \
+			"$d/$f: the restored task may not open it" || return 1
+		cat /tmp/$n.rst.err /tmp/$n.rst.log 2>/dev/null | grep -Eq "errno=13|Permission denied" ||
+			{ fail "$d/$f made root's: expected EACCES, got $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"; return 1; }
+		chown 1000:1000 $d/$f && chmod 644 $d/$f || { fail "chown 1000 $d/$f"; return 1; }
+	done
+	chown root:root $d/c && chmod 700 $d/c || { fail "chown root $d/c"; return 1; }
+	fid_rst_fails $n "the cwd $d/c made root's 0700, restarted by root" \
+		"the restored task may not enter $d/c" || return 1
+	chown 1000:1000 $d/c && chmod 755 $d/c || { fail "chown 1000 $d/c"; return 1; }
+	fid_rst_ok $n "kcruser's files back, restarted by root" || return 1
+
+	# the tree: the fd is the same open file in both processes
+	n=fileid_tree
+	echo secret > $d/secret && chown root:root $d/secret && chmod 600 $d/secret ||
+		{ fail "creating $d/secret"; return 1; }
+	fid_ckpt $n -t $d/secret || return 1
+	fid_rst_fails $n "a root-only file shared with a uid 1000 child" \
+		"secret: the restored task may not open it" || return 1
+	chmod 644 $d/secret || { fail "chmod $d/secret"; return 1; }
+	fid_rst_ok $n "the shared file readable by the child"
+}
+
+# The exe link needs CAP_CHECKPOINT_RESTORE (or CAP_SYS_ADMIN) of the
+# restarter, as PR_SET_MM_MAP: kcruser's restart runs without one
+# (/proc/self/exe unreadable, said in the log), root's has it.
+t_fileid_exe() {
+	local n=fileid_exe line
+	fid_start_user $n -c /tmp || return 1
+	fid_ckpt_user $n "$PID" || return 1
+	grep -q "exe=\"$T/fileid\" exe_dev=[0-9]*:[0-9]* exe_ino=[1-9]" /tmp/$n.info ||
+		{ fail "ckptinfo shows no exe identity: $(grep ' MM ' /tmp/$n.info | oneline)"; return 1; }
+	RST_AS="$T/runas 1000 1000"
+	fid_rst_ok $n "kcruser restarts its image"
+	RST_AS=
+	[ "$RC" = 0 ] || return 1
+	line=$(cat /tmp/$n.exe 2>/dev/null)
+	case "$line" in
+	"ERR "*) ;;
+	*) fail "restarted by kcruser: expected /proc/self/exe unreadable, got \"$line\""; return 1 ;;
+	esac
+	grep -q "no exe link (it needs CAP_CHECKPOINT_RESTORE)" /tmp/$n.rst.log ||
+		{ fail "restarted by kcruser: no \"no exe link\" line in the log: $(grep -i exe /tmp/$n.rst.log | head -n1 | oneline)"; return 1; }
+	fid_rst_ok $n "root restarts kcruser's image" || return 1
+	line=$(cat /tmp/$n.exe 2>/dev/null)
+	[ "$line" = "$T/fileid" ] ||
+		{ fail "restarted by root: expected /proc/self/exe $T/fileid, got \"$line\""; return 1; }
+	! grep -q "no exe link" /tmp/$n.rst.log ||
+		{ fail "restarted by root: the log says \"no exe link\""; return 1; }
+}
+
+# fid_ckpt_refused NAME PID REGEX: a leave-running checkpoint of PID fails
+# with an error matching REGEX; PID is still there, not frozen nor stopped.
+fid_ckpt_refused() {
+	local n=$1 pid=$2 re=$3 rc m s
+	timeout -k 5 $TMO_CKPT checkpoint -o /tmp/$n.img -l /tmp/$n.ckpt.log "$pid" \
+		>/dev/null 2>/tmp/$n.ckpt.err
+	rc=$?
+	m=$(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)
+	log "checkpoint $pid: rc $rc: $m"
+	[ $rc != 0 ] || { kill -9 "$pid"; fail "checkpoint of $pid succeeded, expected /$re/"; return 1; }
+	cat /tmp/$n.ckpt.err /tmp/$n.ckpt.log 2>/dev/null | grep -Eq -- "$re" ||
+		{ kill -9 "$pid"; fail "checkpoint of $pid: expected an error matching /$re/, got rc $rc: $m"; return 1; }
+	alive "$pid" || { fail "the refused checkpoint killed $pid"; return 1; }
+	s=$(pstate "$pid")
+	[ "$s" = S ] || [ "$s" = R ] || { kill -9 "$pid"; fail "after the refused checkpoint $pid is in state $s"; return 1; }
+	[ ! -e /tmp/$n.img ] || { kill -9 "$pid"; fail "the refused checkpoint left /tmp/$n.img"; return 1; }
+}
+
+# fid_finish NAME PID MOUNT: unmount MOUNT, the go file: the untouched
+# program ends with 0 (its files and cwd as they were).
+fid_finish() {
+	local n=$1 pid=$2
+	umount "$3" || { kill -9 "$pid"; fail "umount $3"; return 1; }
+	touch /tmp/$n.go
+	if ! poll 20 gone "$pid"; then
+		kill -9 "$pid"
+		fail "$n (pid $pid) did not finish after its go file"
+		return 1
+	fi
+	wait "$pid" || { fail "after a refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
+}
+
+# Paths that lead elsewhere at checkpoint (here: over-mounted by a tmpfs
+# holding a file of the same name) are refused, for the cwd, a mapping and
+# the exe, naming it; the program goes on unchanged.
+t_fileid_unreachable() {
+	local n=fileid_unreachable d=/tmp/fileid_e
+	rm -rf $d
+	mkdir -p $d/m $d/x && echo P > $d/m/p && cp "$T/fileid" $d/x/fileid ||
+		{ fail "creating $d"; return 1; }
+	clean_files $n
+	start_prog $n fileid $n -n -c $d/m || return 1
+	wait_ready $n "$PID" || return 1
+	mount -t tmpfs fileid_e $d/m || { kill -9 "$PID"; fail "mount tmpfs on $d/m"; return 1; }
+	fid_ckpt_refused $n "$PID" "the cwd: $d/m leads to another file \(mount namespace, chroot or over-mount\?\)" ||
+		{ umount $d/m; return 1; }
+	fid_finish $n "$PID" $d/m || return 1
+
+	clean_files $n
+	start_prog $n fileid $n -n -p $d/m/p -c / || return 1
+	wait_ready $n "$PID" || return 1
+	mount -t tmpfs fileid_e $d/m && echo P > $d/m/p ||
+		{ kill -9 "$PID"; fail "mount tmpfs on $d/m"; return 1; }
+	fid_ckpt_refused $n "$PID" "mapping at 0x[0-9a-f]+-0x[0-9a-f]+: $d/m/p leads to another file" ||
+		{ umount $d/m; return 1; }
+	fid_finish $n "$PID" $d/m || return 1
+
+	clean_files $n
+	$d/x/fileid $n -n -c / </dev/null >/tmp/$n.out 2>&1 &
+	PID=$!
+	wait_ready $n "$PID" || return 1
+	mount -t tmpfs fileid_e $d/x && cp "$T/fileid" $d/x/fileid ||
+		{ kill -9 "$PID"; fail "mount tmpfs on $d/x"; return 1; }
+	fid_ckpt_refused $n "$PID" "the executable: $d/x/fileid leads to another file" ||
+		{ umount $d/x; return 1; }
+	fid_finish $n "$PID" $d/x
+}
+
+# 64-bit only: x32 and int $0x80 callers of 451/452 get ENOSYS or EINVAL,
+# and nothing is written or read (compat.c checks it).
+t_compat64() {
+	local n=compat64
+	clean_files $n
+	rm -f /tmp/$n.log
+	"$T/compat" $n </dev/null >/tmp/$n.out 2>&1
+	RC=$?
+	log "compat: rc $RC: $(grep '^#' /tmp/$n.out | oneline)"
+	[ $RC = 0 ] || { fail "rc $RC: $(prog_fail /tmp/$n.out)"; return 1; }
+}
+
 # ---------------------------------------------------------- SysV IPC
 # Objects (ipc.c), SEM_UNDO trees (semundo.c), the /proc semundo and next_id
 # interfaces (semundo_proc.c, nextid.c) and the rights around them.  ipctool
@@ -1775,6 +2299,31 @@ bad_field() {
 	esac
 }
 
+# Transparent huge pages: a leave-running checkpoint keeps them huge (a page
+# walk that splits huge pmds would not), the data survives, and the image
+# restarts with every byte.
+t_thp() {
+	local v
+	clean_files thp
+	rm -f /tmp/thp.go1 /tmp/thp.p1
+	start_prog thp thp || return 1
+	wait_ready thp "$PID" || return 1
+	checkpoint_to thp "$PID" || return 1
+	touch /tmp/thp.go1
+	poll 30 test -s /tmp/thp.p1 || { kill -9 "$PID"; fail "no verdict after the leave-running checkpoint: $(prog_fail /tmp/thp.out)"; return 1; }
+	v=$(cat /tmp/thp.p1)
+	log "after the leave-running checkpoint: $v"
+	case $v in
+	ok*) ;;
+	*) kill -9 "$PID"; fail "$v"; return 1 ;;
+	esac
+	checkpoint_to thp "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/thp.go
+	restart_from thp
+	judge thp "$RC"
+}
+
 t_badimage() {
 	local pid size off step i inc rc
 	rm -rf $B /tmp/badimg.*
@@ -1946,6 +2495,275 @@ EOF
 	fail "$BAD_FAILS of $BAD_N bad images not rejected properly (all in $B/failures); first: $(head -n3 $B/failures | tr '\n' ';')"
 }
 
+# ---------------------------------------------------------- fuzz
+# Record-aware fuzzing (tests/guest/imgfuzz.c): real images of a process
+# with pending signals (signals), pipes and fds (files), a tree with threads,
+# pipes and a zombie (tree), SysV IPC objects and SEM_UNDO (ipc all, in the
+# caller's namespace: a failed restart must leave no object behind) and a
+# container (a pid namespace), then KCR_FUZZ_N mutants (default 1500) of
+# seed KCR_FUZZ_SEED (default 1) from KCR_FUZZ_FIRST (default 0), each fed to
+# restart.  "make fuzz N=... SEED=... [FIRST=...]" runs this test alone with
+# a timeout scaled by N; one failing mutant is rerun by
+# "make fuzz SEED=S FIRST=K N=1" (same programs, fresh base images).
+FZ=/tmp/fuzz
+
+# fuzz_base NAME PID [CHECKPOINT OPTIONS...]: checkpoint --kill PID to $FZ/NAME.img.
+fuzz_base() {
+	local n=$1 pid=$2 rc
+	shift 2
+	timeout -k 5 $TMO_CKPT checkpoint "$@" --kill -o $FZ/$n.img -l $FZ/$n.ckpt.log "$pid" \
+		>/dev/null 2>$FZ/$n.ckpt.err
+	rc=$?
+	if [ $rc != 0 ]; then
+		kill -9 "$pid" 2>/dev/null
+		fail "checkpoint of the base image $n: $(tool_msg $rc $FZ/$n.ckpt.err $FZ/$n.ckpt.log)"
+		return 1
+	fi
+	log "base image $n: $(wc -c < $FZ/$n.img) bytes, $("$T/imgmut" list $FZ/$n.img | wc -l) records"
+	return 0
+}
+
+t_fuzz() {
+	local n=${KCR_FUZZ_N:-1500} seed=${KCR_FUZZ_SEED:-1} first=${KCR_FUZZ_FIRST:-0} rc nf xt
+	rm -rf $FZ
+	mkdir -p $FZ
+	clean_files signals files tree
+	rm -rf /tmp/files.rw /tmp/files.app /tmp/files.ro /tmp/files.dir /tmp/tree.pids /tmp/tree.shared
+	start_prog signals signals || return 1
+	wait_ready signals "$PID" || return 1
+	fuzz_base signals "$PID" || return 1
+	reap_killed "$PID" || return 1
+	"$T/files" </dev/null >/dev/null 2>&1 &
+	PID=$!
+	wait_ready files "$PID" || return 1
+	fuzz_base files "$PID" || return 1
+	reap_killed "$PID" || return 1
+	tree_start || return 1
+	fuzz_base tree "$PID" || return 1
+	reap_killed "$PID" || return 1
+	wait_pids_free /tmp/tree.pids || return 1
+	ipc_start fuzz_ipc all || return 1
+	fuzz_base fuzz_ipc "$PID" --ipc || return 1
+	reap_killed "$PID" || return 1
+	"$T/ipctool" rm /tmp/fuzz_ipc.ids
+	container_start fuzz_ct flat || return 1
+	fuzz_base fuzz_ct "$ROOT" --container || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/signals.go /tmp/files.go /tmp/tree.go /tmp/fuzz_ipc.go /tmp/fuzz_ct.go
+	log "imgfuzz run -s $seed -f $first -n $n"
+	# restored programs whose registers were fuzzed crash by design: no
+	# "traps: ... general protection fault" line in the kernel log for them
+	xt=$(cat /proc/sys/debug/exception-trace 2>/dev/null)
+	[ -n "$xt" ] && echo 0 > /proc/sys/debug/exception-trace
+	"$T/imgfuzz" run -s "$seed" -f "$first" -n "$n" -t $((10 * KCR_SLOW)) -w $FZ -d /tmp \
+		$FZ/signals.img $FZ/files.img $FZ/tree.img $FZ/fuzz_ipc.img $FZ/fuzz_ct.img \
+		>$FZ/report 2>$FZ/progress </dev/null
+	rc=$?
+	[ -n "$xt" ] && echo "$xt" > /proc/sys/debug/exception-trace
+	sed 's/^/  /' $FZ/report $FZ/progress >&2
+	[ $rc = 0 ] && return 0
+	nf=$(grep -c '^FAIL' $FZ/report)
+	fail "imgfuzz rc $rc, $nf failures (seed $seed; all in $FZ/report); $(tail -n1 $FZ/report); first: $(grep -m1 '^FAIL' $FZ/report)"
+}
+
+# ------------------------------------------------------------------ scale and resources
+# (issue 7 section 5; tests/guest/scale.c, tests/guest/cycles.c)
+
+SCALE_FDS=100000	# objtable, memcg: open files (one object each)
+SCALE_CHAIN_MAX=16	# longest chain the object table may have
+LOCKUP_FDS=200000	# lockup: files, and mappings (below vm.max_map_count)
+LOCKUP_VMAS=60000
+KMEMLEAK_CYCLES=${KCR_KMEMLEAK_CYCLES:-1000}
+
+# scale_start NAME MODE N: scale NAME MODE N, ready, checkpoint --kill, reaped.
+scale_start() {
+	local n=$1
+	clean_files "$n"
+	start_prog "$n" scale "$n" "$2" "$3" || return 1
+	wait_ready "$n" "$PID" || return 1
+	checkpoint_to "$n" "$PID" --kill || return 1
+	reap_killed "$PID"
+}
+
+# table_ok LOG WHAT MIN: the log's "object table: N objects, B buckets,
+# longest chain C [(by address: B2 buckets, longest chain C2)]" line: at
+# least MIN objects, a table grown with them (B >= N / 2 up to its maximum
+# of 2^20) and no chain longer than SCALE_CHAIN_MAX.
+table_ok() {
+	local l v objs bkts chain bkts2 chain2
+	l=$(grep -o 'object table: .*' "$1" | tail -n 1)
+	[ -n "$l" ] || { fail "$2: no object table line in the log ($(first_line "$1"))"; return 1; }
+	log "$2: $l"
+	v=$(echo "$l" | sed -n 's/^object table: \([0-9]*\) objects, \([0-9]*\) buckets, longest chain \([0-9]*\)\( (by address: \([0-9]*\) buckets, longest chain \([0-9]*\))\)\{0,1\}$/\1 \2 \3 \5 \6/p')
+	[ -n "$v" ] || { fail "$2: unreadable object table line: $l"; return 1; }
+	set -- $v "$2" "$3"
+	objs=$1 bkts=$2 chain=$3
+	if [ $# = 7 ]; then bkts2=$4 chain2=$5; shift 2; fi
+	[ "$objs" -ge "$5" ] || { fail "$4: $objs objects in the table, expected >= $5 ($l)"; return 1; }
+	for v in "$bkts:$chain" ${bkts2:+"$bkts2:$chain2"}; do
+		if [ "${v%:*}" -lt $((objs / 2)) ] && [ "${v%:*}" -lt 1048576 ]; then
+			fail "$4: $objs objects in ${v%:*} buckets: the table did not grow ($l)"
+			return 1
+		fi
+		if [ "${v#*:}" -gt $SCALE_CHAIN_MAX ]; then
+			fail "$4: longest chain ${v#*:}, expected <= $SCALE_CHAIN_MAX ($l)"
+			return 1
+		fi
+	done
+	return 0
+}
+
+# The object table stays fast at scale: SCALE_FDS open files, checkpoint and
+# restart; the table's log line at the end of each shows it grew with the
+# objects (short chains), and the restored process has every fd back.
+t_objtable() {
+	local n=objtable
+	scale_start $n fds $SCALE_FDS || return 1
+	touch /tmp/$n.go
+	ulimit -n $((SCALE_FDS + 100)) || { fail "ulimit -n $((SCALE_FDS + 100))"; return 1; }
+	restart_from $n
+	judge $n "$RC" || return 1
+	table_ok /tmp/$n.ckpt.log checkpoint $SCALE_FDS || return 1
+	table_ok /tmp/$n.rst.log restart $SCALE_FDS
+}
+
+# memcg_new NAME MAX: a fresh cgroup with the memory controller, memory.max MAX.
+memcg_new() {
+	local cg=/sys/fs/cgroup/$1
+	if ! grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
+		fail "no memory controller in /sys/fs/cgroup/cgroup.controllers (CONFIG_MEMCG)"
+		return 1
+	fi
+	grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
+		echo +memory > /sys/fs/cgroup/cgroup.subtree_control ||
+		{ fail "can not enable the memory controller"; return 1; }
+	rmdir "$cg" 2>/dev/null
+	mkdir "$cg" && echo "$2" > "$cg/memory.max" || { fail "can not make $cg with memory.max $2"; return 1; }
+}
+memcg_val() { sed -n "s/^$2 //p" "$1"; }	# FILE KEY: "KEY value" line of memory.stat/events
+
+# in_cgroup CG NOFILE CMD...: run CMD in cgroup CG with RLIMIT_NOFILE NOFILE.
+in_cgroup() {
+	sh -c 'echo $$ > "$1/cgroup.procs" || exit 99; ulimit -n "$2" || exit 98; shift 2; exec "$@"' sh "$@"
+}
+
+# A restart's kernel memory is charged to the caller's memory cgroup, and
+# an image can not make the kernel allocate past the cgroup's limit:
+# 1. SCALE_FDS files restarted (-d) in a cgroup: the restored files are in
+#    its slab, and the restart's own buffers (object table, fd array) in
+#    its peak: memory.peak - memory.current >= 64 bytes per object;
+# 2. a small image whose FILES claims a million fds, restarted in a cgroup
+#    of 12 MiB with RLIMIT_NOFILE 1048576: the fd array (16 MiB) is refused
+#    with ENOMEM ("no memory for the fd table"), nobody is OOM-killed, and
+#    the kernel allocated nothing past memory.max.
+t_memcg() {
+	local n=memcg cg=/sys/fs/cgroup/kcr-memcg cg2=/sys/fs/cgroup/kcr-memcg-bad
+	local rc rpid peak cur slab need ooms max
+	scale_start $n fds $SCALE_FDS || return 1
+	memcg_new kcr-memcg 512M || return 1
+	in_cgroup $cg $((SCALE_FDS + 100)) timeout -k 5 $TMO_RST restart -d -i /tmp/$n.img \
+		-l /tmp/$n.rst.log >/tmp/$n.rst.out 2>/tmp/$n.rst.err
+	rc=$?
+	[ $rc = 0 ] || { fail "restart -d in $cg: $(tool_msg $rc /tmp/$n.rst.err /tmp/$n.rst.log)"; return 1; }
+	rpid=$(tail -n 1 /tmp/$n.rst.out)
+	peak=$(cat $cg/memory.peak) cur=$(cat $cg/memory.current)
+	slab=$(memcg_val $cg/memory.stat slab)
+	log "restored pid $rpid in $cg: memory.peak $peak, memory.current $cur, slab $slab"
+	touch /tmp/$n.go
+	if ! poll $TMO_RST gone "$rpid"; then
+		kill -9 "$rpid" 2>/dev/null
+		fail "restored pid $rpid did not end after its go file"
+		return 1
+	fi
+	[ -z "$(prog_fail /tmp/$n.out)" ] || { fail "restored process: $(prog_fail /tmp/$n.out)"; return 1; }
+	need=$((SCALE_FDS * 200))
+	[ "${slab:-0}" -ge $need ] || { fail "slab of $cg is ${slab:-?} bytes with $SCALE_FDS restored files, expected >= $need"; return 1; }
+	need=$((SCALE_FDS * 64))
+	if [ $((peak - cur)) -lt $need ]; then
+		fail "memory.peak - memory.current of $cg: $((peak - cur)) bytes, expected >= $need: the restart's buffers (object table, fd array) are not charged to the caller"
+		return 1
+	fi
+	rmdir $cg 2>/dev/null
+
+	# 2. the hostile image: a small process's, FILES nr_fds set to a million
+	scale_start ${n}_bad fds 10 || return 1
+	"$T/imgmut" -c /tmp/${n}_bad.img /tmp/${n}_bad.img.mut field files.nr_fds 1000000 ||
+		{ fail "imgmut files.nr_fds failed"; return 1; }
+	memcg_new kcr-memcg-bad 12M || return 1
+	in_cgroup $cg2 1048576 timeout -k 5 $TMO_RST restart -i /tmp/${n}_bad.img.mut \
+		-l /tmp/${n}_bad.rst.log >/tmp/${n}_bad.rst.out 2>/tmp/${n}_bad.rst.err
+	rc=$?
+	peak=$(cat $cg2/memory.peak) ooms=$(memcg_val $cg2/memory.events oom_kill)
+	max=$(memcg_val $cg2/memory.events max)
+	log "hostile image in $cg2 (memory.max 12M): rc $rc, memory.peak $peak, events max $max oom_kill $ooms: $(first_line /tmp/${n}_bad.rst.log)"
+	rm -f /tmp/${n}_bad.img.mut
+	rmdir $cg2 2>/dev/null
+	case $rc in
+	0) fail "a FILES record of a million fds was restarted"; return 1 ;;
+	98|99) fail "could not run restart in $cg2 (rc $rc)"; return 1 ;;
+	124|137|143) fail "restart of the hostile image did not end (rc $rc)"; return 1 ;;
+	esac
+	[ "${ooms:-0}" = 0 ] || { fail "the hostile image OOM-killed $ooms task(s) in $cg2: image-sized buffers must fail with ENOMEM"; return 1; }
+	grep -q 'no memory for the fd table' /tmp/${n}_bad.rst.log ||
+		{ fail "hostile image: expected ENOMEM for the fd table (charged, over memory.max), got: $(first_line /tmp/${n}_bad.rst.log /tmp/${n}_bad.rst.err)"; return 1; }
+	[ "$peak" -le $((12 * 1048576)) ] || { fail "memory.peak $peak of $cg2 above its memory.max 12M"; return 1; }
+	return 0
+}
+
+# Long loops reschedule: with the soft lockup detector at its most
+# sensitive (kernel.watchdog_thresh 1: a CPU held 2 s is reported), the
+# checkpoint and restart of LOCKUP_FDS files, then of LOCKUP_VMAS mappings,
+# add no soft lockup report to the kernel log.  Needs the detector
+# (CONFIG_SOFTLOCKUP_DETECTOR: make KCR_DEBUG=1); SKIP without it.
+lockup_run() { # NAME MODE N
+	local n=$1
+	scale_start "$@" || return 1
+	touch /tmp/$n.go
+	ulimit -n $((LOCKUP_FDS + 100)) || { fail "ulimit -n $((LOCKUP_FDS + 100))"; return 1; }
+	restart_from $n
+	judge $n "$RC" || return 1
+	rm -f /tmp/$n.img
+}
+t_lockup() {
+	local w=/proc/sys/kernel/watchdog_thresh old before after rc
+	[ -w $w ] || { skip "no kernel.watchdog_thresh: this kernel has no lockup detector (the debug guest kernel, kernel/configs/kcr-debug.config, has it)"; return 2; }
+	old=$(cat $w)
+	before=$(dmesg | grep -c 'soft lockup')
+	echo 1 > $w
+	lockup_run lockup_fds fds $LOCKUP_FDS && lockup_run lockup_vmas vmas $LOCKUP_VMAS
+	rc=$?
+	echo "$old" > $w
+	after=$(dmesg | grep -c 'soft lockup')
+	[ $rc = 0 ] || return 1
+	[ "$after" = "$before" ] || { fail "$((after - before)) soft lockup report(s): $(dmesg | grep 'soft lockup' | tail -n 1)"; return 1; }
+	return 0
+}
+
+# No kernel memory is lost: KMEMLEAK_CYCLES checkpoint/restart cycles of a
+# process, of a tree with threads and pipes holding data, and of SysV IPC
+# in its own namespace (tests/guest/cycles.c), then two kmemleak scans (the
+# second after 6 s: kmemleak reports only objects older than 5 s) find no
+# unreferenced object, since boot: the earlier tests are covered too.
+# Needs kmemleak (CONFIG_DEBUG_KMEMLEAK: make KCR_DEBUG=1); SKIP without it.
+t_kmemleak() {
+	local k=/sys/kernel/debug/kmemleak rc nleak
+	[ -e $k ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	[ -e $k ] || { skip "no /sys/kernel/debug/kmemleak: this kernel has no kmemleak (the debug guest kernel, kernel/configs/kcr-debug.config, has it)"; return 2; }
+	rm -f /tmp/kmemleak.out /tmp/kmemleak.report
+	"$T/cycles" run $KMEMLEAK_CYCLES /tmp/cycles.img </dev/null >/tmp/kmemleak.out 2>&1
+	rc=$?
+	log "$(grep -h '^# ' /tmp/kmemleak.out | oneline)"
+	[ $rc = 0 ] || { fail "cycles run $KMEMLEAK_CYCLES: rc $rc: $(prog_fail /tmp/kmemleak.out)"; return 1; }
+	echo scan > $k || { fail "kmemleak scan failed"; return 1; }
+	sleep 6
+	echo scan > $k || { fail "kmemleak scan failed"; return 1; }
+	cat $k > /tmp/kmemleak.report
+	nleak=$(grep -c '^unreferenced object' /tmp/kmemleak.report)
+	[ "$nleak" = 0 ] && return 0
+	sed 's/^/# /' /tmp/kmemleak.report | head -n 60 >&2
+	fail "kmemleak: $nleak unreferenced object(s) after $KMEMLEAK_CYCLES cycles; first allocated by: $(grep -m1 -A12 '^unreferenced object' /tmp/kmemleak.report | sed -n 's/^ *\[<[0-9a-f]*>\] //p' | head -n 6 | tr '\n' ' ')"
+}
+
 # ------------------------------------------------------------------ main
 if [ "$1" = --list ]; then
 	echo $ALL_TESTS
@@ -1953,10 +2771,12 @@ if [ "$1" = --list ]; then
 fi
 
 if [ "$1" = --one ]; then
-	WHY=
+	WHY= SKIPPED=
 	cd /tmp || exit 1
 	if "t_$2"; then
 		echo PASS
+	elif [ -n "$SKIPPED" ]; then
+		echo "SKIP ${WHY:-unknown}"
 	else
 		echo "FAIL ${WHY:-unknown}"
 	fi
@@ -1977,6 +2797,7 @@ done
 
 passed=0
 failed=0
+skipped=0
 for t in $tests; do
 	res=/tmp/kcr-test-$t.result
 	tlog=/tmp/kcr-test-$t.log
@@ -1996,6 +2817,10 @@ for t in $tests; do
 		echo "FAIL: $t: ${line#FAIL }"
 		failed=$((failed + 1))
 		;;
+	SKIP*)
+		echo "SKIP: $t: ${line#SKIP }"
+		skipped=$((skipped + 1))
+		;;
 	*)
 		echo "FAIL: $t: test did not finish (rc $rc; hard timeout $(test_timeout $t) s)"
 		failed=$((failed + 1))
@@ -2007,8 +2832,10 @@ for t in $tests; do
 	fi
 	if [ "$KCR_KEEP" != 1 ]; then
 		rm -f /tmp/$t.img /tmp/$t.img.mut /tmp/memory.img /tmp/memory.img.mut
-		[ "$line" = PASS ] && rm -rf /tmp/bad /tmp/rights
+		[ "$line" = PASS ] && rm -rf /tmp/bad /tmp/rights /tmp/fuzz
 	fi
 done
-echo "guest: $passed passed, $failed failed"
+sk=
+[ $skipped = 0 ] || sk=", $skipped skipped"
+echo "guest: $passed passed, $failed failed$sk"
 [ $failed = 0 ]

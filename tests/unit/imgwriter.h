@@ -302,6 +302,7 @@ static inline size_t img_task(struct img *im, int32_t pid, const char *comm)
 	memset(&t, 0, sizeof(t));
 	t.pid = pid;
 	t.exit_signal = 17;
+	t.flags = CKPT_TASKF_ALL_CPUS;
 	strncpy(t.comm, comm, sizeof(t.comm) - 1);
 	return img_rec(im, CKPT_HDR_TASK, &t, sizeof(t), NULL, 0);
 }
@@ -348,6 +349,24 @@ static inline size_t img_files(struct img *im, uint32_t objref, uint32_t nr_fds)
 	return img_rec(im, CKPT_HDR_FILES, &f, sizeof(f), NULL, 0);
 }
 
+/*
+ * The identity (format v4) of a regular file of the images: device 8:1
+ * (new_encode_dev() form 0x801), inode ino, size bytes, an mtime with
+ * nanoseconds.
+ */
+static inline struct ckpt_file_id img_file_id(uint64_t ino, uint64_t size)
+{
+	struct ckpt_file_id id;
+
+	memset(&id, 0, sizeof(id));
+	id.dev = 0x801;
+	id.ino = ino;
+	id.size = size;
+	id.mtime_sec = 1700000000;
+	id.mtime_nsec = 123456789;
+	return id;
+}
+
 /* MM announcing nr_vmas VMAs (the caller writes them), exe /bin/prog. */
 static inline size_t img_mm(struct img *im, uint32_t objref, uint32_t nr_vmas)
 {
@@ -358,6 +377,7 @@ static inline size_t img_mm(struct img *im, uint32_t objref, uint32_t nr_vmas)
 	mm.nr_vmas = nr_vmas;
 	mm.auxv_words = 2;
 	mm.exe_len = 10;
+	mm.exe_id = img_file_id(77, 16384);
 	return img_rec(im, CKPT_HDR_MM, &mm, sizeof(mm), "/bin/prog", 10);
 }
 
@@ -687,6 +707,8 @@ static inline void img_minimal(struct img *im, int32_t pid)
  * One task with one of every record kind: 22 records.  Its objects:
  * PIPE 1 (holding "hello") read through FILE 2 on fd 0, FILE 3 (/tmp/log)
  * on fd 1; a file VMA of /bin/prog and an anonymous VMA with 2 pages.
+ * Identities (img_file_id): /tmp/log inode 12, 42 bytes; /bin/prog (the
+ * exe and the file VMA) inode 77, 16384 bytes.
  */
 static inline void img_full(struct img *im, int32_t pid)
 {
@@ -755,7 +777,9 @@ static inline void img_full(struct img *im, int32_t pid)
 	file.objref = 3;
 	file.kind = CKPT_FILE_REG;
 	file.f_flags = 01;
+	file.mode = 0100644;
 	file.path_len = 9;
+	file.id = img_file_id(12, 42);
 	img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), "/tmp/log", 9);
 	memset(&fd, 0, sizeof(fd));
 	fd.fd = 1;
@@ -768,6 +792,7 @@ static inline void img_full(struct img *im, int32_t pid)
 	mm.nr_vmas = 2;
 	mm.auxv_words = 2;
 	mm.exe_len = 10;
+	mm.exe_id = img_file_id(77, 16384);
 	img_rec(im, CKPT_HDR_MM, &mm, sizeof(mm), "/bin/prog", 10);
 	memset(&vma, 0, sizeof(vma));
 	vma.start = 0x400000;
@@ -775,6 +800,7 @@ static inline void img_full(struct img *im, int32_t pid)
 	vma.vm_flags = CKPT_VM_READ | CKPT_VM_EXEC;
 	vma.kind = CKPT_VMA_FILE;
 	vma.path_len = 10;
+	vma.file_id = img_file_id(77, 16384);
 	img_rec(im, CKPT_HDR_VMA, &vma, sizeof(vma), "/bin/prog", 10);
 	memset(&vma, 0, sizeof(vma));
 	vma.start = 0x7f0000000000ULL;

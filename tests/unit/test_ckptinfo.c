@@ -3,7 +3,7 @@
  * Host tests of ckptinfo's TREE listing: pid levels, flags, zombies' exit
  * status, who shares which object, and the summary, in text and JSON; and
  * of its SysV IPC records: the namespace, its objects, the undo lists and
- * the shm attachments.
+ * the shm attachments; and the identity of files (format v4).
  * The images come from imgwriter.h; the binary from $KCR_BIN (set by
  * "make check").
  */
@@ -138,6 +138,7 @@ END_TEST
 START_TEST(single_task_shares_nothing)
 {
 	struct ckpt_task_pids e = img_proc(NULL, 4242);
+	char want[128];
 	struct out o;
 
 	save_tree("t.img", &e, 1, 0);
@@ -147,7 +148,10 @@ START_TEST(single_task_shares_nothing)
 	ck_has(o.out, "shared=none");
 	ck_has(o.out, "FS              28  objref=304242 umask=0022");
 	ck_has(o.out, "FILES           16  objref=204242 nr_fds=0");
-	ck_has(o.out, "MM             938  objref=104242 nr_vmas=0");
+	/* MM with the exe "/bin/prog" (10 bytes) */
+	snprintf(want, sizeof(want), "MM        %8zu  objref=104242 nr_vmas=0",
+		 sizeof(struct ckpt_hdr_mm) + 10);
+	ck_has(o.out, want);
 	ck_has(o.out, "SIGHAND       2064  objref=404242 non_default=0");
 }
 END_TEST
@@ -232,6 +236,61 @@ START_TEST(missing_record_is_reported_with_entry_and_pid)
 	/* what was valid up to there is listed */
 	ck_has(o.out, "nr_tasks=2");
 	ck_has(o.out, "shared: files with 11\n");
+}
+END_TEST
+
+/* The line of ckptinfo's text output that contains needle ("" if none). */
+static void line_with(const char *out, const char *needle, char *buf, size_t size)
+{
+	const char *s = strstr(out, needle), *b = s;
+
+	buf[0] = '\0';
+	if (!s)
+		return;
+	while (b > out && b[-1] != '\n')
+		b--;
+	snprintf(buf, size, "%.*s", (int)strcspn(b, "\n"), b);
+}
+
+/*
+ * File identities (format v4): dev as major:minor, inode, size and mtime,
+ * for an open regular file, a file mapping and the exe; none for a pipe
+ * end or an anonymous mapping.
+ */
+START_TEST(file_identities_are_printed)
+{
+	struct ckpt_hdr_file *file;
+	struct img im = { 0 };
+	char path[512], l[1024];
+	struct out o;
+	FILE *f;
+
+	img_full(&im, 100);
+	/* a device number with a minor above 255, as new_encode_dev() puts it */
+	file = (void *)(im.buf + img_find(&im, CKPT_HDR_FILE, 1));
+	file->id.dev = (65537u & 0xff) | (259u << 8) | ((65537u & ~0xffu) << 12);
+	img_refresh_tail(&im);
+	snprintf(path, sizeof(path), "%s/f.img", dir);
+	f = fopen(path, "w");
+	ck_assert(f && fwrite(im.buf, 1, im.len, f) == im.len);
+	fclose(f);
+	img_free(&im);
+
+	run(&o, "%s/ckptinfo f.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "path=\"/tmp/log\" dev=259:65537 ino=12 size=42 mtime=1700000000.123456789\n");
+	ck_has(o.out, "exe=\"/bin/prog\" exe_dev=8:1 exe_ino=77 exe_size=16384 exe_mtime=1700000000.123456789\n");
+	ck_has(o.out, "kind=file pgoff=0 nr_pages=0 path=\"/bin/prog\" dev=8:1 ino=77 size=16384 mtime=1700000000.123456789\n");
+	line_with(o.out, "kind=pipe", l, sizeof(l));
+	ck_assert_msg(l[0] && !strstr(l, "ino="), "pipe: \"%s\"", l);
+	line_with(o.out, "kind=anon", l, sizeof(l));
+	ck_assert_msg(l[0] && !strstr(l, "ino="), "anonymous VMA: \"%s\"", l);
+
+	run(&o, "%s/ckptinfo --json f.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "\"path\":\"/tmp/log\",\"dev\":\"259:65537\",\"ino\":12,\"size\":42,\"mtime\":\"1700000000.123456789\"");
+	ck_has(o.out, "\"exe\":\"/bin/prog\",\"exe_dev\":\"8:1\",\"exe_ino\":77,\"exe_size\":16384,\"exe_mtime\":\"1700000000.123456789\"");
+	ck_has(o.out, "\"path\":\"/bin/prog\",\"dev\":\"8:1\",\"ino\":77,\"size\":16384,\"mtime\":\"1700000000.123456789\"");
 }
 END_TEST
 
@@ -426,6 +485,7 @@ static Suite *ckptinfo_suite(void)
 	tcase_add_test(tc, container_image_says_so);
 	tcase_add_test(tc, bad_tree_is_reported_with_entry_and_pid);
 	tcase_add_test(tc, missing_record_is_reported_with_entry_and_pid);
+	tcase_add_test(tc, file_identities_are_printed);
 	tcase_add_test(tc, ipc_image_lists_namespace_objects_undo_lists_and_attachments);
 	tcase_add_test(tc, ipc_json_has_the_same_fields);
 	tcase_add_test(tc, big_semaphore_arrays_and_undo_lists_are_cut);

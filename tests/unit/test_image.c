@@ -266,13 +266,19 @@ START_TEST(wrong_version_fails)
 	/* a version 1 image (the format before pid levels and refs) */
 	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 1;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 1 (expected 3)");
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 1 (expected 4)");
 	img_free(&im);
 	/* a version 2 image (before SysV IPC): its TREE entries had a pad */
 	img_minimal(&im, 100);
 	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 2;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 2 (expected 3)");
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 2 (expected 4)");
+	img_free(&im);
+	/* a version 3 image (before file identities in FILE, VMA and MM) */
+	img_minimal(&im, 100);
+	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 3;
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 3 (expected 4)");
 	img_free(&im);
 }
 END_TEST
@@ -1689,7 +1695,9 @@ static struct result read_signal(uint32_t who, uint64_t shared_pending,
 	img_header(&im);
 	img_tree(&im, e, 2);
 	for (i = 0; i < 2; i++) {
-		img_task(&im, e[i].pid, "t");
+		size_t t = img_task(&im, e[i].pid, "t");
+
+		((struct ckpt_hdr_task *)(im.buf + t))->exit_signal = e[i].exit_signal;
 		img_creds(&im);
 		if (!i) {
 			img_fs(&im, e[0].fs_ref);
@@ -1738,6 +1746,7 @@ START_TEST(fd_names_a_file_written_before)
 {
 	struct img im = { 0 };
 	struct result res;
+	char want[128];
 	size_t off;
 
 	img_full(&im, 100);
@@ -1755,7 +1764,9 @@ START_TEST(fd_names_a_file_written_before)
 	((struct ckpt_hdr_fd *)(im.buf + off))->file_ref = 3;
 	img_refresh_tail(&im);
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE 2 at offset 832 is not followed by an FD that uses it");
+	snprintf(want, sizeof(want), "FILE 2 at offset %zu is not followed by an FD that uses it",
+		 img_find(&im, CKPT_HDR_FILE, 0));
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, want);
 	img_free(&im);
 }
 END_TEST
@@ -1804,6 +1815,7 @@ START_TEST(objref_defined_once_across_kinds)
 {
 	struct img im = { 0 };
 	struct result res;
+	char want[128];
 	size_t off;
 
 	img_full(&im, 100);
@@ -1811,8 +1823,9 @@ START_TEST(objref_defined_once_across_kinds)
 	((struct ckpt_hdr_file *)(im.buf + off))->objref = 2;
 	img_refresh_tail(&im);
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, off,
-			"FILE objref 2 is already defined: it is the FILE record at offset 832");
+	snprintf(want, sizeof(want), "FILE objref 2 is already defined: it is the FILE record at offset %zu",
+		 img_find(&im, CKPT_HDR_FILE, 0));
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, want);
 	img_free(&im);
 
 	img_full(&im, 100);
@@ -1838,6 +1851,7 @@ START_TEST(pipe_is_followed_by_a_file_of_it)
 {
 	struct img im = { 0 };
 	struct result res;
+	char want[128];
 	size_t off;
 
 	img_full(&im, 100);
@@ -1845,8 +1859,9 @@ START_TEST(pipe_is_followed_by_a_file_of_it)
 	((struct ckpt_hdr_file *)(im.buf + off))->pipe_ref = 3;
 	img_refresh_tail(&im);
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, off,
-			"PIPE 1 at offset 792 is not followed by a FILE of one of its ends");
+	snprintf(want, sizeof(want), "PIPE 1 at offset %zu is not followed by a FILE of one of its ends",
+		 img_find(&im, CKPT_HDR_PIPE, 0));
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, want);
 	img_free(&im);
 }
 END_TEST
@@ -2027,6 +2042,61 @@ START_TEST(shared_memory_objrefs)
 }
 END_TEST
 
+/* One field of the TASK (or MM) record of img_minimal() edited: refused. */
+static void task_field_refused(size_t at, const void *val, size_t size,
+			       uint32_t type, const char *needle)
+{
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_minimal(&im, 10);
+	off = img_find(&im, type, 0);
+	memcpy(im.buf + off + at, val, size);
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, needle);
+	img_free(&im);
+}
+
+START_TEST(task_state_fields_are_checked)
+{
+	int32_t nice = 20;
+	uint32_t u = 4, prio = 0, sig = 10;
+	int16_t oom = -1001;
+	uint64_t fl = 0;	/* no ALL_CPUS and no CPU */
+
+	task_field_refused(offsetof(struct ckpt_hdr_task, nice), &nice, 4,
+			   CKPT_HDR_TASK, "TASK scheduling policy 0, priority 0, nice 20");
+	task_field_refused(offsetof(struct ckpt_hdr_task, policy), &u, 4,
+			   CKPT_HDR_TASK, "TASK scheduling policy 4");
+	u = 1;	/* SCHED_FIFO needs a priority */
+	task_field_refused(offsetof(struct ckpt_hdr_task, policy), &u, 4,
+			   CKPT_HDR_TASK, "TASK scheduling policy 1, priority 0");
+	prio = 5;	/* SCHED_NORMAL has none */
+	task_field_refused(offsetof(struct ckpt_hdr_task, rt_priority), &prio, 4,
+			   CKPT_HDR_TASK, "TASK scheduling policy 0, priority 5");
+	task_field_refused(offsetof(struct ckpt_hdr_task, oom_score_adj), &oom, 2,
+			   CKPT_HDR_TASK, "TASK oom_score_adj -1001");
+	task_field_refused(offsetof(struct ckpt_hdr_task, flags), &fl, 8,
+			   CKPT_HDR_TASK, "TASK affinity 0x0");
+	fl = CKPT_TASKF_ALL_CPUS | 0x100;
+	task_field_refused(offsetof(struct ckpt_hdr_task, flags), &fl, 8,
+			   CKPT_HDR_TASK, "TASK flags 0x180: unknown bits");
+	task_field_refused(offsetof(struct ckpt_hdr_task, exit_signal), &sig, 4,
+			   CKPT_HDR_TASK, "TASK exit_signal 10, the TREE entry 0 has 17");
+	u = CKPT_MM_MCL_ONFAULT;
+	task_field_refused(offsetof(struct ckpt_hdr_mm, flags), &u, 4,
+			   CKPT_HDR_MM, "MCL_ONFAULT without MCL_FUTURE");
+	u = 0x200;
+	task_field_refused(offsetof(struct ckpt_hdr_mm, coredump_filter), &u, 4,
+			   CKPT_HDR_MM, "MM coredump_filter 0x200");
+	u = 0x100;
+	task_field_refused(offsetof(struct ckpt_hdr_mm, membarrier), &u, 4,
+			   CKPT_HDR_MM, "MM membarrier 0x100");
+}
+END_TEST
+
 START_TEST(reserved_fields_of_fs_mm_sighand_are_zero)
 {
 	struct img im = { 0 };
@@ -2043,10 +2113,10 @@ START_TEST(reserved_fields_of_fs_mm_sighand_are_zero)
 
 	img_minimal(&im, 10);
 	off = img_find(&im, CKPT_HDR_MM, 0);
-	((struct ckpt_hdr_mm *)(im.buf + off))->flags = 4;
+	((struct ckpt_hdr_mm *)(im.buf + off))->flags = 8;
 	img_refresh_tail(&im);
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, off, "MM flags 0x4: reserved, must be 0");
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "MM flags 0x8: unknown");
 	img_free(&im);
 
 	img_minimal(&im, 10);
@@ -2142,6 +2212,7 @@ START_TEST(children_stay_inside_their_section)
 	struct ckpt_hdr_fd fd;
 	struct img im = { 0 };
 	struct result res;
+	char want[128];
 	size_t off;
 
 	/* FILES announces one FD, the image has two */
@@ -2149,8 +2220,9 @@ START_TEST(children_stay_inside_their_section)
 	FIELD(im, CKPT_HDR_FILES, struct ckpt_hdr_files, 0)->nr_fds = 1;
 	img_refresh_tail(&im);
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_FD, 1),
-			"FD record exceeds what its FILES at offset 776 announced");
+	snprintf(want, sizeof(want), "FD record exceeds what its FILES at offset %zu announced",
+		 img_find(&im, CKPT_HDR_FILES, 0));
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_FD, 1), want);
 	img_free(&im);
 
 	/* an FD after the MM: no FILES section is open */
@@ -2261,6 +2333,172 @@ START_TEST(file_kinds_and_pipe_ends)
 
 	second_file_image(&im, CKPT_FILE_CHR, 0, 10);
 	ck_valid(read_img(&im));
+	img_free(&im);
+}
+END_TEST
+
+/*
+ * File identities (format v4), checked as the kernel checks them: pad 0,
+ * mtime_nsec < 10^9, all zero where the record names no file, no size nor
+ * mtime for a directory.  FILE 0 of img_full is the pipe end (objref 2),
+ * FILE 1 /tmp/log (objref 3); VMA 0 maps /bin/prog, VMA 1 is anonymous.
+ */
+#define FILE_ID(im, n) (&FIELD(im, CKPT_HDR_FILE, struct ckpt_hdr_file, n)->id)
+#define VMA_ID(im, n) (&FIELD(im, CKPT_HDR_VMA, struct ckpt_hdr_vma, n)->file_id)
+
+START_TEST(file_identity_fields_are_checked)
+{
+	struct img im = { 0 };
+	struct result res;
+	char want[128];
+
+	/* the identities img_full writes, and the largest mtime_nsec */
+	img_full(&im, 100);
+	FILE_ID(im, 1)->mtime_nsec = 999999999;
+	VMA_ID(im, 0)->mtime_sec = -1;		/* before 1970 is a time too */
+	img_refresh_tail(&im);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	img_full(&im, 100);
+	FILE_ID(im, 1)->pad = 1;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_FILE, 1),
+			"FILE 3: identity pad field is nonzero");
+	img_free(&im);
+
+	img_full(&im, 100);
+	FILE_ID(im, 1)->mtime_nsec = 1000000000;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_FILE, 1),
+			"FILE 3: identity mtime_nsec 1000000000 >= 1000000000");
+	img_free(&im);
+
+	/* a pipe end has no identity */
+	img_full(&im, 100);
+	FILE_ID(im, 0)->ino = 5;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_FILE, 0),
+			"FILE 2: an identity (dev/ino/size/mtime) where there is no file: must be 0");
+	img_free(&im);
+
+	/* a directory: dev and ino only */
+	img_full(&im, 100);
+	FIELD(im, CKPT_HDR_FILE, struct ckpt_hdr_file, 1)->mode = 040755;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_FILE, 1),
+			"FILE 3: a directory's identity has no size nor mtime (size 42, mtime 1700000000.123456789)");
+	img_free(&im);
+	img_full(&im, 100);
+	FIELD(im, CKPT_HDR_FILE, struct ckpt_hdr_file, 1)->mode = 040755;
+	FILE_ID(im, 1)->size = 0;
+	FILE_ID(im, 1)->mtime_sec = 0;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_FILE, 1),
+			"FILE 3: a directory's identity has no size nor mtime (size 0, mtime 0.123456789)");
+	img_free(&im);
+	img_full(&im, 100);
+	FIELD(im, CKPT_HDR_FILE, struct ckpt_hdr_file, 1)->mode = 040755;
+	FILE_ID(im, 1)->size = 0;
+	FILE_ID(im, 1)->mtime_sec = 0;
+	FILE_ID(im, 1)->mtime_nsec = 0;
+	img_refresh_tail(&im);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	/* VMAs: a file mapping's identity, none for the others */
+	img_full(&im, 100);
+	VMA_ID(im, 0)->pad = 0x100;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_VMA, 0),
+			"VMA 0x400000-0x404000: identity pad field is nonzero");
+	img_free(&im);
+	img_full(&im, 100);
+	VMA_ID(im, 0)->mtime_nsec = 0xffffffff;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_VMA, 0),
+			"VMA 0x400000-0x404000: identity mtime_nsec 4294967295 >= 1000000000");
+	img_free(&im);
+	img_full(&im, 100);
+	VMA_ID(im, 1)->dev = 0x801;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_VMA, 1),
+			"VMA 0x7f0000000000-0x7f0000004000: an identity (dev/ino/size/mtime) where there is no file");
+	img_free(&im);
+	/* a SysV shm attachment is no file of a path either */
+	img_ipc_full(&im);
+	VMA_ID(im, 0)->mtime_sec = 1;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_VMA, 0),
+			"VMA 0x7f1000000000-0x7f1000002000: an identity (dev/ino/size/mtime) where there is no file");
+	img_free(&im);
+
+	/* MM: the exe's identity */
+	img_full(&im, 100);
+	FIELD(im, CKPT_HDR_MM, struct ckpt_hdr_mm, 0)->exe_id.pad = 2;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_MM, 0),
+			"MM exe: identity pad field is nonzero");
+	img_free(&im);
+	img_full(&im, 100);
+	FIELD(im, CKPT_HDR_MM, struct ckpt_hdr_mm, 0)->exe_id.mtime_nsec = 1000000001;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	snprintf(want, sizeof(want), "MM exe: identity mtime_nsec %u >= 1000000000",
+		 1000000001u);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_MM, 0), want);
+	img_free(&im);
+}
+END_TEST
+
+/* An MM without an exe (exe_len 0), with exe_id as given. */
+static size_t mm_without_exe_image(struct img *im, const struct ckpt_file_id *id)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 100);
+	unsigned int has = img_needs(&e, 1, 0);
+	struct ckpt_hdr_mm mm;
+	size_t off;
+
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task_head(im, &e, has);
+	memset(&mm, 0, sizeof(mm));
+	mm.objref = e.mm_ref;
+	mm.auxv_words = 2;
+	mm.exe_id = *id;
+	off = img_rec(im, CKPT_HDR_MM, &mm, sizeof(mm), NULL, 0);
+	img_task_tail(im, &e, has);
+	img_tail(im);
+	return off;
+}
+
+START_TEST(mm_without_exe_has_no_exe_identity)
+{
+	struct ckpt_file_id id;
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	memset(&id, 0, sizeof(id));
+	mm_without_exe_image(&im, &id);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	id.ino = 77;
+	off = mm_without_exe_image(&im, &id);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"MM exe: an identity (dev/ino/size/mtime) where there is no file: must be 0");
 	img_free(&im);
 }
 END_TEST
@@ -3247,11 +3485,14 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, pipe_end_used_by_one_file);
 	tcase_add_test(tc, shared_memory_objrefs);
 	tcase_add_test(tc, reserved_fields_of_fs_mm_sighand_are_zero);
+	tcase_add_test(tc, task_state_fields_are_checked);
 	tcase_add_test(tc, record_field_checks);
 	tcase_add_test(tc, strings_of_fixed_size_are_nul_terminated);
 	tcase_add_test(tc, children_stay_inside_their_section);
 	tcase_add_test(tc, task_records_start_with_task);
 	tcase_add_test(tc, file_kinds_and_pipe_ends);
+	tcase_add_test(tc, file_identity_fields_are_checked);
+	tcase_add_test(tc, mm_without_exe_has_no_exe_identity);
 	tcase_add_test(tc, prefix_read_keeps_exact_raw_bytes);
 	tcase_add_test(tc, prefix_read_from_pipe_consumes_only_the_prefix);
 	tcase_add_test(tc, prefix_read_of_bad_tree_fails);

@@ -197,7 +197,7 @@ START_TEST(restart_bad_prefix_reports_offset_and_reason)
 	img_free(&im);
 	run(&o, "%s/restart -i v.img", bin);
 	ck_rc(o, 1);
-	ck_has(o.err, "restart: offset 0: unsupported image version 9 (expected 3)");
+	ck_has(o.err, "restart: offset 0: unsupported image version 9 (expected 4)");
 }
 END_TEST
 
@@ -298,6 +298,63 @@ START_TEST(restart_tree_every_task_enters_with_its_index)
 	ck_assert_int_eq(field(ent, "task index=4 ", "sid"), field(ent, "task index=4 ", "pid"));
 	ck_assert_int_eq(field(ent, "task index=5 ", "ppid"), root);
 	ck_assert_int_eq(field(ent, "task index=5 ", "sid"), getsid(0));
+}
+END_TEST
+
+/*
+ * restart --force-files: every task of the tree, its threads and the root
+ * included, passes CKPT_RESTART_FORCE_FILES to restart(), with or without
+ * CKPT_RESTART_NO_PIDS; the plan shows the flags; without the option no
+ * task passes it.
+ */
+START_TEST(restart_force_files_passes_the_flag_to_every_task)
+{
+	struct ckpt_task_pids e[8];
+	struct img im = { 0 };
+	char ent[8192], line[32], want[64];
+	struct out o;
+	long i;
+	uint32_t n = small_tree(e);
+
+	img_build(&im, e, n, 0);
+	save_img("t.img", &im);
+	run(&o, "KCR_FAKE=ok %s/restart-fake --force-files --no-pids -i t.img -l log.txt; echo rc=$?; cat log.txt",
+	    testbin);
+	ck_has(o.out, "rc=7");
+	ck_has(o.out, "restart done: 6 task(s)");
+	snprintf(want, sizeof(want), "fake root flags=%lu\n",
+		 (unsigned long)(CKPT_RESTART_NO_PIDS | CKPT_RESTART_FORCE_FILES));
+	ck_has(o.out, want);
+	ck_assert_int_eq(entered(ent, sizeof(ent)), 5);
+	for (i = 2; i <= 5; i++) {
+		snprintf(line, sizeof(line), "task index=%ld ", i);
+		ck_assert_msg(strstr(ent, line), "no %s in\n%s", line, ent);
+		ck_assert_int_eq(field(ent, line, "flags"),
+				 CKPT_RESTART_NO_PIDS | CKPT_RESTART_FORCE_FILES);
+	}
+	ck_assert_int_eq(field(ent, "thread", "flags"),
+			 CKPT_RESTART_NO_PIDS | CKPT_RESTART_FORCE_FILES);
+
+	/* without the option: not given */
+	run(&o, "rm -f entered; KCR_FAKE=ok %s/restart-fake --no-pids -i t.img -l log2.txt; echo rc=$?; cat log2.txt",
+	    testbin);
+	ck_has(o.out, "rc=7");
+	snprintf(want, sizeof(want), "fake root flags=%lu\n", (unsigned long)CKPT_RESTART_NO_PIDS);
+	ck_has(o.out, want);
+	ck_assert_int_eq(entered(ent, sizeof(ent)), 5);
+	ck_assert_int_eq(field(ent, "task index=2 ", "flags"), CKPT_RESTART_NO_PIDS);
+	ck_assert_int_eq(field(ent, "thread", "flags"), CKPT_RESTART_NO_PIDS);
+
+	/* the plan */
+	run(&o, "%s/mktree --dry-run --force-files < t.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "the root restart(0, image, 0x2, log), every other one restart(100, -1, 0x2, -1)");
+	run(&o, "%s/restart --dry-run --force-files --no-pids -i t.img", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "restart(0, image, 0x3, log), every other one restart(<root pid>, <its TREE index>, 0x3, -1)");
+	run(&o, "%s/restart --help", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "--force-files   reopen saved files even if they changed since the\n");
 }
 END_TEST
 
@@ -1508,6 +1565,7 @@ static Suite *tools_suite(void)
 	tcase_add_test(tc, ckptinfo_without_image_is_a_usage_error);
 	tcase_add_test(tc, restart_bad_prefix_reports_offset_and_reason);
 	tcase_add_test(tc, restart_tree_every_task_enters_with_its_index);
+	tcase_add_test(tc, restart_force_files_passes_the_flag_to_every_task);
 	tcase_add_test(tc, restart_tree_ending_with_a_thread_is_reliable);
 	tcase_add_test(tc, restart_container_tree_with_saved_pids_in_a_new_namespace);
 	tcase_add_test(tc, restart_of_a_container_image_needs_a_new_pid_namespace);

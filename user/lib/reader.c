@@ -27,6 +27,10 @@
  *     IPC_MSQ messages adding up to cbytes; semaphore values and undo
  *     adjustments in range; SEM_ADJ naming arrays of the image with their
  *     nsems; VMA SYSV_SHM naming a segment of the image, inside it;
+ *   - file identities (format v4: struct ckpt_file_id in FILE, VMA, MM):
+ *     pad zero, mtime_nsec below 10^9, all zero unless the record names a
+ *     file (FILE of kind REG, VMA of kind FILE, MM with an exe), no size
+ *     nor mtime for a directory, as the kernel checks them;
  *   - the TAIL: nr_records, crc32 of every byte before it, magic.
  * The first error is kept (offset, reason); the reader then stays failed.
  */
@@ -37,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "kcr.h"
@@ -436,6 +441,37 @@ static int check_string(struct kcr_reader *r, const char *s, size_t n,
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "%s is not a NUL-terminated string of %zu bytes",
 			    what, n);
+	return 0;
+}
+
+/*
+ * A file identity (format v4): as the kernel's restore_file_id_valid(), pad
+ * zero and a valid time; all zero where the record has no file (has_file 0:
+ * a FILE not of kind REG, a VMA not of kind FILE, an MM without an exe);
+ * no size nor mtime for a directory.
+ */
+static int check_file_id(struct kcr_reader *r, const struct ckpt_file_id *id,
+			 int has_file, int is_dir, const char *what,
+			 uint64_t off)
+{
+	static const struct ckpt_file_id zero;
+
+	if (id->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s: identity pad field is nonzero", what);
+	if (id->mtime_nsec >= 1000000000u)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s: identity mtime_nsec %u >= 1000000000", what,
+			    id->mtime_nsec);
+	if (!has_file && memcmp(id, &zero, sizeof(zero)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s: an identity (dev/ino/size/mtime) where there is no file: must be 0",
+			    what);
+	if (is_dir && (id->size || id->mtime_sec || id->mtime_nsec))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s: a directory's identity has no size nor mtime (size %llu, mtime %lld.%09u)",
+			    what, (unsigned long long)id->size,
+			    (long long)id->mtime_sec, id->mtime_nsec);
 	return 0;
 }
 
@@ -1377,6 +1413,40 @@ static uint32_t next_live(const struct kcr_reader *r, uint32_t i)
 	return i;
 }
 
+/* The scheduling, oom and prctl() fields of a TASK record. */
+static int check_task_state(struct kcr_reader *r, const struct ckpt_hdr_task *t,
+			    uint64_t off)
+{
+	int rt = t->policy == 1 || t->policy == 2;	/* SCHED_FIFO, SCHED_RR */
+
+	if (t->flags & ~(__u64)CKPT_TASKF_KNOWN)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TASK flags 0x%llx: unknown bits",
+			    (unsigned long long)t->flags);
+	if ((t->flags & CKPT_TASKF_MCE_EARLY) && !(t->flags & CKPT_TASKF_MCE_KILL))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TASK flags: MCE_EARLY without MCE_KILL");
+	if ((t->policy != 0 && t->policy != 3 && t->policy != 5 && !rt) ||
+	    (rt ? t->rt_priority < 1 || t->rt_priority > 99 : t->rt_priority != 0) ||
+	    t->nice < -20 || t->nice > 19)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TASK scheduling policy %u, priority %u, nice %d",
+			    t->policy, t->rt_priority, t->nice);
+	if (t->nr_cpus > 64 ||
+	    (!(t->flags & CKPT_TASKF_ALL_CPUS) && !t->cpus_allowed))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TASK affinity 0x%llx of %u CPUs: no CPU",
+			    (unsigned long long)t->cpus_allowed, t->nr_cpus);
+	if (t->oom_score_adj < -1000 || t->oom_score_adj > 1000 ||
+	    t->oom_score_adj_min < -1000 || t->oom_score_adj_min > 1000)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TASK oom_score_adj %d, oom_score_adj_min %d",
+			    t->oom_score_adj, t->oom_score_adj_min);
+	if (t->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off, "TASK pad is not 0");
+	return 0;
+}
+
 static int check_task(struct kcr_reader *r, const struct ckpt_hdr_task *t,
 		      uint64_t off)
 {
@@ -1403,6 +1473,12 @@ static int check_task(struct kcr_reader *r, const struct ckpt_hdr_task *t,
 	if (!memchr(t->comm, '\0', sizeof(t->comm)))
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "TASK comm is not NUL-terminated");
+	if (check_task_state(r, t, off))
+		return -1;
+	if (t->exit_signal != r->tasks[i].exit_signal)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TASK exit_signal %u, the TREE entry %u has %u",
+			    t->exit_signal, i, r->tasks[i].exit_signal);
 	r->task_idx++;
 	r->entry_idx = i;
 	r->task_rank = RANK_TASK;
@@ -1472,6 +1548,7 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 		      uint64_t off)
 {
 	struct kcr_obj *o, *pipe;
+	char what[24];
 	uint32_t end;
 
 	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_FILE, 0, off))
@@ -1485,6 +1562,11 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 			    kcr_file_kind_name(f->kind));
 	if (check_string(r, (const char *)(f + 1), f->path_len,
 			 "FILE path", off))
+		return -1;
+	snprintf(what, sizeof(what), "FILE %u", f->objref);
+	if (check_file_id(r, &f->id, f->kind == CKPT_FILE_REG,
+			  f->kind == CKPT_FILE_REG &&
+			  (f->mode & S_IFMT) == S_IFDIR, what, off))
 		return -1;
 	if (f->kind == CKPT_FILE_PIPE) {
 		pipe = obj_find(r, f->pipe_ref);
@@ -1627,6 +1709,11 @@ static int check_vma(struct kcr_reader *r, const struct ckpt_hdr_vma *v,
 	if (v->kind < 1 || v->kind > CKPT_VMA_KIND_MAX)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "VMA kind %u unknown", v->kind);
+	snprintf(desc, sizeof(desc), "VMA 0x%llx-0x%llx",
+		 (unsigned long long)v->start, (unsigned long long)v->end);
+	if (check_file_id(r, &v->file_id, v->kind == CKPT_VMA_FILE, 0, desc,
+			  off))
+		return -1;
 	if (v->kind == CKPT_VMA_SYSV_SHM)
 		return check_sysv_vma(r, v, off);
 	if (v->nr_pages > (v->kind == CKPT_VMA_SHMEM ? v->shm_size :
@@ -1961,9 +2048,20 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 	case CKPT_HDR_MM: {
 		const struct ckpt_hdr_mm *m = rec;
 
-		if (m->flags)
+		if (m->flags & ~(__u32)CKPT_MM_FLAGS ||
+		    ((m->flags & CKPT_MM_MCL_ONFAULT) &&
+		     !(m->flags & CKPT_MM_MCL_FUTURE)))
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "MM flags 0x%x: reserved, must be 0", m->flags);
+				    "MM flags 0x%x: unknown, or MCL_ONFAULT without MCL_FUTURE",
+				    m->flags);
+		if (m->coredump_filter & ~0x1ffU)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "MM coredump_filter 0x%x: more than 9 bits",
+				    m->coredump_filter);
+		if (m->membarrier & ~(__u32)CKPT_MEMBARRIER_KNOWN)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "MM membarrier 0x%x: unknown registrations",
+				    m->membarrier);
 		if (m->nr_vmas > CKPT_VMAS_MAX)
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 				    "MM nr_vmas %u > %u", m->nr_vmas,
@@ -1973,7 +2071,9 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 				    "MM auxv_words %u > %u", m->auxv_words,
 				    CKPT_AUXV_WORDS);
 		if (check_string(r, (const char *)(m + 1), m->exe_len,
-				 "MM exe path", off))
+				 "MM exe path", off) ||
+		    check_file_id(r, &m->exe_id, m->exe_len != 0, 0, "MM exe",
+				  off))
 			return -1;
 		open_section(&r->mm, CKPT_HDR_MM, off, m->nr_vmas);
 		break;

@@ -1756,6 +1756,7 @@ void mktree_plan_print(const struct mktree_plan *p, FILE *f)
 {
 	uint32_t i, nthreads = 0, nzombies = 0, nhelpers = 0;
 	char n1[64], n2[64], n3[64];
+	unsigned long rflags;
 
 	for (i = 0; i < p->nr_tasks; i++) {
 		nthreads += p->nodes[i].kind == MKTREE_THREAD;
@@ -1834,13 +1835,14 @@ void mktree_plan_print(const struct mktree_plan *p, FILE *f)
 		}
 		fputc('\n', f);
 	}
+	rflags = ((p->flags & MKTREE_NO_PIDS) ? CKPT_RESTART_NO_PIDS : 0) |
+		 ((p->flags & MKTREE_FORCE_FILES) ? CKPT_RESTART_FORCE_FILES : 0);
 	if (p->flags & MKTREE_NO_PIDS)
 		fprintf(f, "then every task enters restart(): %s restart(0, image, 0x%lx, log), every other one restart(<root pid>, <its TREE index>, 0x%lx, -1)\n",
-			"the root", (unsigned long)CKPT_RESTART_NO_PIDS,
-			(unsigned long)CKPT_RESTART_NO_PIDS);
+			"the root", rflags, rflags);
 	else
-		fprintf(f, "then every task enters restart(): the root restart(0, image, 0x0, log), every other one restart(%d, -1, 0x0, -1)\n",
-			p->tasks[0].pid);
+		fprintf(f, "then every task enters restart(): the root restart(0, image, 0x%lx, log), every other one restart(%d, -1, 0x%lx, -1)\n",
+			rflags, p->tasks[0].pid, rflags);
 	if (p->warnings)
 		for (i = 0; p->warnings[i]; ) {
 			const char *nl = strchr(p->warnings + i, '\n');

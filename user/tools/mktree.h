@@ -46,6 +46,8 @@
 				 * and names a live process belongs to a leader
 				 * outside: the tool's (the TREE's level 0 is
 				 * the caller's namespace) */
+#define MKTREE_FORCE_FILES 0x10	/* restart() flags add CKPT_RESTART_FORCE_FILES
+				 * (only shown by mktree_plan_print) */
 
 enum mktree_kind {
 	MKTREE_TASK = 1,	/* a process of the TREE (zombies included) */

@@ -111,6 +111,34 @@ static void pf_bool(struct printer *p, const char *name, int v)
 	fputs(v ? "true" : "false", p->f);
 }
 
+/*
+ * A file identity (struct ckpt_file_id): dev as major:minor (the kernel's
+ * new_encode_dev() form; raw hex if it does not fit), ino, size and mtime
+ * as seconds.nanoseconds; @pfx prefixes the names ("exe_" in MM).
+ */
+static void pf_file_id(struct printer *p, const char *pfx,
+		       const struct ckpt_file_id *id)
+{
+	char name[16], buf[48];
+	uint32_t d = (uint32_t)id->dev;
+
+	snprintf(name, sizeof(name), "%sdev", pfx);
+	if (id->dev > UINT32_MAX)
+		snprintf(buf, sizeof(buf), "0x%" PRIx64, (uint64_t)id->dev);
+	else
+		snprintf(buf, sizeof(buf), "%u:%u", (d & 0xfff00) >> 8,
+			 (d & 0xff) | ((d >> 12) & 0xfff00));
+	pf_w(p, name, buf);
+	snprintf(name, sizeof(name), "%sino", pfx);
+	pf_u(p, name, id->ino);
+	snprintf(name, sizeof(name), "%ssize", pfx);
+	pf_u(p, name, id->size);
+	snprintf(name, sizeof(name), "%smtime", pfx);
+	snprintf(buf, sizeof(buf), "%" PRId64 ".%09u", (int64_t)id->mtime_sec,
+		 id->mtime_nsec);
+	pf_w(p, name, buf);
+}
+
 static void obj_begin(struct printer *p, const char *name)
 {
 	if (p->json) {
@@ -787,6 +815,14 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_x(p, "clear_child_tid", t->clear_child_tid);
 		pf_x(p, "robust_list", t->robust_list);
 		pf_x(p, "rseq", t->rseq);
+		pf_u(p, "policy", t->policy);
+		pf_u(p, "rt_priority", t->rt_priority);
+		pf_i(p, "nice", t->nice);
+		if (!(t->flags & CKPT_TASKF_ALL_CPUS))
+			pf_x(p, "cpus_allowed", t->cpus_allowed);
+		pf_u(p, "timer_slack_ns", t->timer_slack_ns);
+		pf_i(p, "oom_score_adj", t->oom_score_adj);
+		pf_i(p, "oom_score_adj_min", t->oom_score_adj_min);
 		break;
 	}
 	case CKPT_HDR_CREDS:
@@ -834,6 +870,8 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 			pf_u(p, "pipe_ref", f->pipe_ref);
 		if (f->path_len)
 			pf_s(p, "path", (const char *)(f + 1), f->path_len);
+		if (f->kind == CKPT_FILE_REG)
+			pf_file_id(p, "", &f->id);
 		break;
 	}
 	case CKPT_HDR_PIPE: {
@@ -859,8 +897,13 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_x(p, "start_stack", m->start_stack);
 		pf_x(p, "vdso", m->vdso);
 		pf_u(p, "auxv_words", m->auxv_words);
-		if (m->exe_len)
+		pf_x(p, "flags", m->flags);
+		pf_x(p, "coredump_filter", m->coredump_filter);
+		pf_x(p, "membarrier", m->membarrier);
+		if (m->exe_len) {
 			pf_s(p, "exe", (const char *)(m + 1), m->exe_len);
+			pf_file_id(p, "exe_", &m->exe_id);
+		}
 		break;
 	}
 	case CKPT_HDR_VMA: {
@@ -891,6 +934,8 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		}
 		if (v->path_len)
 			pf_s(p, "path", (const char *)(v + 1), v->path_len);
+		if (v->kind == CKPT_VMA_FILE)
+			pf_file_id(p, "", &v->file_id);
 		break;
 	}
 	case CKPT_HDR_PAGES: {

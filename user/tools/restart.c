@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * restart [-i FILE] [-l LOGFILE] [--no-pids] [--pidns|--no-pidns]
- *         [--ipcns|--no-ipcns] [--wait SECS] [-d] [-v] [--dry-run] [--probe]
+ *         [--ipcns|--no-ipcns] [--force-files] [--wait SECS] [-d] [-v]
+ *         [--dry-run] [--probe]
  *
  * Restart the processes of an image (stdin by default).  "mktree" is the
  * same command (mktree-main.c); its name says what --dry-run shows.  The
@@ -33,6 +34,12 @@
  *     taken); EOF plus the log line "restart done" means success; the root
  *     dying by SIGKILL with "restart failed: errno=N" in the log means a
  *     failure after the point of no return.
+ * --force-files passes CKPT_RESTART_FORCE_FILES to restart(): the kernel
+ * then reopens a saved path (open file, mapped file, exe) even when its
+ * device, inode, size or mtime differ from the image's (struct
+ * ckpt_file_id), e.g. a library upgraded since the checkpoint; without it
+ * such a file makes restart fail with ESTALE, the path named in the log.
+ * The type checks and the restored task's permission checks still apply.
  * Without -d we then wait for the restored root and exit with its status
  * (128+signal if killed); with -d we print its pid and exit 0.  A signal
  * to the tool before the restart completed kills the tasks.
@@ -82,6 +89,7 @@ struct opts {
 	const char *input;
 	const char *logfile;
 	int no_pids;
+	int force_files;
 	int detach;
 	int verbose;
 	int pidns;		/* -1: as the image says */
@@ -95,7 +103,7 @@ static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"usage: %s [-i FILE] [-l LOGFILE] [--no-pids] [--pidns|--no-pidns] [--wait SECS]\n"
-		"       %*s [--ipcns|--no-ipcns] [-d] [-v] [--dry-run] [--probe]\n"
+		"       %*s [--ipcns|--no-ipcns] [--force-files] [-d] [-v] [--dry-run] [--probe]\n"
 		"  -i, --input FILE    read the image from FILE (default: stdin)\n"
 		"  -l, --log LOGFILE   append the kernel's log to LOGFILE (never truncated)\n"
 		"  -n, --no-pids       do not restore the saved pids\n"
@@ -106,6 +114,8 @@ static void usage(FILE *f, const char *prog)
 		"                      needs CAP_SYS_ADMIN); the default for a container image\n"
 		"                      or an image whose root had an IPC namespace of its own\n"
 		"      --no-ipcns      not in a new IPC namespace, even for those\n"
+		"      --force-files   reopen saved files even if they changed since the\n"
+		"                      checkpoint (device, inode, size or mtime differ)\n"
 		"  -w, --wait SECS     wait up to SECS for a saved pid to be free (default 5)\n"
 		"  -d, --detach        print the restored root's pid and exit once restored\n"
 		"  -v, --verbose       print the kernel log on failure\n"
@@ -124,6 +134,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char *prog)
 		{ "no-pidns", no_argument, NULL, 'P' },
 		{ "ipcns", no_argument, NULL, 'I' },
 		{ "no-ipcns", no_argument, NULL, 'J' },
+		{ "force-files", no_argument, NULL, 'F' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -162,6 +173,9 @@ static int parse_args(int argc, char **argv, struct opts *o, const char *prog)
 			break;
 		case 'J':
 			o->ipcns = 0;
+			break;
+		case 'F':
+			o->force_files = 1;
 			break;
 		case 'w':
 			errno = 0;
@@ -708,6 +722,7 @@ int restart_main(int argc, char **argv, const char *prog)
 	if (r.o.pidns < 0)
 		r.o.pidns = !!(reader.header.flags & CKPT_CHECKPOINT_CONTAINER);
 	pflags = (r.o.no_pids ? MKTREE_NO_PIDS : 0) |
+		 (r.o.force_files ? MKTREE_FORCE_FILES : 0) |
 		 (r.o.pidns ? MKTREE_PIDNS : MKTREE_LIVE_OUTSIDE);
 	if (mktree_plan_build(&r.plan, reader.tasks, reader.nr_tasks, pflags)) {
 		fprintf(stderr, "%s: %s\n", prog, r.plan.err);
@@ -784,7 +799,8 @@ int restart_main(int argc, char **argv, const char *prog)
 		fprintf(stderr, "%s: %s\n", prog, strerror(errno));
 		return 1;
 	}
-	r.mt.flags = r.o.no_pids ? CKPT_RESTART_NO_PIDS : 0;
+	r.mt.flags = (r.o.no_pids ? CKPT_RESTART_NO_PIDS : 0) |
+		     (r.o.force_files ? CKPT_RESTART_FORCE_FILES : 0);
 	r.mt.wait_secs = r.o.wait_secs;
 	r.mt.probe = r.o.probe;
 	r.mt.prog = prog;

@@ -109,10 +109,14 @@ int checkpoint_arch_can_save(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (test_tsk_thread_flag(t, TIF_IO_BITMAP) || t->thread.iopl_emul)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d uses ioperm()/iopl()", pid);
-	if (test_tsk_thread_flag(t, TIF_NOCPUID) ||
-	    test_tsk_thread_flag(t, TIF_NOTSC))
+	if (test_tsk_thread_flag(t, TIF_NOCPUID))
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has CPUID or TSC faulting enabled", pid);
+				"pid %d has CPUID faulting enabled (arch_prctl ARCH_SET_CPUID), not supported",
+				pid);
+	if (test_tsk_thread_flag(t, TIF_NOTSC))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has TSC faulting enabled (PR_SET_TSC), not supported",
+				pid);
 	mm = get_task_mm(t);
 	if (mm) {
 		const char *what = NULL;
@@ -362,7 +366,7 @@ static int checkpoint_fpu(struct ckpt_ctx *ctx, struct task_struct *t)
 	void *buf;
 	int ret;
 
-	buf = kvzalloc(size, GFP_KERNEL);
+	buf = kvzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return ckpt_xstate_nomem(ctx, size);
 	if (t == current) {
@@ -586,7 +590,7 @@ static int restore_fpu(struct ckpt_ctx *ctx)
 				rec.xfeatures, fpu_user_cfg.max_features);
 
 	/* never smaller than what copy_uabi_to_xstate() may look at */
-	buf = kvzalloc(max(rec.size, fpu_user_cfg.max_size), GFP_KERNEL);
+	buf = kvzalloc(max(rec.size, fpu_user_cfg.max_size), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return ckpt_xstate_nomem(ctx, rec.size);
 	ret = ckpt_read_raw(ctx, buf, rec.size);
@@ -673,6 +677,16 @@ int restore_cpu(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 }
 
 /* ------------------------------------------------------------------ vdso */
+
+/*
+ * A fresh mm for a restored 64-bit process: what set_personality_64bit()
+ * sets at exec (with CONFIG_COMPAT, [vsyscall] is only shown and usable
+ * for an mm that has the flag).
+ */
+void restore_arch_mm(struct mm_struct *mm)
+{
+	mm->context.flags = MM_CONTEXT_HAS_VSYSCALL;
+}
 
 int restore_arch_vdso(struct ckpt_ctx *ctx, unsigned long vdso)
 {

@@ -65,10 +65,12 @@
  * the root's pid.
  */
 #define CKPT_RESTART_NO_PIDS	0x1UL	/* tasks need not have their saved pids */
-#define CKPT_RESTART_FLAGS	(CKPT_RESTART_NO_PIDS)
+/* reopen files that changed since the checkpoint (struct ckpt_file_id) */
+#define CKPT_RESTART_FORCE_FILES 0x2UL
+#define CKPT_RESTART_FLAGS	(CKPT_RESTART_NO_PIDS | CKPT_RESTART_FORCE_FILES)
 
 #define CKPT_MAGIC		0x31474d4952434b4bULL	/* bytes "KKCRIMG1" */
-#define CKPT_VERSION		3
+#define CKPT_VERSION		4
 #define CKPT_ARCH_X86_64	1
 
 #define CKPT_ALIGN		8
@@ -256,10 +258,33 @@ struct ckpt_hdr_task {
 	__u32 rseq_sig;
 	char comm[CKPT_COMM_LEN];
 	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];	/* of the process */
+	/*
+	 * Scheduling, per thread: the policy (SCHED_NORMAL 0, FIFO 1, RR 2,
+	 * BATCH 3, IDLE 5; SCHED_DEADLINE is refused), the RT priority (1..99
+	 * for FIFO and RR, else 0), the nice value (-20..19, kept under an RT
+	 * policy too) and CKPT_TASKF_RESET_ON_FORK.
+	 */
+	__u32 policy;
+	__u32 rt_priority;
+	__s32 nice;
+	__u32 nr_cpus;		/* CPUs described by cpus_allowed, <= 64 */
+	__u64 cpus_allowed;	/* affinity: bit n is CPU n (sched_setaffinity) */
+	__u64 timer_slack_ns;	/* PR_SET_TIMERSLACK; 0 under an RT policy */
+	__u64 default_timer_slack_ns;	/* what PR_SET_TIMERSLACK 0 restores */
+	__s16 oom_score_adj;	/* of the process: -1000..1000 */
+	__s16 oom_score_adj_min;	/* lowest it may go without CAP_SYS_RESOURCE */
+	__u32 pad;
 };
 
 #define CKPT_TASKF_NO_NEW_PRIVS	0x1
 #define CKPT_TASKF_DUMPABLE	0x2	/* SUID_DUMP_USER */
+#define CKPT_TASKF_RESET_ON_FORK 0x4	/* SCHED_RESET_ON_FORK */
+#define CKPT_TASKF_SUBREAPER	0x8	/* process: PR_SET_CHILD_SUBREAPER */
+#define CKPT_TASKF_MCE_KILL	0x10	/* PR_MCE_KILL_SET: own policy (PF_MCE_PROCESS) */
+#define CKPT_TASKF_MCE_EARLY	0x20	/* with CKPT_TASKF_MCE_KILL: PR_MCE_KILL_EARLY */
+#define CKPT_TASKF_IO_FLUSHER	0x40	/* PR_SET_IO_FLUSHER */
+#define CKPT_TASKF_ALL_CPUS	0x80	/* affinity: every CPU (cpus_allowed unused) */
+#define CKPT_TASKF_KNOWN	0xff
 
 #define CKPT_NGROUPS_MAX	65536
 
@@ -316,6 +341,20 @@ enum ckpt_file_kind {
 	CKPT_FILE_KIND_MAX	= 3,
 };
 
+/*
+ * Which file a path named at checkpoint: restart reopens the path and
+ * refuses (ESTALE, path named) a file that is not this one any more, e.g.
+ * a library upgraded in between, unless CKPT_RESTART_FORCE_FILES.
+ */
+struct ckpt_file_id {
+	__u64 dev;		/* new_encode_dev() of the superblock's s_dev */
+	__u64 ino;
+	__u64 size;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 pad;
+};
+
 /* CKPT_HDR_FILE: an open file description (shared object). */
 struct ckpt_hdr_file {
 	struct ckpt_hdr h;
@@ -328,6 +367,7 @@ struct ckpt_hdr_file {
 	__u32 pipe_ref;		/* PIPE: objref of the PIPE object */
 	__u16 path_len;		/* REG/CHR: bytes of path, NUL included */
 	__u16 pad;
+	struct ckpt_file_id id;	/* REG: the file (size, mtime 0 for a directory) */
 	/* followed by path */
 };
 
@@ -357,14 +397,38 @@ struct ckpt_hdr_mm {
 	__u64 arg_start, arg_end, env_start, env_end;
 	__u64 vdso;		/* address of the vdso text, 0 if none */
 	__u32 objref;		/* mm_ref of the TREE entries that share it */
-	__u32 flags;		/* reserved, 0 */
+	__u32 flags;		/* CKPT_MM_* */
 	__u32 nr_vmas;
 	__u32 auxv_words;	/* number of __u64 in auxv, <= CKPT_AUXV_WORDS */
 	__u64 auxv[CKPT_AUXV_WORDS];
 	__u16 exe_len;		/* bytes of exe path, NUL included, 0 if none */
 	__u16 pad[3];
+	struct ckpt_file_id exe_id;	/* the exe file, 0 if none */
+	__u32 coredump_filter;	/* /proc/PID/coredump_filter bits (9 bits) */
+	__u32 membarrier;	/* CKPT_MEMBARRIER_*: membarrier() registrations */
 	/* followed by exe path */
 };
+
+/* CKPT_HDR_MM: flags */
+#define CKPT_MM_THP_DISABLE	0x1	/* PR_SET_THP_DISABLE */
+#define CKPT_MM_MCL_FUTURE	0x2	/* mlockall(MCL_FUTURE) */
+#define CKPT_MM_MCL_ONFAULT	0x4	/* mlockall(MCL_FUTURE | MCL_ONFAULT) */
+#define CKPT_MM_FLAGS		0x7
+
+/*
+ * CKPT_HDR_MM: membarrier, the registrations of the address space (the
+ * kernel's MEMBARRIER_STATE_* bits): each command's READY bit with the
+ * state bit it goes with.
+ */
+#define CKPT_MEMBARRIER_PRIVATE_EXPEDITED_READY		0x01
+#define CKPT_MEMBARRIER_PRIVATE_EXPEDITED		0x02
+#define CKPT_MEMBARRIER_GLOBAL_EXPEDITED_READY		0x04
+#define CKPT_MEMBARRIER_GLOBAL_EXPEDITED		0x08
+#define CKPT_MEMBARRIER_SYNC_CORE_READY			0x10
+#define CKPT_MEMBARRIER_SYNC_CORE			0x20
+#define CKPT_MEMBARRIER_RSEQ_READY			0x40
+#define CKPT_MEMBARRIER_RSEQ				0x80
+#define CKPT_MEMBARRIER_KNOWN				0xff
 
 enum ckpt_vma_kind {
 	CKPT_VMA_ANON		= 1,	/* private anonymous (incl. heap, stack) */
@@ -386,12 +450,16 @@ enum ckpt_vma_kind {
 #define CKPT_VM_MAYEXEC		0x00000040
 #define CKPT_VM_MAYSHARE	0x00000080
 #define CKPT_VM_GROWSDOWN	0x00000100
+#define CKPT_VM_LOCKED		0x00002000	/* mlock(), mlockall() */
 #define CKPT_VM_SEQ_READ	0x00008000	/* MADV_SEQUENTIAL */
 #define CKPT_VM_RAND_READ	0x00010000	/* MADV_RANDOM */
 #define CKPT_VM_DONTCOPY	0x00020000	/* MADV_DONTFORK */
+#define CKPT_VM_LOCKONFAULT	0x00080000	/* with LOCKED: MLOCK_ONFAULT */
 #define CKPT_VM_NORESERVE	0x00200000	/* MAP_NORESERVE */
 #define CKPT_VM_WIPEONFORK	0x02000000	/* MADV_WIPEONFORK */
 #define CKPT_VM_DONTDUMP	0x04000000	/* MADV_DONTDUMP */
+#define CKPT_VM_HUGEPAGE	0x20000000	/* MADV_HUGEPAGE */
+#define CKPT_VM_NOHUGEPAGE	0x40000000	/* MADV_NOHUGEPAGE */
 
 /*
  * CKPT_HDR_VMA: one mapping, followed by PAGES records holding nr_pages
@@ -415,6 +483,7 @@ struct ckpt_hdr_vma {
 	__u64 nr_pages;
 	__u16 path_len;		/* FILE: bytes of path, NUL included */
 	__u16 pad[3];
+	struct ckpt_file_id file_id;	/* FILE: the mapped file, else 0 */
 	/* followed by path */
 };
 

@@ -15,7 +15,8 @@
  * appends its IPC namespace (restart --ipcns) to $KCR_FAKE_DIR/ipcns:
  *   root pid=P ns=ipc:[N]  /  task pid=P ns=ipc:[N]  /  thread tid=T ns=ipc:[N]  The root reads and validates the whole image, waits
  * until nr_tasks - 1 lines are there, and then does what KCR_FAKE says:
- *   ok    log "restart done", close the fds (as restoring the fd table
+ *   ok    log "fake root flags=F" (its restart() flags) and "restart
+ *         done", close the fds (as restoring the fd table
  *         does), then behave like the restored program: sleep 200 ms and
  *         exit with KCR_FAKE_EXIT (7)
  *   sig   like ok, but the program kills itself with SIGTERM
@@ -391,6 +392,7 @@ long kcr_restart(pid_t pid, int fd, unsigned long flags, int logfd)
 		kill(getpid(), SIGKILL);
 		_exit(128 + SIGKILL);	/* a namespace's init ignores its own SIGKILL */
 	}
+	dprintf(logfd, "[%d] fake root flags=%lu\n", (int)getpid(), flags);
 	dprintf(logfd, "[%d] restart done: %u task(s)\n", (int)getpid(), r.nr_tasks);
 	close_range(3, ~0U, 0);
 	if (run_ms) {
