@@ -29,6 +29,7 @@ struct pid_namespace;
 struct task_struct;
 struct cred;
 struct inode;
+struct mm_struct;
 
 /*
  * The object table starts with 1 << CKPT_OBJ_HASH_BITS buckets and doubles
@@ -105,7 +106,8 @@ struct ckpt_ctx {
 	 * may need (an mmap_lock): kept here until ckpt_log_flush().
 	 */
 	struct task_struct *log_deferrer;
-	spinlock_t log_pending_lock;	/* log_pending, _len, log_lost */
+	/* only log_deferrer touches these: no lock */
+	unsigned int log_defer_depth;
 	unsigned int log_pending_len;
 	unsigned int log_lost;		/* lines that did not fit */
 	char log_pending[CKPT_LOG_PENDING];
@@ -179,7 +181,6 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, unsigned long flags,
 				bool is_restart);
 __printf(2, 3) void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...);
 __printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...);
-struct mm_struct;
 int ckpt_mmap_lock(struct ckpt_ctx *ctx, struct mm_struct *mm, bool write);
 void ckpt_mmap_unlock(struct ckpt_ctx *ctx, struct mm_struct *mm, bool write);
 void ckpt_ctx_get(struct ckpt_ctx *ctx);
@@ -294,7 +295,7 @@ void checkpoint_files_release(struct ckpt_ctx *ctx);
 int restore_files_open(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 void ckpt_file_id_fill(struct ckpt_file_id *id, struct inode *inode);
 char *ckpt_reachable_path(struct ckpt_ctx *ctx, const struct path *p,
-			  char *buf, const char *what);
+			  char *buf, struct ckpt_file_id *id, const char *what);
 struct file *restore_open_path(struct ckpt_ctx *ctx, const char *name,
 			       unsigned int flags, umode_t type, dev_t rdev,
 			       const struct ckpt_file_id *id, const char *what);
@@ -340,6 +341,7 @@ int checkpoint_arch_can_save(struct ckpt_ctx *ctx, struct task_struct *t);
  * the vvar pages before it, where the vdso image puts them).
  */
 int restore_arch_vdso(struct ckpt_ctx *ctx, unsigned long vdso);
+bool checkpoint_arch_caller_ok(void);
 void restore_arch_mm(struct mm_struct *mm);
 
 /* checkpoint.c, restart.c: the two operations */

@@ -42,6 +42,8 @@
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fsnotify.h>
+#include <linux/ima.h>
 #include <linux/highmem.h>
 #include <linux/kdev_t.h>
 #include <linux/list.h>
@@ -101,10 +103,12 @@ void ckpt_file_id_fill(struct ckpt_file_id *id, struct inode *inode)
  * from the checkpointer's root, and leading back to the very same mount and
  * dentry now (not in another mount namespace, not over-mounted, not
  * renamed away), so that restart reopens what the task held.  @what names
- * the user of the path in the reason of a refusal.
+ * the user of the path in the reason of a refusal.  @id (if not NULL) gets
+ * the identity of the inode the lookup reaches, the one restart compares
+ * (not file_inode(): overlayfs maps the underlying layer's file).
  */
 char *ckpt_reachable_path(struct ckpt_ctx *ctx, const struct path *p,
-			  char *buf, const char *what)
+			  char *buf, struct ckpt_file_id *id, const char *what)
 {
 	struct path found;
 	char *path;
@@ -127,6 +131,8 @@ char *ckpt_reachable_path(struct ckpt_ctx *ctx, const struct path *p,
 					"%s: %s: can not be looked up again (%d)",
 					what, path, ret));
 	same = path_equal(&found, p);
+	if (same && id)
+		ckpt_file_id_fill(id, d_inode(found.dentry));
 	path_put(&found);
 	if (!same)
 		return ERR_PTR(ckpt_err(ctx, -EOPNOTSUPP,
@@ -140,14 +146,10 @@ char *ckpt_reachable_path(struct ckpt_ctx *ctx, const struct path *p,
  * fs/namei.c checks after a lookup; dentry_open() then does the rest
  * (write access, read-only mounts, the LSM's file_open hook).
  */
-static int restore_may_open(const struct path *path, unsigned int flags)
+static int restore_acc_mode(unsigned int flags)
 {
-	struct user_namespace *mnt_userns = mnt_user_ns(path->mnt);
-	struct inode *inode = d_inode(path->dentry);
 	int acc;
 
-	if (flags & O_PATH)
-		return 0;
 	switch (flags & O_ACCMODE) {
 	case O_RDONLY:
 		acc = MAY_READ;
@@ -155,23 +157,38 @@ static int restore_may_open(const struct path *path, unsigned int flags)
 	case O_WRONLY:
 		acc = MAY_WRITE;
 		break;
-	case O_RDWR:
+	default:
 		acc = MAY_READ | MAY_WRITE;
 		break;
-	default:
-		return -EINVAL;
 	}
+	return (flags & O_APPEND) ? acc | MAY_APPEND : acc;
+}
+
+static int restore_may_open(const struct path *path, unsigned int flags)
+{
+	struct user_namespace *mnt_userns = mnt_user_ns(path->mnt);
+	struct inode *inode = d_inode(path->dentry);
+	int acc, ret;
+
+	if (flags & O_PATH)
+		return 0;
+	if ((flags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	acc = restore_acc_mode(flags);
 	if (S_ISDIR(inode->i_mode) && (acc & MAY_WRITE))
 		return -EISDIR;
 	if ((S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode)) &&
 	    ((path->mnt->mnt_flags & MNT_NODEV) ||
 	     (path->mnt->mnt_sb->s_iflags & SB_I_NODEV)))
 		return -EACCES;
+	ret = inode_permission(mnt_userns, inode, MAY_OPEN | acc);
+	if (ret)
+		return ret;
 	if (IS_APPEND(inode) && (acc & MAY_WRITE) && !(flags & O_APPEND))
 		return -EPERM;
 	if ((flags & O_NOATIME) && !inode_owner_or_capable(mnt_userns, inode))
 		return -EPERM;
-	return inode_permission(mnt_userns, inode, MAY_OPEN | acc);
+	return 0;
 }
 
 /*
@@ -180,8 +197,11 @@ static int restore_may_open(const struct path *path, unsigned int flags)
  * found, the identity @id (if not NULL) unless CKPT_RESTART_FORCE_FILES,
  * the permission checks of open(2) made with the current credentials (the
  * restored task's: the "files" and "memory" kinds restore under
- * override_creds), then that very inode opened.  Nothing else is ever opened: no FIFO or device swapped
- * in between.  Errors are logged with @what.
+ * override_creds), then that very inode opened, and what do_open() does
+ * after (IMA, fsnotify).  Nothing else is ever opened: no FIFO or device
+ * swapped in between.  Opened read-only, the restored task needs read
+ * permission (an execute-only binary can not be restarted).  Errors are
+ * logged with @what.
  */
 struct file *restore_open_path(struct ckpt_ctx *ctx, const char *name,
 			       unsigned int flags, umode_t type, dev_t rdev,
@@ -194,6 +214,9 @@ struct file *restore_open_path(struct ckpt_ctx *ctx, const char *name,
 	bool content;
 	int ret;
 
+	if (name[0] != '/')
+		return ERR_PTR(ckpt_err(ctx, -EINVAL, "%s: %s: not an absolute path",
+					what, name));
 	ret = kern_path(name, 0, &path);
 	if (ret)
 		return ERR_PTR(ckpt_err(ctx, ret, "%s: %s: lookup failed", what,
@@ -231,8 +254,20 @@ struct file *restore_open_path(struct ckpt_ctx *ctx, const char *name,
 	}
 	file = dentry_open(&path, flags | O_LARGEFILE | O_NOCTTY, current_cred());
 	path_put(&path);
-	if (IS_ERR(file))
+	if (IS_ERR(file)) {
 		ckpt_err(ctx, PTR_ERR(file), "%s: %s: open failed", what, name);
+		return file;
+	}
+	if (flags & O_PATH)
+		return file;
+	/* the rest of do_open() and do_sys_openat2() */
+	ret = ima_file_check(file, restore_acc_mode(flags));
+	if (ret) {
+		fput(file);
+		return ERR_PTR(ckpt_err(ctx, ret, "%s: %s: refused by IMA", what,
+					name));
+	}
+	fsnotify_open(file);
 	return file;
 out:
 	path_put(&path);
@@ -646,10 +681,10 @@ static int ckpt_prepare_path_file(struct ckpt_ctx *ctx, unsigned int fd,
 
 	if (!S_ISCHR(inode->i_mode)) {
 		snprintf(what, sizeof(what), "fd %u", fd);
-		path = ckpt_reachable_path(ctx, &file->f_path, buf, what);
+		path = ckpt_reachable_path(ctx, &file->f_path, buf, &hf->id,
+					   what);
 		if (IS_ERR(path))
 			return PTR_ERR(path);
-		ckpt_file_id_fill(&hf->id, inode);
 		goto found;
 	}
 
@@ -1324,6 +1359,37 @@ out:
 	return ret;
 }
 
+/*
+ * A file opened for another task (an fd inherited across fork: its f_cred
+ * is that task's): this task must be able to open it as well, by its path
+ * (search rights on the way) and with its access mode.
+ */
+static int restore_check_shared(struct ckpt_ctx *ctx, struct file *file,
+				u32 fd)
+{
+	struct path found;
+	char *buf, *name;
+	int ret;
+
+	if (file->f_cred == current_cred() || get_pipe_info(file, false))
+		return 0;
+	buf = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return ckpt_nomem(ctx, "a path");
+	name = d_path(&file->f_path, buf, PATH_MAX);
+	ret = IS_ERR(name) ? PTR_ERR(name) : kern_path(name, 0, &found);
+	if (!ret) {
+		ret = path_equal(&found, &file->f_path) ?
+		      restore_may_open(&found, file->f_flags) : -ESTALE;
+		path_put(&found);
+	}
+	kfree(buf);
+	if (ret)
+		ckpt_err(ctx, ret, "fd %u: %pD: the restored task may not open it (flags %#o)",
+			 fd, file, file->f_flags);
+	return ret;
+}
+
 /* FD: fds come in ascending order, each below RLIMIT_NOFILE. */
 static int restore_fd(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
 {
@@ -1353,17 +1419,9 @@ static int restore_fd(struct ckpt_ctx *ctx, struct ckpt_rst_files *rf)
 				hfd.fd, hfd.file_ref);
 	if (rf->nr >= rf->max)	/* the caller reads at most max FDs */
 		return ckpt_err(ctx, -EINVAL, "fd %u: too many fds", hfd.fd);
-	/*
-	 * The file may have been opened for another task (an fd inherited
-	 * across fork): this task must be allowed to open it as well.
-	 */
-	if (!get_pipe_info(file, false)) {
-		ret = restore_may_open(&file->f_path, file->f_flags);
-		if (ret)
-			return ckpt_err(ctx, ret,
-					"fd %u: %pD: the restored task may not open it (flags %#o)",
-					hfd.fd, file, file->f_flags);
-	}
+	ret = restore_check_shared(ctx, file, hfd.fd);
+	if (ret)
+		return ret;
 
 	e = &rf->ent[rf->nr++];
 	e->fd = hfd.fd;

@@ -271,8 +271,10 @@ static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next,
 		page = vm_normal_page_pmd(walk->vma, addr, val);
 		if (!page)	/* the huge zero page */
 			goto out;
+	} else if (is_pmd_migration_entry(val)) {
+		/* GUP waits for the migration */
+		page = pfn_swap_entry_to_page(pmd_to_swp_entry(val));
 	}
-	/* not present: a migration entry, GUP waits for it */
 	if (mi->anon_only && page && !PageAnon(page))
 		goto out;
 	for (; addr < next; addr += PAGE_SIZE) {
@@ -627,13 +629,12 @@ static int ckpt_write_mm(struct ckpt_mm_info *mi, struct ckpt_hdr_mm *hm)
 		ckpt_log(ctx, "executable %pD was deleted: not recorded", exe);
 	} else if (exe) {
 		path = ckpt_reachable_path(ctx, &exe->f_path, mi->path,
-					   "the executable");
+					   &hm->exe_id, "the executable");
 		if (IS_ERR(path)) {
 			fput(exe);
 			return PTR_ERR(path);
 		}
 		plen = strlen(path) + 1;
-		ckpt_file_id_fill(&hm->exe_id, file_inode(exe));
 	}
 	if (exe)
 		fput(exe);
@@ -784,11 +785,10 @@ static int ckpt_write_vma(struct ckpt_mm_info *mi, struct ckpt_vma_info *vi)
 		snprintf(what, sizeof(what), "mapping at %#lx-%#lx", vi->start,
 			 vi->end);
 		path = ckpt_reachable_path(ctx, &vi->file->f_path, mi->path,
-					   what);
+					   &hv.file_id, what);
 		if (IS_ERR(path))
 			return PTR_ERR(path);
 		plen = strlen(path) + 1;
-		ckpt_file_id_fill(&hv.file_id, file_inode(vi->file));
 	}
 	hv.path_len = plen;
 	ret = ckpt_write_record_payload(ctx, CKPT_HDR_VMA, &hv, sizeof(hv),
@@ -1038,6 +1038,7 @@ static int rst_check_mm(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *hm,
 
 	if (len != sizeof(*hm) + hm->exe_len ||
 	    hm->flags & ~CKPT_MM_FLAGS || !hm->objref ||
+	    memchr_inv(hm->pad, 0, sizeof(hm->pad)) ||
 	    !restore_file_id_valid(&hm->exe_id) ||
 	    (!hm->exe_len && memchr_inv(&hm->exe_id, 0, sizeof(hm->exe_id))))
 		return ckpt_err(ctx, -EINVAL, "MM record: bad length or flags");
@@ -1104,7 +1105,7 @@ static int rst_check_vma(struct ckpt_rst_mm *rm, u32 len)
 
 	if (!PAGE_ALIGNED(hv->start) || !PAGE_ALIGNED(hv->end) ||
 	    hv->start >= hv->end || hv->end > TASK_SIZE ||
-	    hv->start < rm->prev_end)
+	    hv->start < rm->prev_end || memchr_inv(hv->pad, 0, sizeof(hv->pad)))
 		return ckpt_err(ctx, -EINVAL,
 				"VMA %#llx-%#llx: bad range or out of order",
 				hv->start, hv->end);
@@ -1690,13 +1691,6 @@ static int rst_mm_fields(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm)
 	mm->env_end = hm->env_end;
 	spin_unlock(&mm->arg_lock);
 	memcpy(mm->saved_auxv, rm->auxv, sizeof(mm->saved_auxv));
-#ifdef MM_CONTEXT_HAS_VSYSCALL
-	/*
-	 * What exec of a 64-bit program sets (set_personality_64bit()): with
-	 * CONFIG_COMPAT the vsyscall page exists only for such an mm.
-	 */
-	mm->context.flags |= MM_CONTEXT_HAS_VSYSCALL;
-#endif
 	/* checked by rst_check_mm_state(); the mm may not have the caller's */
 	mm->def_flags &= VM_LOCKED_CLEAR_MASK;
 	if (hm->flags & CKPT_MM_MCL_FUTURE)
@@ -1791,6 +1785,7 @@ static void ckpt_release_mm(void *ptr)
 static int rst_new_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
 		      struct file *exe)
 {
+	unsigned int personality, random;
 	struct rlimit stack;
 	struct mm_struct *mm;
 	int ret;
@@ -1810,10 +1805,23 @@ static int rst_new_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
 		mmput(mm);
 		return ckpt_err(ctx, -EINTR, "interrupted");
 	}
-	/* the layout the image's stack limit gives, as the task had it */
+	/*
+	 * The layout exec picked for the task: from the image's stack limit,
+	 * its ADDR_COMPAT_LAYOUT personality (legacy bottom-up layout) and
+	 * whether it was randomized (PF_RANDOMIZE, set again for good by the
+	 * task's finish step).
+	 */
 	stack.rlim_cur = rt->task->rlim[RLIMIT_STACK].cur;
 	stack.rlim_max = rt->task->rlim[RLIMIT_STACK].max;
+	personality = current->personality;
+	random = current->flags & PF_RANDOMIZE;
+	current->personality = rt->task->personality;
+	current->flags &= ~PF_RANDOMIZE;
+	if (rt->task->flags & CKPT_TASKF_RANDOMIZE)
+		current->flags |= PF_RANDOMIZE;
 	arch_pick_mmap_layout(mm, &stack);
+	current->personality = personality;
+	current->flags = (current->flags & ~PF_RANDOMIZE) | random;
 	mm->task_size = TASK_SIZE;
 	return 0;
 }
@@ -1828,25 +1836,24 @@ static int rst_mm(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm,
 	int ret;
 
 	rm->memlock_limit = rt->task->rlim[RLIMIT_MEMLOCK].cur;
-	if (hm->exe_len) {
+	/*
+	 * The link is what prctl(PR_SET_MM_MAP) sets with
+	 * CAP_CHECKPOINT_RESTORE in the caller's user namespace, for the
+	 * caller (its real credentials, not the restored task's we run with;
+	 * has_ns_capability() neither audits nor sets PF_SUPERPRIV): without
+	 * it the process runs without an exe link.
+	 */
+	if (hm->exe_len &&
+	    !has_ns_capability(current, current_real_cred()->user_ns,
+			       CAP_CHECKPOINT_RESTORE) &&
+	    !has_ns_capability(current, current_real_cred()->user_ns,
+			       CAP_SYS_ADMIN)) {
+		ckpt_log(ctx, "%s: no exe link (it needs CAP_CHECKPOINT_RESTORE)",
+			 (char *)(hm + 1));
+	} else if (hm->exe_len) {
 		exe = rst_open_exe(ctx, hm);
 		if (IS_ERR(exe))
 			return PTR_ERR(exe);
-		/*
-		 * The link is what prctl(PR_SET_MM_MAP) sets with
-		 * CAP_CHECKPOINT_RESTORE in the caller's user namespace, for
-		 * the caller (its real credentials): without it the process
-		 * runs without an exe link.
-		 */
-		if (!has_ns_capability(current, current_real_cred()->user_ns,
-				       CAP_CHECKPOINT_RESTORE) &&
-		    !has_ns_capability(current, current_real_cred()->user_ns,
-				       CAP_SYS_ADMIN)) {
-			ckpt_log(ctx, "%pD: no exe link (it needs CAP_CHECKPOINT_RESTORE)",
-				 exe);
-			fput(exe);
-			exe = NULL;
-		}
 	} else {
 		ckpt_log(ctx, "no executable recorded: no exe link");
 	}

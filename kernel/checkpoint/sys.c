@@ -49,7 +49,6 @@ void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...)
 	line[len++] = '\n';
 
 	if (READ_ONCE(ctx->log_deferrer) == current) {
-		spin_lock(&ctx->log_pending_lock);
 		if (ctx->log_pending_len + len <= CKPT_LOG_PENDING) {
 			memcpy(ctx->log_pending + ctx->log_pending_len, line,
 			       len);
@@ -57,7 +56,6 @@ void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...)
 		} else {
 			ctx->log_lost++;
 		}
-		spin_unlock(&ctx->log_pending_lock);
 		return;
 	}
 	ckpt_log_write(ctx, line, len);
@@ -67,9 +65,10 @@ void ckpt_log(struct ckpt_ctx *ctx, const char *fmt, ...)
  * The log may be a pipe whose reader faults on the very mm we lock, or a
  * file on any filesystem: nothing is written to it while an mmap_lock is
  * held.  ckpt_mmap_lock() takes one (killable) and keeps current's log
- * lines aside; ckpt_mmap_unlock() drops it and writes them.  One task
- * defers at a time (in a restart only the active task touches an mm);
- * another one's lines are written as usual.
+ * lines aside; ckpt_mmap_unlock() drops it and, at the outermost level,
+ * writes them.  One task defers at a time (checkpoint runs in one task, in
+ * a restart only the active task touches an mm); only that task touches
+ * the pending lines, so they need no lock.
  */
 int ckpt_mmap_lock(struct ckpt_ctx *ctx, struct mm_struct *mm, bool write)
 {
@@ -79,7 +78,10 @@ int ckpt_mmap_lock(struct ckpt_ctx *ctx, struct mm_struct *mm, bool write)
 		      mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
-	cmpxchg(&ctx->log_deferrer, NULL, current);
+	if (READ_ONCE(ctx->log_deferrer) == current)
+		ctx->log_defer_depth++;
+	else if (!cmpxchg(&ctx->log_deferrer, NULL, current))
+		ctx->log_defer_depth = 1;
 	return 0;
 }
 
@@ -92,9 +94,8 @@ void ckpt_mmap_unlock(struct ckpt_ctx *ctx, struct mm_struct *mm, bool write)
 		mmap_write_unlock(mm);
 	else
 		mmap_read_unlock(mm);
-	if (READ_ONCE(ctx->log_deferrer) != current)
+	if (READ_ONCE(ctx->log_deferrer) != current || --ctx->log_defer_depth)
 		return;
-	/* only current appends while it is the deferrer */
 	if (ctx->log_pending_len)
 		ckpt_log_write(ctx, ctx->log_pending, ctx->log_pending_len);
 	if (ctx->log_lost) {
@@ -102,10 +103,8 @@ void ckpt_mmap_unlock(struct ckpt_ctx *ctx, struct mm_struct *mm, bool write)
 				task_pid_vnr(current), ctx->log_lost);
 		ckpt_log_write(ctx, lost, len);
 	}
-	spin_lock(&ctx->log_pending_lock);
 	ctx->log_pending_len = 0;
 	ctx->log_lost = 0;
-	spin_unlock(&ctx->log_pending_lock);
 	WRITE_ONCE(ctx->log_deferrer, NULL);
 }
 
@@ -150,7 +149,6 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, unsigned long flags,
 		return ERR_PTR(-ENOMEM);
 	kref_init(&ctx->kref);
 	mutex_init(&ctx->log_lock);
-	spin_lock_init(&ctx->log_pending_lock);
 	spin_lock_init(&ctx->lock);
 	init_waitqueue_head(&ctx->waitq);
 	INIT_LIST_HEAD(&ctx->list);
@@ -267,7 +265,8 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 	long ret;
 
 	/* the image holds 64-bit state only: no compat caller gets here */
-	if (in_compat_syscall() || flags & ~CKPT_CHECKPOINT_FLAGS)
+	if (in_compat_syscall() || !checkpoint_arch_caller_ok() ||
+	    (flags & ~CKPT_CHECKPOINT_FLAGS))
 		return -EINVAL;
 	if (pid < 0)
 		return -ESRCH;
@@ -300,7 +299,8 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 		int, logfd)
 {
-	if (in_compat_syscall() || flags & ~CKPT_RESTART_FLAGS)
+	if (in_compat_syscall() || !checkpoint_arch_caller_ok() ||
+	    (flags & ~CKPT_RESTART_FLAGS))
 		return -EINVAL;
 	if (pid < -1)
 		return -ESRCH;

@@ -126,7 +126,7 @@ static int checkpoint_fs(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 		goto out;
 	}
 	/* reopened by path: it must lead back to the same directory */
-	cwd_s = ckpt_reachable_path(ctx, &cwd, buf, "the cwd");
+	cwd_s = ckpt_reachable_path(ctx, &cwd, buf, NULL, "the cwd");
 	if (IS_ERR(cwd_s)) {
 		ret = PTR_ERR(cwd_s);
 		goto out_free;
@@ -205,6 +205,9 @@ static int checkpoint_task_sched(struct ckpt_ctx *ctx, struct task_struct *t,
 	}
 	if ((t->flags & CKPT_PF_IO_FLUSHER) == CKPT_PF_IO_FLUSHER)
 		h->flags |= CKPT_TASKF_IO_FLUSHER;
+	/* exec chose it from ADDR_NO_RANDOMIZE and randomize_va_space */
+	if (t->flags & PF_RANDOMIZE)
+		h->flags |= CKPT_TASKF_RANDOMIZE;
 
 	if (task_spec_ssb_disable(t) || task_spec_ssb_noexec(t) ||
 	    task_spec_ssb_force_disable(t) || task_spec_ib_disable(t) ||
@@ -536,7 +539,10 @@ static int restore_task_sched(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 			return ckpt_err(ctx, ret, "setting CPU affinity %#llx",
 					h->cpus_allowed);
 	}
-	current->flags &= ~(PF_MCE_PROCESS | PF_MCE_EARLY | CKPT_PF_IO_FLUSHER);
+	current->flags &= ~(PF_MCE_PROCESS | PF_MCE_EARLY | CKPT_PF_IO_FLUSHER |
+			    PF_RANDOMIZE);
+	if (h->flags & CKPT_TASKF_RANDOMIZE)
+		current->flags |= PF_RANDOMIZE;
 	if (h->flags & CKPT_TASKF_MCE_KILL)
 		current->flags |= PF_MCE_PROCESS;
 	if (h->flags & CKPT_TASKF_MCE_EARLY)
@@ -744,6 +750,11 @@ static int restore_fs(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		ret = ckpt_read_string(ctx, root_s, h->root_len);
 	if (ret)
 		goto out;
+	/* never relative to the restarter's cwd */
+	if (cwd_s[0] != '/' || root_s[0] != '/') {
+		ret = ckpt_err(ctx, -EINVAL, "FS: relative path");
+		goto out;
+	}
 
 	/* a changed root (chroot) is not restored yet: refuse, do not ignore */
 	get_fs_root(current->fs, &root);

@@ -29,6 +29,7 @@
  * also caught by the crc, but only at the end of the stream).
  * Exit status: 0 done, 1 error, 3 the image has no such record (the driver
  * skips that case).
+ * The record names and the field table are in imgrec.h, shared with imgfuzz.
  */
 #define _GNU_SOURCE
 #include <errno.h>

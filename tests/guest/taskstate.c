@@ -4,9 +4,11 @@
  * mlock()/mlockall(), madvise(), membarrier() and /proc/self/ writes set
  * survives checkpoint/restart (Documentation/checkpoint/task-state.rst).
  *
- *   taskstate [rt]   as root or as kcruser (what needs no privilege is set
- *                    either way; "rt" (root) uses SCHED_RR 3 instead of
- *                    SCHED_BATCH, and PR_SET_IO_FLUSHER)
+ *   taskstate [rt|legacy]   as root or as kcruser (what needs no privilege
+ *                    is set either way; "rt" (root) uses SCHED_RR 3 instead
+ *                    of SCHED_BATCH, and PR_SET_IO_FLUSHER; "legacy" execs
+ *                    itself with ADDR_COMPAT_LAYOUT | ADDR_NO_RANDOMIZE: the
+ *                    legacy bottom-up mmap layout, PF_RANDOMIZE clear)
  *
  * Set before the checkpoint and checked after restart, from inside:
  *   nice 7 (setpriority), SCHED_BATCH or SCHED_RR 3, SCHED_RESET_ON_FORK,
@@ -29,6 +31,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -177,6 +180,23 @@ static int resident(void *addr, size_t len)
 	return n;
 }
 
+/* the flags field (9) of /proc/self/stat: PF_RANDOMIZE is 0x400000 */
+static unsigned long stat_flags(void)
+{
+	char buf[1024], *p;
+	int i;
+
+	if (kt_read_file("/proc/self/stat", buf, sizeof(buf)) < 0 ||
+	    !(p = strrchr(buf, ')')))
+		return 0;
+	for (i = 3; i <= 9 && p; i++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoul(p + 1, NULL, 10) : 0;
+}
+
+#define PF_RANDOMIZE_BIT 0x00400000UL
+#define LEGACY_TOP 0x400000000000UL	/* bottom-up mmaps start at TASK_SIZE / 3 */
+
 static long status_kb(const char *key)
 {
 	char buf[64];
@@ -295,6 +315,9 @@ static void check_membarrier(void)
 int main(int argc, char **argv)
 {
 	int rt = argc > 1 && !strcmp(argv[1], "rt");
+	int legacy = argc > 1 && !strcmp(argv[1], "legacy2");
+	unsigned long pflags0 = 0;
+	void *m0 = NULL;
 	int root = geteuid() == 0, ncpu, policy0, i, st;
 	char flags0[5][256], buf[256];
 	struct kt_sched_attr sa = { .size = sizeof(sa) };
@@ -305,8 +328,24 @@ int main(int argc, char **argv)
 	pthread_attr_t tattr;
 	pthread_t th;
 
+	if (argc > 1 && !strcmp(argv[1], "legacy")) {
+		char *args[] = { argv[0], "legacy2", NULL };
+
+		if (personality(ADDR_COMPAT_LAYOUT | ADDR_NO_RANDOMIZE) < 0)
+			kt_die_errno("personality");
+		execv("/proc/self/exe", args);
+		kt_die_errno("execv");
+	}
 	kt_start(NAME);
 	unlink("/tmp/" NAME ".gppid");
+	if (legacy) {
+		pflags0 = stat_flags();
+		m0 = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m0 == MAP_FAILED || (unsigned long)m0 >= LEGACY_TOP ||
+		    (pflags0 & PF_RANDOMIZE_BIT))
+			kt_fail("legacy layout before checkpoint: mmap at %p, flags %#lx",
+				m0, pflags0);
+	}
 	memset(&act, 0, sizeof(act));
 	act.sa_handler = h_usr2;
 	sigaction(SIGUSR2, &act, NULL);
@@ -429,6 +468,15 @@ int main(int argc, char **argv)
 	/* ---- after restart ---- */
 	kt_after_restart();
 
+	if (legacy) {
+		void *m1 = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		KT_EXPECT_U64("PF_RANDOMIZE (stat flags)", pflags0 & PF_RANDOMIZE_BIT,
+			      stat_flags() & PF_RANDOMIZE_BIT);
+		if (m1 == MAP_FAILED || (unsigned long)m1 >= LEGACY_TOP)
+			kt_fail("legacy layout after restart: a new mmap at %p, expected below %#lx (bottom-up)",
+				m1, LEGACY_TOP);
+	}
 	errno = 0;
 	v = getpriority(PRIO_PROCESS, 0);
 	KT_EXPECT_INT("nice (getpriority)", 7, v);

@@ -2080,9 +2080,9 @@ START_TEST(task_state_fields_are_checked)
 			   CKPT_HDR_TASK, "TASK oom_score_adj -1001");
 	task_field_refused(offsetof(struct ckpt_hdr_task, flags), &fl, 8,
 			   CKPT_HDR_TASK, "TASK affinity 0x0");
-	fl = CKPT_TASKF_ALL_CPUS | 0x100;
+	fl = CKPT_TASKF_ALL_CPUS | 0x200;
 	task_field_refused(offsetof(struct ckpt_hdr_task, flags), &fl, 8,
-			   CKPT_HDR_TASK, "TASK flags 0x180: unknown bits");
+			   CKPT_HDR_TASK, "TASK flags 0x280: unknown bits");
 	task_field_refused(offsetof(struct ckpt_hdr_task, exit_signal), &sig, 4,
 			   CKPT_HDR_TASK, "TASK exit_signal 10, the TREE entry 0 has 17");
 	u = CKPT_MM_MCL_ONFAULT;

@@ -676,6 +676,17 @@ int restore_cpu(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	return 0;
 }
 
+/*
+ * Only a 64-bit process calls checkpoint() and restart(): an x32 or ia32
+ * process that reaches the 64-bit entry (a far jump to the 64-bit code
+ * segment) still has the 32-bit address space layout, which restart would
+ * build the restored 64-bit mm with.
+ */
+bool checkpoint_arch_caller_ok(void)
+{
+	return !test_thread_flag(TIF_ADDR32);
+}
+
 /* ------------------------------------------------------------------ vdso */
 
 /*

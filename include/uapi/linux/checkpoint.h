@@ -284,7 +284,8 @@ struct ckpt_hdr_task {
 #define CKPT_TASKF_MCE_EARLY	0x20	/* with CKPT_TASKF_MCE_KILL: PR_MCE_KILL_EARLY */
 #define CKPT_TASKF_IO_FLUSHER	0x40	/* PR_SET_IO_FLUSHER */
 #define CKPT_TASKF_ALL_CPUS	0x80	/* affinity: every CPU (cpus_allowed unused) */
-#define CKPT_TASKF_KNOWN	0xff
+#define CKPT_TASKF_RANDOMIZE	0x100	/* PF_RANDOMIZE: exec randomized the layout */
+#define CKPT_TASKF_KNOWN	0x1ff
 
 #define CKPT_NGROUPS_MAX	65536
 
