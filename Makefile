@@ -230,7 +230,7 @@ fuzz: all
 	@n=$(or $(N),20000); seed=$(or $(SEED),$$(date +%s)); first=$(or $(FIRST),0); \
 	echo "fuzz: $$n mutants of seed $$seed from mutant $$first"; \
 	$(VM) --timeout $$((900 + n / 2)) --log $(BUILD)/fuzz-console.log -- sh -c \
-		"KCR_FUZZ_N=$$n KCR_FUZZ_SEED=$$seed KCR_FUZZ_FIRST=$$first KCR_FUZZ_TRACE=$(KCR_FUZZ_TRACE) \
+		"KCR_KEEP=1 KCR_FUZZ_N=$$n KCR_FUZZ_SEED=$$seed KCR_FUZZ_FIRST=$$first KCR_FUZZ_TRACE=$(KCR_FUZZ_TRACE) \
 		/tests/run-tests.sh fuzz; st=\$$?; cat /tmp/fuzz/progress /tmp/fuzz/report; exit \$$st"; \
 	st=$$?; \
 	echo "fuzz: seed $$seed, mutants $$first..$$((first + n - 1)); console in $(BUILD)/fuzz-console.log"; \

@@ -30,8 +30,10 @@
  * (CKPT_VM_ADVISED) are set on the new VMAs directly; mlocked VMAs are
  * locked before their pages are written (rst_mlock_vma(), with mlock()'s
  * RLIMIT_MEMLOCK / CAP_IPC_LOCK check) and then faulted in as mlock()
- * does; mlockall(MCL_FUTURE), PR_SET_THP_DISABLE, the coredump filter and
- * the membarrier registrations are set last, on the mm (rst_mm_fields()).
+ * does, at best effort as mlockall(); PR_SET_THP_DISABLE and the coredump
+ * filter are set on the new mm before any mapping (rst_new_mm()),
+ * mlockall(MCL_FUTURE) and the membarrier registrations last
+ * (rst_mm_fields()).
  *
  * Locking, checkpoint (t's mm):
  *   mmap_read_lock while the VMAs are listed and their pages located
@@ -453,6 +455,12 @@ static int ckpt_vma_collect(struct ckpt_mm_info *mi, struct vm_area_struct *vma,
 	if (vma->vm_ops && vma->vm_ops->name)
 		name = vma->vm_ops->name(vma);
 	if (name) {
+		/*
+		 * Mapped under mlockall(MCL_FUTURE) they got VM_LOCKED from
+		 * mm->def_flags (__install_special_mapping), which mlock()
+		 * never sets or clears on them: the restart maps them anew.
+		 */
+		vi->vm_flags &= ~(u64)(CKPT_VM_MLOCK | CKPT_VM_ADVISED);
 		if (!strcmp(name, "[vdso]")) {
 			if (vma->vm_start != (unsigned long)mi->mm->context.vdso)
 				return ckpt_err(ctx, -EBUSY,
@@ -1612,13 +1620,13 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 	ret = rst_fixup_vma(rm);
 	if (!ret && hv->nr_pages)
 		ret = rst_pages(rm, created ? shm : NULL);
-	/* as mlock(): the whole mapping is faulted in, unless MLOCK_ONFAULT */
-	if (!ret && (hv->vm_flags & CKPT_VM_MLOCK) == CKPT_VM_LOCKED) {
-		ret = __mm_populate(hv->start, hv->end - hv->start, 0);
-		if (ret)
-			ckpt_err(ctx, ret, "faulting in mlocked mapping %#llx-%#llx",
-				 hv->start, hv->end);
-	}
+	/*
+	 * As mlockall() and MAP_LOCKED: the whole mapping is faulted in,
+	 * unless MLOCK_ONFAULT, at best effort (a locked PROT_NONE guard
+	 * page or a file page past EOF does not fault in, and stays locked).
+	 */
+	if (!ret && (hv->vm_flags & CKPT_VM_MLOCK) == CKPT_VM_LOCKED)
+		__mm_populate(hv->start, hv->end - hv->start, 1);
 	return ret;
 }
 
@@ -1697,16 +1705,6 @@ static int rst_mm_fields(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm)
 		mm->def_flags |= VM_LOCKED;
 	if (hm->flags & CKPT_MM_MCL_ONFAULT)
 		mm->def_flags |= VM_LOCKONFAULT;
-	if (hm->flags & CKPT_MM_THP_DISABLE)
-		set_bit(MMF_DISABLE_THP, &mm->flags);
-	else
-		clear_bit(MMF_DISABLE_THP, &mm->flags);
-	for (i = 0; i < MMF_DUMP_FILTER_BITS; i++) {
-		if (hm->coredump_filter & (1U << i))
-			set_bit(i + MMF_DUMP_FILTER_SHIFT, &mm->flags);
-		else
-			clear_bit(i + MMF_DUMP_FILTER_SHIFT, &mm->flags);
-	}
 #ifdef CONFIG_MEMBARRIER
 	/*
 	 * The registrations of the address space: only this task uses it
@@ -1783,9 +1781,9 @@ static void ckpt_release_mm(void *ptr)
  * aio contexts, mappings) leaks into the restored process.
  */
 static int rst_new_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
-		      struct file *exe)
+		      struct ckpt_hdr_mm *hm, struct file *exe)
 {
-	unsigned int personality, random;
+	unsigned int personality, random, i;
 	struct rlimit stack;
 	struct mm_struct *mm;
 	int ret;
@@ -1793,6 +1791,22 @@ static int rst_new_mm(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
 	mm = mm_alloc();
 	if (!mm)
 		return ckpt_err(ctx, -ENOMEM, "no memory for an address space");
+	/*
+	 * mm_alloc() copied the caller's MMF_INIT_MASK bits: the image's
+	 * PR_SET_THP_DISABLE and coredump filter (rst_check_mm_state())
+	 * apply before any mapping or page is made, for khugepaged and the
+	 * THP fault path.
+	 */
+	if (hm->flags & CKPT_MM_THP_DISABLE)
+		set_bit(MMF_DISABLE_THP, &mm->flags);
+	else
+		clear_bit(MMF_DISABLE_THP, &mm->flags);
+	for (i = 0; i < MMF_DUMP_FILTER_BITS; i++) {
+		if (hm->coredump_filter & (1U << i))
+			set_bit(i + MMF_DUMP_FILTER_SHIFT, &mm->flags);
+		else
+			clear_bit(i + MMF_DUMP_FILTER_SHIFT, &mm->flags);
+	}
 	restore_arch_mm(mm);
 	/* nobody else sees mm yet */
 	ret = set_mm_exe_file(mm, exe);
@@ -1859,7 +1873,7 @@ static int rst_mm(struct ckpt_rst_mm *rm, struct ckpt_hdr_mm *hm,
 	}
 
 	/* the point where the old address space goes */
-	ret = rst_new_mm(ctx, rt, exe);
+	ret = rst_new_mm(ctx, rt, hm, exe);
 	if (ret)
 		goto out;
 	rm->mm = current->mm;

@@ -38,6 +38,7 @@
 #include <linux/sched/rt.h>
 #include <linux/oom.h>
 #include <linux/cpumask.h>
+#include <linux/cpuset.h>
 #include <uapi/linux/sched/types.h>
 
 /* what prctl(PR_SET_IO_FLUSHER) sets (kernel/sys.c) */
@@ -163,8 +164,9 @@ static int checkpoint_task_sched(struct ckpt_ctx *ctx, struct task_struct *t,
 				 struct ckpt_hdr_task *h)
 {
 	pid_t pid = task_pid_vnr(t);
+	cpumask_var_t mask, cpuset;
 	unsigned long flags;
-	int cpu;
+	int cpu, ret = 0;
 
 	switch (t->policy) {
 	case SCHED_NORMAL:
@@ -184,17 +186,38 @@ static int checkpoint_task_sched(struct ckpt_ctx *ctx, struct task_struct *t,
 	h->nice = task_nice(t);
 	if (t->sched_reset_on_fork)
 		h->flags |= CKPT_TASKF_RESET_ON_FORK;
-	if (cpumask_equal(t->cpus_ptr, cpu_possible_mask)) {
+	/*
+	 * What sched_setaffinity() set, as sched_getaffinity() reads it;
+	 * "all CPUs" when the task may run everywhere its cpuset lets it.
+	 */
+	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+		return ckpt_err(ctx, -ENOMEM, "no memory for a cpumask");
+	if (!alloc_cpumask_var(&cpuset, GFP_KERNEL)) {
+		free_cpumask_var(mask);
+		return ckpt_err(ctx, -ENOMEM, "no memory for a cpumask");
+	}
+	raw_spin_lock_irqsave(&t->pi_lock, flags);
+	cpumask_copy(mask, &t->cpus_mask);
+	raw_spin_unlock_irqrestore(&t->pi_lock, flags);
+	cpuset_cpus_allowed(t, cpuset);
+	if (cpumask_equal(mask, cpu_possible_mask) ||
+	    cpumask_equal(mask, cpuset)) {
 		h->flags |= CKPT_TASKF_ALL_CPUS;
 	} else {
-		for_each_cpu(cpu, t->cpus_ptr) {
-			if (cpu >= 64)
-				return ckpt_err(ctx, -EOPNOTSUPP,
-						"pid %d: CPU affinity includes CPU %d (at most 64 CPUs supported)",
-						pid, cpu);
+		for_each_cpu(cpu, mask) {
+			if (cpu >= 64) {
+				ret = ckpt_err(ctx, -EOPNOTSUPP,
+					       "pid %d: CPU affinity includes CPU %d (at most 64 CPUs supported)",
+					       pid, cpu);
+				break;
+			}
 			h->cpus_allowed |= 1ULL << cpu;
 		}
 	}
+	free_cpumask_var(cpuset);
+	free_cpumask_var(mask);
+	if (ret)
+		return ret;
 	h->nr_cpus = min_t(unsigned int, nr_cpu_ids, 64);
 	h->timer_slack_ns = t->timer_slack_ns;
 	h->default_timer_slack_ns = t->default_timer_slack_ns;
@@ -410,9 +433,10 @@ static int restore_task_sched_check(struct ckpt_ctx *ctx,
 	u64 rtprio = h->rlim[RLIMIT_RTPRIO].cur;
 	bool rt_pol = h->policy == SCHED_FIFO || h->policy == SCHED_RR;
 	struct signal_struct *sig = current->signal;
-	cpumask_var_t mask;
+	const struct cred *old;
+	cpumask_var_t mask, allowed;
 	bool priv = false;
-	int ret;
+	int i, ret;
 
 	if (h->exit_signal != rt->entry->exit_signal)
 		return ckpt_err(ctx, -EINVAL,
@@ -434,15 +458,58 @@ static int restore_task_sched_check(struct ckpt_ctx *ctx,
 	    ((h->flags & CKPT_TASKF_MCE_EARLY) &&
 	     !(h->flags & CKPT_TASKF_MCE_KILL)))
 		return ckpt_err(ctx, -EINVAL, "TASK: invalid field values");
+	if (((h->flags & CKPT_TASKF_ALL_CPUS) && h->cpus_allowed) ||
+	    (h->nr_cpus < 64 && h->cpus_allowed >> h->nr_cpus))
+		return ckpt_err(ctx, -EINVAL,
+				"TASK: CPU affinity %#llx with %u CPUs%s",
+				h->cpus_allowed, h->nr_cpus,
+				h->flags & CKPT_TASKF_ALL_CPUS ? " (all CPUs)" : "");
+	/* the policy clears it, PR_SET_TIMERSLACK leaves an RT task's alone */
+	if (rt_pol && h->timer_slack_ns)
+		return ckpt_err(ctx, -EINVAL,
+				"TASK: timer slack %llu ns with RT policy %u",
+				h->timer_slack_ns, h->policy);
+	/*
+	 * Per process: the leader's record set them, restored before its
+	 * threads; a thread's must be the same (the checks below use them).
+	 */
+	if (rt->entry->flags & CKPT_TASK_THREAD) {
+		bool same;
+
+		task_lock(current->group_leader);
+		same = true;
+		for (i = 0; i < RLIM_NLIMITS; i++)
+			if (h->rlim[i].cur != sig->rlim[i].rlim_cur ||
+			    h->rlim[i].max != sig->rlim[i].rlim_max)
+				same = false;
+		task_unlock(current->group_leader);
+		if (!same || h->oom_score_adj != sig->oom_score_adj ||
+		    h->oom_score_adj_min != sig->oom_score_adj_min ||
+		    !!(h->flags & CKPT_TASKF_SUBREAPER) !=
+		    !!sig->is_child_subreaper)
+			return ckpt_err(ctx, -EINVAL,
+					"TASK: thread's limits, oom_score_adj or subreaper flag differ from its process's");
+	}
+	/*
+	 * sched_setaffinity() intersects the mask with the cpuset's and
+	 * needs an active CPU in what is left.
+	 */
 	if (!(h->flags & CKPT_TASKF_ALL_CPUS)) {
 		if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
 			return ckpt_err(ctx, -ENOMEM, "no memory for a cpumask");
+		if (!zalloc_cpumask_var(&allowed, GFP_KERNEL)) {
+			free_cpumask_var(mask);
+			return ckpt_err(ctx, -ENOMEM, "no memory for a cpumask");
+		}
 		rst_cpus(h, mask);
-		ret = cpumask_intersects(mask, cpu_online_mask);
+		cpuset_cpus_allowed(current, allowed);
+		cpumask_and(mask, mask, allowed);
+		ret = cpumask_intersects(mask, cpu_active_mask);
+		free_cpumask_var(allowed);
 		free_cpumask_var(mask);
 		if (!ret)
 			return ckpt_err(ctx, -EINVAL,
-					"TASK: CPU affinity %#llx has no CPU online here",
+					"TASK: CPU affinity %#llx has no active CPU of the cpuset here",
 					h->cpus_allowed);
 	}
 
@@ -466,9 +533,14 @@ static int restore_task_sched_check(struct ckpt_ctx *ctx,
 		return ckpt_err(ctx, -EPERM,
 				"TASK: scheduling policy %u priority %u needs RLIMIT_RTPRIO or CAP_SYS_NICE",
 				h->policy, h->rt_priority);
-	ret = security_task_setnice(current, h->nice);
+	/* the hooks setpriority() and sched_setattr() run, as the task */
+	old = override_creds(rt->new_creds);
+	ret = 0;
+	if (h->nice != task_nice(current))
+		ret = security_task_setnice(current, h->nice);
 	if (!ret)
 		ret = security_task_setscheduler(current);
+	revert_creds(old);
 	if (ret)
 		return ckpt_err(ctx, ret,
 				"TASK: the security policy refuses the scheduling state");
@@ -519,7 +591,11 @@ static int restore_task_sched(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 
 	if (h->flags & CKPT_TASKF_RESET_ON_FORK)
 		attr.sched_flags |= SCHED_FLAG_RESET_ON_FORK;
-	ret = sched_setattr_nocheck(current, &attr);
+	/*
+	 * With the syscall's checks (LSM, RT group bandwidth, rlimits): the
+	 * creds and rlimits are the restored task's by now.
+	 */
+	ret = sched_setattr(current, &attr);
 	if (ret)
 		return ckpt_err(ctx, ret,
 				"setting scheduling policy %u priority %u",

@@ -169,7 +169,7 @@ static int prog_ipc(void)
 	struct { long type; char text[16]; } m;
 	struct sembuf op = { 0, 3, SEM_UNDO };
 	int shm, msq, sem, i;
-	char *mem;
+	unsigned char *mem;
 
 	if (unshare(CLONE_NEWIPC))
 		kt_die_errno("unshare(CLONE_NEWIPC)");
@@ -261,7 +261,7 @@ static int run_one(const char *self, const char *mode, long n, const char *img)
 	char name[64], log[96], pidstr[32], out[96], msg[512];
 	char *ckpt[] = { "checkpoint", "--kill", "-o", (char *)img, "-l", log, pidstr, NULL };
 	char *rst[] = { "restart", "-d", "-i", (char *)img, "-l", log, NULL };
-	int st, root_st = -1;
+	int st, fd, root_st = -1;
 	pid_t pid;
 	double t0;
 	long i;
@@ -277,6 +277,16 @@ static int run_one(const char *self, const char *mode, long n, const char *img)
 	if (pid < 0)
 		kt_die_errno("fork");
 	if (pid == 0) {
+		/* files of its own: an fd shared with us would be a leak */
+		snprintf(out, sizeof(out), "/tmp/%s.out", name);
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		close(fd);
+		fd = open("/dev/null", O_RDONLY);
+		if (fd < 0 || dup2(fd, 0) < 0)
+			_exit(126);
+		close(fd);
 		execl(self, self, mode, name, (char *)NULL);
 		_exit(127);
 	}
@@ -312,8 +322,11 @@ static int run_one(const char *self, const char *mode, long n, const char *img)
 		kt_die_errno("go file");
 	root_st = -1;
 	reap(1, &root_st, pid);
-	if (root_st)
-		kt_die("%s: after %ld cycles the program ended with status %#x", name, n, root_st);
+	if (root_st) {
+		snprintf(out, sizeof(out), "/tmp/%s.out", name);
+		kt_die("%s: after %ld cycles the program ended with status %#x: %s", name, n,
+		       root_st, file_text(out, msg, sizeof(msg)));
+	}
 	kt_msg("# %s: %ld cycles in %.1f s", name, n, kt_now(CLOCK_MONOTONIC) - t0);
 	return 0;
 }

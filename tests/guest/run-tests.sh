@@ -44,7 +44,7 @@ ctrlc cutimage pidtaken leak_files leak_fs leak_vm leak_vfork leak_vfork_rev lea
 ipc_objs ipc_used ipc_ns ipc_fail ipc_private ipc_container ipc_mixed ipc_locked ipc_leak semundo_tree semundo_private semundo_edge semundo_zero \
 semundo_proc nextid_ipc nextid_proc nextid_pidns ipc_rights ipc_rights_restart \
 cpus clock rights badimage thp fuzz \
-taskstate taskstate_rt taskstate_legacy taskstate_user taskstate_rights taskstate_refuse"
+taskstate taskstate_rt taskstate_legacy taskstate_mlockall taskstate_user taskstate_rights taskstate_refuse"
 # files reopened by path (identity, one lookup, rights, exe link), 64-bit only
 ALL_TESTS="$ALL_TESTS fileid_identity fileid_lookup fileid_rights fileid_exe fileid_unreachable compat64"
 # scale and resources; kmemleak last: its scan covers every earlier test
@@ -413,6 +413,9 @@ t_taskstate() { std_test taskstate taskstate; }
 t_taskstate_rt() { std_test taskstate taskstate rt; }
 # the layout exec chose: legacy bottom-up mmaps (ADDR_COMPAT_LAYOUT), no ASLR
 t_taskstate_legacy() { std_test taskstate taskstate legacy; }
+# mlockall(MCL_CURRENT|MCL_FUTURE), a thread (locked PROT_NONE stack guard),
+# a locked PROT_NONE mapping: restarts, everything stays locked
+t_taskstate_mlockall() { std_test taskstate taskstate mlockall; }
 
 # The same as kcruser, checkpointed by root and restarted by kcruser: what
 # needs no privilege restores without any.
@@ -518,7 +521,9 @@ t_taskstate_rights() {
 	chmod 644 /tmp/$n.img
 	"$T/imgmut" -c /tmp/$n.img $i.nice.img field task.nice -12 >/dev/null &&
 	"$T/imgmut" /tmp/$n.img $i.fifo0.img field task.policy 1 >/dev/null &&
-	"$T/imgmut" -c $i.fifo0.img $i.fifo.img field task.rt_priority 10 >/dev/null &&
+	"$T/imgmut" -c $i.fifo0.img $i.fifo1.img field task.rt_priority 10 >/dev/null &&
+	"$T/imgmut" -c $i.fifo1.img $i.fifo.img field task.timer_slack_ns 0 >/dev/null &&
+	"$T/imgmut" -c $i.fifo1.img $i.fifoslack.img field task.timer_slack_ns 5 >/dev/null &&
 	"$T/imgmut" -c /tmp/$n.img $i.oom.img field task.oom_score_adj -821 >/dev/null &&
 	"$T/imgmut" -c /tmp/$n.img $i.oommin.img field task.oom_score_adj_min -500 >/dev/null &&
 	"$T/imgmut" -c /tmp/$n.img $i.iofl.img field task.flags "^64" >/dev/null &&
@@ -528,6 +533,7 @@ t_taskstate_rights() {
 	ts_refused user $i.nice.img "nice -5" "nice -5 below" || return 1
 	ts_refused root $i.nice.img "nice -5" "nice -5 below" || return 1
 	ts_refused user $i.fifo.img "SCHED_FIFO 10" "needs RLIMIT_RTPRIO or CAP_SYS_NICE" || return 1
+	ts_refused root $i.fifoslack.img "SCHED_FIFO with timer slack" "with RT policy" || return 1
 	ts_refused user $i.oom.img "oom_score_adj -500" "oom_score_adj -500 below" || return 1
 	ts_refused root $i.oom.img "oom_score_adj -500" "oom_score_adj -500 below" || return 1
 	ts_refused user $i.oommin.img "oom_score_adj_min -500" "oom_score_adj_min -500 below" || return 1
@@ -2535,16 +2541,20 @@ t_fuzz() {
 	mkdir -p $FZ
 	clean_files signals files tree
 	rm -rf /tmp/files.rw /tmp/files.app /tmp/files.ro /tmp/files.dir /tmp/tree.pids /tmp/tree.shared
-	start_prog signals signals || return 1
-	wait_ready signals "$PID" || return 1
-	fuzz_base signals "$PID" || return 1
-	reap_killed "$PID" || return 1
-	"$T/files" </dev/null >/dev/null 2>&1 &
+	# the programs wait for their go file up to 10 days, not 300 s: the
+	# fuzzer restarts them for longer than that after their checkpoint
+	PROG_ENV=KCRTEST_GO_TIMEOUT=864000
+	start_prog signals signals || { PROG_ENV=; return 1; }
+	wait_ready signals "$PID" || { PROG_ENV=; return 1; }
+	fuzz_base signals "$PID" || { PROG_ENV=; return 1; }
+	reap_killed "$PID" || { PROG_ENV=; return 1; }
+	KCRTEST_GO_TIMEOUT=864000 "$T/files" </dev/null >/dev/null 2>&1 &
 	PID=$!
 	wait_ready files "$PID" || return 1
 	fuzz_base files "$PID" || return 1
 	reap_killed "$PID" || return 1
-	tree_start || return 1
+	tree_start KCRTEST_GO_TIMEOUT=864000 || return 1
+	PROG_ENV=KCRTEST_GO_TIMEOUT=864000
 	fuzz_base tree "$PID" || return 1
 	reap_killed "$PID" || return 1
 	wait_pids_free /tmp/tree.pids || return 1
@@ -2555,6 +2565,7 @@ t_fuzz() {
 	container_start fuzz_ct flat || return 1
 	fuzz_base fuzz_ct "$ROOT" --container || return 1
 	reap_killed "$PID" || return 1
+	PROG_ENV=
 	touch /tmp/signals.go /tmp/files.go /tmp/tree.go /tmp/fuzz_ipc.go /tmp/fuzz_ct.go
 	log "imgfuzz run -s $seed -f $first -n $n"
 	# restored programs whose registers were fuzzed crash by design: no

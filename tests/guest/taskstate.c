@@ -9,6 +9,10 @@
  *                    of SCHED_BATCH, and PR_SET_IO_FLUSHER; "legacy" execs
  *                    itself with ADDR_COMPAT_LAYOUT | ADDR_NO_RANDOMIZE: the
  *                    legacy bottom-up mmap layout, PF_RANDOMIZE clear)
+ *   taskstate mlockall   mlockall(MCL_CURRENT | MCL_FUTURE), then a thread
+ *                    (its stack guard is a locked PROT_NONE mapping) and a
+ *                    PROT_NONE mapping: the restart faults in what it can
+ *                    and everything stays locked
  *
  * Set before the checkpoint and checked after restart, from inside:
  *   nice 7 (setpriority), SCHED_BATCH or SCHED_RR 3, SCHED_RESET_ON_FORK,
@@ -23,7 +27,9 @@
  *   grows), MADV_HUGEPAGE / MADV_NOHUGEPAGE (VmFlags hg / nh), MADV_DONTFORK,
  *   MADV_WIPEONFORK, MADV_DONTDUMP, MADV_RANDOM, MADV_SEQUENTIAL (VmFlags dc,
  *   wf, dd, rr, sr), the mapped data, VmLck; and a thread's own nice 9,
- *   SCHED_IDLE and timer slack 7777.
+ *   SCHED_IDLE and timer slack 7777; under PR_SET_THP_DISABLE a 2 MiB aligned
+ *   MADV_HUGEPAGE range stays without huge pages (the restart writes its page
+ *   with the flag already set).
  */
 #define _GNU_SOURCE
 #include "kcrtest.h"
@@ -66,7 +72,8 @@ struct kt_sched_attr {
 
 static volatile sig_atomic_t usr2_seen;
 static int membarrier_cmds;	/* registered commands */
-static char *lockbuf, *faultbuf, *hugebuf, *nohugebuf, *rolock;
+static char *lockbuf, *faultbuf, *hugebuf, *nohugebuf, *rolock, *thpbuf;
+#define HUGE_SZ (2UL << 20)
 
 /* madvise() flags, each on a mapping of its own, with its VmFlags name */
 static const struct { int advice; const char *flag; } advised[] = {
@@ -156,6 +163,29 @@ static void vmflags(void *addr, char *out, size_t size)
 		}
 		return;
 	}
+}
+
+/* AnonHugePages (kB) of the mapping that starts at addr, -1 if none. */
+static long anon_huge_kb(void *addr)
+{
+	static char buf[1 << 17];
+	char key[32], *p, *e;
+	long kb = -1;
+	int n;
+
+	if (kt_read_file("/proc/self/smaps", buf, sizeof(buf)) < 0)
+		return -1;
+	n = snprintf(key, sizeof(key), "%lx-", (unsigned long)addr);
+	for (p = buf; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, key, n))
+			continue;
+		e = strstr(p, "VmFlags:");
+		p = strstr(p, "AnonHugePages:");
+		if (p && (!e || p < e))
+			sscanf(p, "AnonHugePages: %ld kB", &kb);
+		break;
+	}
+	return kb;
 }
 
 static int has_flag(const char *flags, const char *f)
@@ -312,6 +342,74 @@ static void check_membarrier(void)
 	}
 }
 
+/* mlockall mode: a thread that only waits, its guard page locked */
+static void *ml_thread(void *arg)
+{
+	(void)arg;
+	go_wait();
+	return NULL;
+}
+
+static int mlockall_main(void)
+{
+	char fnone[256], fbuf[256], fstack[256], buf[256];
+	char *none, *data, *p;
+	pthread_attr_t tattr;
+	size_t ssize, gsize;
+	void *stack;
+	pthread_t th;
+	long lck0;
+	int i;
+
+	kt_start(NAME);
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		kt_die_errno("mlockall MCL_CURRENT|MCL_FUTURE");
+	if (pthread_create(&th, NULL, ml_thread, NULL))
+		kt_die_errno("pthread_create");
+	if (pthread_getattr_np(th, &tattr) ||
+	    pthread_attr_getstack(&tattr, &stack, &ssize) ||
+	    pthread_attr_getguardsize(&tattr, &gsize) || !gsize)
+		kt_die_errno("pthread_getattr_np");
+	none = mmap(NULL, 4 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	data = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (none == MAP_FAILED || data == MAP_FAILED)
+		kt_die_errno("mmap");
+	memset(data, 0x33, 4 * PG);
+	vmflags(none, fnone, sizeof(fnone));
+	vmflags(data, fbuf, sizeof(fbuf));
+	/* the guard page below the thread's stack (glibc: PROT_NONE) */
+	vmflags((char *)stack - gsize, fstack, sizeof(fstack));
+	if (!has_flag(fnone, "lo") || !has_flag(fbuf, "lo") || !has_flag(fstack, "lo"))
+		kt_fail("flags before checkpoint: %s / %s / guard %s", fnone, fbuf, fstack);
+	lck0 = status_kb("VmLck");
+
+	kt_ready();
+	kt_wait_go();
+
+	/* ---- after restart ---- */
+	kt_after_restart();
+	vmflags(none, buf, sizeof(buf));
+	KT_EXPECT_STR("VmFlags of the locked PROT_NONE mapping", fnone, buf);
+	vmflags(data, buf, sizeof(buf));
+	KT_EXPECT_STR("VmFlags of a locked mapping", fbuf, buf);
+	vmflags((char *)stack - gsize, buf, sizeof(buf));
+	KT_EXPECT_STR("VmFlags of the thread's stack guard", fstack, buf);
+	for (i = 0; i < (int)(4 * PG); i++)
+		if (data[i] != 0x33)
+			break;
+	KT_EXPECT_INT("locked data", (int)(4 * PG), i);
+	KT_EXPECT_INT("locked range resident", 4, resident(data, 4 * PG));
+	KT_EXPECT_INT("VmLck", lck0, status_kb("VmLck"));
+	p = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		kt_fail("mmap after restart: %s", strerror(errno));
+	else
+		KT_EXPECT_INT("VmLck after a new mapping (MCL_FUTURE)", lck0 + 8,
+			      status_kb("VmLck"));
+	pthread_join(th, NULL);
+	kt_done();
+}
+
 int main(int argc, char **argv)
 {
 	int rt = argc > 1 && !strcmp(argv[1], "rt");
@@ -328,6 +426,8 @@ int main(int argc, char **argv)
 	pthread_attr_t tattr;
 	pthread_t th;
 
+	if (argc > 1 && !strcmp(argv[1], "mlockall"))
+		return mlockall_main();
 	if (argc > 1 && !strcmp(argv[1], "legacy")) {
 		char *args[] = { argv[0], "legacy2", NULL };
 
@@ -404,6 +504,27 @@ int main(int argc, char **argv)
 	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
 		kt_die_errno("PR_SET_THP_DISABLE");
 	set_membarrier();
+	/*
+	 * A huge-page-sized MADV_HUGEPAGE range under PR_SET_THP_DISABLE:
+	 * small pages, before and after restart (which writes its page).
+	 */
+	{
+		char *raw = mmap(NULL, 2 * HUGE_SZ, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (raw == MAP_FAILED)
+			kt_die_errno("mmap");
+		thpbuf = (char *)(((unsigned long)raw + HUGE_SZ - 1) & ~(HUGE_SZ - 1));
+		if (thpbuf > raw)
+			munmap(raw, thpbuf - raw);
+		munmap(thpbuf + HUGE_SZ, raw + HUGE_SZ - thpbuf);
+		if (madvise(thpbuf, HUGE_SZ, MADV_HUGEPAGE))
+			kt_die_errno("MADV_HUGEPAGE (huge range)");
+		thpbuf[0] = 0x77;
+		if (anon_huge_kb(thpbuf) != 0)
+			kt_fail("THP disabled: %ld kB AnonHugePages before checkpoint",
+				anon_huge_kb(thpbuf));
+	}
 	lockbuf = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	faultbuf = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	hugebuf = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -501,6 +622,9 @@ int main(int argc, char **argv)
 		KT_EXPECT_INT("PR_GET_IO_FLUSHER", 1, prctl(PR_GET_IO_FLUSHER, 0, 0, 0, 0));
 	KT_EXPECT_INT("PR_GET_THP_DISABLE", 1, prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0));
 	check_membarrier();
+	KT_EXPECT_INT("THP disabled: data of a huge-page-sized range", 0x77, thpbuf[0]);
+	KT_EXPECT_INT("THP disabled: AnonHugePages of a huge-page-sized range", 0,
+		      anon_huge_kb(thpbuf));
 
 	for (i = 0; i < 5; i++) {
 		char *a[5] = { lockbuf, faultbuf, hugebuf, nohugebuf, rolock };

@@ -45,6 +45,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/prctl.h>
 #include <asm/ptrace.h>
 #include <asm/user.h>
 #include <asm/segment.h>
@@ -673,6 +674,14 @@ int restore_cpu(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	regs->orig_ax = -1;
 
 	restore_syscall_state(&rec, regs);
+	/*
+	 * The image never has TSC or CPUID faulting (checkpoint refuses
+	 * them): not the restart tool's either.  As exec leaves them, the
+	 * tool's other speculation control states stay (PR_SPEC_DISABLE_NOEXEC
+	 * ends here as at exec).
+	 */
+	set_tsc_mode(PR_TSC_ENABLE);
+	arch_setup_new_exec();
 	return 0;
 }
 
