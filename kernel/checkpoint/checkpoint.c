@@ -11,16 +11,18 @@
  * (ckpt_state_ops below), TAIL.
  *
  * The tree is held for the whole checkpoint: while a task's records are
- * written its kernel stack is pinned and its exec_update_lock is held for
- * reading (it can not exec, and the rights checked under it stay valid, as
- * in kcmp); after every task, and once more before the TAIL, every task of
- * the tree must still be frozen, alive and not ptraced, or the checkpoint
- * fails with EBUSY naming it (the image then has no TAIL: it never
- * restarts).
+ * written its kernel stack is pinned; the ptrace rights are checked under
+ * its exec_update_lock (read), as in mm_access(), and stay valid because
+ * the task does not run (it can not exec or change its credentials):
+ * after every task, and once more before the TAIL, every task of the tree
+ * must still be frozen, not have run, be alive and not ptraced, or the
+ * checkpoint fails with EBUSY naming it (the image then has no TAIL: it
+ * never restarts).
  *
  * Locking: siglock to test the frozen state; exec_update_lock (read) of
- * the task being written, taken killably, never while holding another;
- * everything else is taken by the per-kind functions.
+ * one task only around the rights check, taken killably, never while
+ * holding another or writing; everything else is taken by the per-kind
+ * functions.
  */
 #include <linux/checkpoint.h>
 #include <linux/sched.h>
@@ -237,6 +239,7 @@ static int checkpoint_one_task(struct ckpt_ctx *ctx, int index)
 {
 	struct task_struct *t = ctx->tasks[index];
 	pid_t pid = ctx->pids[index].pid;
+	bool allowed;
 	int i, ret;
 
 	if (ctx->pids[index].flags & CKPT_TASK_ZOMBIE)
@@ -246,14 +249,22 @@ static int checkpoint_one_task(struct ckpt_ctx *ctx, int index)
 	if (!try_get_task_stack(t))
 		return ckpt_err(ctx, -EBUSY, "pid %d died during the checkpoint",
 				pid);
-	/* no exec while its records are written; rights checked under it */
+	/*
+	 * The rights are checked under exec_update_lock, as mm_access() does;
+	 * it is not held while the records are written (the image and the
+	 * log may be pipes: no I/O under it).  A task that does not run can
+	 * not exec or change its credentials, and the recheck after its
+	 * records proves it did not run.
+	 */
 	ret = down_read_killable(&t->signal->exec_update_lock);
 	if (ret) {
 		ret = ckpt_err(ctx, -EINTR, "interrupted");
 		goto out_stack;
 	}
+	allowed = ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS);
+	up_read(&t->signal->exec_update_lock);
 	ret = checkpoint_recheck_task(ctx, index);
-	if (!ret && !ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
+	if (!ret && !allowed)
 		ret = ckpt_err(ctx, -EPERM,
 			       "no permission to checkpoint pid %d (ptrace attach denied)",
 			       pid);
@@ -276,7 +287,6 @@ static int checkpoint_one_task(struct ckpt_ctx *ctx, int index)
 	}
 	if (!ret)
 		ret = checkpoint_recheck_task(ctx, index);
-	up_read(&t->signal->exec_update_lock);
 out_stack:
 	put_task_stack(t);
 	return ret;

@@ -589,8 +589,13 @@ static int ckpt_mm_collect(struct ckpt_mm_info *mi, struct ckpt_hdr_mm *hm)
 	hm->coredump_filter = (mm->flags & MMF_DUMP_FILTER_MASK) >>
 			      MMF_DUMP_FILTER_SHIFT;
 #ifdef CONFIG_MEMBARRIER
-	hm->membarrier = atomic_read(&mm->membarrier_state) &
-			 CKPT_MEMBARRIER_KNOWN;
+	hm->membarrier = atomic_read(&mm->membarrier_state);
+	if (hm->membarrier & ~CKPT_MEMBARRIER_KNOWN) {
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "membarrier state %#x: registrations kcr does not know",
+			       hm->membarrier);
+		goto out;
+	}
 #endif
 	ckpt_mm_fields(mm, hm);
 
@@ -921,10 +926,18 @@ int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 #ifdef CONFIG_MEMBARRIER
 	BUILD_BUG_ON(CKPT_MEMBARRIER_PRIVATE_EXPEDITED_READY !=
 		     MEMBARRIER_STATE_PRIVATE_EXPEDITED_READY);
+	BUILD_BUG_ON(CKPT_MEMBARRIER_PRIVATE_EXPEDITED !=
+		     MEMBARRIER_STATE_PRIVATE_EXPEDITED);
+	BUILD_BUG_ON(CKPT_MEMBARRIER_GLOBAL_EXPEDITED_READY !=
+		     MEMBARRIER_STATE_GLOBAL_EXPEDITED_READY);
 	BUILD_BUG_ON(CKPT_MEMBARRIER_GLOBAL_EXPEDITED !=
 		     MEMBARRIER_STATE_GLOBAL_EXPEDITED);
+	BUILD_BUG_ON(CKPT_MEMBARRIER_SYNC_CORE_READY !=
+		     MEMBARRIER_STATE_PRIVATE_EXPEDITED_SYNC_CORE_READY);
 	BUILD_BUG_ON(CKPT_MEMBARRIER_SYNC_CORE !=
 		     MEMBARRIER_STATE_PRIVATE_EXPEDITED_SYNC_CORE);
+	BUILD_BUG_ON(CKPT_MEMBARRIER_RSEQ_READY !=
+		     MEMBARRIER_STATE_PRIVATE_EXPEDITED_RSEQ_READY);
 	BUILD_BUG_ON(CKPT_MEMBARRIER_RSEQ !=
 		     MEMBARRIER_STATE_PRIVATE_EXPEDITED_RSEQ);
 #endif
@@ -934,9 +947,9 @@ int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 	if (!(ctx->task_first[index] & CKPT_FIRST_MM))
 		return 0;
 	/*
-	 * Not mm_access(): the caller holds t's exec_update_lock and checked
-	 * the ptrace rights under it (a second read lock could wait behind
-	 * an exec).
+	 * Not mm_access(): the caller checked the ptrace rights under t's
+	 * exec_update_lock, and t does not run (checkpoint.c), so it has
+	 * not exec'ed since.
 	 */
 	mm = get_task_mm(t);
 	if (!mm)
@@ -997,6 +1010,29 @@ struct ckpt_rst_mm {
 };
 
 /*
+ * The registrations membarrier() leaves: a READY bit with its state bit
+ * and the other way round; registering SYNC_CORE or RSEQ also sets
+ * PRIVATE_EXPEDITED (not its READY bit), which needs one of the three.
+ */
+static bool rst_membarrier_ok(u32 mb)
+{
+	u32 pe = mb & CKPT_MEMBARRIER_PRIVATE_EXPEDITED;
+	u32 sub = mb & (CKPT_MEMBARRIER_SYNC_CORE | CKPT_MEMBARRIER_RSEQ);
+
+	if (!(mb & CKPT_MEMBARRIER_GLOBAL_EXPEDITED) !=
+	    !(mb & CKPT_MEMBARRIER_GLOBAL_EXPEDITED_READY) ||
+	    !(mb & CKPT_MEMBARRIER_SYNC_CORE) !=
+	    !(mb & CKPT_MEMBARRIER_SYNC_CORE_READY) ||
+	    !(mb & CKPT_MEMBARRIER_RSEQ) != !(mb & CKPT_MEMBARRIER_RSEQ_READY))
+		return false;
+	if ((mb & CKPT_MEMBARRIER_PRIVATE_EXPEDITED_READY) && !pe)
+		return false;
+	if (sub && !pe)
+		return false;
+	return !pe || sub || (mb & CKPT_MEMBARRIER_PRIVATE_EXPEDITED_READY);
+}
+
+/*
  * What mlockall(), prctl(PR_SET_THP_DISABLE), /proc/PID/coredump_filter
  * and membarrier() set, with the rights the restored task needs for it:
  * mlockall(MCL_FUTURE) needs a RLIMIT_MEMLOCK (the image's) or
@@ -1015,7 +1051,7 @@ static int rst_check_mm_state(struct ckpt_ctx *ctx, struct ckpt_hdr_mm *hm,
 	    ~(u32)(MMF_DUMP_FILTER_MASK >> MMF_DUMP_FILTER_SHIFT))
 		return ckpt_err(ctx, -EINVAL,
 				"MM record: coredump_filter %#x", hm->coredump_filter);
-	if (mb & ~CKPT_MEMBARRIER_KNOWN)
+	if ((mb & ~CKPT_MEMBARRIER_KNOWN) || !rst_membarrier_ok(mb))
 		return ckpt_err(ctx, -EINVAL,
 				"MM record: membarrier registrations %#x", mb);
 	if ((!IS_ENABLED(CONFIG_MEMBARRIER) && mb) ||

@@ -433,7 +433,6 @@ static int restore_task_sched_check(struct ckpt_ctx *ctx,
 	u64 rtprio = h->rlim[RLIMIT_RTPRIO].cur;
 	bool rt_pol = h->policy == SCHED_FIFO || h->policy == SCHED_RR;
 	struct signal_struct *sig = current->signal;
-	const struct cred *old;
 	cpumask_var_t mask, allowed;
 	bool priv = false;
 	int i, ret;
@@ -533,14 +532,17 @@ static int restore_task_sched_check(struct ckpt_ctx *ctx,
 		return ckpt_err(ctx, -EPERM,
 				"TASK: scheduling policy %u priority %u needs RLIMIT_RTPRIO or CAP_SYS_NICE",
 				h->policy, h->rt_priority);
-	/* the hooks setpriority() and sched_setattr() run, as the task */
-	old = override_creds(rt->new_creds);
+	/*
+	 * An early refusal by the hooks setpriority() and sched_setattr()
+	 * run.  With the caller's creds: the hooks compare the target's
+	 * (objective) creds with the subject's, and only in the finish step
+	 * are both the restored task's (restore_task_sched() asks again).
+	 */
 	ret = 0;
 	if (h->nice != task_nice(current))
 		ret = security_task_setnice(current, h->nice);
 	if (!ret)
 		ret = security_task_setscheduler(current);
-	revert_creds(old);
 	if (ret)
 		return ckpt_err(ctx, ret,
 				"TASK: the security policy refuses the scheduling state");
@@ -591,6 +593,14 @@ static int restore_task_sched(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 
 	if (h->flags & CKPT_TASKF_RESET_ON_FORK)
 		attr.sched_flags |= SCHED_FLAG_RESET_ON_FORK;
+	/* setpriority()'s hook, as the restored task */
+	if (h->nice != task_nice(current)) {
+		ret = security_task_setnice(current, h->nice);
+		if (ret)
+			return ckpt_err(ctx, ret,
+					"the security policy refuses nice %d",
+					h->nice);
+	}
 	/*
 	 * With the syscall's checks (LSM, RT group bandwidth, rlimits): the
 	 * creds and rlimits are the restored task's by now.

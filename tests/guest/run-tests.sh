@@ -2227,6 +2227,8 @@ t_ipc_rights_restart() {
 	ipc_clean $n
 	prog_test $n "$T/semundo_proc" $n forge-setup || return 1
 	clean_files $n
+	# uid 1000's stdout: restart reopens it as the restored task
+	: > /tmp/$n.out && chown 1000:1000 /tmp/$n.out
 	start_prog $n runas 1000 1000 "$T/semundo_proc" $n hold || return 1
 	chown 1000:1000 /tmp/$n.out	# reopened by kcruser's restart
 	wait_ready $n "$PID" || return 1
@@ -2780,7 +2782,7 @@ t_kmemleak() {
 	nleak=$(grep -c '^unreferenced object' /tmp/kmemleak.report)
 	[ "$nleak" = 0 ] && return 0
 	sed 's/^/# /' /tmp/kmemleak.report | head -n 60 >&2
-	fail "kmemleak: $nleak unreferenced object(s) after $KMEMLEAK_CYCLES cycles; first allocated by: $(grep -m1 -A12 '^unreferenced object' /tmp/kmemleak.report | sed -n 's/^ *\[<[0-9a-f]*>\] //p' | head -n 6 | tr '\n' ' ')"
+	fail "kmemleak: $nleak unreferenced object(s) after $KMEMLEAK_CYCLES cycles; first allocated by: $(grep -m1 -A12 '^unreferenced object' /tmp/kmemleak.report | sed -n 's/^ *\[<[^>]*>\] //p' | head -n 6 | tr '\n' ' ')"
 }
 
 # ------------------------------------------------------------------ main

@@ -140,19 +140,19 @@ static long membarrier(int cmd, unsigned int flags)
 	return syscall(__NR_membarrier, cmd, flags, 0);
 }
 
-/* VmFlags of the mapping that starts at addr, from /proc/self/smaps. */
+/* VmFlags of the mapping that holds addr, from /proc/self/smaps. */
 static void vmflags(void *addr, char *out, size_t size)
 {
 	static char buf[1 << 17];
-	char key[32], *p;
+	unsigned long a = (unsigned long)addr, start, end;
+	char *p;
 	int n;
 
 	out[0] = 0;
 	if (kt_read_file("/proc/self/smaps", buf, sizeof(buf)) < 0)
 		return;
-	n = snprintf(key, sizeof(key), "%lx-", (unsigned long)addr);
 	for (p = buf; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		if (strncmp(p, key, n))
+		if (sscanf(p, "%lx-%lx ", &start, &end) != 2 || a < start || a >= end)
 			continue;
 		p = strstr(p, "VmFlags:");
 		if (p) {

@@ -283,7 +283,7 @@ struct ckpt_hdr_task {
 #define CKPT_TASKF_MCE_KILL	0x10	/* PR_MCE_KILL_SET: own policy (PF_MCE_PROCESS) */
 #define CKPT_TASKF_MCE_EARLY	0x20	/* with CKPT_TASKF_MCE_KILL: PR_MCE_KILL_EARLY */
 #define CKPT_TASKF_IO_FLUSHER	0x40	/* PR_SET_IO_FLUSHER */
-#define CKPT_TASKF_ALL_CPUS	0x80	/* affinity: every CPU (cpus_allowed unused) */
+#define CKPT_TASKF_ALL_CPUS	0x80	/* affinity: every CPU or the cpuset's (cpus_allowed 0) */
 #define CKPT_TASKF_RANDOMIZE	0x100	/* PF_RANDOMIZE: exec randomized the layout */
 #define CKPT_TASKF_KNOWN	0x1ff
 
@@ -419,7 +419,9 @@ struct ckpt_hdr_mm {
 /*
  * CKPT_HDR_MM: membarrier, the registrations of the address space (the
  * kernel's MEMBARRIER_STATE_* bits): each command's READY bit with the
- * state bit it goes with.
+ * state bit it goes with, both or neither; PRIVATE_EXPEDITED without its
+ * READY bit only with SYNC_CORE or RSEQ (their registration sets it).
+ * Checkpoint refuses a state with other bits.
  */
 #define CKPT_MEMBARRIER_PRIVATE_EXPEDITED_READY		0x01
 #define CKPT_MEMBARRIER_PRIVATE_EXPEDITED		0x02
