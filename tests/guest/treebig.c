@@ -91,6 +91,21 @@ static void check_self(void)
 		}
 }
 
+/*
+ * One go byte per process, in one write (atomic: MAX_N < PIPE_BUF).  Byte
+ * by byte, the last writes could find every reader gone, as the byte of a
+ * member the driver killed is never read, and raise SIGPIPE.
+ */
+static int go_all(char c)
+{
+	char buf[MAX_N];
+
+	if (n_procs < 2)
+		return 0;
+	memset(buf, c, n_procs - 1);
+	return write(go_p[1], buf, n_procs - 1) != n_procs - 1;
+}
+
 static void reap_children(const pid_t *kids, int nkids)
 {
 	int k, st, kp = killed_pid();
@@ -215,9 +230,7 @@ static __attribute__((noreturn)) void run(int idx)
 		free(buf);
 		kt_ready();
 		if (wait_go_or_quit()) {
-			for (i = 1; i < n_procs; i++)
-				if (write(go_p[1], "q", 1) != 1)
-					break;
+			go_all('q');
 			close(go_p[1]);
 			reap_children(kids, nkids);
 			snprintf(path, sizeof(path), "/tmp/%s.quit.done", name);
@@ -233,11 +246,9 @@ static __attribute__((noreturn)) void run(int idx)
 		} else {
 			kt_after_restart();
 		}
-		for (i = 1; i < n_procs; i++)
-			if (write(go_p[1], "g", 1) != 1) {
-				kt_fail("go pipe: writing byte %d: %s", i, strerror(errno));
-				break;
-			}
+		if (go_all('g'))
+			kt_fail("go pipe: writing %d bytes: %s", n_procs - 1,
+				strerror(errno));
 		close(go_p[1]);
 		check_self();
 		reap_children(kids, nkids);
