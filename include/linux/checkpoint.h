@@ -63,6 +63,12 @@ enum ckpt_obj_type {
 	CKPT_OBJ_PIDNS,		/* restart: pid_namespace, one reference */
 	CKPT_OBJ_SYSVSEM,	/* checkpoint: key; restart: ipc.c's undo list ref */
 	CKPT_OBJ_SHM_ATTACH,	/* a SysV shm attachment: struct file */
+	/* objects of the file kinds (struct ckpt_file_ops) */
+	CKPT_OBJ_INODE,		/* deleted file, memfd: checkpoint inode; restart file */
+	CKPT_OBJ_EVENT,		/* eventfd, signalfd, timerfd, inotify: struct file */
+	CKPT_OBJ_EPOLL,		/* struct file */
+	CKPT_OBJ_SOCK,		/* checkpoint: struct sock; restart: struct file */
+	CKPT_OBJ_TTY,		/* checkpoint: tty_struct; restart: kind's own */
 };
 
 /*
@@ -142,6 +148,7 @@ struct ckpt_ctx {
 	struct pid **task_pids;		/* restart: the struct pid of each task */
 	struct pid_namespace *pid_ns;	/* namespace the pids are seen in (level 0) */
 	struct list_head pipes;		/* checkpoint: pipes met (files.c) */
+	struct files_struct *files_owner;	/* checkpoint: fd table being saved */
 	void *ipc;			/* both: ipc.c private */
 
 	/* restart protocol (kernel/checkpoint/restart.c) */
@@ -302,6 +309,49 @@ struct file *restore_open_path(struct ckpt_ctx *ctx, const char *name,
 bool restore_file_id_valid(const struct ckpt_file_id *id);
 int restore_files_install(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 void restore_files_cleanup(struct ckpt_rst_task *rt);
+
+/*
+ * One kind of open file (enum ckpt_file_kind), for both directions; the
+ * table is files.c's ckpt_file_ops[].  An open file is a FILE record; what
+ * it is a view of (a pipe, an eventfd counter, a socket) is an object
+ * record of the kind (obj_type), written once, before the first record
+ * that uses it.  Records that name other files (epoll targets, fds in
+ * flight) come after the FILEs they name: a kind saves those first with
+ * checkpoint_file().
+ *
+ * can_save	checkpoint: does file belong to this kind (first match wins)
+ * save		checkpoint: write the kind's objects if not written yet and
+ *		fill hf (kind, obj_ref, f_flags, mode, pos); for a kind
+ *		reopened by path, put the path in buf (PATH_MAX) and set
+ *		*path and hf->path_len
+ * obj_type	restart: the record type of the kind's object (0: none), read
+ *		by restore_obj when met in a FILES section
+ * restore	restart: a new file for hf, whose other fields are checked
+ *		already (objref unique, path NUL-terminated when path_len);
+ *		returns the file with a reference, or an ERR_PTR (logged)
+ * by_path	the file is reopened by path, with the restored task's rights
+ */
+struct ckpt_file_ops {
+	const char *name;
+	u32 kind;
+	u32 obj_type;
+	bool by_path;
+	bool (*can_save)(struct file *file);
+	int (*save)(struct ckpt_ctx *ctx, unsigned int fd, struct file *file,
+		    struct ckpt_hdr_file *hf, char *buf, char **path);
+	int (*restore_obj)(struct ckpt_ctx *ctx);
+	struct file *(*restore)(struct ckpt_ctx *ctx,
+				const struct ckpt_hdr_file *hf,
+				const char *path);
+};
+
+/* save file (once) and return its FILE objref; fd is for messages */
+int checkpoint_file(struct ckpt_ctx *ctx, unsigned int fd, struct file *file,
+		    u32 *objref);
+/* the restored file of FILE objref (no new reference), or NULL */
+struct file *restore_file_get(struct ckpt_ctx *ctx, u32 objref);
+/* set the status flags of a file not installed anywhere yet */
+void ckpt_set_file_flags(struct file *file, unsigned int flags);
 
 /* ipc.c: IPC_NS, IPC_SHM, IPC_MSQ, IPC_MSG, IPC_SEM, SEM_UNDO, SEM_ADJ */
 int checkpoint_ipc_prepare(struct ckpt_ctx *ctx);

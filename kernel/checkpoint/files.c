@@ -314,7 +314,7 @@ static bool ckpt_chr_supported(dev_t dev)
 }
 
 /* Set the status flags of a file that is not installed anywhere yet. */
-static void ckpt_set_file_flags(struct file *file, unsigned int flags)
+void ckpt_set_file_flags(struct file *file, unsigned int flags)
 {
 	spin_lock(&file->f_lock);
 	file->f_flags = flags;
@@ -588,7 +588,7 @@ static int ckpt_prepare_pipe_file(struct ckpt_ctx *ctx,
 	hf->kind = CKPT_FILE_PIPE;
 	hf->f_flags = file->f_flags;
 	hf->mode = file_inode(file)->i_mode;
-	hf->pipe_ref = obj->objref;
+	hf->obj_ref = obj->objref;
 	return 0;
 }
 
@@ -723,10 +723,6 @@ found:
 }
 
 /*
- * Save one open file description (once) and return its objref.  buf is a
- * PATH_MAX scratch buffer.
- */
-/*
  * flock(), POSIX and lease locks are not saved yet; a file holding one is
  * refused rather than restored without it.  The owner of a POSIX lock is
  * the fd table of the task (compared, never dereferenced).
@@ -756,15 +752,127 @@ static bool ckpt_file_locked(struct file *file, fl_owner_t owner)
 #endif
 }
 
-static int ckpt_save_file(struct ckpt_ctx *ctx, unsigned int fd, struct file *file, char *buf,
-			  u32 *objref, fl_owner_t owner)
+static bool ckpt_is_pipe(struct file *file)
+{
+	return get_pipe_info(file, false) &&
+	       file_inode(file)->i_sb->s_magic == PIPEFS_MAGIC;
+}
+
+/* Files of a mount we can look up again, not /proc/<pid>/... */
+static bool ckpt_is_on_path(struct file *file)
+{
+	/* /proc/<pid>/... would name another process after restart */
+	return !(file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
+	       file_inode(file)->i_sb->s_magic != PROC_SUPER_MAGIC;
+}
+
+static bool ckpt_is_reg(struct file *file)
+{
+	umode_t mode = file_inode(file)->i_mode;
+
+	return (S_ISREG(mode) || S_ISDIR(mode)) && ckpt_is_on_path(file);
+}
+
+static bool ckpt_is_chr(struct file *file)
+{
+	return S_ISCHR(file_inode(file)->i_mode) && ckpt_is_on_path(file);
+}
+
+static int ckpt_save_pipe_file(struct ckpt_ctx *ctx, unsigned int fd,
+			       struct file *file, struct ckpt_hdr_file *hf,
+			       char *buf, char **path)
+{
+	return ckpt_prepare_pipe_file(ctx, fd, file, get_pipe_info(file, false),
+				      hf);
+}
+
+static int ckpt_save_reg_file(struct ckpt_ctx *ctx, unsigned int fd,
+			      struct file *file, struct ckpt_hdr_file *hf,
+			      char *buf, char **path)
+{
+	if (ckpt_file_locked(file, ctx->files_owner))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: %pD holds a file lock, not supported yet",
+				fd, file);
+	return ckpt_prepare_path_file(ctx, fd, file, hf, buf, path);
+}
+
+static int ckpt_save_chr_file(struct ckpt_ctx *ctx, unsigned int fd,
+			      struct file *file, struct ckpt_hdr_file *hf,
+			      char *buf, char **path)
 {
 	struct inode *inode = file_inode(file);
-	umode_t mode = inode->i_mode;
-	struct pipe_inode_info *pipe;
+
+	if (!(file->f_flags & O_PATH) && !ckpt_chr_supported(inode->i_rdev))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: character device %u:%u (%pD) not supported yet",
+				fd, MAJOR(inode->i_rdev), MINOR(inode->i_rdev),
+				file);
+	return ckpt_prepare_path_file(ctx, fd, file, hf, buf, path);
+}
+
+static int restore_pipe_obj(struct ckpt_ctx *ctx);
+static struct file *restore_pipe_file(struct ckpt_ctx *ctx,
+				      const struct ckpt_hdr_file *hf,
+				      const char *path);
+static struct file *restore_path_file(struct ckpt_ctx *ctx,
+				      const struct ckpt_hdr_file *hf,
+				      const char *path);
+
+/* The kinds of open files, for both directions; the first match saves. */
+static const struct ckpt_file_ops ckpt_file_ops[] = {
+	{
+		.name = "pipe",
+		.kind = CKPT_FILE_PIPE,
+		.obj_type = CKPT_HDR_PIPE,
+		.can_save = ckpt_is_pipe,
+		.save = ckpt_save_pipe_file,
+		.restore_obj = restore_pipe_obj,
+		.restore = restore_pipe_file,
+	}, {
+		.name = "regular file or directory",
+		.kind = CKPT_FILE_REG,
+		.by_path = true,
+		.can_save = ckpt_is_reg,
+		.save = ckpt_save_reg_file,
+		.restore = restore_path_file,
+	}, {
+		.name = "character device",
+		.kind = CKPT_FILE_CHR,
+		.by_path = true,
+		.can_save = ckpt_is_chr,
+		.save = ckpt_save_chr_file,
+		.restore = restore_path_file,
+	},
+};
+
+/* A file of no kind we save: say what it is. */
+static int ckpt_refuse_file(struct ckpt_ctx *ctx, unsigned int fd,
+			    struct file *file)
+{
+	umode_t mode = file_inode(file)->i_mode;
+
+	if (!(file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
+	    file_inode(file)->i_sb->s_magic == PROC_SUPER_MAGIC)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: procfs file (%pD) not supported yet",
+				fd, file);
+	return ckpt_err(ctx, -EOPNOTSUPP, "fd %u: %s (%pD) not supported yet",
+			fd, ckpt_file_kind_name(mode), file);
+}
+
+/*
+ * Save one open file description (once) and return its objref.  buf is a
+ * PATH_MAX scratch buffer.
+ */
+static int ckpt_save_file(struct ckpt_ctx *ctx, unsigned int fd,
+			  struct file *file, char *buf, u32 *objref)
+{
+	const struct ckpt_file_ops *ops = NULL;
 	struct ckpt_hdr_file hf;
 	struct ckpt_obj *obj;
 	char *path = NULL;
+	unsigned int i;
 	int ret;
 
 	obj = ckpt_obj_find_ptr(ctx, file);
@@ -775,43 +883,22 @@ static int ckpt_save_file(struct ckpt_ctx *ctx, unsigned int fd, struct file *fi
 		return 0;
 	}
 
-	memset(&hf, 0, sizeof(hf));
-	pipe = get_pipe_info(file, false);
-	if (pipe) {
-		if (inode->i_sb->s_magic != PIPEFS_MAGIC)
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"fd %u: fifo not supported yet", fd);
-		ret = ckpt_prepare_pipe_file(ctx, fd, file, pipe, &hf);
-	} else if (file->f_path.mnt->mnt_flags & MNT_INTERNAL) {
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: %s (%pD) not supported yet",
-				fd, ckpt_file_kind_name(mode), file);
-	} else if (inode->i_sb->s_magic == PROC_SUPER_MAGIC) {
-		/* /proc/<pid>/... would name another process after restart */
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: procfs file (%pD) not supported yet",
-				fd, file);
-	} else if (S_ISREG(mode) || S_ISDIR(mode)) {
-		if (ckpt_file_locked(file, owner))
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"fd %u: %pD holds a file lock, not supported yet",
-					fd, file);
-		ret = ckpt_prepare_path_file(ctx, fd, file, &hf, buf, &path);
-	} else if (S_ISCHR(mode)) {
-		if (!(file->f_flags & O_PATH) &&
-		    !ckpt_chr_supported(inode->i_rdev))
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"fd %u: character device %u:%u (%pD) not supported yet",
-					fd, MAJOR(inode->i_rdev),
-					MINOR(inode->i_rdev), file);
-		ret = ckpt_prepare_path_file(ctx, fd, file, &hf, buf, &path);
-	} else {
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: %s (%pD) not supported yet",
-				fd, ckpt_file_kind_name(mode), file);
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_ops); i++) {
+		if (ckpt_file_ops[i].can_save(file)) {
+			ops = &ckpt_file_ops[i];
+			break;
+		}
 	}
+	if (!ops)
+		return ckpt_refuse_file(ctx, fd, file);
+
+	memset(&hf, 0, sizeof(hf));
+	ret = ops->save(ctx, fd, file, &hf, buf, &path);
 	if (ret)
 		return ret;
+	if (WARN_ON_ONCE(hf.kind != ops->kind || (!path && hf.path_len)))
+		return ckpt_err(ctx, -EINVAL, "fd %u: %s: bad FILE record",
+				fd, ops->name);
 
 	obj = ckpt_obj_add_ptr(ctx, CKPT_OBJ_FILE, get_file(file),
 			       ckpt_release_file);
@@ -826,6 +913,19 @@ static int ckpt_save_file(struct ckpt_ctx *ctx, unsigned int fd, struct file *fi
 		return ckpt_write_record_payload(ctx, CKPT_HDR_FILE, &hf,
 						 sizeof(hf), path, hf.path_len);
 	return ckpt_write_record(ctx, CKPT_HDR_FILE, &hf, sizeof(hf));
+}
+
+int checkpoint_file(struct ckpt_ctx *ctx, unsigned int fd, struct file *file,
+		    u32 *objref)
+{
+	char *buf = __getname();
+	int ret;
+
+	if (!buf)
+		return ckpt_nomem(ctx, "a path");
+	ret = ckpt_save_file(ctx, fd, file, buf, objref);
+	__putname(buf);
+	return ret;
 }
 
 static bool ckpt_skip_self(struct ckpt_ctx *ctx, struct task_struct *t,
@@ -877,6 +977,9 @@ int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 	if (ret)
 		goto out;
 
+	/* the owner of its POSIX locks (compared, never dereferenced) */
+	ctx->files_owner = READ_ONCE(t->files);
+
 	for (i = 0; i < nr; i++) {
 		if (ckpt_skip_self(ctx, t, ent[i].file)) {
 			ckpt_log(ctx, "fd %u: %s file of this self-checkpoint, not saved",
@@ -885,7 +988,7 @@ int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 			continue;
 		}
 		ret = ckpt_save_file(ctx, ent[i].fd, ent[i].file, buf,
-				     &objref, READ_ONCE(t->files));
+				     &objref);
 		if (ret)
 			goto out;
 
@@ -899,6 +1002,7 @@ int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 	}
 
 out:
+	ctx->files_owner = NULL;
 	if (buf)
 		__putname(buf);
 	for (i = 0; i < nr; i++)
@@ -1103,7 +1207,7 @@ static void ckpt_release_pipe(void *ptr)
 }
 
 /* PIPE + PIPE_DATA: a new pipe with the saved capacity and data. */
-static int restore_pipe(struct ckpt_ctx *ctx, u32 *objref)
+static int restore_pipe_obj(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rst_pipe *rp;
 	struct ckpt_hdr_pipe hp;
@@ -1188,15 +1292,16 @@ static int restore_pipe(struct ckpt_ctx *ctx, u32 *objref)
 		}
 		left -= n;
 	}
-	*objref = hp.objref;
 	ret = 0;
 out:
 	kvfree(data);
 	return ret;
 }
 
-/* One end of a restored pipe becomes FILE objref. */
-static int restore_pipe_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
+/* One end of a restored pipe. */
+static struct file *restore_pipe_file(struct ckpt_ctx *ctx,
+				      const struct ckpt_hdr_file *hf,
+				      const char *path)
 {
 	unsigned int acc = hf->f_flags & O_ACCMODE;
 	struct ckpt_rst_pipe *rp;
@@ -1205,30 +1310,33 @@ static int restore_pipe_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf)
 
 	if ((hf->mode & S_IFMT) != S_IFIFO || hf->pos || hf->rdev ||
 	    hf->path_len || (hf->f_flags & ~CKPT_PIPE_FLAGS) ||
-	    (acc != O_RDONLY && acc != O_WRONLY))
-		return ckpt_err(ctx, -EINVAL, "file %u: bad pipe end",
-				hf->objref);
-	rp = ckpt_obj_find_ref(ctx, CKPT_OBJ_PIPE, hf->pipe_ref);
-	if (!rp)
-		return ckpt_err(ctx, -EINVAL, "file %u: unknown pipe %u",
-				hf->objref, hf->pipe_ref);
+	    (acc != O_RDONLY && acc != O_WRONLY)) {
+		ckpt_err(ctx, -EINVAL, "file %u: bad pipe end", hf->objref);
+		return ERR_PTR(-EINVAL);
+	}
+	rp = ckpt_obj_find_ref(ctx, CKPT_OBJ_PIPE, hf->obj_ref);
+	if (!rp) {
+		ckpt_err(ctx, -EINVAL, "file %u: unknown pipe %u",
+			 hf->objref, hf->obj_ref);
+		return ERR_PTR(-EINVAL);
+	}
 	end = acc == O_RDONLY ? 0 : 1;
-	if (rp->used[end])
-		return ckpt_err(ctx, -EINVAL,
-				"file %u: pipe %u %s end used twice",
-				hf->objref, hf->pipe_ref, end ? "write" : "read");
+	if (rp->used[end]) {
+		ckpt_err(ctx, -EINVAL, "file %u: pipe %u %s end used twice",
+			 hf->objref, hf->obj_ref, end ? "write" : "read");
+		return ERR_PTR(-EINVAL);
+	}
 	rp->used[end] = true;
 
 	file = rp->file[end];
 	ckpt_set_file_flags(file, hf->f_flags);
-	/* on failure the reference is dropped and the error logged */
-	return ckpt_obj_add_ref(ctx, CKPT_OBJ_FILE, hf->objref, get_file(file),
-				ckpt_release_file);
+	return get_file(file);
 }
 
 /* A regular file, directory or character device, reopened by path. */
-static int restore_path_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
-			     const char *path)
+static struct file *restore_path_file(struct ckpt_ctx *ctx,
+				      const struct ckpt_hdr_file *hf,
+				      const char *path)
 {
 	unsigned int flags = hf->f_flags;
 	umode_t type = hf->mode & S_IFMT;
@@ -1239,27 +1347,30 @@ static int restore_path_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
 
 	if ((flags & ~CKPT_OPEN_FLAGS) ||
 	    ((flags & O_PATH) && (flags & ~CKPT_PATH_FLAGS)) ||
-	    ((flags & O_DIRECTORY) && type != S_IFDIR))
-		return ckpt_err(ctx, -EINVAL, "file %u: bad open flags %#o",
-				hf->objref, flags);
-	if (hf->pipe_ref || path[0] != '/')
-		return ckpt_err(ctx, -EINVAL, "file %u: bad record", hf->objref);
+	    ((flags & O_DIRECTORY) && type != S_IFDIR)) {
+		ckpt_err(ctx, -EINVAL, "file %u: bad open flags %#o",
+			 hf->objref, flags);
+		return ERR_PTR(-EINVAL);
+	}
+	if (hf->obj_ref || !path || path[0] != '/')
+		goto bad;
 	if (hf->kind == CKPT_FILE_REG) {
 		if ((type != S_IFREG && type != S_IFDIR) || hf->rdev ||
 		    ((flags & O_PATH) && hf->pos) ||
 		    (type == S_IFDIR && (hf->id.size || hf->id.mtime_sec ||
 					 hf->id.mtime_nsec)))
-			return ckpt_err(ctx, -EINVAL, "file %u: bad record",
-					hf->objref);
+			goto bad;
 	} else {
-		if (type != S_IFCHR || hf->rdev > U32_MAX)
-			return ckpt_err(ctx, -EINVAL, "file %u: bad record",
-					hf->objref);
+		if (type != S_IFCHR || hf->rdev > U32_MAX ||
+		    memchr_inv(&hf->id, 0, sizeof(hf->id)))
+			goto bad;
 		if (!(flags & O_PATH) &&
-		    !ckpt_chr_supported(new_decode_dev((u32)hf->rdev)))
-			return ckpt_err(ctx, -EINVAL,
-					"file %u: %s: unsupported character device",
-					hf->objref, path);
+		    !ckpt_chr_supported(new_decode_dev((u32)hf->rdev))) {
+			ckpt_err(ctx, -EINVAL,
+				 "file %u: %s: unsupported character device",
+				 hf->objref, path);
+			return ERR_PTR(-EINVAL);
+		}
 	}
 
 	/* O_NONBLOCK for devices: e.g. do not wait for a carrier */
@@ -1271,7 +1382,7 @@ static int restore_path_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
 				 hf->kind == CKPT_FILE_REG ? &hf->id : NULL,
 				 what);
 	if (IS_ERR(file))
-		return PTR_ERR(file);
+		return file;
 	/* f_flags as F_GETFL showed them at checkpoint */
 	if (file->f_flags & added)
 		ckpt_set_file_flags(file, file->f_flags & ~added);
@@ -1288,21 +1399,48 @@ static int restore_path_file(struct ckpt_ctx *ctx, struct ckpt_hdr_file *hf,
 		}
 	}
 
-	/* on failure the reference is dropped and the error logged */
-	return ckpt_obj_add_ref(ctx, CKPT_OBJ_FILE, hf->objref, file,
-				ckpt_release_file);
+	return file;
 fail:
 	fput(file);
-	return ret;
+	return ERR_PTR(ret);
+bad:
+	ckpt_err(ctx, -EINVAL, "file %u: bad record", hf->objref);
+	return ERR_PTR(-EINVAL);
 }
 
-/*
- * FILE.  new_pipe: the record follows the PIPE record of pipe_ref, and
- * must be an end of it.
- */
-static int restore_file(struct ckpt_ctx *ctx, bool new_pipe, u32 pipe_ref)
+static const struct ckpt_file_ops *ckpt_file_ops_of(u32 kind)
 {
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_ops); i++)
+		if (ckpt_file_ops[i].kind == kind)
+			return &ckpt_file_ops[i];
+	return NULL;
+}
+
+/* The kind whose object records have this type, or NULL. */
+static const struct ckpt_file_ops *ckpt_file_ops_of_obj(int type)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_ops); i++)
+		if (ckpt_file_ops[i].obj_type && ckpt_file_ops[i].obj_type == type)
+			return &ckpt_file_ops[i];
+	return NULL;
+}
+
+struct file *restore_file_get(struct ckpt_ctx *ctx, u32 objref)
+{
+	return ckpt_obj_find_ref(ctx, CKPT_OBJ_FILE, objref);
+}
+
+/* FILE: a new open file, by the ops of its kind. */
+static int restore_file(struct ckpt_ctx *ctx)
+{
+	const struct ckpt_file_ops *ops;
 	struct ckpt_hdr_file *hf;
+	const char *path = NULL;
+	struct file *file;
 	u32 len;
 	int ret;
 
@@ -1316,9 +1454,15 @@ static int restore_file(struct ckpt_ctx *ctx, bool new_pipe, u32 pipe_ref)
 		ckpt_err(ctx, ret, "file %u: bad length", hf->objref);
 		goto out;
 	}
-	/* only a regular file or directory has an identity */
+	ops = ckpt_file_ops_of(hf->kind);
+	if (!ops) {
+		ckpt_err(ctx, ret, "file %u: unknown kind %u", hf->objref,
+			 hf->kind);
+		goto out;
+	}
+	/* only a file reopened by path has an identity */
 	if (!restore_file_id_valid(&hf->id) ||
-	    (hf->kind != CKPT_FILE_REG && memchr_inv(&hf->id, 0, sizeof(hf->id)))) {
+	    (!ops->by_path && memchr_inv(&hf->id, 0, sizeof(hf->id)))) {
 		ckpt_err(ctx, ret, "file %u: bad identity fields", hf->objref);
 		goto out;
 	}
@@ -1326,34 +1470,23 @@ static int restore_file(struct ckpt_ctx *ctx, bool new_pipe, u32 pipe_ref)
 		ckpt_err(ctx, ret, "file %u: defined twice", hf->objref);
 		goto out;
 	}
-	if (new_pipe && (hf->kind != CKPT_FILE_PIPE ||
-			 hf->pipe_ref != pipe_ref)) {
-		ckpt_err(ctx, ret, "file %u: does not use the pipe before it",
-			 hf->objref);
-		goto out;
-	}
-
-	switch (hf->kind) {
-	case CKPT_FILE_PIPE:
-		ret = restore_pipe_file(ctx, hf);
-		break;
-	case CKPT_FILE_REG:
-	case CKPT_FILE_CHR: {
-		const char *path = (const char *)(hf + 1);
-
+	if (hf->path_len) {
+		path = (const char *)(hf + 1);
 		if (hf->path_len < 2 ||
 		    strnlen(path, hf->path_len) != hf->path_len - 1) {
 			ckpt_err(ctx, ret, "file %u: bad path", hf->objref);
-			break;
+			goto out;
 		}
-		ret = restore_path_file(ctx, hf, path);
-		break;
 	}
-	default:
-		ckpt_err(ctx, ret, "file %u: unknown kind %u", hf->objref,
-			 hf->kind);
-		break;
+
+	file = ops->restore(ctx, hf, path);
+	if (IS_ERR(file)) {	/* logged */
+		ret = PTR_ERR(file);
+		goto out;
 	}
+	/* on failure the reference is dropped and the error logged */
+	ret = ckpt_obj_add_ref(ctx, CKPT_OBJ_FILE, hf->objref, file,
+			       ckpt_release_file);
 out:
 	kvfree(hf);
 	return ret;
@@ -1371,7 +1504,9 @@ static int restore_check_shared(struct ckpt_ctx *ctx, struct file *file,
 	char *buf, *name;
 	int ret;
 
-	if (file->f_cred == current_cred() || get_pipe_info(file, false))
+	/* internal files (pipes, event fds, sockets) have no path to check */
+	if (file->f_cred == current_cred() ||
+	    (file->f_path.mnt->mnt_flags & MNT_INTERNAL))
 		return 0;
 	buf = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
 	if (!buf)
@@ -1463,31 +1598,33 @@ int restore_files_open(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 	rf->max = hdr.nr_fds;
 	rt->files = rf;
 
-	/* per fd: [ [PIPE PIPE_DATA...] FILE ] FD */
+	/*
+	 * per fd: the objects and FILEs first used by it (a FILE after the
+	 * objects it names, in any number: an epoll's targets come before
+	 * it), then the FD
+	 */
 	for (i = 0; i < hdr.nr_fds; i++) {
-		bool new_pipe = false;
-		u32 pipe_ref = 0;
+		for (;;) {
+			const struct ckpt_file_ops *ops;
 
-		type = ckpt_peek_type(ctx);
-		if (type < 0)
-			return type;
-		if (type == CKPT_HDR_PIPE) {
-			ret = restore_pipe(ctx, &pipe_ref);
-			if (ret)
-				return ret;
-			new_pipe = true;
 			type = ckpt_peek_type(ctx);
 			if (type < 0)
 				return type;
-			if (type != CKPT_HDR_FILE)
-				return ckpt_err(ctx, -EINVAL,
-						"files: pipe %u not followed by its file",
-						pipe_ref);
-		}
-		if (type == CKPT_HDR_FILE) {
-			ret = restore_file(ctx, new_pipe, pipe_ref);
+			if (type == CKPT_HDR_FD)
+				break;
+			if (type == CKPT_HDR_FILE) {
+				ret = restore_file(ctx);
+			} else {
+				ops = ckpt_file_ops_of_obj(type);
+				if (!ops)
+					return ckpt_err(ctx, -EINVAL,
+							"files: unexpected record type %d",
+							type);
+				ret = ops->restore_obj(ctx);
+			}
 			if (ret)
 				return ret;
+			cond_resched();
 		}
 		ret = restore_fd(ctx, rf);
 		if (ret)

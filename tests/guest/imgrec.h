@@ -84,7 +84,7 @@ static const struct field fields[] = {
 	F("file", CKPT_HDR_FILE, ckpt_hdr_file, f_flags),
 	F("file", CKPT_HDR_FILE, ckpt_hdr_file, mode),
 	F("file", CKPT_HDR_FILE, ckpt_hdr_file, pos),
-	F("file", CKPT_HDR_FILE, ckpt_hdr_file, pipe_ref),
+	F("file", CKPT_HDR_FILE, ckpt_hdr_file, obj_ref),
 	F("file", CKPT_HDR_FILE, ckpt_hdr_file, path_len),
 	F("pipe", CKPT_HDR_PIPE, ckpt_hdr_pipe, objref),
 	F("pipe", CKPT_HDR_PIPE, ckpt_hdr_pipe, size),

@@ -47,6 +47,11 @@ cpus clock rights badimage thp fuzz \
 taskstate taskstate_rt taskstate_legacy taskstate_mlockall taskstate_user taskstate_rights taskstate_refuse"
 # files reopened by path (identity, one lookup, rights, exe link), 64-bit only
 ALL_TESTS="$ALL_TESTS fileid_identity fileid_lookup fileid_rights fileid_exe fileid_unreachable compat64"
+# one file of tests per kind of state (kinds-*.sh): each appends its
+# tests to ALL_TESTS and its programs to KIND_PROCS, and defines t_<test>
+for f in "$T"/kinds-*.sh; do
+	[ -f "$f" ] && . "$f"
+done
 # scale and resources; kmemleak last: its scan covers every earlier test
 ALL_TESTS="$ALL_TESTS objtable memcg lockup kmemleak"
 # process names (comm) a test can leave behind; killed between tests
@@ -55,6 +60,7 @@ PROCS="thp refuse selfckpt regs memory signals task kcr-task-comm files blk_read
 PROCS="$PROCS scale cycles"
 PROCS="$PROCS fileid compat"
 PROCS="$PROCS taskstate"
+PROCS="$PROCS $KIND_PROCS"
 
 TMO_READY=30		# program start until its ready file
 TMO_CKPT=60		# one checkpoint run
@@ -2409,8 +2415,8 @@ header.magic 0
 header.magic ^1
 header.version 0
 header.version 1
-header.version 3
-header.version 5
+header.version 4
+header.version 6
 header.version 0xffffffff
 header.arch 0
 header.arch 2

@@ -767,7 +767,7 @@ static inline void img_full(struct img *im, int32_t pid)
 	memset(&file, 0, sizeof(file));
 	file.objref = 2;
 	file.kind = CKPT_FILE_PIPE;
-	file.pipe_ref = 1;
+	file.obj_ref = 1;
 	img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
 	memset(&fd, 0, sizeof(fd));
 	fd.fd = 0;

@@ -266,19 +266,25 @@ START_TEST(wrong_version_fails)
 	/* a version 1 image (the format before pid levels and refs) */
 	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 1;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 1 (expected 4)");
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 1 (expected 5)");
 	img_free(&im);
 	/* a version 2 image (before SysV IPC): its TREE entries had a pad */
 	img_minimal(&im, 100);
 	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 2;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 2 (expected 4)");
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 2 (expected 5)");
 	img_free(&im);
 	/* a version 3 image (before file identities in FILE, VMA and MM) */
 	img_minimal(&im, 100);
 	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 3;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 3 (expected 4)");
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 3 (expected 5)");
+	img_free(&im);
+	/* a version 4 image (pipe_ref before obj_ref, FILEs right before FDs) */
+	img_minimal(&im, 100);
+	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 4;
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 4 (expected 5)");
 	img_free(&im);
 }
 END_TEST
@@ -1754,8 +1760,8 @@ START_TEST(fd_names_a_file_written_before)
 	((struct ckpt_hdr_fd *)(im.buf + off))->file_ref = 1;	/* the PIPE */
 	img_refresh_tail(&im);
 	res = read_img(&im);
-	/* right after FILE 3, an FD that does not use it */
-	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE 3 at offset");
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FD 1: file_ref 1 names no FILE written before");
 	img_free(&im);
 
 	img_full(&im, 100);
@@ -1764,9 +1770,20 @@ START_TEST(fd_names_a_file_written_before)
 	((struct ckpt_hdr_fd *)(im.buf + off))->file_ref = 3;
 	img_refresh_tail(&im);
 	res = read_img(&im);
-	snprintf(want, sizeof(want), "FILE 2 at offset %zu is not followed by an FD that uses it",
-		 img_find(&im, CKPT_HDR_FILE, 0));
-	ck_assert_fails(res, KCR_ERR_FORMAT, off, want);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FD 0: file_ref 3 names no FILE written before");
+	img_free(&im);
+
+	img_full(&im, 100);
+	/* FD 1 uses FILE 2 again: FILE 3 is used by nothing */
+	off = img_find(&im, CKPT_HDR_FD, 1);
+	((struct ckpt_hdr_fd *)(im.buf + off))->file_ref = 2;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	snprintf(want, sizeof(want), "FILE 3 at offset %zu is used by no FD",
+		 img_find(&im, CKPT_HDR_FILE, 1));
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_TAIL, 0),
+			want);
 	img_free(&im);
 }
 END_TEST
@@ -1847,21 +1864,19 @@ START_TEST(objref_defined_once_across_kinds)
 }
 END_TEST
 
-START_TEST(pipe_is_followed_by_a_file_of_it)
+START_TEST(pipe_file_names_a_pipe_written_before)
 {
 	struct img im = { 0 };
 	struct result res;
-	char want[128];
 	size_t off;
 
 	img_full(&im, 100);
 	off = img_find(&im, CKPT_HDR_FILE, 0);
-	((struct ckpt_hdr_file *)(im.buf + off))->pipe_ref = 3;
+	((struct ckpt_hdr_file *)(im.buf + off))->obj_ref = 3;
 	img_refresh_tail(&im);
 	res = read_img(&im);
-	snprintf(want, sizeof(want), "PIPE 1 at offset %zu is not followed by a FILE of one of its ends",
-		 img_find(&im, CKPT_HDR_PIPE, 0));
-	ck_assert_fails(res, KCR_ERR_FORMAT, off, want);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 2: obj_ref 3 names no PIPE written before");
 	img_free(&im);
 }
 END_TEST
@@ -1883,11 +1898,11 @@ START_TEST(pipe_file_checks)
 
 	img_full(&im, 100);
 	off = img_find(&im, CKPT_HDR_FILE, 1);
-	((struct ckpt_hdr_file *)(im.buf + off))->pipe_ref = 1;
+	((struct ckpt_hdr_file *)(im.buf + off))->obj_ref = 1;
 	img_refresh_tail(&im);
 	res = read_img(&im);
 	ck_assert_fails(res, KCR_ERR_FORMAT, off,
-			"FILE 3 of kind reg has pipe_ref 1 (only pipe ends have one)");
+			"FILE 3 of kind reg has obj_ref 1 (only pipe ends have one)");
 	img_free(&im);
 
 	img_full(&im, 100);
@@ -1928,7 +1943,7 @@ START_TEST(pipe_end_used_by_one_file)
 		file.objref = 2 + i;
 		file.kind = CKPT_FILE_PIPE;
 		file.f_flags = i == 1;
-		file.pipe_ref = 1;
+		file.obj_ref = 1;
 		off = img_rec(&im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
 		memset(&fd, 0, sizeof(fd));
 		fd.fd = i;
@@ -2147,7 +2162,7 @@ START_TEST(record_field_checks)
 #define FC(t, n, st, m, v, why) { t, n, offsetof(struct st, m), sizeof(((struct st *)0)->m), v, why }
 		FC(CKPT_HDR_FD, 0, ckpt_hdr_fd, flags, 2, "FD 0: unknown flags 0x2"),
 		FC(CKPT_HDR_FD, 1, ckpt_hdr_fd, fd, CKPT_FDS_MAX, "FD 1048576 >= 1048576"),
-		FC(CKPT_HDR_FILE, 1, ckpt_hdr_file, kind, 9, "FILE kind 9 unknown"),
+		FC(CKPT_HDR_FILE, 1, ckpt_hdr_file, kind, 99, "FILE kind 99 unknown"),
 		FC(CKPT_HDR_PIPE, 0, ckpt_hdr_pipe, data_len, 70000, "PIPE data_len 70000 > size 65536"),
 		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, start, 0x404000, "VMA range 0x404000-0x404000 is empty"),
 		FC(CKPT_HDR_VMA, 0, ckpt_hdr_vma, start, 0x400010, "VMA range 0x400010-0x404000 is empty or not page aligned"),
@@ -2260,7 +2275,7 @@ START_TEST(task_records_start_with_task)
 END_TEST
 
 /* One task whose FILES holds the given FILE after a PIPE, its FILE and FD. */
-static size_t second_file_image(struct img *im, uint32_t kind, uint32_t pipe_ref,
+static size_t second_file_image(struct img *im, uint32_t kind, uint32_t obj_ref,
 				uint16_t path_len)
 {
 	struct ckpt_task_pids e = img_proc(NULL, 10);
@@ -2282,7 +2297,7 @@ static size_t second_file_image(struct img *im, uint32_t kind, uint32_t pipe_ref
 	memset(&file, 0, sizeof(file));
 	file.objref = 2;
 	file.kind = CKPT_FILE_PIPE;
-	file.pipe_ref = 1;
+	file.obj_ref = 1;
 	img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
 	memset(&fd, 0, sizeof(fd));
 	fd.file_ref = 2;
@@ -2291,7 +2306,7 @@ static size_t second_file_image(struct img *im, uint32_t kind, uint32_t pipe_ref
 	file.objref = 3;
 	file.kind = kind;
 	file.f_flags = 1;
-	file.pipe_ref = pipe_ref;
+	file.obj_ref = obj_ref;
 	file.path_len = path_len;
 	off = img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), "/dev/null", path_len);
 	fd.fd = 1;
@@ -2318,12 +2333,12 @@ START_TEST(file_kinds_and_pipe_ends)
 
 	off = second_file_image(&im, CKPT_FILE_PIPE, 9, 0);
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE 3: pipe_ref 9 names no PIPE written before");
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE 3: obj_ref 9 names no PIPE written before");
 	img_free(&im);
 
 	off = second_file_image(&im, CKPT_FILE_PIPE, 2, 0);	/* a FILE, not a PIPE */
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE 3: pipe_ref 2 names no PIPE written before");
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE 3: obj_ref 2 names no PIPE written before");
 	img_free(&im);
 
 	off = second_file_image(&im, CKPT_FILE_CHR, 0, 0);
@@ -3480,7 +3495,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, fd_of_an_unknown_file_fails);
 	tcase_add_test(tc, fds_ascend);
 	tcase_add_test(tc, objref_defined_once_across_kinds);
-	tcase_add_test(tc, pipe_is_followed_by_a_file_of_it);
+	tcase_add_test(tc, pipe_file_names_a_pipe_written_before);
 	tcase_add_test(tc, pipe_file_checks);
 	tcase_add_test(tc, pipe_end_used_by_one_file);
 	tcase_add_test(tc, shared_memory_objrefs);

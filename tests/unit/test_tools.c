@@ -197,7 +197,7 @@ START_TEST(restart_bad_prefix_reports_offset_and_reason)
 	img_free(&im);
 	run(&o, "%s/restart -i v.img", bin);
 	ck_rc(o, 1);
-	ck_has(o.err, "restart: offset 0: unsupported image version 9 (expected 4)");
+	ck_has(o.err, "restart: offset 0: unsupported image version 9 (expected 5)");
 }
 END_TEST
 

@@ -176,9 +176,6 @@ struct kcr_reader {
 	struct kcr_section undo; /* SEM_UNDO: its SEM_ADJ records */
 	uint64_t vma_start, vma_end, last_page;
 	int64_t last_fd;	/* previous FD of the open FILES, -1 if none */
-	uint32_t pending_pipe;	/* PIPE whose first FILE must come next, 0 if none */
-	uint32_t pending_file;	/* FILE whose first FD must come next, 0 if none */
-	uint64_t pending_off;	/* offset of that PIPE or FILE record */
 
 	/* every objref defined so far: TREE refs, then FILE, PIPE, SHMEM, SYSV_SHM attachments */
 	struct kcr_obj *objs;

@@ -32,6 +32,22 @@ const char *kcr_record_name(uint32_t type)
 	case CKPT_HDR_IPC_SEM:		return "IPC_SEM";
 	case CKPT_HDR_SEM_UNDO:		return "SEM_UNDO";
 	case CKPT_HDR_SEM_ADJ:		return "SEM_ADJ";
+	case CKPT_HDR_INODE:		return "INODE";
+	case CKPT_HDR_INODE_DATA:	return "INODE_DATA";
+	case CKPT_HDR_EVENTFD:		return "EVENTFD";
+	case CKPT_HDR_SIGNALFD:		return "SIGNALFD";
+	case CKPT_HDR_TIMERFD:		return "TIMERFD";
+	case CKPT_HDR_INOTIFY:		return "INOTIFY";
+	case CKPT_HDR_INOTIFY_WATCH:	return "INOTIFY_WATCH";
+	case CKPT_HDR_EPOLL:		return "EPOLL";
+	case CKPT_HDR_EPOLL_ITEM:	return "EPOLL_ITEM";
+	case CKPT_HDR_UNIX:		return "UNIX";
+	case CKPT_HDR_UNIX_SKB:		return "UNIX_SKB";
+	case CKPT_HDR_TTY:		return "TTY";
+	case CKPT_HDR_TTY_DATA:		return "TTY_DATA";
+	case CKPT_HDR_ITIMERS:		return "ITIMERS";
+	case CKPT_HDR_POSIX_TIMER:	return "POSIX_TIMER";
+	case CKPT_HDR_FILE_LOCK:	return "FILE_LOCK";
 	}
 	return "?";
 }
@@ -55,6 +71,15 @@ const char *kcr_file_kind_name(uint32_t kind)
 	case CKPT_FILE_REG:	return "reg";
 	case CKPT_FILE_CHR:	return "chr";
 	case CKPT_FILE_PIPE:	return "pipe";
+	case CKPT_FILE_FIFO:	return "fifo";
+	case CKPT_FILE_GHOST:	return "ghost";
+	case CKPT_FILE_EVENTFD:	return "eventfd";
+	case CKPT_FILE_SIGNALFD: return "signalfd";
+	case CKPT_FILE_TIMERFD:	return "timerfd";
+	case CKPT_FILE_INOTIFY:	return "inotify";
+	case CKPT_FILE_EPOLL:	return "epoll";
+	case CKPT_FILE_UNIX:	return "unix";
+	case CKPT_FILE_TTY:	return "tty";
 	}
 	return "?";
 }

@@ -527,6 +527,7 @@ struct kcr_obj {
 	uint32_t kind;		/* enum kcr_ref_kind or OBJ_* */
 	uint32_t owner;		/* TREE kinds: first TREE entry with this ref */
 	uint32_t ends;		/* PIPE: PIPE_END_* used by a FILE so far */
+	uint32_t uses;		/* FILE, PIPE...: records that use it so far */
 	uint64_t off;		/* body kinds: offset of the defining record */
 	uint64_t size;		/* SHMEM: shm_size; SHM_ATTACH: the shmid */
 };
@@ -1178,6 +1179,14 @@ static int is_ipc_object(uint32_t type)
 	       type == CKPT_HDR_IPC_SEM;
 }
 
+/* The records of a FILES section: its FDs, FILEs and their objects. */
+static int is_files_record(uint32_t type)
+{
+	return type == CKPT_HDR_FD || type == CKPT_HDR_FILE ||
+	       type == CKPT_HDR_PIPE || type == CKPT_HDR_PIPE_DATA ||
+	       (type >= CKPT_HDR_INODE && type <= CKPT_HDR_TTY_DATA);
+}
+
 static int close_sections(struct kcr_reader *r, uint32_t type, uint64_t off)
 {
 	if (type != CKPT_HDR_PAGES &&
@@ -1198,8 +1207,7 @@ static int close_sections(struct kcr_reader *r, uint32_t type, uint64_t off)
 	if (type != CKPT_HDR_VMA && type != CKPT_HDR_PAGES &&
 	    close_section(r, &r->mm, "VMA records", off))
 		return -1;
-	if (type != CKPT_HDR_FD && type != CKPT_HDR_FILE &&
-	    type != CKPT_HDR_PIPE && type != CKPT_HDR_PIPE_DATA &&
+	if (!is_files_record(type) &&
 	    close_section(r, &r->files, "FD records", off))
 		return -1;
 	if (type != CKPT_HDR_SIGINFO &&
@@ -1486,34 +1494,25 @@ static int check_task(struct kcr_reader *r, const struct ckpt_hdr_task *t,
 }
 
 /*
- * A FILE comes right before the first FD that uses it, and a PIPE (with
- * its data) right before the FILE of its first end: check the record
- * after one of those.
+ * Every object of a file kind (a PIPE...) is used by a FILE, and every
+ * FILE by an FD or by a record of another kind (an epoll target): each is
+ * written before its first use, and not written for nothing.
  */
-static int check_pending(struct kcr_reader *r, uint32_t type, const void *rec,
-			 uint64_t off)
+static int check_unused(struct kcr_reader *r, uint64_t off)
 {
-	if (r->pending_pipe && type != CKPT_HDR_PIPE_DATA) {
-		const struct ckpt_hdr_file *f = rec;
+	const struct kcr_obj *o;
+	uint32_t i;
 
-		if (type != CKPT_HDR_FILE || f->kind != CKPT_FILE_PIPE ||
-		    f->pipe_ref != r->pending_pipe)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "PIPE %u at offset %llu is not followed by a FILE of one of its ends",
-				    r->pending_pipe,
-				    (unsigned long long)r->pending_off);
-		r->pending_pipe = 0;
-		return 0;	/* the FILE itself */
-	}
-	if (r->pending_file) {
-		const struct ckpt_hdr_fd *d = rec;
-
-		if (type != CKPT_HDR_FD || d->file_ref != r->pending_file)
-			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "FILE %u at offset %llu is not followed by an FD that uses it",
-				    r->pending_file,
-				    (unsigned long long)r->pending_off);
-		r->pending_file = 0;
+	for (i = 0; i < r->objs_cap; i++) {
+		o = &r->objs[i];
+		if (!o->ref || o->uses ||
+		    (o->kind != OBJ_FILE && o->kind != OBJ_PIPE))
+			continue;
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s %u at offset %llu is used by no %s",
+			    o->kind == OBJ_FILE ? "FILE" : "PIPE", o->ref,
+			    (unsigned long long)o->off,
+			    o->kind == OBJ_FILE ? "FD" : "FILE");
 	}
 	return 0;
 }
@@ -1521,7 +1520,7 @@ static int check_pending(struct kcr_reader *r, uint32_t type, const void *rec,
 static int check_fd(struct kcr_reader *r, const struct ckpt_hdr_fd *f,
 		    uint64_t off)
 {
-	const struct kcr_obj *o;
+	struct kcr_obj *o;
 
 	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_FD, 1, off))
 		return -1;
@@ -1541,6 +1540,19 @@ static int check_fd(struct kcr_reader *r, const struct ckpt_hdr_fd *f,
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FD %u: file_ref %u names no FILE written before",
 			    f->fd, f->file_ref);
+	o->uses++;
+	return 0;
+}
+
+/* The kinds of FILE this version saves (enum ckpt_file_kind). */
+static int file_kind_known(uint32_t kind)
+{
+	switch (kind) {
+	case CKPT_FILE_REG:
+	case CKPT_FILE_CHR:
+	case CKPT_FILE_PIPE:
+		return 1;
+	}
 	return 0;
 }
 
@@ -1553,7 +1565,7 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 
 	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_FILE, 0, off))
 		return -1;
-	if (f->kind < 1 || f->kind > CKPT_FILE_KIND_MAX)
+	if (!file_kind_known(f->kind))
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE kind %u unknown", f->kind);
 	if (f->kind != CKPT_FILE_PIPE && !f->path_len)
@@ -1569,11 +1581,11 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 			  (f->mode & S_IFMT) == S_IFDIR, what, off))
 		return -1;
 	if (f->kind == CKPT_FILE_PIPE) {
-		pipe = obj_find(r, f->pipe_ref);
+		pipe = obj_find(r, f->obj_ref);
 		if (!pipe || pipe->kind != OBJ_PIPE)
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "FILE %u: pipe_ref %u names no PIPE written before",
-				    f->objref, f->pipe_ref);
+				    "FILE %u: obj_ref %u names no PIPE written before",
+				    f->objref, f->obj_ref);
 		switch (f->f_flags & O_ACCMODE) {
 		case O_RDONLY:
 			end = PIPE_END_READ;
@@ -1590,18 +1602,17 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 				    "FILE %u: the %s end of PIPE %u is already used by another FILE",
 				    f->objref, end == PIPE_END_READ ? "read" : "write",
-				    f->pipe_ref);
+				    f->obj_ref);
 		pipe->ends |= end;
-	} else if (f->pipe_ref) {
+		pipe->uses++;
+	} else if (f->obj_ref) {
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "FILE %u of kind %s has pipe_ref %u (only pipe ends have one)",
-			    f->objref, kcr_file_kind_name(f->kind), f->pipe_ref);
+			    "FILE %u of kind %s has obj_ref %u (only pipe ends have one)",
+			    f->objref, kcr_file_kind_name(f->kind), f->obj_ref);
 	}
 	o = obj_define(r, f->objref, OBJ_FILE, "FILE", off);
 	if (!o)
 		return -1;
-	r->pending_file = f->objref;
-	r->pending_off = off;
 	return 0;
 }
 
@@ -1621,8 +1632,6 @@ static int check_pipe(struct kcr_reader *r, const struct ckpt_hdr_pipe *p,
 	if (!obj_define(r, p->objref, OBJ_PIPE, "PIPE", off))
 		return -1;
 	open_section(&r->pipe, CKPT_HDR_PIPE, off, p->data_len);
-	r->pending_pipe = p->objref;
-	r->pending_off = off;
 	return 0;
 }
 
@@ -1994,8 +2003,6 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 
 	if (close_sections(r, type, off))
 		return -1;
-	if (check_pending(r, type, rec, off))
-		return -1;
 	if (type == CKPT_HDR_TASK)
 		return check_task(r, rec, off);
 	if (!r->task_idx)
@@ -2164,7 +2171,7 @@ static int check_tail(struct kcr_reader *r, const struct ckpt_hdr_tail *t,
 
 	if (close_sections(r, CKPT_HDR_TAIL, off))
 		return -1;
-	if (check_pending(r, CKPT_HDR_TAIL, t, off))
+	if (check_unused(r, off))
 		return -1;
 	if (r->task_idx && check_missing(r, RANK_END, "TAIL", off))
 		return -1;

@@ -867,7 +867,7 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		if (f->kind == CKPT_FILE_CHR)
 			pf_x(p, "rdev", f->rdev);
 		if (f->kind == CKPT_FILE_PIPE)
-			pf_u(p, "pipe_ref", f->pipe_ref);
+			pf_u(p, "obj_ref", f->obj_ref);
 		if (f->path_len)
 			pf_s(p, "path", (const char *)(f + 1), f->path_len);
 		if (f->kind == CKPT_FILE_REG)

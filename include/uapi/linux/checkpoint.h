@@ -70,7 +70,7 @@
 #define CKPT_RESTART_FLAGS	(CKPT_RESTART_NO_PIDS | CKPT_RESTART_FORCE_FILES)
 
 #define CKPT_MAGIC		0x31474d4952434b4bULL	/* bytes "KKCRIMG1" */
-#define CKPT_VERSION		4
+#define CKPT_VERSION		5
 #define CKPT_ARCH_X86_64	1
 
 #define CKPT_ALIGN		8
@@ -128,7 +128,29 @@ enum ckpt_record_type {
 	CKPT_HDR_SEM_UNDO	= 61,
 	CKPT_HDR_SEM_ADJ	= 62,
 
-	CKPT_HDR_TYPE_MAX	= 63,
+	/*
+	 * Objects that open files are views of (enum ckpt_file_kind), one
+	 * range per kind; each is written before the first record that uses
+	 * it.
+	 */
+	CKPT_HDR_INODE		= 64,	/* 64..69: deleted files, memfd, FIFOs */
+	CKPT_HDR_INODE_DATA	= 65,
+	CKPT_HDR_EVENTFD	= 70,	/* 70..75: eventfd, signalfd, timerfd, inotify */
+	CKPT_HDR_SIGNALFD	= 71,
+	CKPT_HDR_TIMERFD	= 72,
+	CKPT_HDR_INOTIFY	= 73,
+	CKPT_HDR_INOTIFY_WATCH	= 74,
+	CKPT_HDR_EPOLL		= 76,	/* 76..79: epoll */
+	CKPT_HDR_EPOLL_ITEM	= 77,
+	CKPT_HDR_UNIX		= 80,	/* 80..83: UNIX sockets */
+	CKPT_HDR_UNIX_SKB	= 81,
+	CKPT_HDR_TTY		= 84,	/* 84..87: ptys */
+	CKPT_HDR_TTY_DATA	= 85,
+	CKPT_HDR_ITIMERS	= 88,	/* 88..91: timers of a thread group */
+	CKPT_HDR_POSIX_TIMER	= 89,
+	CKPT_HDR_FILE_LOCK	= 92,	/* 92..95: file locks */
+
+	CKPT_HDR_TYPE_MAX	= 127,
 };
 
 /* Every record starts with this. len includes the header itself. */
@@ -339,7 +361,16 @@ enum ckpt_file_kind {
 	CKPT_FILE_REG		= 1,	/* regular file or directory, reopened by path */
 	CKPT_FILE_CHR		= 2,	/* character device, reopened by path */
 	CKPT_FILE_PIPE		= 3,	/* one end of a PIPE object */
-	CKPT_FILE_KIND_MAX	= 3,
+	CKPT_FILE_FIFO		= 4,	/* a FIFO's PIPE object, reopened by path */
+	CKPT_FILE_GHOST		= 5,	/* an INODE object: deleted file, memfd */
+	CKPT_FILE_EVENTFD	= 6,	/* an EVENTFD object */
+	CKPT_FILE_SIGNALFD	= 7,	/* a SIGNALFD object */
+	CKPT_FILE_TIMERFD	= 8,	/* a TIMERFD object */
+	CKPT_FILE_INOTIFY	= 9,	/* an INOTIFY object */
+	CKPT_FILE_EPOLL		= 10,	/* an EPOLL object */
+	CKPT_FILE_UNIX		= 11,	/* a UNIX socket object */
+	CKPT_FILE_TTY		= 12,	/* one side of a TTY (pty) object */
+	CKPT_FILE_KIND_MAX	= 12,
 };
 
 /*
@@ -365,7 +396,7 @@ struct ckpt_hdr_file {
 	__u32 mode;		/* inode mode (type and permission bits) */
 	__s64 pos;
 	__u64 rdev;		/* CHR: new_encode_dev() of the device */
-	__u32 pipe_ref;		/* PIPE: objref of the PIPE object */
+	__u32 obj_ref;		/* PIPE...: objref of the object it opens */
 	__u16 path_len;		/* REG/CHR: bytes of path, NUL included */
 	__u16 pad;
 	struct ckpt_file_id id;	/* REG: the file (size, mtime 0 for a directory) */
