@@ -2,7 +2,8 @@
 /*
  * refuse: a process holding state that kcr does not save yet.  Checkpoint
  * must refuse it with a reason and leave it running as before.
- *   refuse MODE   MODE: flock itimer posixtimer child thread socket, or
+ *   refuse MODE   MODE: flock itimer posixtimer child thread socket netlink
+ *                 (an AF_NETLINK socket) pidfd (pidfd_open), or
  *                 task state (t_taskstate_refuse): tsc (PR_SET_TSC), dispatch
  *                 (PR_SET_SYSCALL_USER_DISPATCH), deadline (SCHED_DEADLINE),
  *                 specctrl (PR_SET_SPECULATION_CTRL); exit 4 if this kernel
@@ -82,6 +83,12 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "socket")) {
 		if (socket(AF_UNIX, SOCK_STREAM, 0) < 0)
 			return 2;
+	} else if (!strcmp(mode, "netlink")) {
+		if (socket(AF_NETLINK, SOCK_RAW, 0) < 0)
+			return 2;
+	} else if (!strcmp(mode, "pidfd")) {
+		if (syscall(SYS_pidfd_open, getpid(), 0) < 0)
+			return 2;
 	} else if (!strcmp(mode, "tsc")) {
 		if (prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0))
 			return 4;
@@ -102,7 +109,7 @@ int main(int argc, char **argv)
 		if (prctl(PR_SET_SPECULATION_CTRL, 0, 4, 0, 0))
 			return 4;
 	} else {
-		fprintf(stderr, "usage: refuse flock|itimer|posixtimer|child|thread|socket|tsc|dispatch|deadline|specctrl\n");
+		fprintf(stderr, "usage: refuse flock|itimer|posixtimer|child|thread|socket|netlink|pidfd|tsc|dispatch|deadline|specctrl\n");
 		return 2;
 	}
 	kt_ready();
