@@ -73,6 +73,7 @@ IMG_LIMIT=16777216	# memory: image must stay below 16 MiB
 # /proc/lockdep) runs several times slower under TCG: timeouts are scaled.
 KCR_SLOW=1
 [ -e /proc/lockdep ] && KCR_SLOW=${KCR_SLOW_FACTOR:-4}
+export KCR_SLOW		# programs that time themselves scale too (blk_sleep)
 TMO_READY=$((TMO_READY * KCR_SLOW)) TMO_CKPT=$((TMO_CKPT * KCR_SLOW))
 TMO_RST=$((TMO_RST * KCR_SLOW)) TMO_GONE=$((TMO_GONE * KCR_SLOW))
 TMO_RESTORED=$((TMO_RESTORED * KCR_SLOW))
