@@ -128,6 +128,18 @@ static int find_cgroup2(struct freezer *fz)
 
 static char *proc_cgroup(pid_t pid);
 
+/* pid is gone or a zombie (its /proc/PID/cgroup then says nothing). */
+static int proc_gone(pid_t pid)
+{
+	char path[64], buf[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return 1;
+	p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
+	return p && (p[1] == ' ') && (p[2] == 'Z' || p[2] == 'X');
+}
+
 int fz_setup(struct freezer *fz, pid_t root)
 {
 	char path[600], *parent;
@@ -140,6 +152,8 @@ int fz_setup(struct freezer *fz, pid_t root)
 	 * so that a user who was delegated that cgroup can freeze there.
 	 */
 	parent = proc_cgroup(root);
+	if (!parent && proc_gone(root))
+		return fz_fail(fz, "process %d has exited", (int)root);
 	if (!parent)
 		return fz_fail(fz, "process %d: no cgroup v2 membership in /proc/%d/cgroup",
 			       (int)root, (int)root);
@@ -351,6 +365,9 @@ int fz_freeze_tree(struct freezer *fz, pid_t root, int timeout_ms)
 			if (!orig) {
 				if (i == 0) {
 					free(v);
+					if (proc_gone(root))
+						return fz_fail(fz, "process %d has exited",
+							       (int)root);
 					return fz_fail(fz, "process %d: no cgroup v2 membership in /proc/%d/cgroup",
 						       (int)root, (int)root);
 				}
