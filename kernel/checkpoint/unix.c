@@ -2,16 +2,20 @@
 /*
  * kcr: AF_UNIX sockets (records UNIX, UNIX_SKB; file kind CKPT_FILE_UNIX).
  *
- * Saved: unbound, unconnected sockets, and connected pairs whose two
- * sockets are both held by the tree (socketpair(), SOCK_STREAM, SOCK_DGRAM
- * and SOCK_SEQPACKET), with the messages queued in each direction (in
+ * Saved: unconnected sockets, bound (abstract or path names) or not,
+ * listening with no connection waiting or not, and connected unbound
+ * pairs whose two sockets are both held by the tree (socketpair(),
+ * SOCK_STREAM, SOCK_DGRAM and SOCK_SEQPACKET), with the messages queued in
+ * each direction (in
  * order, datagram boundaries kept, the unread rest of a partly read stream
  * message), the credentials each message carries, the shutdown state of
  * each side, SO_PASSCRED, SO_SNDBUF and SO_RCVBUF when they were set, and
- * the file's O_NONBLOCK.  Refused with a reason: other families, bound or
- * listening sockets, a peer outside the tree or already closed, a dgram
- * socket connected one way, file descriptors in flight (SCM_RIGHTS), an
- * out-of-band byte (MSG_OOB), SO_PEEK_OFF.
+ * the file's O_NONBLOCK.  Refused with a reason: other families, bound
+ * connected sockets (connect/accept), a listener with connections not yet
+ * accepted, messages queued on an unconnected socket, a peer outside the
+ * tree or already closed, a dgram socket connected one way, file
+ * descriptors in flight (SCM_RIGHTS), an out-of-band byte (MSG_OOB),
+ * SO_PEEK_OFF.
  *
  * Checkpoint copies the queue without consuming it: the skbs are walked
  * under the receive queue lock into a buffer allocated beforehand (a first
@@ -22,7 +26,10 @@
  * a peer held outside is refused, named by its address.
  *
  * Restart creates the pair with socketpair() (sock_create() with the
- * restored task's rights) at the first record, and refills each queue by
+ * restored task's rights) at the first record; binds a socket as the
+ * restored task (for a path name: a socket inode left at the path that no
+ * socket is bound to any more, the killed original's, is unlinked first,
+ * with the restored task's rights); and refills each queue by
  * sending every message from the peer (MSG_DONTWAIT), with the saved
  * credentials as SCM_CREDENTIALS: what the restored task may send
  * (scm_check_creds: its own pid unless CAP_SYS_ADMIN, its uids and gids
@@ -44,9 +51,12 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/net.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/security.h>
 #include <linux/sched/signal.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -124,8 +134,9 @@ static int ckpt_unix_check_self(struct ckpt_ctx *ctx, unsigned int fd,
 				struct sock *sk)
 {
 	struct unix_sock *u = unix_sk(sk);
+	bool bound, peer;
 	char name[64];
-	bool bound;
+	u32 waiting;
 
 	if (!ckpt_unix_type_ok(sk->sk_type))
 		return ckpt_err(ctx, -EOPNOTSUPP,
@@ -133,17 +144,20 @@ static int ckpt_unix_check_self(struct ckpt_ctx *ctx, unsigned int fd,
 				fd, sk->sk_type);
 	unix_state_lock(sk);
 	bound = u->addr;
+	peer = u->peer;
 	unix_state_unlock(sk);
-	if (bound) {
-		ckpt_unix_name(sk, name, sizeof(name));
+	if (!bound)
+		return 0;
+	ckpt_unix_name(sk, name, sizeof(name));
+	if (peer)
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: unix socket bound to %s: bound unix sockets not supported yet",
+				"fd %u: unix socket %s is connected (connect/accept): bound connected unix sockets not supported yet",
 				fd, name);
-	}
-	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
+	waiting = skb_queue_len_lockless(&sk->sk_receive_queue);
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN && waiting)
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: listening unix socket not supported yet",
-				fd);
+				"fd %u: listening unix socket %s has %u connections not yet accepted: not supported yet",
+				fd, name, waiting);
 	return 0;
 }
 
@@ -242,10 +256,71 @@ static int ckpt_unix_walk(struct ckpt_ctx *ctx, struct sock *sk,
 }
 
 /* The UNIX record of sk and its queue. */
+/*
+ * The name of an unconnected socket, in buf (CKPT_UNIX_ADDR_MAX bytes):
+ * an abstract one as bound, a path one as the path of the socket inode
+ * from the checkpointer's root (it must lead back to it).  Returns its
+ * length, 0 if unbound.
+ */
+static int ckpt_unix_addr(struct ckpt_ctx *ctx, unsigned int fd,
+			  struct sock *sk, char *buf)
+{
+	struct unix_sock *u = unix_sk(sk);
+	struct unix_address *addr;
+	struct path path = {};
+	char *pbuf, *p, what[16];
+	int len = 0;
+
+	unix_state_lock(sk);
+	addr = u->addr;
+	if (addr && addr->len > offsetof(struct sockaddr_un, sun_path)) {
+		len = addr->len - offsetof(struct sockaddr_un, sun_path);
+		len = min_t(int, len, CKPT_UNIX_ADDR_MAX);
+		memcpy(buf, addr->name->sun_path, len);
+		if (buf[0]) {
+			path = u->path;
+			path_get(&path);
+		}
+	}
+	unix_state_unlock(sk);
+	if (!len || !buf[0])
+		return len;
+
+	pbuf = __getname();
+	if (!pbuf) {
+		path_put(&path);
+		return ckpt_unix_nomem(ctx, "a path");
+	}
+	snprintf(what, sizeof(what), "fd %u", fd);
+	if (!path.dentry) {
+		len = ckpt_err(ctx, -EOPNOTSUPP, "fd %u: unix socket %.*s: no path",
+			       fd, len, buf);
+		goto out;
+	}
+	p = ckpt_reachable_path(ctx, &path, pbuf, NULL, what);
+	if (IS_ERR(p)) {
+		len = PTR_ERR(p);
+		goto out;
+	}
+	len = strlen(p) + 1;
+	if (len > CKPT_UNIX_ADDR_MAX) {
+		len = ckpt_err(ctx, -EOPNOTSUPP,
+			       "fd %u: unix socket bound to %s: a path longer than sun_path",
+			       fd, p);
+		goto out;
+	}
+	memcpy(buf, p, len);
+out:
+	__putname(pbuf);
+	path_put(&path);
+	return len;
+}
+
 static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 			       struct sock *sk, struct sock *peer, u32 objref,
 			       u32 peer_ref)
 {
+	char addr[CKPT_UNIX_ADDR_MAX];
 	struct ckpt_unix_msg *msgs = NULL;
 	struct ckpt_hdr_unix_skb hs;
 	struct ckpt_hdr_unix hu;
@@ -276,6 +351,10 @@ static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 		hu.flags |= CKPT_UNIX_RCVBUF_SET;
 		hu.rcvbuf = sk->sk_rcvbuf;
 	}
+	if (sk->sk_state == TCP_LISTEN) {
+		hu.flags |= CKPT_UNIX_LISTEN;
+		hu.backlog = READ_ONCE(sk->sk_max_ack_backlog);
+	}
 	if (sk->sk_peek_off >= 0)
 		why = "SO_PEEK_OFF not supported yet";
 #if IS_ENABLED(CONFIG_AF_UNIX_OOB)
@@ -287,6 +366,13 @@ static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 		return ckpt_err(ctx, -EOPNOTSUPP, "fd %u: unix socket: %s", fd,
 				why);
 
+	/* a pair is unbound (the sockets of the tree are checked for it) */
+	if (!peer) {
+		ret = ckpt_unix_addr(ctx, fd, sk, addr);
+		if (ret < 0)
+			return ret;
+		hu.addr_len = ret;
+	}
 	if (!peer && skb_queue_len_lockless(&sk->sk_receive_queue))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"fd %u: unix socket: messages queued on an unconnected socket not supported yet",
@@ -314,7 +400,8 @@ static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 	}
 	hu.nr_skbs = nr;
 	hu.queued = bytes;
-	ret = ckpt_write_record(ctx, CKPT_HDR_UNIX, &hu, sizeof(hu));
+	ret = ckpt_write_record_payload(ctx, CKPT_HDR_UNIX, &hu, sizeof(hu),
+					addr, hu.addr_len);
 	for (i = 0, done = 0; !ret && i < nr; i++) {
 		memset(&hs, 0, sizeof(hs));
 		hs.len = msgs[i].len;
@@ -559,9 +646,95 @@ static int restore_unix_pair(struct ckpt_ctx *ctx,
 	return 0;
 }
 
+static int restore_unix_sun(struct sockaddr_un *sun, const char *name,
+			    u32 len)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, name, len);
+	return offsetof(struct sockaddr_un, sun_path) + len;
+}
+
+/*
+ * A socket inode at @name that no socket is bound to any more (the killed
+ * original's): unlinked, with the restored task's rights.  -EADDRINUSE if
+ * it is anything else or in use.
+ */
+static int restore_unix_stale(struct ckpt_ctx *ctx, u32 objref,
+			      const char *name, u32 len)
+{
+	struct sockaddr_un sun;
+	struct socket *probe;
+	struct dentry *d;
+	struct path parent;
+	int alen, ret;
+
+	/* a datagram connect finds the socket bound to the inode, if any */
+	alen = restore_unix_sun(&sun, name, len);
+	ret = sock_create(AF_UNIX, SOCK_DGRAM, 0, &probe);
+	if (ret)
+		return ret;
+	ret = kernel_connect(probe, (struct sockaddr *)&sun, alen, O_NONBLOCK);
+	sock_release(probe);
+	if (ret != -ECONNREFUSED)
+		return -EADDRINUSE;
+
+	d = kern_path_locked(name, &parent);
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	ret = -EADDRINUSE;
+	if (d_is_positive(d) && S_ISSOCK(d_inode(d)->i_mode)) {
+		ret = mnt_want_write(parent.mnt);
+		if (!ret) {
+			ret = security_path_unlink(&parent, d);
+			if (!ret)
+				ret = vfs_unlink(mnt_user_ns(parent.mnt),
+						 d_inode(parent.dentry), d, NULL);
+			mnt_drop_write(parent.mnt);
+		}
+	}
+	dput(d);
+	inode_unlock(d_inode(parent.dentry));
+	path_put(&parent);
+	if (!ret)
+		ckpt_log(ctx, "unix socket %u: removed the stale socket inode at %s",
+			 objref, name);
+	return ret;
+}
+
+/* bind() to the saved name as the restored task; listen() */
+static int restore_unix_bind(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
+			     const struct ckpt_hdr_unix *hu, const char *name)
+{
+	struct socket *sock = rst_sock(rs);
+	struct sockaddr_un sun;
+	int alen, ret;
+
+	alen = restore_unix_sun(&sun, name, hu->addr_len);
+	ret = kernel_bind(sock, (struct sockaddr *)&sun, alen);
+	if (ret == -EADDRINUSE && name[0] == '/') {
+		ret = restore_unix_stale(ctx, hu->objref, name, hu->addr_len);
+		if (!ret)
+			ret = kernel_bind(sock, (struct sockaddr *)&sun, alen);
+	}
+	if (ret && name[0])
+		return ckpt_err(ctx, ret, "unix socket %u: can not bind it to %s",
+				hu->objref, name);
+	if (ret)
+		return ckpt_err(ctx, ret, "unix socket %u: can not bind it to @%*pE",
+				hu->objref, hu->addr_len - 1, name + 1);
+	if (hu->flags & CKPT_UNIX_LISTEN) {
+		ret = kernel_listen(sock, hu->backlog);
+		if (ret)
+			return ckpt_err(ctx, ret, "unix socket %u: listen(%u) failed",
+					hu->objref, hu->backlog);
+	}
+	return 0;
+}
+
 static int restore_unix_single(struct ckpt_ctx *ctx,
 			       const struct ckpt_hdr_unix *hu,
-			       struct ckpt_rst_sock **rsp)
+			       const char *name, struct ckpt_rst_sock **rsp)
 {
 	struct ckpt_rst_sock *rs;
 	struct socket *sock;
@@ -576,7 +749,7 @@ static int restore_unix_single(struct ckpt_ctx *ctx,
 	if (IS_ERR(rs))
 		return PTR_ERR(rs);
 	*rsp = rs;
-	return 0;
+	return hu->addr_len ? restore_unix_bind(ctx, rs, hu, name) : 0;
 }
 
 static int restore_unix_setopt(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
@@ -761,15 +934,41 @@ static int restore_unix_finish(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs)
 	return 0;
 }
 
+/* A name as bind() takes it: abstract, or an absolute path with its NUL. */
+static bool restore_unix_name_ok(const char *name, u32 len)
+{
+	if (!len)
+		return true;
+	if (!name[0])
+		return true;
+	return name[0] == '/' && len >= 2 && strnlen(name, len) == len - 1;
+}
+
 int restore_unix_obj(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rst_sock *rs, *peer = NULL;
+	struct {
+		struct ckpt_hdr_unix hu;
+		char name[CKPT_UNIX_ADDR_MAX];
+	} rec;
 	struct ckpt_hdr_unix hu;
+	const char *name = rec.name;
+	bool listen;
 	int ret;
 
-	ret = ckpt_read_record(ctx, CKPT_HDR_UNIX, &hu, sizeof(hu), sizeof(hu));
+	ret = ckpt_read_record(ctx, CKPT_HDR_UNIX, &rec, sizeof(rec.hu),
+			       sizeof(rec));
 	if (ret < 0)
 		return ret;
+	hu = rec.hu;
+	listen = hu.flags & CKPT_UNIX_LISTEN;
+	if (ret != sizeof(hu) + hu.addr_len || hu.addr_len > CKPT_UNIX_ADDR_MAX ||
+	    !restore_unix_name_ok(name, hu.addr_len) ||
+	    (hu.addr_len && hu.peer_ref) || (!listen && hu.backlog) ||
+	    (listen && (hu.type == SOCK_DGRAM || !hu.addr_len)) ||
+	    hu.backlog > INT_MAX)
+		return ckpt_err(ctx, -EINVAL, "unix socket %u: bad name or listen state",
+				hu.objref);
 	if (hu.pad || (hu.flags & ~CKPT_UNIX_FLAGS) ||
 	    !ckpt_unix_type_ok(hu.type) || hu.nr_skbs > CKPT_UNIX_SKBS_MAX ||
 	    hu.queued > CKPT_UNIX_QUEUE_MAX || hu.peer_ref == hu.objref ||
@@ -799,7 +998,7 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 					"unix socket %u: objref %u already used",
 					hu.objref, hu.peer_ref);
 		ret = hu.peer_ref ? restore_unix_pair(ctx, &hu, &rs) :
-				    restore_unix_single(ctx, &hu, &rs);
+				    restore_unix_single(ctx, &hu, name, &rs);
 		if (ret)
 			return ret;
 		if (hu.peer_ref)

@@ -1,6 +1,6 @@
 # kcr guest tests: AF_UNIX sockets (tests/guest/unixsock.c, kernel/checkpoint/unix.c).
 # Sourced by run-tests.sh.
-ALL_TESTS="$ALL_TESTS unix_pair_stream unix_pair_dgram unix_pair_seqpacket unix_shutdown unix_refuse"
+ALL_TESTS="$ALL_TESTS unix_pair_stream unix_pair_dgram unix_pair_seqpacket unix_shutdown unix_bound unix_refuse"
 KIND_PROCS="$KIND_PROCS unixsock"
 
 # A socketpair of each type, parent and child on the two ends, data queued
@@ -10,15 +10,19 @@ t_unix_pair_dgram() { std_test unix_pair_dgram unixsock dgram unix_pair_dgram; }
 t_unix_pair_seqpacket() { std_test unix_pair_seqpacket unixsock seqpacket unix_pair_seqpacket; }
 # shutdown(SHUT_WR) of one side: the other reads the data then EOF
 t_unix_shutdown() { std_test unix_shutdown unixsock shutdown unix_shutdown; }
+# bound (abstract, path), a listener: the killed original's socket inodes
+# at the paths are removed by restart
+t_unix_bound() { std_test unix_bound unixsock bound unix_bound; }
 
-# Refused, naming the thing, and the tree runs on: another family, a bound
-# socket (not supported yet), a peer held outside the tree (named).
+# Refused, naming the thing, and the tree runs on: another family, a
+# listener with a connection not yet accepted (not supported yet), a peer
+# held outside the tree (named).
 t_unix_refuse() {
 	local n=unix_refuse mode re pid root st
-	for mode in netlink bound outside; do
+	for mode in netlink backlog outside; do
 		case $mode in
 		netlink) re='netlink socket .*not supported' ;;
-		bound) re='bound to @kcr-unix-bound.*not supported' ;;
+		backlog) re='@kcr-unix-backlog has 1 connections not yet accepted: not supported' ;;
 		outside) re='peer outside the tree \(@kcr-unix-outside' ;;
 		esac
 		clean_files $n

@@ -13,16 +13,23 @@
  *	side), find nothing more queued, and exchange one more message each
  *	way.  Also an unconnected, unbound socket (P fd) survives.
  *   unixsock shutdown                 NAME unix_shutdown
- *	A stream pair: P sends, then shutdown(SHUT_WR); C shutdown(SHUT_RD)
- *	of a seqpacket pair.  After restart C reads P's data then EOF, P's
- *	send fails with EPIPE, C can still send to P.
+ *	A stream pair: P sends, then shutdown(SHUT_WR).  After restart C
+ *	reads P's data then EOF, P's send fails with EPIPE, C can still send
+ *	to P.
+ *   unixsock bound                    NAME unix_bound
+ *	Bound, unconnected sockets: a dgram one on an abstract name, a
+ *	stream one listening on /tmp/unix_bound.sock (backlog 5), a dgram one
+ *	on /tmp/unix_bound.dgram.  The killed original leaves its socket
+ *	inodes at the paths: restart removes them.  After restart the names
+ *	are back, the listener accepts a new connection, datagrams sent to
+ *	both dgram names arrive.
  *   unixsock refuse-MODE              NAME unix_refuse (not restarted)
- *	netlink: an AF_NETLINK socket.  bound: a socket bound to an abstract
- *	name.  outside: the checkpointed child C holds a socket whose peer
+ *	netlink: an AF_NETLINK socket.  backlog: a listener with a connection
+ *	not yet accepted.  outside: the checkpointed child C holds a socket whose peer
  *	(bound to @kcr-unix-outside) is held by P, outside the tree; C's pid
  *	is in /tmp/unix_refuse.root.
  * Selfcheck breaks (KCRTEST_BREAK): data (P reads one message early),
- * passcred (P clears SO_PASSCRED).
+ * passcred (P clears SO_PASSCRED), name (bound: a fresh abstract socket).
  */
 #include "kcrtest.h"
 #include <signal.h>
@@ -183,11 +190,16 @@ static int refuse(void)
 		fd = socket(AF_NETLINK, SOCK_RAW, 0);
 		if (fd < 0)
 			kt_die_errno("socket(AF_NETLINK)");
-	} else if (is("refuse-bound")) {
-		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-		strcpy(a.sun_path + 1, "kcr-unix-bound");
-		if (fd < 0 || bind(fd, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 15))
-			kt_die_errno("bind");
+	} else if (is("refuse-backlog")) {
+		int cl = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		strcpy(a.sun_path + 1, "kcr-unix-backlog");
+		if (fd < 0 || cl < 0 ||
+		    bind(fd, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 17) ||
+		    listen(fd, 4) ||
+		    connect(cl, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 17))
+			kt_die_errno("listen/connect");
 	} else if (is("refuse-outside")) {
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 			kt_die_errno("socketpair");
@@ -223,6 +235,95 @@ static int refuse(void)
 	kt_done();
 }
 
+static socklen_t sun_set(struct sockaddr_un *a, const char *path, const char *abstract)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	if (path) {
+		strcpy(a->sun_path, path);
+		return offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1;
+	}
+	strcpy(a->sun_path + 1, abstract);
+	return offsetof(struct sockaddr_un, sun_path) + 1 + strlen(abstract);
+}
+
+static void expect_name(int fd, const char *what, const struct sockaddr_un *exp, socklen_t elen)
+{
+	struct sockaddr_un got;
+	socklen_t glen = sizeof(got);
+
+	memset(&got, 0, sizeof(got));
+	if (getsockname(fd, (void *)&got, &glen)) {
+		kt_fail("%s: getsockname: %s", what, strerror(errno));
+		return;
+	}
+	if (glen != elen || memcmp(&got, exp, elen))
+		kt_fail("%s: expected name \"%s%s\" (%u bytes), got \"%s%s\" (%u bytes)", what,
+			exp->sun_path[0] ? "" : "@", exp->sun_path[0] ? exp->sun_path : exp->sun_path + 1,
+			elen, got.sun_path[0] ? "" : "@",
+			got.sun_path[0] ? got.sun_path : got.sun_path + 1, glen);
+}
+
+static int bound(void)
+{
+	struct sockaddr_un aa, al, ad;
+	socklen_t la = sun_set(&aa, NULL, "kcr-unix-abs");
+	socklen_t ll = sun_set(&al, "/tmp/unix_bound.sock", NULL);
+	socklen_t ld = sun_set(&ad, "/tmp/unix_bound.dgram", NULL);
+	int a, l, d, c, s, u;
+	struct stat st;
+
+	unlink(al.sun_path);
+	unlink(ad.sun_path);
+	a = socket(AF_UNIX, SOCK_DGRAM, 0);
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	d = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (a < 0 || l < 0 || d < 0 || bind(a, (void *)&aa, la) || bind(l, (void *)&al, ll) ||
+	    listen(l, 5) || bind(d, (void *)&ad, ld))
+		kt_die_errno("bind");
+	kt_ready();
+	kt_wait_go();
+	kt_after_restart();
+	if (kt_broken("name")) {
+		close(a);
+		a = socket(AF_UNIX, SOCK_DGRAM, 0);
+	}
+	expect_name(a, "abstract dgram socket", &aa, la);
+	expect_name(l, "listening socket", &al, ll);
+	expect_name(d, "path dgram socket", &ad, ld);
+	KT_EXPECT_INT("SO_ACCEPTCONN of the listener", 1, getint(l, SO_ACCEPTCONN));
+	if (stat(al.sun_path, &st) || !S_ISSOCK(st.st_mode))
+		kt_fail("%s: expected a socket inode", al.sun_path);
+	type = SOCK_STREAM;
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (connect(c, (void *)&al, ll)) {
+		kt_fail("connect to the restored listener: %s", strerror(errno));
+	} else {
+		s = accept(l, NULL, NULL);
+		if (s < 0) {
+			kt_fail("accept on the restored listener: %s", strerror(errno));
+		} else {
+			xsend(c, "hi");
+			expect_msg(s, "accepted connection", "hi", 0);
+			close(s);
+		}
+	}
+	close(c);
+	type = SOCK_DGRAM;
+	u = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (sendto(u, "to-abs", 6, 0, (void *)&aa, la) != 6)
+		kt_fail("sendto the abstract name: %s", strerror(errno));
+	else
+		expect_msg(a, "datagram to the abstract name", "to-abs", 0);
+	if (sendto(u, "to-path", 7, 0, (void *)&ad, ld) != 7)
+		kt_fail("sendto the path name: %s", strerror(errno));
+	else
+		expect_msg(d, "datagram to the path name", "to-path", 0);
+	unlink(al.sun_path);
+	unlink(ad.sun_path);
+	kt_done();
+}
+
 int main(int argc, char **argv)
 {
 	int rp[2], fl;
@@ -236,6 +337,8 @@ int main(int argc, char **argv)
 	kt_start(argv[2]);
 	if (!strncmp(mode, "refuse-", 7))
 		return refuse();
+	if (is("bound"))
+		return bound();
 	type = is("stream") || is("shutdown") ? SOCK_STREAM :
 	       is("dgram") ? SOCK_DGRAM : SOCK_SEQPACKET;
 	signal(SIGPIPE, SIG_IGN);

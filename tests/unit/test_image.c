@@ -2449,6 +2449,74 @@ START_TEST(unix_socket_records)
 }
 END_TEST
 
+/* One listening socket bound to a path (or the mutation of it). */
+static size_t unix_bound_image(struct img *im, int mut)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	const char *name = mut == 2 ? "tmp/x.sock" : "/tmp/x.sock";
+	struct ckpt_hdr_unix u;
+	struct ckpt_hdr_file file;
+	struct ckpt_hdr_fd fd;
+	size_t off;
+
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, 10, "x");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, 1);
+	memset(&u, 0, sizeof(u));
+	u.objref = 101;
+	u.type = 1;
+	u.flags = mut == 1 ? 0 : CKPT_UNIX_LISTEN;
+	u.backlog = 5;
+	u.peer_ref = mut == 3 ? 102 : 0;
+	u.addr_len = strlen(name) + 1;
+	off = img_rec(im, CKPT_HDR_UNIX, &u, sizeof(u), name, u.addr_len);
+	memset(&file, 0, sizeof(file));
+	file.objref = 103;
+	file.kind = CKPT_FILE_UNIX;
+	file.f_flags = O_RDWR;
+	file.mode = S_IFSOCK | 0777;
+	file.obj_ref = 101;
+	img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+	memset(&fd, 0, sizeof(fd));
+	fd.file_ref = 103;
+	img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	img_mm(im, e.mm_ref, 0);
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	img_tail(im);
+	return off;
+}
+
+START_TEST(unix_bound_records)
+{
+	static const char *const bad[] = {
+		NULL,
+		"others have backlog 0",
+		"a name is abstract (a NUL first) or an absolute path",
+		"a socket of a pair has no name",
+	};
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+	int i;
+
+	unix_bound_image(&im, 0);
+	ck_valid(read_img(&im));
+	img_free(&im);
+	for (i = 1; i < 4; i++) {
+		off = unix_bound_image(&im, i);
+		res = read_img(&im);
+		ck_assert_fails(res, KCR_ERR_FORMAT, off, bad[i]);
+		img_free(&im);
+	}
+}
+END_TEST
+
 START_TEST(file_kinds_and_pipe_ends)
 {
 	struct img im = { 0 };
@@ -3635,6 +3703,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, task_records_start_with_task);
 	tcase_add_test(tc, file_kinds_and_pipe_ends);
 	tcase_add_test(tc, unix_socket_records);
+	tcase_add_test(tc, unix_bound_records);
 	tcase_add_test(tc, file_identity_fields_are_checked);
 	tcase_add_test(tc, mm_without_exe_has_no_exe_identity);
 	tcase_add_test(tc, prefix_read_keeps_exact_raw_bytes);

@@ -278,6 +278,8 @@ static uint64_t max_size(const struct kcr_reader *r, uint32_t type)
 		return fixed + CKPT_MSG_SIZE_MAX;
 	case CKPT_HDR_UNIX_SKB:
 		return fixed + CKPT_UNIX_SKB_MAX;
+	case CKPT_HDR_UNIX:
+		return fixed + CKPT_UNIX_ADDR_MAX;
 	case CKPT_HDR_IPC_SEM:
 		return fixed + (uint64_t)CKPT_SEM_NSEMS_MAX * sizeof(struct ckpt_ipc_semval);
 	case CKPT_HDR_SEM_ADJ:
@@ -354,6 +356,16 @@ static int check_len(struct kcr_reader *r, uint32_t type, uint32_t len,
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 				    "empty PIPE_DATA record");
 		return 0;	/* any size up to the max, checked before */
+	case CKPT_HDR_UNIX: {
+		const struct ckpt_hdr_unix *u = rec;
+
+		if (u->addr_len > CKPT_UNIX_ADDR_MAX)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "UNIX addr_len %u > %u", u->addr_len,
+				    CKPT_UNIX_ADDR_MAX);
+		want += u->addr_len;
+		break;
+	}
 	case CKPT_HDR_UNIX_SKB: {
 		const struct ckpt_hdr_unix_skb *u = rec;
 
@@ -1636,6 +1648,7 @@ static int check_unix_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
 		      uint64_t off)
 {
+	const char *name = (const char *)(u + 1);
 	struct kcr_obj *o, *peer;
 
 	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_UNIX, 0, off))
@@ -1662,6 +1675,22 @@ static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
 	if (u->peer_ref == u->objref)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "UNIX %u is its own peer", u->objref);
+	if (u->addr_len && u->peer_ref)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: a socket of a pair has no name",
+			    u->objref);
+	if (u->addr_len && name[0] &&
+	    (name[0] != '/' || u->addr_len < 2 ||
+	     strnlen(name, u->addr_len) != u->addr_len - 1))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: a name is abstract (a NUL first) or an absolute path ending with its NUL",
+			    u->objref);
+	if ((u->flags & CKPT_UNIX_LISTEN) ?
+	    (u->type == 2 || !u->addr_len || u->backlog > INT32_MAX) :
+	    u->backlog != 0)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: a listening socket is a bound stream or seqpacket socket with a backlog, others have backlog 0",
+			    u->objref);
 	if ((!(u->flags & CKPT_UNIX_SNDBUF_SET) && u->sndbuf) ||
 	    (!(u->flags & CKPT_UNIX_RCVBUF_SET) && u->rcvbuf) ||
 	    u->sndbuf > INT32_MAX || u->rcvbuf > INT32_MAX)

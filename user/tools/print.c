@@ -902,6 +902,13 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 			pf_u(p, "rcvbuf", u->rcvbuf);
 		pf_u(p, "nr_skbs", u->nr_skbs);
 		pf_u(p, "queued", u->queued);
+		if (u->flags & CKPT_UNIX_LISTEN)
+			pf_u(p, "backlog", u->backlog);
+		if (u->addr_len && ((const char *)(u + 1))[0])
+			pf_s(p, "path", (const char *)(u + 1), u->addr_len);
+		else if (u->addr_len)
+			pf_s(p, "abstract", (const char *)(u + 1) + 1,
+			     u->addr_len - 1);
 		break;
 	}
 	case CKPT_HDR_UNIX_SKB: {

@@ -432,18 +432,23 @@ struct ckpt_hdr_pipe_data {
 #define CKPT_UNIX_PASSCRED	0x4	/* SO_PASSCRED */
 #define CKPT_UNIX_SNDBUF_SET	0x8	/* SO_SNDBUF was set: sndbuf is restored */
 #define CKPT_UNIX_RCVBUF_SET	0x10	/* SO_RCVBUF was set: rcvbuf is restored */
-#define CKPT_UNIX_FLAGS		0x1f
+#define CKPT_UNIX_LISTEN	0x20	/* listening, no connection waiting */
+#define CKPT_UNIX_FLAGS		0x3f
+
+#define CKPT_UNIX_ADDR_MAX	108	/* bytes of sun_path */
 
 /*
  * CKPT_HDR_UNIX: an AF_UNIX socket (an object, CKPT_OBJ_SOCK), written
  * before the FILE that opens it; followed by nr_skbs UNIX_SKB records, the
- * messages queued for it to read, oldest first, holding queued bytes.
- * The sockets are unbound (no name), and not listening.  A connected pair
- * is two UNIX records naming each other by peer_ref (socketpair(), or
- * connected each to the other): the first creates the pair, the second
- * one follows later in the same FILES section; each message of a pair's
- * socket was sent by its peer.  An unconnected socket has peer_ref 0 and
- * no messages.
+ * messages queued for it to read, oldest first, holding queued bytes,
+ * after addr_len bytes of its name.  A connected pair is two UNIX records
+ * naming each other by peer_ref (socketpair(), or connected each to the
+ * other): the first creates the pair, the second one follows later in the
+ * same FILES section; each message of a pair's socket was sent by its
+ * peer; a pair is unbound.  An unconnected socket has peer_ref 0 and no
+ * messages, and may be bound (a name: an abstract one starts with a NUL,
+ * a path name is absolute and ends with its NUL) and listening, with no
+ * connection waiting to be accepted.
  */
 struct ckpt_hdr_unix {
 	struct ckpt_hdr h;
@@ -454,8 +459,11 @@ struct ckpt_hdr_unix {
 	__u32 sndbuf;		/* SNDBUF_SET: what SO_SNDBUF reads, else 0 */
 	__u32 rcvbuf;		/* RCVBUF_SET: what SO_RCVBUF reads, else 0 */
 	__u32 nr_skbs;		/* <= CKPT_UNIX_SKBS_MAX */
-	__u32 pad;
+	__u32 backlog;		/* LISTEN: the listen() backlog, else 0 */
 	__u64 queued;		/* bytes of the messages, <= CKPT_UNIX_QUEUE_MAX */
+	__u32 addr_len;		/* bytes of the name (sun_path), <= CKPT_UNIX_ADDR_MAX */
+	__u32 pad;
+	/* followed by the name */
 };
 
 /* CKPT_HDR_UNIX_SKB: flags */
