@@ -129,12 +129,26 @@ static void ckpt_unix_name(struct sock *sk, char *buf, size_t size)
 	unix_state_unlock(sk);
 }
 
+/*
+ * sk is bound to an abstract name of its own (bind() or autobind), not
+ * one inherited from a listener by accept(): only a name's owner is
+ * hashed by it (an abstract hash is above UNIX_HASH_MOD, an unbound one
+ * not).  Called under unix_state_lock(sk).
+ */
+static bool ckpt_unix_owns_abstract(struct sock *sk)
+{
+	struct unix_address *addr = unix_sk(sk)->addr;
+
+	return addr && addr->len > offsetof(struct sockaddr_un, sun_path) &&
+	       !addr->name->sun_path[0] && sk->sk_hash > UNIX_HASH_MOD;
+}
+
 /* What a socket of the tree may be (its own file being saved). */
 static int ckpt_unix_check_self(struct ckpt_ctx *ctx, unsigned int fd,
 				struct sock *sk)
 {
 	struct unix_sock *u = unix_sk(sk);
-	bool bound, peer;
+	bool bound, peer, own;
 	char name[64];
 	u32 waiting;
 
@@ -145,11 +159,13 @@ static int ckpt_unix_check_self(struct ckpt_ctx *ctx, unsigned int fd,
 	unix_state_lock(sk);
 	bound = u->addr;
 	peer = u->peer;
+	own = ckpt_unix_owns_abstract(sk);
 	unix_state_unlock(sk);
 	if (!bound)
 		return 0;
 	ckpt_unix_name(sk, name, sizeof(name));
-	if (peer)
+	/* a pair's socket may have an abstract name (SO_PASSCRED autobinds) */
+	if (peer && !own)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"fd %u: unix socket %s is connected (connect/accept): bound connected unix sockets not supported yet",
 				fd, name);
@@ -329,6 +345,7 @@ static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 	char *data = NULL;
 	u64 bytes = 0, done;
 	u32 nr = 0, i;
+	bool own;
 	int ret;
 
 	memset(&hu, 0, sizeof(hu));
@@ -366,8 +383,14 @@ static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 		return ckpt_err(ctx, -EOPNOTSUPP, "fd %u: unix socket: %s", fd,
 				why);
 
-	/* a pair is unbound (the sockets of the tree are checked for it) */
-	if (!peer) {
+	/*
+	 * a pair's socket has no name or an abstract one it owns (the
+	 * sockets of the tree are checked for it)
+	 */
+	unix_state_lock(sk);
+	own = ckpt_unix_owns_abstract(sk);
+	unix_state_unlock(sk);
+	if (!peer || own) {
 		ret = ckpt_unix_addr(ctx, fd, sk, addr);
 		if (ret < 0)
 			return ret;
@@ -964,8 +987,9 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 	listen = hu.flags & CKPT_UNIX_LISTEN;
 	if (ret != sizeof(hu) + hu.addr_len || hu.addr_len > CKPT_UNIX_ADDR_MAX ||
 	    !restore_unix_name_ok(name, hu.addr_len) ||
-	    (hu.addr_len && hu.peer_ref) || (!listen && hu.backlog) ||
-	    (listen && (hu.type == SOCK_DGRAM || !hu.addr_len)) ||
+	    (hu.addr_len && hu.peer_ref && name[0]) ||
+	    (!listen && hu.backlog) ||
+	    (listen && (hu.type == SOCK_DGRAM || !hu.addr_len || hu.peer_ref)) ||
 	    hu.backlog > INT_MAX)
 		return ckpt_err(ctx, -EINVAL, "unix socket %u: bad name or listen state",
 				hu.objref);
@@ -1007,6 +1031,11 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 	}
 	rs->defined = true;
 	rs->flags = hu.flags;
+	if (hu.addr_len && hu.peer_ref) {
+		ret = restore_unix_bind(ctx, rs, &hu, name);
+		if (ret)
+			return ret;
+	}
 
 	if (hu.flags & CKPT_UNIX_SNDBUF_SET) {
 		ret = restore_unix_buf(ctx, rs, true, hu.sndbuf);

@@ -2498,7 +2498,7 @@ START_TEST(unix_bound_records)
 		NULL,
 		"others have backlog 0",
 		"a name is abstract (a NUL first) or an absolute path",
-		"a socket of a pair has no name",
+		"a socket of a pair has no name or an abstract one",
 	};
 	struct img im = { 0 };
 	struct result res;

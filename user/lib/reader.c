@@ -1675,9 +1675,9 @@ static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
 	if (u->peer_ref == u->objref)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "UNIX %u is its own peer", u->objref);
-	if (u->addr_len && u->peer_ref)
+	if (u->addr_len && u->peer_ref && name[0])
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "UNIX %u: a socket of a pair has no name",
+			    "UNIX %u: a socket of a pair has no name or an abstract one",
 			    u->objref);
 	if (u->addr_len && name[0] &&
 	    (name[0] != '/' || u->addr_len < 2 ||
@@ -1686,7 +1686,8 @@ static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
 			    "UNIX %u: a name is abstract (a NUL first) or an absolute path ending with its NUL",
 			    u->objref);
 	if ((u->flags & CKPT_UNIX_LISTEN) ?
-	    (u->type == 2 || !u->addr_len || u->backlog > INT32_MAX) :
+	    (u->type == 2 || !u->addr_len || u->peer_ref ||
+	     u->backlog > INT32_MAX) :
 	    u->backlog != 0)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "UNIX %u: a listening socket is a bound stream or seqpacket socket with a backlog, others have backlog 0",
