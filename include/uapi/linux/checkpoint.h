@@ -445,10 +445,11 @@ struct ckpt_hdr_pipe_data {
  * naming each other by peer_ref (socketpair(), or connected each to the
  * other): the first creates the pair, the second one follows later in the
  * same FILES section; each message of a pair's socket was sent by its
- * peer; a pair is unbound.  An unconnected socket has peer_ref 0 and no
- * messages, and may be bound (a name: an abstract one starts with a NUL,
- * a path name is absolute and ends with its NUL) and listening, with no
- * connection waiting to be accepted.
+ * peer; a pair's socket has no name, or an abstract one of its own
+ * (bound or autobound), bound again at restart.  An unconnected socket
+ * has peer_ref 0 and no messages, and may be bound (a name: an abstract
+ * one starts with a NUL, a path name is absolute and ends with its NUL)
+ * and listening, with no connection waiting to be accepted.
  */
 struct ckpt_hdr_unix {
 	struct ckpt_hdr h;
