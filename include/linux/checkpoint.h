@@ -353,6 +353,16 @@ struct file *restore_file_get(struct ckpt_ctx *ctx, u32 objref);
 /* set the status flags of a file not installed anywhere yet */
 void ckpt_set_file_flags(struct file *file, unsigned int flags);
 
+/* unix.c: UNIX, UNIX_SKB (file kind CKPT_FILE_UNIX) */
+bool ckpt_unix_can_save(struct file *file);
+int ckpt_unix_save(struct ckpt_ctx *ctx, unsigned int fd, struct file *file,
+		   struct ckpt_hdr_file *hf, char *buf, char **path);
+int checkpoint_unix_check(struct ckpt_ctx *ctx);
+int restore_unix_obj(struct ckpt_ctx *ctx);
+struct file *restore_unix_file(struct ckpt_ctx *ctx,
+			       const struct ckpt_hdr_file *hf,
+			       const char *path);
+
 /* ipc.c: IPC_NS, IPC_SHM, IPC_MSQ, IPC_MSG, IPC_SEM, SEM_UNDO, SEM_ADJ */
 int checkpoint_ipc_prepare(struct ckpt_ctx *ctx);
 int checkpoint_ipc(struct ckpt_ctx *ctx, struct task_struct *t, int index);

@@ -375,6 +375,8 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 		ret = checkpoint_one_task(ctx, i);
 	if (!ret)
 		ret = checkpoint_files_check_pipes(ctx);
+	if (!ret)
+		ret = checkpoint_unix_check(ctx);
 	/* the whole tree, once more: a task saved early may have died since */
 	for (i = 0; !ret && i < ctx->nr_tasks; i++)
 		ret = checkpoint_recheck_task(ctx, i);

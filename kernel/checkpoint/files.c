@@ -843,6 +843,14 @@ static const struct ckpt_file_ops ckpt_file_ops[] = {
 		.can_save = ckpt_is_chr,
 		.save = ckpt_save_chr_file,
 		.restore = restore_path_file,
+	}, {
+		.name = "socket",
+		.kind = CKPT_FILE_UNIX,
+		.obj_type = CKPT_HDR_UNIX,
+		.can_save = ckpt_unix_can_save,
+		.save = ckpt_unix_save,
+		.restore_obj = restore_unix_obj,
+		.restore = restore_unix_file,
 	},
 };
 

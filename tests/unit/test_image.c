@@ -9,9 +9,11 @@
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kcr.h"
@@ -2321,6 +2323,200 @@ static size_t second_file_image(struct img *im, uint32_t kind, uint32_t obj_ref,
 	return off;
 }
 
+/*
+ * A stream socketpair: UNIX 101 (one message of 5 bytes, with
+ * credentials) and its peer UNIX 102, each opened by a FILE at fds 0, 1.
+ * mut changes one thing; returns the offset of the record it damaged.
+ */
+enum unix_mut {
+	UNIX_OK, UNIX_PAD, UNIX_TYPE, UNIX_NO_PEER_RECORD, UNIX_SKB_LONG,
+	UNIX_SKB_CREDS, UNIX_BYTES, UNIX_FILE_EARLY, UNIX_TWO_FILES,
+	UNIX_LONE_DATA, UNIX_FILE_MODE,
+};
+
+static size_t unix_image(struct img *im, enum unix_mut mut)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct ckpt_hdr_unix_skb us;
+	struct ckpt_hdr_unix u;
+	struct ckpt_hdr_file file;
+	struct ckpt_hdr_fd fd;
+	size_t off = 0, o;
+	uint32_t i;
+
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, 10, "x");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, 2);
+	memset(&u, 0, sizeof(u));
+	u.objref = 101;
+	u.type = mut == UNIX_TYPE ? 3 : 1;
+	u.peer_ref = mut == UNIX_LONE_DATA ? 0 : 102;
+	u.flags = CKPT_UNIX_PASSCRED | CKPT_UNIX_SNDBUF_SET;
+	u.sndbuf = 80000;
+	u.nr_skbs = 1;
+	u.queued = mut == UNIX_BYTES ? 6 : 5;
+	u.pad = mut == UNIX_PAD;
+	o = img_rec(im, CKPT_HDR_UNIX, &u, sizeof(u), NULL, 0);
+	if (mut == UNIX_PAD || mut == UNIX_TYPE || mut == UNIX_LONE_DATA)
+		off = o;
+	memset(&us, 0, sizeof(us));
+	us.len = 5;
+	us.flags = mut == UNIX_SKB_CREDS ? 0 : CKPT_UNIX_SKB_CREDS;
+	us.pid = 11;
+	us.uid = 1000;
+	us.gid = 1000;
+	if (mut == UNIX_SKB_LONG)
+		us.len = 6;
+	o = img_rec(im, CKPT_HDR_UNIX_SKB, &us, sizeof(us), "hello!", us.len);
+	if (mut == UNIX_SKB_LONG || mut == UNIX_SKB_CREDS)
+		off = o;
+	if (mut != UNIX_NO_PEER_RECORD && mut != UNIX_FILE_EARLY &&
+	    mut != UNIX_LONE_DATA) {
+		u.objref = 102;
+		u.peer_ref = 101;
+		u.nr_skbs = 0;
+		u.queued = 0;
+		u.flags = CKPT_UNIX_SHUT_WR;
+		u.sndbuf = 0;
+		o = img_rec(im, CKPT_HDR_UNIX, &u, sizeof(u), NULL, 0);
+	}
+	for (i = 0; i < 2; i++) {
+		memset(&file, 0, sizeof(file));
+		file.objref = 103 + i;
+		file.kind = CKPT_FILE_UNIX;
+		file.f_flags = O_RDWR | (i ? O_NONBLOCK : 0);
+		file.mode = (mut == UNIX_FILE_MODE ? S_IFIFO : S_IFSOCK) | 0777;
+		file.obj_ref = mut == UNIX_TWO_FILES ? 101 : 101 + i;
+		o = img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+		if ((mut == UNIX_FILE_EARLY && i == 0) ||
+		    (mut == UNIX_FILE_MODE && i == 0) ||
+		    (mut == UNIX_TWO_FILES && i == 1))
+			off = o;
+		if (mut == UNIX_BYTES && i == 0)
+			off = o;	/* the record that closes the UNIX */
+		memset(&fd, 0, sizeof(fd));
+		fd.fd = i;
+		fd.file_ref = 103 + i;
+		img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	}
+	if (mut == UNIX_BYTES)
+		off = img_find(im, CKPT_HDR_UNIX, 1);
+	o = img_mm(im, e.mm_ref, 0);
+	if (mut == UNIX_NO_PEER_RECORD)
+		off = img_find(im, CKPT_HDR_FILE, 0);
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	img_tail(im);
+	return off;
+}
+
+START_TEST(unix_socket_records)
+{
+	static const struct {
+		enum unix_mut mut;
+		const char *reason;
+	} bad[] = {
+		{ UNIX_PAD, "UNIX 101: unknown flags 0xc or nonzero pad" },
+		{ UNIX_TYPE, "UNIX 101: type 3 is not SOCK_STREAM" },
+		{ UNIX_NO_PEER_RECORD, "the peer 102 of UNIX 101 has no UNIX record before it" },
+		{ UNIX_SKB_LONG, "UNIX_SKB: 6 bytes, more than its UNIX announced" },
+		{ UNIX_SKB_CREDS, "credentials without CKPT_UNIX_SKB_CREDS" },
+		{ UNIX_BYTES, "its messages miss 1 bytes" },
+		{ UNIX_FILE_EARLY, "the peer 102 of UNIX 101 has no UNIX record before it" },
+		{ UNIX_TWO_FILES, "FILE 104: UNIX 101 already has a FILE" },
+		{ UNIX_LONE_DATA, "messages queued on a socket without a peer" },
+		{ UNIX_FILE_MODE, "a unix socket is an O_RDWR socket" },
+	};
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+	unsigned int i;
+
+	unix_image(&im, UNIX_OK);
+	ck_valid(read_img(&im));
+	img_free(&im);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		off = unix_image(&im, bad[i].mut);
+		res = read_img(&im);
+		ck_assert_fails(res, KCR_ERR_FORMAT, off, bad[i].reason);
+		img_free(&im);
+	}
+}
+END_TEST
+
+/* One listening socket bound to a path (or the mutation of it). */
+static size_t unix_bound_image(struct img *im, int mut)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	const char *name = mut == 2 ? "tmp/x.sock" : "/tmp/x.sock";
+	struct ckpt_hdr_unix u;
+	struct ckpt_hdr_file file;
+	struct ckpt_hdr_fd fd;
+	size_t off;
+
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, 10, "x");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, 1);
+	memset(&u, 0, sizeof(u));
+	u.objref = 101;
+	u.type = 1;
+	u.flags = mut == 1 ? 0 : CKPT_UNIX_LISTEN;
+	u.backlog = 5;
+	u.peer_ref = mut == 3 ? 102 : 0;
+	u.addr_len = strlen(name) + 1;
+	off = img_rec(im, CKPT_HDR_UNIX, &u, sizeof(u), name, u.addr_len);
+	memset(&file, 0, sizeof(file));
+	file.objref = 103;
+	file.kind = CKPT_FILE_UNIX;
+	file.f_flags = O_RDWR;
+	file.mode = S_IFSOCK | 0777;
+	file.obj_ref = 101;
+	img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+	memset(&fd, 0, sizeof(fd));
+	fd.file_ref = 103;
+	img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	img_mm(im, e.mm_ref, 0);
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	img_tail(im);
+	return off;
+}
+
+START_TEST(unix_bound_records)
+{
+	static const char *const bad[] = {
+		NULL,
+		"others have backlog 0",
+		"a name is abstract (a NUL first) or an absolute path",
+		"a socket of a pair has no name or an abstract one",
+	};
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+	int i;
+
+	unix_bound_image(&im, 0);
+	ck_valid(read_img(&im));
+	img_free(&im);
+	for (i = 1; i < 4; i++) {
+		off = unix_bound_image(&im, i);
+		res = read_img(&im);
+		ck_assert_fails(res, KCR_ERR_FORMAT, off, bad[i]);
+		img_free(&im);
+	}
+}
+END_TEST
+
 START_TEST(file_kinds_and_pipe_ends)
 {
 	struct img im = { 0 };
@@ -3506,6 +3702,8 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, children_stay_inside_their_section);
 	tcase_add_test(tc, task_records_start_with_task);
 	tcase_add_test(tc, file_kinds_and_pipe_ends);
+	tcase_add_test(tc, unix_socket_records);
+	tcase_add_test(tc, unix_bound_records);
 	tcase_add_test(tc, file_identity_fields_are_checked);
 	tcase_add_test(tc, mm_without_exe_has_no_exe_identity);
 	tcase_add_test(tc, prefix_read_keeps_exact_raw_bytes);

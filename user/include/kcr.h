@@ -174,6 +174,9 @@ struct kcr_reader {
 	struct kcr_section ipc;	/* IPC_NS: its objects */
 	struct kcr_section msq;	/* IPC_MSQ: its IPC_MSG records */
 	struct kcr_section undo; /* SEM_UNDO: its SEM_ADJ records */
+	struct kcr_section unix_skbs; /* UNIX: its UNIX_SKB records */
+	uint64_t unix_bytes;	/* bytes of the open UNIX's queued not yet seen */
+	uint32_t unix_type;	/* socket type of the open UNIX */
 	uint64_t vma_start, vma_end, last_page;
 	int64_t last_fd;	/* previous FD of the open FILES, -1 if none */
 

@@ -250,6 +250,8 @@ static uint32_t fixed_size(uint32_t type)
 	case CKPT_HDR_IPC_SEM:	return sizeof(struct ckpt_hdr_ipc_sem);
 	case CKPT_HDR_SEM_UNDO:	return sizeof(struct ckpt_hdr_sem_undo);
 	case CKPT_HDR_SEM_ADJ:	return sizeof(struct ckpt_hdr_sem_adj);
+	case CKPT_HDR_UNIX:	return sizeof(struct ckpt_hdr_unix);
+	case CKPT_HDR_UNIX_SKB:	return sizeof(struct ckpt_hdr_unix_skb);
 	}
 	return 0;
 }
@@ -274,6 +276,10 @@ static uint64_t max_size(const struct kcr_reader *r, uint32_t type)
 		return fixed + CKPT_PIPE_CHUNK;
 	case CKPT_HDR_IPC_MSG:
 		return fixed + CKPT_MSG_SIZE_MAX;
+	case CKPT_HDR_UNIX_SKB:
+		return fixed + CKPT_UNIX_SKB_MAX;
+	case CKPT_HDR_UNIX:
+		return fixed + CKPT_UNIX_ADDR_MAX;
 	case CKPT_HDR_IPC_SEM:
 		return fixed + (uint64_t)CKPT_SEM_NSEMS_MAX * sizeof(struct ckpt_ipc_semval);
 	case CKPT_HDR_SEM_ADJ:
@@ -350,6 +356,26 @@ static int check_len(struct kcr_reader *r, uint32_t type, uint32_t len,
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 				    "empty PIPE_DATA record");
 		return 0;	/* any size up to the max, checked before */
+	case CKPT_HDR_UNIX: {
+		const struct ckpt_hdr_unix *u = rec;
+
+		if (u->addr_len > CKPT_UNIX_ADDR_MAX)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "UNIX addr_len %u > %u", u->addr_len,
+				    CKPT_UNIX_ADDR_MAX);
+		want += u->addr_len;
+		break;
+	}
+	case CKPT_HDR_UNIX_SKB: {
+		const struct ckpt_hdr_unix_skb *u = rec;
+
+		if (u->len > CKPT_UNIX_SKB_MAX)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "UNIX_SKB len %u > %u", u->len,
+				    CKPT_UNIX_SKB_MAX);
+		want += u->len;
+		break;
+	}
 	case CKPT_HDR_MM: {
 		const struct ckpt_hdr_mm *m = rec;
 
@@ -517,10 +543,12 @@ enum {
 	OBJ_PIPE,
 	OBJ_SHMEM,
 	OBJ_SHM_ATTACH,		/* one shmat(): size is the shmid */
+	OBJ_UNIX,		/* a UNIX socket: size is its peer_ref, owner its type */
 };
 
 #define PIPE_END_READ	0x1
 #define PIPE_END_WRITE	0x2
+#define UNIX_DEFINED	0x1	/* OBJ_UNIX: its UNIX record was read (in ends) */
 
 struct kcr_obj {
 	uint32_t ref;
@@ -613,6 +641,10 @@ static void obj_describe(const struct kcr_reader *r, const struct kcr_obj *o,
 		break;
 	case OBJ_SHM_ATTACH:
 		snprintf(buf, n, "the SysV shm attachment of the VMA at offset %llu",
+			 (unsigned long long)o->off);
+		break;
+	case OBJ_UNIX:
+		snprintf(buf, n, "the unix socket of the UNIX record at offset %llu",
 			 (unsigned long long)o->off);
 		break;
 	default:
@@ -1173,6 +1205,19 @@ static int close_msq(struct kcr_reader *r, uint64_t off)
 	return 0;
 }
 
+/* The messages of a UNIX: their number, then their bytes. */
+static int close_unix(struct kcr_reader *r, uint64_t off)
+{
+	if (!r->unix_skbs.type)
+		return 0;
+	if (r->unix_skbs.remaining == 0 && r->unix_bytes)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX record at offset %llu: its messages miss %llu bytes",
+			    (unsigned long long)r->unix_skbs.offset,
+			    (unsigned long long)r->unix_bytes);
+	return close_section(r, &r->unix_skbs, "UNIX_SKB records", off);
+}
+
 static int is_ipc_object(uint32_t type)
 {
 	return type == CKPT_HDR_IPC_SHM || type == CKPT_HDR_IPC_MSQ ||
@@ -1203,6 +1248,8 @@ static int close_sections(struct kcr_reader *r, uint32_t type, uint64_t off)
 		return -1;
 	if (type != CKPT_HDR_PIPE_DATA &&
 	    close_section(r, &r->pipe, "bytes of PIPE_DATA", off))
+		return -1;
+	if (type != CKPT_HDR_UNIX_SKB && close_unix(r, off))
 		return -1;
 	if (type != CKPT_HDR_VMA && type != CKPT_HDR_PAGES &&
 	    close_section(r, &r->mm, "VMA records", off))
@@ -1505,6 +1552,14 @@ static int check_unused(struct kcr_reader *r, uint64_t off)
 
 	for (i = 0; i < r->objs_cap; i++) {
 		o = &r->objs[i];
+		if (o->ref && o->kind == OBJ_UNIX && !(o->ends & UNIX_DEFINED))
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "unix socket %u, the peer of UNIX %llu, has no UNIX record",
+				    o->ref, (unsigned long long)o->size);
+		if (o->ref && o->kind == OBJ_UNIX && !o->uses)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "UNIX %u at offset %llu is used by no FILE",
+				    o->ref, (unsigned long long)o->off);
 		if (!o->ref || o->uses ||
 		    (o->kind != OBJ_FILE && o->kind != OBJ_PIPE))
 			continue;
@@ -1551,10 +1606,156 @@ static int file_kind_known(uint32_t kind)
 	case CKPT_FILE_REG:
 	case CKPT_FILE_CHR:
 	case CKPT_FILE_PIPE:
+	case CKPT_FILE_UNIX:
 		return 1;
 	}
 	return 0;
 }
+
+/* A FILE of kind UNIX: the socket's only file, both ends of a pair defined. */
+static int check_unix_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
+			   uint64_t off)
+{
+	struct kcr_obj *u = obj_find(r, f->obj_ref), *peer;
+
+	if (!u || u->kind != OBJ_UNIX || !(u->ends & UNIX_DEFINED))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: obj_ref %u names no UNIX written before",
+			    f->objref, f->obj_ref);
+	if (u->uses)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: UNIX %u already has a FILE", f->objref,
+			    f->obj_ref);
+	if (u->size) {
+		peer = obj_find(r, (uint32_t)u->size);
+		if (!peer || !(peer->ends & UNIX_DEFINED))
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "FILE %u: the peer %llu of UNIX %u has no UNIX record before it",
+				    f->objref, (unsigned long long)u->size,
+				    f->obj_ref);
+	}
+	if ((f->mode & S_IFMT) != S_IFSOCK || f->pos || f->rdev ||
+	    (f->f_flags & O_ACCMODE) != O_RDWR ||
+	    (f->f_flags & ~(__u32)(O_RDWR | O_NONBLOCK | O_APPEND)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: a unix socket is an O_RDWR socket at pos 0 (mode 0%o, f_flags 0%o)",
+			    f->objref, f->mode, f->f_flags);
+	u->uses++;
+	return 0;
+}
+
+/* UNIX: a socket, or one of a pair (the first one defines both objrefs). */
+static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
+		      uint64_t off)
+{
+	const char *name = (const char *)(u + 1);
+	struct kcr_obj *o, *peer;
+
+	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_UNIX, 0, off))
+		return -1;
+	if (u->pad || (u->flags & ~(__u32)CKPT_UNIX_FLAGS))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: unknown flags 0x%x or nonzero pad",
+			    u->objref, u->flags);
+	if (u->type != 1 && u->type != 2 && u->type != 5)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: type %u is not SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET",
+			    u->objref, u->type);
+	if (u->nr_skbs > CKPT_UNIX_SKBS_MAX || u->queued > CKPT_UNIX_QUEUE_MAX ||
+	    (u->queued && !u->nr_skbs) ||
+	    (u->type == 1 && u->queued < u->nr_skbs))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: %u messages of %llu bytes out of range",
+			    u->objref, u->nr_skbs,
+			    (unsigned long long)u->queued);
+	if (!u->peer_ref && u->nr_skbs)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: messages queued on a socket without a peer",
+			    u->objref);
+	if (u->peer_ref == u->objref)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u is its own peer", u->objref);
+	if (u->addr_len && u->peer_ref && name[0])
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: a socket of a pair has no name or an abstract one",
+			    u->objref);
+	if (u->addr_len && name[0] &&
+	    (name[0] != '/' || u->addr_len < 2 ||
+	     strnlen(name, u->addr_len) != u->addr_len - 1))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: a name is abstract (a NUL first) or an absolute path ending with its NUL",
+			    u->objref);
+	if ((u->flags & CKPT_UNIX_LISTEN) ?
+	    (u->type == 2 || !u->addr_len || u->peer_ref ||
+	     u->backlog > INT32_MAX) :
+	    u->backlog != 0)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: a listening socket is a bound stream or seqpacket socket with a backlog, others have backlog 0",
+			    u->objref);
+	if ((!(u->flags & CKPT_UNIX_SNDBUF_SET) && u->sndbuf) ||
+	    (!(u->flags & CKPT_UNIX_RCVBUF_SET) && u->rcvbuf) ||
+	    u->sndbuf > INT32_MAX || u->rcvbuf > INT32_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: sndbuf %u / rcvbuf %u without their flag or too large",
+			    u->objref, u->sndbuf, u->rcvbuf);
+	o = obj_find(r, u->objref);
+	if (o) {
+		if (o->kind != OBJ_UNIX || (o->ends & UNIX_DEFINED) ||
+		    o->size != u->peer_ref || o->owner != u->type)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "UNIX %u: objref already used, or not the peer of UNIX %u of the same type",
+				    u->objref, u->peer_ref);
+		o->off = off;
+	} else {
+		o = obj_define(r, u->objref, OBJ_UNIX, "UNIX", off);
+		if (!o)
+			return -1;
+		o->size = u->peer_ref;
+		o->owner = u->type;
+		if (u->peer_ref) {
+			if (obj_find(r, u->peer_ref))
+				return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+					    "UNIX %u: peer_ref %u is already used",
+					    u->objref, u->peer_ref);
+			peer = obj_add(r, u->peer_ref, OBJ_UNIX);
+			if (!peer)
+				return fail(r, KCR_ERR_NOMEM, ENOMEM, off,
+					    "out of memory");
+			peer->size = u->objref;
+			peer->owner = u->type;
+			peer->off = off;
+			o = obj_find(r, u->objref);	/* the table may have moved */
+		}
+	}
+	o->ends |= UNIX_DEFINED;
+	open_section(&r->unix_skbs, CKPT_HDR_UNIX, off, u->nr_skbs);
+	r->unix_bytes = u->queued;
+	r->unix_type = u->type;
+	return 0;
+}
+
+static int check_unix_skb(struct kcr_reader *r,
+			  const struct ckpt_hdr_unix_skb *s, uint64_t off)
+{
+	if (section_take(r, &r->unix_skbs, CKPT_HDR_UNIX, CKPT_HDR_UNIX_SKB, 1,
+			 off))
+		return -1;
+	if (s->pad || (s->flags & ~(__u32)CKPT_UNIX_SKB_FLAGS) || s->pid < 0 ||
+	    (!(s->flags & CKPT_UNIX_SKB_CREDS) && (s->pid || s->uid || s->gid)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX_SKB: bad flags 0x%x, pad, or credentials without CKPT_UNIX_SKB_CREDS",
+			    s->flags);
+	if (s->len > r->unix_bytes)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX_SKB: %u bytes, more than its UNIX announced",
+			    s->len);
+	if (!s->len && r->unix_type == 1)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX_SKB: an empty message on a stream socket");
+	r->unix_bytes -= s->len;
+	return 0;
+}
+
 
 static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 		      uint64_t off)
@@ -1568,7 +1769,8 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 	if (!file_kind_known(f->kind))
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE kind %u unknown", f->kind);
-	if (f->kind != CKPT_FILE_PIPE && !f->path_len)
+	if (f->kind != CKPT_FILE_PIPE && f->kind != CKPT_FILE_UNIX &&
+	    !f->path_len)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE of kind %s without a path",
 			    kcr_file_kind_name(f->kind));
@@ -1605,6 +1807,13 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 				    f->obj_ref);
 		pipe->ends |= end;
 		pipe->uses++;
+	} else if (f->kind == CKPT_FILE_UNIX) {
+		if (f->path_len)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "FILE %u: a unix socket has no path",
+				    f->objref);
+		if (check_unix_file(r, f, off))
+			return -1;
 	} else if (f->obj_ref) {
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE %u of kind %s has obj_ref %u (only pipe ends have one)",
@@ -2044,6 +2253,10 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 		return check_file(r, rec, off);
 	case CKPT_HDR_PIPE:
 		return check_pipe(r, rec, off);
+	case CKPT_HDR_UNIX:
+		return check_unix(r, rec, off);
+	case CKPT_HDR_UNIX_SKB:
+		return check_unix_skb(r, rec, off);
 	case CKPT_HDR_PIPE_DATA: {
 		const struct ckpt_hdr *h = rec;
 

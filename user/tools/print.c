@@ -866,7 +866,7 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_i(p, "pos", f->pos);
 		if (f->kind == CKPT_FILE_CHR)
 			pf_x(p, "rdev", f->rdev);
-		if (f->kind == CKPT_FILE_PIPE)
+		if (f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_UNIX)
 			pf_u(p, "obj_ref", f->obj_ref);
 		if (f->path_len)
 			pf_s(p, "path", (const char *)(f + 1), f->path_len);
@@ -885,6 +885,43 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 	case CKPT_HDR_PIPE_DATA:
 		pf_u(p, "bytes", rec->len - sizeof(struct ckpt_hdr));
 		break;
+	case CKPT_HDR_UNIX: {
+		const struct ckpt_hdr_unix *u = d;
+
+		pf_u(p, "objref", u->objref);
+		pf_w(p, "type", u->type == 1 ? "stream" : u->type == 2 ? "dgram" :
+		     u->type == 5 ? "seqpacket" : "?");
+		pf_x(p, "flags", u->flags);
+		pf_bool(p, "shut_rd", u->flags & CKPT_UNIX_SHUT_RD);
+		pf_bool(p, "shut_wr", u->flags & CKPT_UNIX_SHUT_WR);
+		pf_bool(p, "passcred", u->flags & CKPT_UNIX_PASSCRED);
+		pf_u(p, "peer_ref", u->peer_ref);
+		if (u->flags & CKPT_UNIX_SNDBUF_SET)
+			pf_u(p, "sndbuf", u->sndbuf);
+		if (u->flags & CKPT_UNIX_RCVBUF_SET)
+			pf_u(p, "rcvbuf", u->rcvbuf);
+		pf_u(p, "nr_skbs", u->nr_skbs);
+		pf_u(p, "queued", u->queued);
+		if (u->flags & CKPT_UNIX_LISTEN)
+			pf_u(p, "backlog", u->backlog);
+		if (u->addr_len && ((const char *)(u + 1))[0])
+			pf_s(p, "path", (const char *)(u + 1), u->addr_len);
+		else if (u->addr_len)
+			pf_s(p, "abstract", (const char *)(u + 1) + 1,
+			     u->addr_len - 1);
+		break;
+	}
+	case CKPT_HDR_UNIX_SKB: {
+		const struct ckpt_hdr_unix_skb *u = d;
+
+		pf_u(p, "len", u->len);
+		if (u->flags & CKPT_UNIX_SKB_CREDS) {
+			pf_i(p, "pid", u->pid);
+			pf_u(p, "uid", u->uid);
+			pf_u(p, "gid", u->gid);
+		}
+		break;
+	}
 	case CKPT_HDR_MM: {
 		const struct ckpt_hdr_mm *m = d;
 

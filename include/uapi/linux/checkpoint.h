@@ -421,6 +421,74 @@ struct ckpt_hdr_pipe_data {
 	/* followed by the bytes */
 };
 
+/* --- unix --- */
+#define CKPT_UNIX_SKBS_MAX	65536		/* messages queued on one socket */
+#define CKPT_UNIX_SKB_MAX	(4 << 20)	/* bytes of one queued message */
+#define CKPT_UNIX_QUEUE_MAX	(64 << 20)	/* bytes queued on one socket */
+
+/* CKPT_HDR_UNIX: flags */
+#define CKPT_UNIX_SHUT_RD	0x1	/* shutdown(SHUT_RD) seen (RCV_SHUTDOWN) */
+#define CKPT_UNIX_SHUT_WR	0x2	/* shutdown(SHUT_WR) seen (SEND_SHUTDOWN) */
+#define CKPT_UNIX_PASSCRED	0x4	/* SO_PASSCRED */
+#define CKPT_UNIX_SNDBUF_SET	0x8	/* SO_SNDBUF was set: sndbuf is restored */
+#define CKPT_UNIX_RCVBUF_SET	0x10	/* SO_RCVBUF was set: rcvbuf is restored */
+#define CKPT_UNIX_LISTEN	0x20	/* listening, no connection waiting */
+#define CKPT_UNIX_FLAGS		0x3f
+
+#define CKPT_UNIX_ADDR_MAX	108	/* bytes of sun_path */
+
+/*
+ * CKPT_HDR_UNIX: an AF_UNIX socket (an object, CKPT_OBJ_SOCK), written
+ * before the FILE that opens it; followed by nr_skbs UNIX_SKB records, the
+ * messages queued for it to read, oldest first, holding queued bytes,
+ * after addr_len bytes of its name.  A connected pair is two UNIX records
+ * naming each other by peer_ref (socketpair(), or connected each to the
+ * other): the first creates the pair, the second one follows later in the
+ * same FILES section; each message of a pair's socket was sent by its
+ * peer; a pair's socket has no name, or an abstract one of its own
+ * (bound or autobound), bound again at restart.  An unconnected socket
+ * has peer_ref 0 and no messages, and may be bound (a name: an abstract
+ * one starts with a NUL, a path name is absolute and ends with its NUL)
+ * and listening, with no connection waiting to be accepted.
+ */
+struct ckpt_hdr_unix {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 type;		/* SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5 */
+	__u32 flags;		/* CKPT_UNIX_* */
+	__u32 peer_ref;		/* objref of the peer's UNIX record, 0 if none */
+	__u32 sndbuf;		/* SNDBUF_SET: what SO_SNDBUF reads, else 0 */
+	__u32 rcvbuf;		/* RCVBUF_SET: what SO_RCVBUF reads, else 0 */
+	__u32 nr_skbs;		/* <= CKPT_UNIX_SKBS_MAX */
+	__u32 backlog;		/* LISTEN: the listen() backlog, else 0 */
+	__u64 queued;		/* bytes of the messages, <= CKPT_UNIX_QUEUE_MAX */
+	__u32 addr_len;		/* bytes of the name (sun_path), <= CKPT_UNIX_ADDR_MAX */
+	__u32 pad;
+	/* followed by the name */
+};
+
+/* CKPT_HDR_UNIX_SKB: flags */
+#define CKPT_UNIX_SKB_CREDS	0x1	/* carries SCM_CREDENTIALS (pid, uid, gid) */
+#define CKPT_UNIX_SKB_FLAGS	0x1
+
+/*
+ * CKPT_HDR_UNIX_SKB: one queued message (a datagram, or a part of the
+ * stream as it was sent), unread bytes only; followed by len bytes
+ * (0 ..  CKPT_UNIX_SKB_MAX; a stream's are never empty).  The credentials
+ * the sender attached: pid is its tgid at level 0 (0 if not visible),
+ * uid and gid as seen in the checkpointer's user namespace; all 0 without
+ * CKPT_UNIX_SKB_CREDS.
+ */
+struct ckpt_hdr_unix_skb {
+	struct ckpt_hdr h;
+	__u32 len;
+	__u32 flags;		/* CKPT_UNIX_SKB_* */
+	__s32 pid;
+	__u32 uid;
+	__u32 gid;
+	__u32 pad;
+};
+
 /* CKPT_HDR_MM: the address space of one task; followed by nr_vmas VMAs. */
 struct ckpt_hdr_mm {
 	struct ckpt_hdr h;
