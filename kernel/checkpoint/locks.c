@@ -268,6 +268,7 @@ int checkpoint_file_lease(struct ckpt_ctx *ctx, unsigned int fd,
 	struct file_lock *fl;
 	bool lease = false;
 
+	/* pairs with the cmpxchg that installs i_flctx (locks_get_lock_context) */
 	flctx = smp_load_acquire(&file_inode(file)->i_flctx);
 	if (!flctx)
 		return 0;
