@@ -181,6 +181,7 @@ struct ckpt_rst_task {
 	void *files;			/* files.c private */
 	void *signals;			/* signal.c private */
 	void *ipc;			/* ipc.c private */
+	void *locks;			/* locks.c private */
 };
 
 /* sys.c: context, logging */
@@ -362,6 +363,21 @@ int restore_unix_obj(struct ckpt_ctx *ctx);
 struct file *restore_unix_file(struct ckpt_ctx *ctx,
 			       const struct ckpt_hdr_file *hf,
 			       const char *path);
+
+/*
+ * locks.c: FILE_LOCK, after the FDs of a FILES section (called by files.c:
+ * checkpoint_files() with the first objref of its section, the end of
+ * restore_files_open(), restore_files_install() once the table is
+ * installed, restore_files_cleanup()); leases refused when a regular file
+ * is saved
+ */
+int checkpoint_file_locks(struct ckpt_ctx *ctx, struct task_struct *t,
+			  u32 first_ref);
+int checkpoint_file_lease(struct ckpt_ctx *ctx, unsigned int fd,
+			  struct file *file);
+int restore_file_locks_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+int restore_file_locks_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+void restore_file_locks_cleanup(struct ckpt_rst_task *rt);
 
 /* ipc.c: IPC_NS, IPC_SHM, IPC_MSQ, IPC_MSG, IPC_SEM, SEM_UNDO, SEM_ADJ */
 int checkpoint_ipc_prepare(struct ckpt_ctx *ctx);

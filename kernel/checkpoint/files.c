@@ -722,36 +722,6 @@ found:
 	return 0;
 }
 
-/*
- * flock(), POSIX and lease locks are not saved yet; a file holding one is
- * refused rather than restored without it.  The owner of a POSIX lock is
- * the fd table of the task (compared, never dereferenced).
- */
-static bool ckpt_file_locked(struct file *file, fl_owner_t owner)
-{
-#ifdef CONFIG_FILE_LOCKING
-	struct file_lock_context *flctx;
-	struct file_lock *fl;
-	bool locked = false;
-
-	/* pairs with the cmpxchg that installs i_flctx (locks_get_lock_context) */
-	flctx = smp_load_acquire(&file_inode(file)->i_flctx);
-	if (!flctx)
-		return false;
-	spin_lock(&flctx->flc_lock);
-	list_for_each_entry(fl, &flctx->flc_flock, fl_list)
-		locked |= fl->fl_file == file;
-	list_for_each_entry(fl, &flctx->flc_posix, fl_list)
-		locked |= fl->fl_owner == owner || fl->fl_file == file;	/* OFD */
-	list_for_each_entry(fl, &flctx->flc_lease, fl_list)
-		locked |= fl->fl_file == file;
-	spin_unlock(&flctx->flc_lock);
-	return locked;
-#else
-	return false;
-#endif
-}
-
 static bool ckpt_is_pipe(struct file *file)
 {
 	return get_pipe_info(file, false) &&
@@ -790,10 +760,11 @@ static int ckpt_save_reg_file(struct ckpt_ctx *ctx, unsigned int fd,
 			      struct file *file, struct ckpt_hdr_file *hf,
 			      char *buf, char **path)
 {
-	if (ckpt_file_locked(file, ctx->files_owner))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: %pD holds a file lock, not supported yet",
-				fd, file);
+	/* its locks are saved after the FDs (locks.c), leases refused */
+	int ret = checkpoint_file_lease(ctx, fd, file);
+
+	if (ret)
+		return ret;
 	return ckpt_prepare_path_file(ctx, fd, file, hf, buf, path);
 }
 
@@ -950,7 +921,7 @@ int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 	struct ckpt_fdent *ent = NULL;
 	unsigned int nr = 0, i, nr_save;
 	char *buf = NULL;
-	u32 objref;
+	u32 objref, first_ref;
 	int ret;
 
 	/* a shared fd table is saved with the first task that uses it */
@@ -987,6 +958,8 @@ int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 
 	/* the owner of its POSIX locks (compared, never dereferenced) */
 	ctx->files_owner = READ_ONCE(t->files);
+	/* the FILEs of this section get objrefs from here on */
+	first_ref = ctx->next_objref;
 
 	for (i = 0; i < nr; i++) {
 		if (ckpt_skip_self(ctx, t, ent[i].file)) {
@@ -1008,6 +981,8 @@ int checkpoint_files(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 		if (ret)
 			goto out;
 	}
+	/* then the locks of the table and of the FILEs defined here */
+	ret = checkpoint_file_locks(ctx, t, first_ref);
 
 out:
 	ctx->files_owner = NULL;
@@ -1638,7 +1613,8 @@ int restore_files_open(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		if (ret)
 			return ret;
 	}
-	return 0;
+	/* the FILE_LOCKs after the FDs, set once the table is installed */
+	return restore_file_locks_read(ctx, rt);
 }
 
 static void ckpt_put_files(void *ptr)
@@ -1696,6 +1672,9 @@ int restore_files_install(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 					e->fd);
 		cond_resched();
 	}
+	ret = restore_file_locks_apply(ctx, rt);
+	if (ret)
+		return ret;
 	/* the tasks that share it adopt it */
 	files = current->files;
 	atomic_inc(&files->count);
@@ -1708,6 +1687,7 @@ void restore_files_cleanup(struct ckpt_rst_task *rt)
 	struct ckpt_rst_files *rf = rt->files;
 	unsigned int i;
 
+	restore_file_locks_cleanup(rt);
 	if (!rf)
 		return;
 	for (i = 0; i < rf->nr; i++) {

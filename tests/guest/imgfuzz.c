@@ -325,6 +325,8 @@ static size_t type_size(uint32_t t)
 		return sizeof(struct ckpt_hdr_sem_undo);
 	case CKPT_HDR_SEM_ADJ:
 		return sizeof(struct ckpt_hdr_sem_adj);
+	case CKPT_HDR_FILE_LOCK:
+		return sizeof(struct ckpt_hdr_file_lock);
 	}
 	return 0;
 }
@@ -702,7 +704,7 @@ static const uint32_t known_types[] = {
 	CKPT_HDR_PIPE_DATA, CKPT_HDR_MM, CKPT_HDR_VMA, CKPT_HDR_PAGES, CKPT_HDR_SIGHAND,
 	CKPT_HDR_SIGNAL, CKPT_HDR_SIGINFO, CKPT_HDR_CPU, CKPT_HDR_FPU, CKPT_HDR_IPC_NS,
 	CKPT_HDR_IPC_SHM, CKPT_HDR_IPC_MSQ, CKPT_HDR_IPC_MSG, CKPT_HDR_IPC_SEM,
-	CKPT_HDR_SEM_UNDO, CKPT_HDR_SEM_ADJ,
+	CKPT_HDR_SEM_UNDO, CKPT_HDR_SEM_ADJ, CKPT_HDR_FILE_LOCK,
 };
 static const uint32_t bad_types[] = {
 	0, 4, CKPT_HDR_TYPE_MAX, CKPT_HDR_TYPE_MAX + 1, 0xffffffff,

@@ -26,6 +26,7 @@ static const char *const type_names[CKPT_HDR_TYPE_MAX + 1] = {
 	[CKPT_HDR_IPC_MSQ] = "ipc_msq", [CKPT_HDR_IPC_MSG] = "ipc_msg",
 	[CKPT_HDR_IPC_SEM] = "ipc_sem", [CKPT_HDR_SEM_UNDO] = "sem_undo",
 	[CKPT_HDR_SEM_ADJ] = "sem_adj",
+	[CKPT_HDR_FILE_LOCK] = "file_lock",
 };
 
 struct field {
@@ -295,6 +296,13 @@ static const struct field fields[] = {
 	F("ipc_sem", CKPT_HDR_IPC_SEM, ckpt_hdr_ipc_sem, otime),
 	FX("ipc_msg.text0", CKPT_HDR_IPC_MSG, sizeof(struct ckpt_hdr_ipc_msg), 1),
 	FX("sem_adj.adj1", CKPT_HDR_SEM_ADJ, sizeof(struct ckpt_hdr_sem_adj) + 2, 2),
+	/* --- file locks --- */
+	F("file_lock", CKPT_HDR_FILE_LOCK, ckpt_hdr_file_lock, file_ref),
+	F("file_lock", CKPT_HDR_FILE_LOCK, ckpt_hdr_file_lock, fd),
+	F("file_lock", CKPT_HDR_FILE_LOCK, ckpt_hdr_file_lock, kind),
+	F("file_lock", CKPT_HDR_FILE_LOCK, ckpt_hdr_file_lock, type),
+	F("file_lock", CKPT_HDR_FILE_LOCK, ckpt_hdr_file_lock, start),
+	F("file_lock", CKPT_HDR_FILE_LOCK, ckpt_hdr_file_lock, end),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 

@@ -2323,6 +2323,221 @@ static size_t second_file_image(struct img *im, uint32_t kind, uint32_t obj_ref,
 	return off;
 }
 
+/* ---------------------------------------------------------------- file locks */
+
+/*
+ * One task: PIPE 1 read through FILE 2 on fd 0, FILE 3 (/dev/null) on fd 1
+ * and fd 2, then the n FILE_LOCK records (after fd 1 if early, else after
+ * the last FD).  Returns the offset of lock number `mark`.
+ */
+static size_t lock_image(struct img *im, const struct ckpt_hdr_file_lock *l,
+			 unsigned int n, unsigned int mark, int early)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct ckpt_hdr_pipe pipe;
+	struct ckpt_hdr_file file;
+	struct ckpt_hdr_fd fd;
+	size_t off = 0, o;
+	unsigned int i;
+
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, 10, "x");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, 3);
+	memset(&pipe, 0, sizeof(pipe));
+	pipe.objref = 1;
+	pipe.size = 65536;
+	img_rec(im, CKPT_HDR_PIPE, &pipe, sizeof(pipe), NULL, 0);
+	memset(&file, 0, sizeof(file));
+	file.objref = 2;
+	file.kind = CKPT_FILE_PIPE;
+	file.obj_ref = 1;
+	img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+	memset(&fd, 0, sizeof(fd));
+	fd.file_ref = 2;
+	img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	memset(&file, 0, sizeof(file));
+	file.objref = 3;
+	file.kind = CKPT_FILE_CHR;
+	file.f_flags = 2;
+	file.path_len = 10;
+	img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), "/dev/null", 10);
+	fd.fd = 1;
+	fd.file_ref = 3;
+	img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	for (i = 0; early && i < n; i++) {
+		o = img_rec(im, CKPT_HDR_FILE_LOCK, (void *)&l[i], sizeof(l[i]), NULL, 0);
+		if (i == mark)
+			off = o;
+	}
+	fd.fd = 2;
+	img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	for (i = 0; !early && i < n; i++) {
+		o = img_rec(im, CKPT_HDR_FILE_LOCK, (void *)&l[i], sizeof(l[i]), NULL, 0);
+		if (i == mark)
+			off = o;
+	}
+	img_mm(im, e.mm_ref, 0);
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	img_tail(im);
+	return off;
+}
+
+static struct ckpt_hdr_file_lock lk(uint32_t ref, uint32_t fd, uint32_t kind,
+				    uint32_t type, int64_t start, int64_t end)
+{
+	struct ckpt_hdr_file_lock l;
+
+	memset(&l, 0, sizeof(l));
+	l.file_ref = ref;
+	l.fd = fd;
+	l.kind = kind;
+	l.type = type;
+	l.start = start;
+	l.end = end;
+	return l;
+}
+
+/* flock, POSIX and OFD locks: a valid image, then one bad field at a time */
+START_TEST(file_lock_records)
+{
+	struct ckpt_hdr_file_lock l[3];
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	l[0] = lk(3, 1, CKPT_LOCK_FLOCK, CKPT_LOCK_WRITE, 0, CKPT_LOCK_EOF);
+	l[1] = lk(3, 2, CKPT_LOCK_POSIX, CKPT_LOCK_READ, 0, 9);
+	l[2] = lk(2, 0, CKPT_LOCK_OFD, CKPT_LOCK_WRITE, 5, CKPT_LOCK_EOF);
+	lock_image(&im, l, 3, 0, 0);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	off = lock_image(&im, l, 3, 0, 1);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE_LOCK record before the last FD of its FILES section");
+	img_free(&im);
+
+	l[2].kind = 4;
+	off = lock_image(&im, l, 3, 2, 0);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE_LOCK kind 4 unknown");
+	img_free(&im);
+	l[2].kind = CKPT_LOCK_OFD;
+
+	l[1].type = 0;
+	off = lock_image(&im, l, 3, 1, 0);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "FILE_LOCK type 0 unknown");
+	img_free(&im);
+	l[1].type = CKPT_LOCK_READ;
+
+	l[0].start = 1;
+	off = lock_image(&im, l, 3, 0, 0);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE_LOCK: bad range 1-9223372036854775807 for kind flock");
+	img_free(&im);
+	l[0].start = 0;
+
+	l[1].start = 10;
+	off = lock_image(&im, l, 3, 1, 0);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE_LOCK: bad range 10-9 for kind posix");
+	img_free(&im);
+	l[1].start = -1;
+	off = lock_image(&im, l, 3, 1, 0);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE_LOCK: bad range -1-9 for kind posix");
+	img_free(&im);
+	l[1].start = 0;
+
+	l[2].fd = 1;	/* fd 1 holds FILE 3 */
+	off = lock_image(&im, l, 3, 2, 0);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE_LOCK: fd 1 of this FILES section does not hold FILE 2");
+	img_free(&im);
+	l[2].fd = 7;	/* no such fd */
+	off = lock_image(&im, l, 3, 2, 0);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE_LOCK: fd 7 of this FILES section does not hold FILE 2");
+	img_free(&im);
+	l[2].fd = 0;
+
+	l[1] = lk(3, 2, CKPT_LOCK_FLOCK, CKPT_LOCK_READ, 0, CKPT_LOCK_EOF);
+	off = lock_image(&im, l, 3, 1, 0);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE_LOCK: a second flock lock of FILE 3");
+	img_free(&im);
+}
+END_TEST
+
+/* a lock of a FILE defined by an earlier FILES section must be POSIX */
+START_TEST(file_lock_of_an_earlier_section)
+{
+	struct ckpt_task_pids e[2];
+	struct ckpt_hdr_file_lock l;
+	struct ckpt_hdr_file file;
+	struct ckpt_hdr_fd fd;
+	struct img im = { 0 };
+	struct result res;
+	size_t off = 0;
+	uint32_t kind;
+
+	for (kind = CKPT_LOCK_FLOCK; kind <= CKPT_LOCK_OFD; kind++) {
+		e[0] = img_proc(NULL, 10);
+		e[1] = img_proc(&e[0], 11);
+		img_header(&im);
+		img_tree(&im, e, 2);
+		img_task_head(&im, &e[0], IMG_HAS_FS);
+		img_files(&im, e[0].files_ref, 1);
+		memset(&file, 0, sizeof(file));
+		file.objref = 1;
+		file.kind = CKPT_FILE_CHR;
+		file.f_flags = 2;
+		file.path_len = 10;
+		img_rec(&im, CKPT_HDR_FILE, &file, sizeof(file), "/dev/null", 10);
+		memset(&fd, 0, sizeof(fd));
+		fd.fd = 3;
+		fd.file_ref = 1;
+		img_rec(&im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+		img_mm(&im, e[0].mm_ref, 0);
+		img_task_tail(&im, &e[0], IMG_HAS_SIGHAND);
+		img_task_head(&im, &e[1], IMG_HAS_FS);
+		img_files(&im, e[1].files_ref, 1);
+		img_rec(&im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+		l = lk(1, 3, kind, CKPT_LOCK_WRITE, 0, CKPT_LOCK_EOF);
+		off = img_rec(&im, CKPT_HDR_FILE_LOCK, &l, sizeof(l), NULL, 0);
+		img_mm(&im, e[1].mm_ref, 0);
+		img_task_tail(&im, &e[1], IMG_HAS_SIGHAND);
+		img_tail(&im);
+		res = read_img(&im);
+		if (kind == CKPT_LOCK_POSIX) {
+			ck_valid(res);
+		} else {
+			char want[128];
+
+			snprintf(want, sizeof(want),
+				 "FILE_LOCK: %s lock of FILE 1 outside the FILES section that defines it",
+				 kind == CKPT_LOCK_FLOCK ? "flock" : "ofd");
+			ck_assert_fails(res, KCR_ERR_FORMAT, off, want);
+		}
+		img_free(&im);
+	}
+}
+END_TEST
+
 /*
  * A stream socketpair: UNIX 101 (one message of 5 bytes, with
  * credentials) and its peer UNIX 102, each opened by a FILE at fds 0, 1.
@@ -3605,6 +3820,8 @@ static Suite *image_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, valid_minimal_image_parses);
+	tcase_add_test(tc, file_lock_records);
+	tcase_add_test(tc, file_lock_of_an_earlier_section);
 	tcase_add_test(tc, valid_full_image_parses_with_every_record_type);
 	tcase_add_test(tc, valid_image_parses_from_a_pipe);
 	tcase_add_test(tc, truncated_at_every_offset_fails_at_that_offset);

@@ -31,6 +31,9 @@ long kcr_restart(pid_t pid, int fd, unsigned long flags, int logfd);
 const char *kcr_record_name(uint32_t type);
 const char *kcr_vma_kind_name(uint32_t kind);
 const char *kcr_file_kind_name(uint32_t kind);
+/* FILE_LOCK kind ("flock", "posix", "ofd") and type ("read", "write") */
+const char *kcr_lock_kind_name(uint32_t kind);
+const char *kcr_lock_type_name(uint32_t type);
 
 /*
  * The objects a TREE entry names by objref (struct ckpt_task_pids
@@ -179,6 +182,10 @@ struct kcr_reader {
 	uint32_t unix_type;	/* socket type of the open UNIX */
 	uint64_t vma_start, vma_end, last_page;
 	int64_t last_fd;	/* previous FD of the open FILES, -1 if none */
+	/* FILE_LOCK: the FDs of the open FILES (ascending fd) and its locks */
+	struct kcr_fd_ref { uint32_t fd, ref; } *sec_fds;
+	uint32_t nr_sec_fds, sec_fds_cap;
+	uint32_t nr_locks;	/* FILE_LOCK records after its last FD */
 
 	/* every objref defined so far: TREE refs, then FILE, PIPE, SHMEM, SYSV_SHM attachments */
 	struct kcr_obj *objs;

@@ -84,6 +84,25 @@ const char *kcr_file_kind_name(uint32_t kind)
 	return "?";
 }
 
+const char *kcr_lock_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case CKPT_LOCK_FLOCK:	return "flock";
+	case CKPT_LOCK_POSIX:	return "posix";
+	case CKPT_LOCK_OFD:	return "ofd";
+	}
+	return "?";
+}
+
+const char *kcr_lock_type_name(uint32_t type)
+{
+	switch (type) {
+	case CKPT_LOCK_READ:	return "read";
+	case CKPT_LOCK_WRITE:	return "write";
+	}
+	return "?";
+}
+
 const char *kcr_ref_name(int kind)
 {
 	switch (kind) {

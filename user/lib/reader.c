@@ -118,6 +118,9 @@ void kcr_reader_free(struct kcr_reader *r)
 	free(r->tasks);
 	free(r->info);
 	free(r->objs);
+	free(r->sec_fds);
+	r->sec_fds = NULL;
+	r->nr_sec_fds = r->sec_fds_cap = 0;
 	free(r->ipc_objs);
 	free(r->raw);
 	r->ipc_objs = NULL;
@@ -252,6 +255,7 @@ static uint32_t fixed_size(uint32_t type)
 	case CKPT_HDR_SEM_ADJ:	return sizeof(struct ckpt_hdr_sem_adj);
 	case CKPT_HDR_UNIX:	return sizeof(struct ckpt_hdr_unix);
 	case CKPT_HDR_UNIX_SKB:	return sizeof(struct ckpt_hdr_unix_skb);
+	case CKPT_HDR_FILE_LOCK: return sizeof(struct ckpt_hdr_file_lock);
 	}
 	return 0;
 }
@@ -556,6 +560,7 @@ struct kcr_obj {
 	uint32_t owner;		/* TREE kinds: first TREE entry with this ref */
 	uint32_t ends;		/* PIPE: PIPE_END_* used by a FILE so far */
 	uint32_t uses;		/* FILE, PIPE...: records that use it so far */
+	uint32_t flocked;	/* FILE: a FILE_LOCK of kind FLOCK was seen */
 	uint64_t off;		/* body kinds: offset of the defining record */
 	uint64_t size;		/* SHMEM: shm_size; SHM_ATTACH: the shmid */
 };
@@ -1229,7 +1234,8 @@ static int is_files_record(uint32_t type)
 {
 	return type == CKPT_HDR_FD || type == CKPT_HDR_FILE ||
 	       type == CKPT_HDR_PIPE || type == CKPT_HDR_PIPE_DATA ||
-	       (type >= CKPT_HDR_INODE && type <= CKPT_HDR_TTY_DATA);
+	       (type >= CKPT_HDR_INODE && type <= CKPT_HDR_TTY_DATA) ||
+	       type == CKPT_HDR_FILE_LOCK;
 }
 
 static int close_sections(struct kcr_reader *r, uint32_t type, uint64_t off)
@@ -1596,6 +1602,90 @@ static int check_fd(struct kcr_reader *r, const struct ckpt_hdr_fd *f,
 			    "FD %u: file_ref %u names no FILE written before",
 			    f->fd, f->file_ref);
 	o->uses++;
+	/* for the FILE_LOCKs of the section */
+	if (r->nr_sec_fds == r->sec_fds_cap) {
+		uint32_t cap = r->sec_fds_cap ? 2 * r->sec_fds_cap : 64;
+		struct kcr_fd_ref *n = realloc(r->sec_fds, cap * sizeof(*n));
+
+		if (!n)
+			return fail(r, KCR_ERR_NOMEM, ENOMEM, off, "out of memory");
+		r->sec_fds = n;
+		r->sec_fds_cap = cap;
+	}
+	r->sec_fds[r->nr_sec_fds].fd = f->fd;
+	r->sec_fds[r->nr_sec_fds++].ref = f->file_ref;
+	return 0;
+}
+
+/* The FILE of fd in the open FILES section, 0 if none (fds ascend). */
+static uint32_t section_fd_ref(const struct kcr_reader *r, uint32_t fd)
+{
+	uint32_t lo = 0, hi = r->nr_sec_fds, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->sec_fds[mid].fd == fd)
+			return r->sec_fds[mid].ref;
+		if (r->sec_fds[mid].fd < fd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * FILE_LOCK: after the last FD of a FILES section, on a FILE one of its FDs
+ * holds at fd; FLOCK and OFD only on a FILE this section defines, at most
+ * one FLOCK per FILE.
+ */
+static int check_file_lock(struct kcr_reader *r,
+			   const struct ckpt_hdr_file_lock *l, uint64_t off)
+{
+	struct kcr_obj *o;
+
+	if (r->files.type != CKPT_HDR_FILES)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE_LOCK record outside a FILES section");
+	if (r->files.remaining)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE_LOCK record before the last FD of its FILES section");
+	if (++r->nr_locks > CKPT_FILE_LOCKS_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "more than %u FILE_LOCK records after one FILES",
+			    CKPT_FILE_LOCKS_MAX);
+	if (l->kind < CKPT_LOCK_FLOCK || l->kind > CKPT_LOCK_KIND_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE_LOCK kind %u unknown", l->kind);
+	if (l->type != CKPT_LOCK_READ && l->type != CKPT_LOCK_WRITE)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE_LOCK type %u unknown", l->type);
+	if (l->start < 0 || l->end < l->start ||
+	    (l->kind == CKPT_LOCK_FLOCK &&
+	     (l->start || l->end != CKPT_LOCK_EOF)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE_LOCK: bad range %lld-%lld for kind %s",
+			    (long long)l->start, (long long)l->end,
+			    kcr_lock_kind_name(l->kind));
+	if (!l->file_ref || section_fd_ref(r, l->fd) != l->file_ref)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE_LOCK: fd %u of this FILES section does not hold FILE %u",
+			    l->fd, l->file_ref);
+	o = obj_find(r, l->file_ref);
+	if (!o || o->kind != OBJ_FILE)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE_LOCK: file_ref %u names no FILE", l->file_ref);
+	if (l->kind != CKPT_LOCK_POSIX && o->off < r->files.offset)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE_LOCK: %s lock of FILE %u outside the FILES section that defines it",
+			    kcr_lock_kind_name(l->kind), l->file_ref);
+	if (l->kind == CKPT_LOCK_FLOCK) {
+		if (o->flocked)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "FILE_LOCK: a second flock lock of FILE %u",
+				    l->file_ref);
+		o->flocked = 1;
+	}
 	return 0;
 }
 
@@ -2220,6 +2310,11 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 			    kcr_record_name(type));
 	if (rank && check_task_record(r, type, rank, rec, off))
 		return -1;
+	if (r->files.type && r->nr_locks && is_files_record(type) &&
+	    type != CKPT_HDR_FILE_LOCK)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s record after the FILE_LOCKs of a FILES section",
+			    kcr_record_name(type));
 
 	switch (type) {
 	case CKPT_HDR_CREDS:
@@ -2245,10 +2340,14 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 				    CKPT_FDS_MAX);
 		open_section(&r->files, CKPT_HDR_FILES, off, f->nr_fds);
 		r->last_fd = -1;
+		r->nr_sec_fds = 0;
+		r->nr_locks = 0;
 		break;
 	}
 	case CKPT_HDR_FD:
 		return check_fd(r, rec, off);
+	case CKPT_HDR_FILE_LOCK:
+		return check_file_lock(r, rec, off);
 	case CKPT_HDR_FILE:
 		return check_file(r, rec, off);
 	case CKPT_HDR_PIPE:

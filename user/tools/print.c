@@ -922,6 +922,17 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		}
 		break;
 	}
+	case CKPT_HDR_FILE_LOCK: {
+		const struct ckpt_hdr_file_lock *l = d;
+
+		pf_u(p, "file_ref", l->file_ref);
+		pf_u(p, "fd", l->fd);
+		pf_w(p, "kind", kcr_lock_kind_name(l->kind));
+		pf_w(p, "type", kcr_lock_type_name(l->type));
+		pf_i(p, "start", l->start);
+		pf_i(p, "end", l->end);	/* CKPT_LOCK_EOF: to end of file */
+		break;
+	}
 	case CKPT_HDR_MM: {
 		const struct ckpt_hdr_mm *m = d;
 

@@ -489,6 +489,40 @@ struct ckpt_hdr_unix_skb {
 	__u32 pad;
 };
 
+/* --- file locks --- */
+
+#define CKPT_FILE_LOCKS_MAX	65536	/* FILE_LOCK records after one FILES */
+#define CKPT_LOCK_EOF		0x7fffffffffffffffLL	/* end: to end of file */
+
+/* CKPT_HDR_FILE_LOCK: kind, who owns the lock */
+#define CKPT_LOCK_FLOCK		1	/* flock(): the open file description */
+#define CKPT_LOCK_POSIX		2	/* fcntl(F_SETLK): the fd table (and pid) */
+#define CKPT_LOCK_OFD		3	/* fcntl(F_OFD_SETLK): the open file description */
+#define CKPT_LOCK_KIND_MAX	3
+
+/* CKPT_HDR_FILE_LOCK: type */
+#define CKPT_LOCK_READ		1	/* shared: F_RDLCK, LOCK_SH */
+#define CKPT_LOCK_WRITE		2	/* exclusive: F_WRLCK, LOCK_EX */
+
+/*
+ * CKPT_HDR_FILE_LOCK: one lock held by the tree, after the last FD of a
+ * FILES section (any number, <= CKPT_FILE_LOCKS_MAX), restored by the task
+ * of that fd table once it is installed.  POSIX: a lock of this fd table,
+ * taken through fd (whose FILE is file_ref) by the first task using the
+ * table.  FLOCK and OFD: a lock of the FILE file_ref, in the FILES section
+ * that defines that FILE (so once per FILE), fd one of its fds there.
+ * No following data.
+ */
+struct ckpt_hdr_file_lock {
+	struct ckpt_hdr h;
+	__u32 file_ref;		/* objref of a FILE record of this section's FDs */
+	__u32 fd;		/* an fd of this table holding that FILE */
+	__u32 kind;		/* CKPT_LOCK_FLOCK, _POSIX, _OFD */
+	__u32 type;		/* CKPT_LOCK_READ, _WRITE */
+	__s64 start;		/* first byte, >= 0 (FLOCK: 0) */
+	__s64 end;		/* last byte, >= start, or CKPT_LOCK_EOF (FLOCK: EOF) */
+};
+
 /* CKPT_HDR_MM: the address space of one task; followed by nr_vmas VMAs. */
 struct ckpt_hdr_mm {
 	struct ckpt_hdr h;
