@@ -367,9 +367,20 @@ static int outside(void)
 	if (r < 0)
 		kt_die_errno("fork");
 	if (!r) {
+		int fd;
+
 		kt_set_who("R");
 		close(p[0]);
 		close(p[1]);
+		/* R shares nothing else with O: its own stdio files */
+		fd = open("/dev/null", O_RDONLY);
+		if (fd < 0 || dup2(fd, 0) < 0)
+			kt_die_errno("reopening stdin");
+		close(fd);
+		fd = open("/tmp/epoll_outside.out", O_WRONLY | O_APPEND | O_CREAT, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			kt_die_errno("reopening stdout");
+		close(fd);
 		interest(ep, before, sizeof(before));
 		kt_wait_go();
 		interest(ep, after, sizeof(after));
