@@ -379,6 +379,15 @@ int restore_file_locks_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 int restore_file_locks_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 void restore_file_locks_cleanup(struct ckpt_rst_task *rt);
 
+/* epoll.c: EPOLL, EPOLL_ITEM (file kind CKPT_FILE_EPOLL) */
+bool ckpt_epoll_can_save(struct file *file);
+int ckpt_epoll_save(struct ckpt_ctx *ctx, unsigned int fd, struct file *file,
+		    struct ckpt_hdr_file *hf, char *buf, char **path);
+int restore_epoll_obj(struct ckpt_ctx *ctx);
+struct file *restore_epoll_file(struct ckpt_ctx *ctx,
+				const struct ckpt_hdr_file *hf,
+				const char *path);
+
 /* ipc.c: IPC_NS, IPC_SHM, IPC_MSQ, IPC_MSG, IPC_SEM, SEM_UNDO, SEM_ADJ */
 int checkpoint_ipc_prepare(struct ckpt_ctx *ctx);
 int checkpoint_ipc(struct ckpt_ctx *ctx, struct task_struct *t, int index);

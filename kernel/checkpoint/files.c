@@ -823,6 +823,17 @@ static const struct ckpt_file_ops ckpt_file_ops[] = {
 		.restore_obj = restore_unix_obj,
 		.restore = restore_unix_file,
 	},
+#ifdef CONFIG_EPOLL
+	{
+		.name = "epoll",
+		.kind = CKPT_FILE_EPOLL,
+		.obj_type = CKPT_HDR_EPOLL,
+		.can_save = ckpt_epoll_can_save,
+		.save = ckpt_epoll_save,
+		.restore_obj = restore_epoll_obj,
+		.restore = restore_epoll_file,
+	},
+#endif
 };
 
 /* A file of no kind we save: say what it is. */

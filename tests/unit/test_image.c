@@ -2764,6 +2764,132 @@ START_TEST(file_kinds_and_pipe_ends)
 END_TEST
 
 /*
+ * EPOLL records: one task whose FILES holds a pipe read end (FILE 2, fd 0),
+ * then EPOLL 3 with two items on it (fd 0 armed, fd 5 a fired oneshot),
+ * then its FILE 4 (fd 1).  mut selects one damage; the offsets of the
+ * records are returned in off[]: 0 EPOLL, 1 item 0, 2 item 1, 3 FILE 4.
+ */
+static void epoll_image(struct img *im, int mut, size_t off[4])
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct ckpt_hdr_epoll_item it;
+	struct ckpt_hdr_epoll ep;
+	struct ckpt_hdr_pipe pipe;
+	struct ckpt_hdr_file file;
+	struct ckpt_hdr_fd fd;
+	int i;
+
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, 10, "x");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, mut == 9 ? 3 : 2);
+	memset(&pipe, 0, sizeof(pipe));
+	pipe.objref = 1;
+	pipe.size = 65536;
+	img_rec(im, CKPT_HDR_PIPE, &pipe, sizeof(pipe), NULL, 0);
+	memset(&file, 0, sizeof(file));
+	file.objref = 2;
+	file.kind = CKPT_FILE_PIPE;
+	file.obj_ref = 1;
+	img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+	memset(&fd, 0, sizeof(fd));
+	fd.file_ref = 2;
+	img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+
+	memset(&ep, 0, sizeof(ep));
+	ep.objref = 3;
+	ep.nr_items = mut == 6 ? 3 : mut == 10 ? CKPT_EPOLL_ITEMS_MAX + 1 : 2;
+	off[0] = img_rec(im, CKPT_HDR_EPOLL, &ep, sizeof(ep), NULL, 0);
+	for (i = 0; i < 2; i++) {
+		memset(&it, 0, sizeof(it));
+		it.file_ref = 2;
+		it.fd = i ? 5 : 0;
+		/* EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLET; a fired EPOLLONESHOT */
+		it.events = i ? 0x40000000 : 0x80000019;
+		it.data = i ? 0x1234567890abcdefULL : 7;
+		if (!i && mut == 1)
+			it.events = 0x1;		/* armed without ERR|HUP */
+		if (i && mut == 2)
+			it.events = 0x80000000;	/* disarmed, not a oneshot */
+		if (!i && mut == 3)
+			it.pad = 1;
+		if (i && mut == 4)
+			it.file_ref = 1;		/* the PIPE */
+		if (i && mut == 5)
+			it.fd = CKPT_FDS_MAX;
+		if (!i && mut == 11)
+			it.events |= 0x800;		/* no such event */
+		off[1 + i] = img_rec(im, CKPT_HDR_EPOLL_ITEM, &it, sizeof(it),
+				     NULL, 0);
+	}
+	memset(&file, 0, sizeof(file));
+	file.objref = 4;
+	file.kind = CKPT_FILE_EPOLL;
+	file.f_flags = mut == 7 ? 0 : 02 | 04000;	/* O_RDONLY; O_RDWR | O_NONBLOCK */
+	file.mode = 0600;
+	file.obj_ref = mut == 8 ? 2 : 3;
+	off[3] = img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+	fd.fd = 1;
+	fd.file_ref = 4;
+	img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	if (mut == 9) {	/* a second FILE of the same epoll */
+		file.objref = 5;
+		file.f_flags = 02;	/* O_RDWR */
+		img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+		fd.fd = 2;
+		fd.file_ref = 5;
+		img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	}
+	img_mm(im, e.mm_ref, 0);
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	img_tail(im);
+}
+
+START_TEST(epoll_records)
+{
+	static const struct {
+		int mut, at;		/* at: index in off[], -1 the 2nd epoll FILE */
+		const char *reason;
+	} bad[] = {
+		{ 1, 1, "EPOLL_ITEM fd 0: events 0x1 are not an item's" },
+		{ 2, 2, "EPOLL_ITEM fd 5: events 0x80000000 are not an item's" },
+		{ 3, 1, "EPOLL_ITEM pad field is nonzero" },
+		{ 4, 2, "EPOLL_ITEM fd 5: file_ref 1 names no FILE written before" },
+		{ 5, 2, "EPOLL_ITEM fd 1048576 >= 1048576" },
+		{ 6, 3, "1 EPOLL_ITEM records missing" },
+		{ 7, 3, "FILE 4: an epoll file is O_RDWR" },
+		{ 8, 3, "FILE 4: obj_ref 2 names no EPOLL written before" },
+		{ 9, -1, "FILE 5: EPOLL 3 is already the object of another FILE" },
+		{ 10, 0, "EPOLL nr_items 1048577 > 1048576" },
+		{ 11, 1, "EPOLL_ITEM fd 0: events 0x80000819 are not an item's" },
+	};
+	struct img im = { 0 };
+	struct result res;
+	size_t off[4], want;
+	unsigned int i;
+
+	epoll_image(&im, 0, off);
+	res = read_img(&im);
+	ck_valid(res);
+	img_free(&im);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		epoll_image(&im, bad[i].mut, off);
+		want = bad[i].at >= 0 ? off[bad[i].at] :
+		       img_find(&im, CKPT_HDR_FILE, 2);
+		res = read_img(&im);
+		ck_assert_fails(res, KCR_ERR_FORMAT, want, bad[i].reason);
+		img_free(&im);
+	}
+}
+END_TEST
+
+/*
  * File identities (format v4), checked as the kernel checks them: pad 0,
  * mtime_nsec < 10^9, all zero where the record names no file, no size nor
  * mtime for a directory.  FILE 0 of img_full is the pipe end (objref 2),
@@ -3921,6 +4047,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, file_kinds_and_pipe_ends);
 	tcase_add_test(tc, unix_socket_records);
 	tcase_add_test(tc, unix_bound_records);
+	tcase_add_test(tc, epoll_records);
 	tcase_add_test(tc, file_identity_fields_are_checked);
 	tcase_add_test(tc, mm_without_exe_has_no_exe_identity);
 	tcase_add_test(tc, prefix_read_keeps_exact_raw_bytes);

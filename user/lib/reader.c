@@ -256,6 +256,8 @@ static uint32_t fixed_size(uint32_t type)
 	case CKPT_HDR_UNIX:	return sizeof(struct ckpt_hdr_unix);
 	case CKPT_HDR_UNIX_SKB:	return sizeof(struct ckpt_hdr_unix_skb);
 	case CKPT_HDR_FILE_LOCK: return sizeof(struct ckpt_hdr_file_lock);
+	case CKPT_HDR_EPOLL:	return sizeof(struct ckpt_hdr_epoll);
+	case CKPT_HDR_EPOLL_ITEM: return sizeof(struct ckpt_hdr_epoll_item);
 	}
 	return 0;
 }
@@ -548,6 +550,7 @@ enum {
 	OBJ_SHMEM,
 	OBJ_SHM_ATTACH,		/* one shmat(): size is the shmid */
 	OBJ_UNIX,		/* a UNIX socket: size is its peer_ref, owner its type */
+	OBJ_EPOLL,		/* an EPOLL instance, used by one FILE */
 };
 
 #define PIPE_END_READ	0x1
@@ -650,6 +653,10 @@ static void obj_describe(const struct kcr_reader *r, const struct kcr_obj *o,
 		break;
 	case OBJ_UNIX:
 		snprintf(buf, n, "the unix socket of the UNIX record at offset %llu",
+			 (unsigned long long)o->off);
+		break;
+	case OBJ_EPOLL:
+		snprintf(buf, n, "the EPOLL record at offset %llu",
 			 (unsigned long long)o->off);
 		break;
 	default:
@@ -1257,6 +1264,9 @@ static int close_sections(struct kcr_reader *r, uint32_t type, uint64_t off)
 		return -1;
 	if (type != CKPT_HDR_UNIX_SKB && close_unix(r, off))
 		return -1;
+	if (type != CKPT_HDR_EPOLL_ITEM &&
+	    close_section(r, &r->epoll, "EPOLL_ITEM records", off))
+		return -1;
 	if (type != CKPT_HDR_VMA && type != CKPT_HDR_PAGES &&
 	    close_section(r, &r->mm, "VMA records", off))
 		return -1;
@@ -1567,11 +1577,13 @@ static int check_unused(struct kcr_reader *r, uint64_t off)
 				    "UNIX %u at offset %llu is used by no FILE",
 				    o->ref, (unsigned long long)o->off);
 		if (!o->ref || o->uses ||
-		    (o->kind != OBJ_FILE && o->kind != OBJ_PIPE))
+		    (o->kind != OBJ_FILE && o->kind != OBJ_PIPE &&
+		     o->kind != OBJ_EPOLL))
 			continue;
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "%s %u at offset %llu is used by no %s",
-			    o->kind == OBJ_FILE ? "FILE" : "PIPE", o->ref,
+			    o->kind == OBJ_FILE ? "FILE" :
+			    o->kind == OBJ_PIPE ? "PIPE" : "EPOLL", o->ref,
 			    (unsigned long long)o->off,
 			    o->kind == OBJ_FILE ? "FD" : "FILE");
 	}
@@ -1697,6 +1709,7 @@ static int file_kind_known(uint32_t kind)
 	case CKPT_FILE_CHR:
 	case CKPT_FILE_PIPE:
 	case CKPT_FILE_UNIX:
+	case CKPT_FILE_EPOLL:
 		return 1;
 	}
 	return 0;
@@ -1847,6 +1860,84 @@ static int check_unix_skb(struct kcr_reader *r,
 }
 
 
+/* kinds whose FILE names an object (obj_ref) and has no path */
+static int file_kind_has_obj(uint32_t kind)
+{
+	return kind == CKPT_FILE_PIPE || kind == CKPT_FILE_UNIX ||
+	       kind == CKPT_FILE_EPOLL;
+}
+
+/* FILE of kind EPOLL: the one file of an EPOLL written before it. */
+static int check_epoll_file(struct kcr_reader *r,
+			    const struct ckpt_hdr_file *f, uint64_t off)
+{
+	struct kcr_obj *ep = obj_find(r, f->obj_ref);
+
+	if (!ep || ep->kind != OBJ_EPOLL)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: obj_ref %u names no EPOLL written before",
+			    f->objref, f->obj_ref);
+	if (ep->uses)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: EPOLL %u is already the object of another FILE",
+			    f->objref, f->obj_ref);
+	if ((f->f_flags & ~(__u32)(O_ACCMODE | O_NONBLOCK | O_APPEND)) ||
+	    (f->f_flags & O_ACCMODE) != O_RDWR || f->mode != 0600 ||
+	    f->pos || f->rdev || f->path_len)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: an epoll file is O_RDWR (O_NONBLOCK, O_APPEND) with mode 0600, no pos, rdev or path (f_flags 0%o mode 0%o)",
+			    f->objref, f->f_flags, f->mode);
+	ep->uses++;
+	return 0;
+}
+
+static int check_epoll(struct kcr_reader *r, const struct ckpt_hdr_epoll *e,
+		       uint64_t off)
+{
+	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_EPOLL, 0, off))
+		return -1;
+	if (e->nr_items > CKPT_EPOLL_ITEMS_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "EPOLL nr_items %u > %u", e->nr_items,
+			    CKPT_EPOLL_ITEMS_MAX);
+	if (!obj_define(r, e->objref, OBJ_EPOLL, "EPOLL", off))
+		return -1;
+	open_section(&r->epoll, CKPT_HDR_EPOLL, off, e->nr_items);
+	return 0;
+}
+
+static int check_epoll_item(struct kcr_reader *r,
+			    const struct ckpt_hdr_epoll_item *i, uint64_t off)
+{
+	__u32 ev = i->events;
+	struct kcr_obj *o;
+
+	if (section_take(r, &r->epoll, CKPT_HDR_EPOLL, CKPT_HDR_EPOLL_ITEM, 1,
+			 off))
+		return -1;
+	if (i->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "EPOLL_ITEM pad field is nonzero");
+	if (i->fd >= CKPT_FDS_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "EPOLL_ITEM fd %u >= %u", i->fd, CKPT_FDS_MAX);
+	/* armed: with EPOLLERR | EPOLLHUP; a fired oneshot: private bits only */
+	if ((ev & ~(__u32)CKPT_EPOLL_EVENTS) ||
+	    (!(ev & ~(__u32)CKPT_EPOLL_PRIVATE) ?
+	     !(ev & CKPT_EPOLL_ONESHOT) :
+	     (ev & CKPT_EPOLL_ERRHUP) != CKPT_EPOLL_ERRHUP))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "EPOLL_ITEM fd %u: events 0x%x are not an item's (unknown bits, armed without EPOLLERR|EPOLLHUP, or disarmed without EPOLLONESHOT)",
+			    i->fd, ev);
+	o = obj_find(r, i->file_ref);
+	if (!o || o->kind != OBJ_FILE)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "EPOLL_ITEM fd %u: file_ref %u names no FILE written before",
+			    i->fd, i->file_ref);
+	o->uses++;
+	return 0;
+}
+
 static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 		      uint64_t off)
 {
@@ -1859,8 +1950,7 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 	if (!file_kind_known(f->kind))
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE kind %u unknown", f->kind);
-	if (f->kind != CKPT_FILE_PIPE && f->kind != CKPT_FILE_UNIX &&
-	    !f->path_len)
+	if (!file_kind_has_obj(f->kind) && !f->path_len)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE of kind %s without a path",
 			    kcr_file_kind_name(f->kind));
@@ -1903,6 +1993,9 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 				    "FILE %u: a unix socket has no path",
 				    f->objref);
 		if (check_unix_file(r, f, off))
+			return -1;
+	} else if (f->kind == CKPT_FILE_EPOLL) {
+		if (check_epoll_file(r, f, off))
 			return -1;
 	} else if (f->obj_ref) {
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
@@ -2356,6 +2449,10 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 		return check_unix(r, rec, off);
 	case CKPT_HDR_UNIX_SKB:
 		return check_unix_skb(r, rec, off);
+	case CKPT_HDR_EPOLL:
+		return check_epoll(r, rec, off);
+	case CKPT_HDR_EPOLL_ITEM:
+		return check_epoll_item(r, rec, off);
 	case CKPT_HDR_PIPE_DATA: {
 		const struct ckpt_hdr *h = rec;
 

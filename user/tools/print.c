@@ -866,7 +866,8 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_i(p, "pos", f->pos);
 		if (f->kind == CKPT_FILE_CHR)
 			pf_x(p, "rdev", f->rdev);
-		if (f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_UNIX)
+		if (f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_UNIX ||
+		    f->kind == CKPT_FILE_EPOLL)
 			pf_u(p, "obj_ref", f->obj_ref);
 		if (f->path_len)
 			pf_s(p, "path", (const char *)(f + 1), f->path_len);
@@ -931,6 +932,22 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_w(p, "type", kcr_lock_type_name(l->type));
 		pf_i(p, "start", l->start);
 		pf_i(p, "end", l->end);	/* CKPT_LOCK_EOF: to end of file */
+		break;
+	}
+	case CKPT_HDR_EPOLL: {
+		const struct ckpt_hdr_epoll *e = d;
+
+		pf_u(p, "objref", e->objref);
+		pf_u(p, "nr_items", e->nr_items);
+		break;
+	}
+	case CKPT_HDR_EPOLL_ITEM: {
+		const struct ckpt_hdr_epoll_item *e = d;
+
+		pf_u(p, "file_ref", e->file_ref);
+		pf_u(p, "fd", e->fd);
+		pf_x(p, "events", e->events);
+		pf_x(p, "data", e->data);
 		break;
 	}
 	case CKPT_HDR_MM: {

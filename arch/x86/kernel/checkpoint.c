@@ -241,6 +241,31 @@ static bool ckpt_save_nanosleep(struct task_struct *t,
 	return true;
 }
 
+/*
+ * epoll_wait() and epoll_pwait() return -EINTR when the freezer
+ * interrupts them (never -ERESTART*: they are not restarted after a
+ * signal, even with SA_RESTART, nor after SIGSTOP/SIGCONT).  A task
+ * frozen there with no timeout (-1; epoll_pwait2() with a NULL timeout)
+ * and no handler to run is saved as waiting again: nothing but the
+ * freezer, which a checkpointed task must not see, interrupted it.  With
+ * a timeout the time left is not known (ep_poll() keeps it on its
+ * stack): the call returns -EINTR, as it does after a freeze.
+ */
+static bool ckpt_epoll_wait_forever(const struct ckpt_hdr_cpu *rec)
+{
+	if (rec->ip < CKPT_SYSCALL_INSN_LEN)
+		return false;
+	switch (rec->orig_ax) {
+	case __NR_epoll_wait:
+	case __NR_epoll_pwait:
+		return (int)rec->r10 < 0;	/* timeout, 4th argument */
+	case __NR_epoll_pwait2:
+		return !rec->r10;		/* struct timespec * */
+	default:
+		return false;
+	}
+}
+
 /* Apply what arch_do_signal_or_restart() would do after thaw. */
 static void ckpt_syscall_state(struct ckpt_ctx *ctx, struct task_struct *t,
 			       struct ckpt_hdr_cpu *rec)
@@ -263,6 +288,15 @@ static void ckpt_syscall_state(struct ckpt_ctx *ctx, struct task_struct *t,
 	case -ERESTARTNOHAND:
 	case -ERESTART_RESTARTBLOCK:
 		break;
+	case -EINTR:
+		if (ckpt_epoll_wait_forever(rec) &&
+		    !ckpt_handler_first(t, &sa_flags)) {
+			/* the freezer interrupted it: wait again */
+			rec->syscall_state = CKPT_SYSCALL_RESTART;
+			rec->ax = rec->orig_ax;
+			rec->ip -= CKPT_SYSCALL_INSN_LEN;
+		}
+		return;
 	default:
 		return;		/* at the exit of a completed system call */
 	}

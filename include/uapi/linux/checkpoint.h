@@ -523,6 +523,46 @@ struct ckpt_hdr_file_lock {
 	__s64 end;		/* last byte, >= start, or CKPT_LOCK_EOF (FLOCK: EOF) */
 };
 
+/* --- epoll --- */
+
+#define CKPT_EPOLL_ITEMS_MAX	1048576	/* items of one epoll file */
+
+/*
+ * The EPOLL_ITEM events bits kcr carries (the values of EPOLLIN ...
+ * EPOLLET): the mask an item holds, with the EPOLLERR | EPOLLHUP that
+ * epoll_ctl() adds to every armed item.  A disarmed EPOLLONESHOT item
+ * (it fired) holds only CKPT_EPOLL_PRIVATE bits, EPOLLONESHOT among them.
+ */
+#define CKPT_EPOLL_EVENTS	0xf00027ffU
+#define CKPT_EPOLL_ERRHUP	0x00000018U	/* EPOLLERR | EPOLLHUP */
+#define CKPT_EPOLL_PRIVATE	0xf0000000U	/* EXCLUSIVE WAKEUP ONESHOT ET */
+#define CKPT_EPOLL_ONESHOT	0x40000000U
+
+/*
+ * CKPT_HDR_EPOLL: an epoll instance (the object of one FILE of kind
+ * EPOLL), followed by nr_items EPOLL_ITEM records.  The FILEs of its
+ * targets come before it.
+ */
+struct ckpt_hdr_epoll {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 nr_items;		/* <= CKPT_EPOLL_ITEMS_MAX */
+};
+
+/*
+ * CKPT_HDR_EPOLL_ITEM: one item of the interest list, in the kernel's
+ * (file, fd) order: the target file and the fd number it was added
+ * under (the pair is unique in one epoll), its events and data.
+ */
+struct ckpt_hdr_epoll_item {
+	struct ckpt_hdr h;
+	__u32 file_ref;		/* objref of the target's FILE */
+	__u32 fd;		/* < CKPT_FDS_MAX */
+	__u32 events;		/* CKPT_EPOLL_EVENTS bits, see above */
+	__u32 pad;
+	__u64 data;		/* epoll_event.data */
+};
+
 /* CKPT_HDR_MM: the address space of one task; followed by nr_vmas VMAs. */
 struct ckpt_hdr_mm {
 	struct ckpt_hdr h;
