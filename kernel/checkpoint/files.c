@@ -1133,6 +1133,15 @@ static int ckpt_use_mappings(struct ckpt_ctx *ctx, struct hlist_head *heads,
 		}
 	}
 	ckpt_mmap_unlock(ctx, mm, false);
+	/* the mm's own reference on its executable (a deleted one is mapped) */
+	file = ret ? NULL : get_mm_exe_file(mm);
+	if (file) {
+		struct ckpt_file_use *u = ckpt_use_find(heads, file);
+
+		if (u)
+			u->refs++;
+		fput(file);
+	}
 	mmput(mm);
 	return ret;
 }
