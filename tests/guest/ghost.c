@@ -13,6 +13,8 @@
  *           larger --ghost-limit)
  *   memfd   memfds: name, close-on-exec, seals, contents, offset, a
  *           shared mapping of the same inode as the fd
+ *   exe     a copy of this program that deleted itself (its text is a
+ *           mapping of a deleted file, with no fd)
  *   leak, link, dir   refused (see mode_refuse)
  * Exits 0 only if everything is as it was.
  */
@@ -419,6 +421,43 @@ static void mode_refuse(const char *what)
 	kt_done();
 }
 
+/* A copy of this program, exec'ed, that deletes itself: the mapped text. */
+static void mode_exe(int argc, char **argv)
+{
+	static char buf[1 << 16];
+	int in, out;
+	ssize_t n;
+
+	if (argc < 3) {
+		in = open("/proc/self/exe", O_RDONLY);
+		unlink("/tmp/ghost_exe.bin");
+		out = open("/tmp/ghost_exe.bin", O_WRONLY | O_CREAT | O_EXCL, 0755);
+		if (in < 0 || out < 0)
+			kt_die_errno("copying the program");
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, n) != n)
+				kt_die_errno("write");
+		close(in);
+		close(out);
+		execl("/tmp/ghost_exe.bin", "ghost", "exe", "run", (char *)NULL);
+		kt_die_errno("exec");
+	}
+	if (unlink("/tmp/ghost_exe.bin") < 0)
+		kt_die_errno("unlink");
+	kt_ready();
+	kt_wait_go();
+	kt_after_restart();
+	{
+		static char maps[65536];
+
+		if (kt_read_file("/proc/self/maps", maps, sizeof(maps)) < 0 ||
+		    !strstr(maps, "r-xp") || !strstr(maps, " (deleted)"))
+			kt_fail("maps: expected the text mapped from a deleted file, got:\n%s",
+				maps);
+	}
+	kt_done();
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -438,6 +477,8 @@ int main(int argc, char **argv)
 		mode_limit();
 	if (!strcmp(mode, "memfd"))
 		mode_memfd();
+	if (!strcmp(mode, "exe"))
+		mode_exe(argc, argv);
 	if (!strcmp(mode, "leak") || !strcmp(mode, "link") || !strcmp(mode, "dir"))
 		mode_refuse(mode);
 	kt_die("usage: ghost fd|shared|map|limit|memfd");

@@ -1,12 +1,14 @@
 # Deleted ("ghost") files and memfds (kernel/checkpoint/ghost.c), sourced
 # by run-tests.sh.
-ALL_TESTS="$ALL_TESTS ghost_fd ghost_shared ghost_map ghost_limit memfd ghost_refuse"
+ALL_TESTS="$ALL_TESTS ghost_fd ghost_shared ghost_map ghost_limit memfd ghost_exe ghost_refuse"
 KIND_PROCS="$KIND_PROCS ghost"
 
 t_ghost_fd() { std_test ghost_fd ghost fd; }
 t_ghost_shared() { std_test ghost_shared ghost shared; }
 t_ghost_map() { std_test ghost_map ghost map; }
 t_memfd() { std_test memfd ghost memfd; }
+# a program whose executable was deleted: its text is saved by contents
+t_ghost_exe() { std_test ghost_exe ghost exe; }
 
 # A deleted file of 5 MiB: refused under the default 4 MiB limit, naming
 # it and its size (the program runs on), saved with --ghost-limit 8M.
