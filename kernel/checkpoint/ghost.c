@@ -75,8 +75,14 @@ bool ckpt_ghost_file(struct file *file)
 
 	if (!S_ISREG(inode->i_mode))
 		return false;
+	/*
+	 * Of the internal tmpfs: not a SysV segment (shmat()'s file has
+	 * shm_file_operations, not its inode's) nor shared anonymous memory
+	 * ("dev/zero", memory.c's SHMEM); memfd and the like.
+	 */
 	if (ckpt_internal(file))
-		return shmem_file(file);
+		return shmem_file(file) && file->f_op == inode->i_fop &&
+		       strcmp(file->f_path.dentry->d_name.name, "dev/zero");
 	return d_unlinked(file->f_path.dentry) &&
 	       inode->i_sb->s_magic != PROC_SUPER_MAGIC;
 }
