@@ -388,6 +388,20 @@ struct file *restore_epoll_file(struct ckpt_ctx *ctx,
 				const struct ckpt_hdr_file *hf,
 				const char *path);
 
+/* ghost.c: INODE, INODE_DATA (deleted files, memfd) */
+bool ckpt_ghost_file(struct file *file);
+int checkpoint_ghost_inode(struct ckpt_ctx *ctx, struct file *file,
+			   const char *what, u32 *objref);
+int ckpt_save_ghost_file(struct ckpt_ctx *ctx, unsigned int fd,
+			 struct file *file, struct ckpt_hdr_file *hf,
+			 char *buf, char **path);
+int restore_ghost_obj(struct ckpt_ctx *ctx);
+struct file *restore_ghost_open(struct ckpt_ctx *ctx, u32 objref,
+				unsigned int flags, const char *what);
+struct file *restore_ghost_file(struct ckpt_ctx *ctx,
+				const struct ckpt_hdr_file *hf,
+				const char *path);
+
 /* ipc.c: IPC_NS, IPC_SHM, IPC_MSQ, IPC_MSG, IPC_SEM, SEM_UNDO, SEM_ADJ */
 int checkpoint_ipc_prepare(struct ckpt_ctx *ctx);
 int checkpoint_ipc(struct ckpt_ctx *ctx, struct task_struct *t, int index);

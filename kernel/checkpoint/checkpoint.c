@@ -186,7 +186,7 @@ static int checkpoint_write_header(struct ckpt_ctx *ctx)
 		.version = CKPT_VERSION,
 		.arch = CKPT_ARCH_X86_64,
 		.page_size = PAGE_SIZE,
-		.flags = ctx->flags,
+		.flags = ctx->flags & CKPT_CHECKPOINT_FLAGS,
 		.time_ns = ktime_get_real_ns(),
 		.ckpt_id = ctx->ckpt_id,
 	};

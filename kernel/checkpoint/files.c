@@ -13,7 +13,8 @@
  *  - both ends of anonymous pipes, with the pipe (CKPT_OBJ_PIPE) written
  *    before its first end, including its capacity and the unread data,
  *    peeked without consuming it.  A pipe one of whose ends is held outside
- *    the checkpointed task is refused.
+ *    the checkpointed task is refused;
+ *  - deleted regular files and memfds, saved by contents (ghost.c).
  * Anything else is refused (-EOPNOTSUPP, or -EBUSY for a state we refuse).
  * In a self-checkpoint the image and log files are not saved.
  *
@@ -118,6 +119,10 @@ char *ckpt_reachable_path(struct ckpt_ctx *ctx, const struct path *p,
 	path = d_path(p, buf, PATH_MAX);
 	if (IS_ERR(path))
 		return ERR_PTR(ckpt_err(ctx, PTR_ERR(path), "%s: no path", what));
+	if (d_unlinked(p->dentry) && d_is_dir(p->dentry))
+		return ERR_PTR(ckpt_err(ctx, -EOPNOTSUPP,
+					"%s: %s: a deleted directory, not supported yet",
+					what, path));
 	if (d_unlinked(p->dentry))
 		return ERR_PTR(ckpt_err(ctx, -EBUSY, "%s: %s: the file was deleted",
 					what, path));
@@ -793,6 +798,15 @@ static struct file *restore_path_file(struct ckpt_ctx *ctx,
 /* The kinds of open files, for both directions; the first match saves. */
 static const struct ckpt_file_ops ckpt_file_ops[] = {
 	{
+		/* before "reg": a deleted file is saved by contents */
+		.name = "deleted file or memfd",
+		.kind = CKPT_FILE_GHOST,
+		.obj_type = CKPT_HDR_INODE,
+		.can_save = ckpt_ghost_file,
+		.save = ckpt_save_ghost_file,
+		.restore_obj = restore_ghost_obj,
+		.restore = restore_ghost_file,
+	}, {
 		.name = "pipe",
 		.kind = CKPT_FILE_PIPE,
 		.obj_type = CKPT_HDR_PIPE,
@@ -1022,6 +1036,7 @@ struct ckpt_file_use {
 	pid_t pid;			/* where it was met first */
 	unsigned long where;		/* fd, or address of the mapping */
 	bool mapping;
+	bool counted;			/* ghost: its dentry's files counted */
 };
 
 /* 64Ki buckets: short chains up to CKPT_FDS_MAX files */
@@ -1101,7 +1116,7 @@ static int ckpt_use_mappings(struct ckpt_ctx *ctx, struct hlist_head *heads,
 			file = vma->vm_file;
 			if (!file)
 				continue;
-			if (ckpt_use_find(heads, file) ||
+			if (ckpt_use_find(heads, file) || ckpt_ghost_file(file) ||
 			    (vma_is_shmem(vma) && (vma->vm_flags & VM_SHARED) &&
 			     (file->f_path.mnt->mnt_flags & MNT_INTERNAL)))
 				ret = ckpt_use_add(ctx, heads, file,
@@ -1112,7 +1127,66 @@ static int ckpt_use_mappings(struct ckpt_ctx *ctx, struct hlist_head *heads,
 		}
 	}
 	ckpt_mmap_unlock(ctx, mm, false);
+	/* the mm's own reference on its executable (a deleted one is mapped) */
+	file = ret ? NULL : get_mm_exe_file(mm);
+	if (file) {
+		struct ckpt_file_use *u = ckpt_use_find(heads, file);
+
+		if (u)
+			u->refs++;
+		fput(file);
+	}
 	mmput(mm);
+	return ret;
+}
+
+/*
+ * A deleted file or memfd is restored as a new inode that only the tree's
+ * open files of it share (ghost.c): another open file of it (opened
+ * before the unlink, or through /proc/PID/fd, by a task outside) would
+ * not share it any more.  Every open file of it holds one reference on
+ * its dentry, counted against the tree's distinct files of it.
+ */
+static int ckpt_ghost_leaks(struct ckpt_ctx *ctx, struct hlist_head *heads)
+{
+	struct ckpt_file_use *u, **g = NULL;
+	unsigned int n = 0, i, j, count;
+	struct dentry *d;
+	int ret = 0;
+
+	for (i = 0; i < (1 << CKPT_USE_HASH_BITS); i++)
+		hlist_for_each_entry(u, &heads[i], node)
+			n += ckpt_ghost_file(u->file);
+	if (!n)
+		return 0;
+	g = kvmalloc_array(n, sizeof(*g), GFP_KERNEL_ACCOUNT);
+	if (!g)
+		return ckpt_nomem(ctx, "the file leak check");
+	n = 0;
+	for (i = 0; i < (1 << CKPT_USE_HASH_BITS); i++)
+		hlist_for_each_entry(u, &heads[i], node)
+			if (ckpt_ghost_file(u->file))
+				g[n++] = u;
+	for (i = 0; !ret && i < n; i++) {
+		if (g[i]->counted)
+			continue;
+		d = g[i]->file->f_path.dentry;
+		count = 0;
+		for (j = i; j < n; j++) {
+			if (g[j]->file->f_path.dentry != d)
+				continue;
+			g[j]->counted = true;
+			count++;
+		}
+		if (d_count(d) != count)
+			ret = ckpt_err(ctx, -EBUSY,
+				       "%s %lu of pid %d (%pD): a deleted file or memfd also open outside the tree (%d open files, %u in the tree)",
+				       g[i]->mapping ? "mapping at" : "fd",
+				       g[i]->where, g[i]->pid, g[i]->file,
+				       d_count(d), count);
+		cond_resched();
+	}
+	kvfree(g);
 	return ret;
 }
 
@@ -1142,6 +1216,8 @@ int checkpoint_files_leaks(struct ckpt_ctx *ctx)
 	for (i = 0; !ret && i < ctx->nr_tasks; i++)
 		if (ctx->task_first[i] & CKPT_FIRST_MM)
 			ret = ckpt_use_mappings(ctx, heads, i);
+	if (!ret)
+		ret = ckpt_ghost_leaks(ctx, heads);
 
 	for (i = 0; i < (1 << CKPT_USE_HASH_BITS); i++) {
 		hlist_for_each_entry_safe(u, tmp, &heads[i], node) {
@@ -1498,9 +1574,14 @@ static int restore_check_shared(struct ckpt_ctx *ctx, struct file *file,
 	char *buf, *name;
 	int ret;
 
-	/* internal files (pipes, event fds, sockets) have no path to check */
+	/*
+	 * internal files (pipes, event fds, sockets) have no path to check;
+	 * a deleted file restored by ghost.c is the restorer's own
+	 */
 	if (file->f_cred == current_cred() ||
-	    (file->f_path.mnt->mnt_flags & MNT_INTERNAL))
+	    (file->f_path.mnt->mnt_flags & MNT_INTERNAL) ||
+	    (S_ISREG(file_inode(file)->i_mode) &&
+	     d_unlinked(file->f_path.dentry)))
 		return 0;
 	buf = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
 	if (!buf)

@@ -12,7 +12,11 @@
  *		between tasks through the object table): the pages of the
  *		whole object, once, after the first VMA that meets it, with
  *		their byte offset in the object instead of an address;
- *   VDSO/VVAR	no pages; restart maps the running kernel's vdso there.
+ *   VDSO/VVAR	no pages; restart maps the running kernel's vdso there;
+ *   INODE	a deleted file or memfd: its INODE object (ghost.c, written
+ *		right before the VMA if no fd or earlier VMA wrote it), and
+ *		the pages as for FILE; restart maps a new open file of the
+ *		restored inode.
  * Pages are located in a first pass (page table walk, or the shmem page
  * cache) so that the VMA record can carry their count, then read with GUP
  * in batches of CKPT_PAGES_MAX pages, copied to ctx->pagebuf and written
@@ -159,6 +163,7 @@ static const char *ckpt_vma_kind_name(u32 kind)
 	static const char * const names[CKPT_VMA_KIND_MAX + 1] = {
 		[CKPT_VMA_ANON] = "anon", [CKPT_VMA_FILE] = "file",
 		[CKPT_VMA_SHMEM] = "shmem", [CKPT_VMA_VDSO] = "vdso",
+		[CKPT_VMA_INODE] = "inode",
 		[CKPT_VMA_VVAR] = "vvar", [CKPT_VMA_SYSV_SHM] = "SysV shm",
 	};
 
@@ -512,23 +517,22 @@ static int ckpt_vma_collect(struct ckpt_mm_info *mi, struct vm_area_struct *vma,
 				"shmem mapping %pD at %#lx-%#lx not supported",
 				file, vma->vm_start, vma->vm_end);
 	if (file->f_path.mnt->mnt_flags & MNT_INTERNAL) {
-		if (!vma_is_shmem(vma) || !(flags & VM_MAYSHARE) ||
-		    strcmp(file->f_path.dentry->d_name.name, CKPT_SHM_NAME))
+		if (vma_is_shmem(vma) && (flags & VM_MAYSHARE) &&
+		    !strcmp(file->f_path.dentry->d_name.name, CKPT_SHM_NAME)) {
+			ret = ckpt_vma_shmem(mi, vma, vi);
+			goto pages;
+		}
+		if (!ckpt_ghost_file(file))
 			return ckpt_err(ctx, -EOPNOTSUPP,
-					"mapping of internal file %pD (memfd?) at %#lx-%#lx not supported yet",
+					"mapping of internal file %pD at %#lx-%#lx not supported yet",
 					file, vma->vm_start, vma->vm_end);
-		ret = ckpt_vma_shmem(mi, vma, vi);
-		goto pages;
-	}
-	if (!S_ISREG(file_inode(file)->i_mode))
+	} else if (!S_ISREG(file_inode(file)->i_mode)) {
 		return ckpt_err(ctx, -EBUSY,
 				"mapping of %pD at %#lx-%#lx: not a regular file",
 				file, vma->vm_start, vma->vm_end);
-	if (d_unlinked(file->f_path.dentry))
-		return ckpt_err(ctx, -EBUSY,
-				"mapping of deleted file %pD at %#lx-%#lx",
-				file, vma->vm_start, vma->vm_end);
-	vi->kind = CKPT_VMA_FILE;
+	}
+	/* a memfd or a deleted file: its INODE object (ghost.c) */
+	vi->kind = ckpt_ghost_file(file) ? CKPT_VMA_INODE : CKPT_VMA_FILE;
 	vi->file = get_file(file);
 	ret = 0;
 	if (!(flags & VM_MAYSHARE) && vma->anon_vma)
@@ -731,7 +735,8 @@ static int ckpt_read_vma_pages(struct ckpt_mm_info *mi,
 	ckpt_mmap_unlock(ctx, mm, false);
 
 	for (i = 0; i < done; i++) {
-		if (!ret && vi->kind == CKPT_VMA_FILE &&
+		if (!ret && (vi->kind == CKPT_VMA_FILE ||
+			     vi->kind == CKPT_VMA_INODE) &&
 		    !PageAnon(mi->pages[i]))
 			ret = ckpt_err(ctx, -EAGAIN,
 				       "page %#llx of %#lx-%#lx changed during the checkpoint",
@@ -802,6 +807,15 @@ static int ckpt_write_vma(struct ckpt_mm_info *mi, struct ckpt_vma_info *vi)
 		if (IS_ERR(path))
 			return PTR_ERR(path);
 		plen = strlen(path) + 1;
+	} else if (vi->kind == CKPT_VMA_INODE) {
+		char what[48];
+
+		snprintf(what, sizeof(what), "mapping at %#lx-%#lx", vi->start,
+			 vi->end);
+		/* written here if no fd or earlier mapping wrote it */
+		ret = checkpoint_ghost_inode(ctx, vi->file, what, &hv.shm_ref);
+		if (ret)
+			return ret;
 	}
 	hv.path_len = plen;
 	ret = ckpt_write_record_payload(ctx, CKPT_HDR_VMA, &hv, sizeof(hv),
@@ -1200,6 +1214,12 @@ static int rst_check_vma(struct ckpt_rst_mm *rm, u32 len)
 		/* a shared file mapping's pages are in the file */
 		max = hv->vm_flags & CKPT_VM_MAYSHARE ? 0 : npages;
 		break;
+	case CKPT_VMA_INODE:
+		/* an INODE object; a shared mapping's pages are its contents */
+		if (!hv->shm_ref || hv->shm_size)
+			goto bad_flags;
+		max = hv->vm_flags & CKPT_VM_MAYSHARE ? 0 : npages;
+		break;
 	case CKPT_VMA_SHMEM:
 		if (!(hv->vm_flags & CKPT_VM_MAYSHARE) || !hv->shm_size ||
 		    !PAGE_ALIGNED(hv->shm_size) || hv->shm_size > TASK_SIZE)
@@ -1575,6 +1595,17 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 	char what[48];
 	int len, ret;
 
+	/* the INODE objects first used by this mapping (ghost.c) */
+	for (;;) {
+		len = ckpt_peek_type(ctx);
+		if (len < 0)
+			return len;
+		if (len != CKPT_HDR_INODE)
+			break;
+		ret = restore_ghost_obj(ctx);
+		if (ret)
+			return ret;
+	}
 	len = ckpt_read_record(ctx, CKPT_HDR_VMA, hv, sizeof(*hv),
 			       sizeof(*hv) + CKPT_PATH_MAX);
 	if (len < 0)
@@ -1615,6 +1646,17 @@ static int rst_vma(struct ckpt_rst_mm *rm)
 					 (hv->vm_flags & CKPT_VM_MAYWRITE) ?
 					 O_RDWR : O_RDONLY, S_IFREG, 0,
 					 &hv->file_id, what);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		break;
+	case CKPT_VMA_INODE:
+		snprintf(what, sizeof(what), "mapping at %#llx-%#llx",
+			 hv->start, hv->end);
+		file = restore_ghost_open(ctx, hv->shm_ref,
+					  ((hv->vm_flags & CKPT_VM_MAYSHARE) &&
+					   (hv->vm_flags & CKPT_VM_MAYWRITE) ?
+					   O_RDWR : O_RDONLY) | O_LARGEFILE,
+					  what);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		break;

@@ -252,6 +252,9 @@ void ckpt_ctx_put(struct ckpt_ctx *ctx)
  * @fd: where the image goes, open for writing (a pipe works)
  * @flags: CKPT_CHECKPOINT_CONTAINER: @pid is the init of its own pid
  *	namespace and the whole namespace is saved
+ *	CKPT_CHECKPOINT_IPC: every SysV IPC object of the namespace;
+ *	upper 32 bits, CKPT_CHECKPOINT_GHOST_LIMIT(kib): the largest deleted
+ *	file or memfd saved, in KiB (0: 4 MiB)
  * @logfd: where a readable log goes, or -1
  *
  * Returns a positive checkpoint id, or a negative errno with the reason in
@@ -266,7 +269,8 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 
 	/* the image holds 64-bit state only: no compat caller gets here */
 	if (in_compat_syscall() || !checkpoint_arch_caller_ok() ||
-	    (flags & ~CKPT_CHECKPOINT_FLAGS))
+	    (flags & ~(CKPT_CHECKPOINT_FLAGS |
+		       CKPT_CHECKPOINT_GHOST_LIMIT_MASK)))
 		return -EINVAL;
 	if (pid < 0)
 		return -ESRCH;

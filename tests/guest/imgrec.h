@@ -27,6 +27,7 @@ static const char *const type_names[CKPT_HDR_TYPE_MAX + 1] = {
 	[CKPT_HDR_IPC_SEM] = "ipc_sem", [CKPT_HDR_SEM_UNDO] = "sem_undo",
 	[CKPT_HDR_SEM_ADJ] = "sem_adj",
 	[CKPT_HDR_FILE_LOCK] = "file_lock",
+	[CKPT_HDR_INODE] = "inode", [CKPT_HDR_INODE_DATA] = "inode_data",
 };
 
 struct field {
@@ -91,6 +92,16 @@ static const struct field fields[] = {
 	F("pipe", CKPT_HDR_PIPE, ckpt_hdr_pipe, size),
 	F("pipe", CKPT_HDR_PIPE, ckpt_hdr_pipe, data_len),
 	FX("pipe_data.byte0", CKPT_HDR_PIPE_DATA, sizeof(struct ckpt_hdr_pipe_data), 1),
+	F("inode", CKPT_HDR_INODE, ckpt_hdr_inode, objref),
+	F("inode", CKPT_HDR_INODE, ckpt_hdr_inode, flags),
+	F("inode", CKPT_HDR_INODE, ckpt_hdr_inode, mode),
+	F("inode", CKPT_HDR_INODE, ckpt_hdr_inode, seals),
+	F("inode", CKPT_HDR_INODE, ckpt_hdr_inode, size),
+	F("inode", CKPT_HDR_INODE, ckpt_hdr_inode, nr_chunks),
+	F("inode", CKPT_HDR_INODE, ckpt_hdr_inode, name_len),
+	F("inode", CKPT_HDR_INODE, ckpt_hdr_inode, dir_len),
+	F("inode_data", CKPT_HDR_INODE_DATA, ckpt_hdr_inode_data, offset),
+	FX("inode_data.byte0", CKPT_HDR_INODE_DATA, sizeof(struct ckpt_hdr_inode_data), 1),
 	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, start_brk),
 	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, brk),
 	F("mm", CKPT_HDR_MM, ckpt_hdr_mm, start_stack),

@@ -2323,6 +2323,201 @@ static size_t second_file_image(struct img *im, uint32_t kind, uint32_t obj_ref,
 	return off;
 }
 
+/* ------------------------------------------------------------ ghost files */
+
+enum ghost_bad {
+	GHOST_OK,
+	GHOST_DATA_PAST_SIZE,	/* a chunk past the inode's size */
+	GHOST_DATA_OVERLAP,	/* the second chunk overlaps the first */
+	GHOST_FEW_CHUNKS,	/* nr_chunks 3, two written */
+	GHOST_MEMFD_DIR,	/* a memfd with a directory */
+	GHOST_SEALS_NOT_MEMFD,	/* seals on a deleted file */
+	GHOST_MODE_DIR,		/* an INODE of a directory */
+	GHOST_FILE_NO_INODE,	/* the FILE names the FD's FILE */
+	GHOST_VMA_NO_INODE,	/* the VMA names no INODE */
+	GHOST_SHARED_PAGES,	/* a shared inode VMA with pages */
+	GHOST_UNUSED,		/* the memfd INODE used by no VMA */
+	GHOST_NAME_SLASH,	/* a name with a '/' */
+};
+
+/*
+ * One task: FILES { INODE 1 (deleted /tmp/x.dat, 2 chunks) FILE 2 (ghost)
+ * FD 0 }, MM { INODE 3 (memfd, sealed) VMA shared of 3, VMA private of 1 }.
+ * Returns the offset of the record the variant breaks (0 for GHOST_OK).
+ */
+static size_t ghost_image(struct img *im, enum ghost_bad bad)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	static char data[100];
+	char payload[64];
+	struct ckpt_hdr_inode in;
+	struct ckpt_hdr_inode_data dh;
+	struct ckpt_hdr_file file;
+	struct ckpt_hdr_fd fd;
+	struct ckpt_hdr_vma v;
+	size_t off = 0, o;
+
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, 10, "x");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, 1);
+
+	memset(&in, 0, sizeof(in));
+	in.objref = 1;
+	in.mode = S_IFREG | (bad == GHOST_MODE_DIR ? S_IFDIR : 0) | 0640;
+	in.size = bad == GHOST_FEW_CHUNKS ? 200000 : 70000;
+	in.nr_chunks = bad == GHOST_FEW_CHUNKS ? 3 : 2;
+	in.seals = bad == GHOST_SEALS_NOT_MEMFD ? 1 : 0;
+	memcpy(payload, bad == GHOST_NAME_SLASH ? "x/dat" : "x.dat", 6);
+	memcpy(payload + 6, "/tmp", 5);
+	in.name_len = 6;
+	in.dir_len = 5;
+	o = img_rec(im, CKPT_HDR_INODE, &in, sizeof(in), payload, 11);
+	if (bad == GHOST_MODE_DIR || bad == GHOST_SEALS_NOT_MEMFD ||
+	    bad == GHOST_NAME_SLASH)
+		off = o;
+	memset(&dh, 0, sizeof(dh));
+	dh.offset = 0;
+	img_rec(im, CKPT_HDR_INODE_DATA, &dh, sizeof(dh), data, sizeof(data));
+	dh.offset = bad == GHOST_DATA_OVERLAP ? 50 :
+		    bad == GHOST_DATA_PAST_SIZE ? 69950 : 65536;
+	o = img_rec(im, CKPT_HDR_INODE_DATA, &dh, sizeof(dh), data, sizeof(data));
+	if (bad == GHOST_DATA_OVERLAP || bad == GHOST_DATA_PAST_SIZE)
+		off = o;
+
+	memset(&file, 0, sizeof(file));
+	file.objref = 2;
+	file.kind = CKPT_FILE_GHOST;
+	file.f_flags = 2;	/* O_RDWR */
+	file.mode = S_IFREG | 0640;
+	file.pos = 1234;
+	file.obj_ref = bad == GHOST_FILE_NO_INODE ? 2 : 1;
+	o = img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+	if (bad == GHOST_FEW_CHUNKS || bad == GHOST_FILE_NO_INODE)
+		off = o;
+	memset(&fd, 0, sizeof(fd));
+	fd.file_ref = 2;
+	img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+
+	img_mm(im, e.mm_ref, bad == GHOST_UNUSED ? 1 : 2);
+	memset(&in, 0, sizeof(in));
+	in.objref = 3;
+	in.flags = CKPT_INODE_MEMFD;
+	in.mode = S_IFREG | 0777;
+	in.seals = 0x6;		/* F_SEAL_SHRINK | F_SEAL_GROW */
+	in.size = 8192;
+	memcpy(payload, "memfd:buf", 10);
+	memcpy(payload + 10, "/tmp", 5);
+	in.name_len = 10;
+	in.dir_len = bad == GHOST_MEMFD_DIR ? 5 : 0;
+	o = img_rec(im, CKPT_HDR_INODE, &in, sizeof(in), payload,
+		    in.name_len + in.dir_len);
+	if (bad == GHOST_MEMFD_DIR)
+		off = o;
+	memset(&v, 0, sizeof(v));
+	if (bad != GHOST_UNUSED) {
+		v.start = 0x10000000;
+		v.end = 0x10002000;
+		v.vm_flags = IMG_VM_SHM_RW;
+		v.kind = CKPT_VMA_INODE;
+		v.shm_ref = bad == GHOST_VMA_NO_INODE ? 2 : 3;
+		v.nr_pages = bad == GHOST_SHARED_PAGES ? 1 : 0;
+		o = img_rec(im, CKPT_HDR_VMA, &v, sizeof(v), NULL, 0);
+		if (bad == GHOST_VMA_NO_INODE || bad == GHOST_SHARED_PAGES)
+			off = o;
+	}
+	v.start = 0x20000000;
+	v.end = 0x20002000;
+	v.vm_flags = CKPT_VM_READ | CKPT_VM_WRITE | CKPT_VM_MAYREAD |
+		     CKPT_VM_MAYWRITE;
+	v.kind = CKPT_VMA_INODE;
+	v.shm_ref = 1;
+	v.nr_pages = 0;
+	img_rec(im, CKPT_HDR_VMA, &v, sizeof(v), NULL, 0);
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	o = img_tail(im);
+	if (bad == GHOST_UNUSED)
+		off = o;
+	return off;
+}
+
+START_TEST(ghost_inodes_are_checked)
+{
+	static const struct {
+		enum ghost_bad bad;
+		const char *why;
+	} cases[] = {
+		{ GHOST_DATA_PAST_SIZE, "INODE_DATA of 100 bytes at 69950: overlaps the previous chunk or past the size 70000" },
+		{ GHOST_DATA_OVERLAP, "INODE_DATA of 100 bytes at 50: overlaps" },
+		{ GHOST_FEW_CHUNKS, "1 INODE_DATA records missing" },
+		{ GHOST_MEMFD_DIR, "INODE 3: a memfd is named \"memfd:...\" and has no directory" },
+		{ GHOST_SEALS_NOT_MEMFD, "INODE 1: seals 0x1 (unknown, or not a memfd)" },
+		{ GHOST_MODE_DIR, "is not a regular file's" },
+		{ GHOST_FILE_NO_INODE, "FILE 2: 2 names no INODE written before" },
+		{ GHOST_VMA_NO_INODE, "inode VMA shm_ref: 2 names no INODE written before" },
+		{ GHOST_SHARED_PAGES, "shared inode VMA with pages" },
+		{ GHOST_UNUSED, "INODE 3 at offset" },
+		{ GHOST_NAME_SLASH, "name with a '/'" },
+	};
+	struct img im = { 0 };
+	struct result res;
+	unsigned int i;
+	size_t off;
+
+	ghost_image(&im, GHOST_OK);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		off = ghost_image(&im, cases[i].bad);
+		res = read_img(&im);
+		ck_assert_fails(res, KCR_ERR_FORMAT, off, cases[i].why);
+		img_free(&im);
+	}
+}
+END_TEST
+
+START_TEST(ghost_inode_outside_files_or_mm)
+{
+	struct ckpt_hdr_inode in;
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	/* an INODE between SIGHAND and SIGNAL: in no section */
+	img_header(&im);
+	{
+		struct ckpt_task_pids e = img_proc(NULL, 10);
+
+		img_tree(&im, &e, 1);
+		img_task(&im, 10, "x");
+		img_creds(&im);
+		img_fs(&im, e.fs_ref);
+		img_files(&im, e.files_ref, 0);
+		img_mm(&im, e.mm_ref, 0);
+		img_sighand(&im, e.sighand_ref);
+	}
+	memset(&in, 0, sizeof(in));
+	in.objref = 1;
+	in.mode = S_IFREG | 0600;
+	in.name_len = 2;
+	off = img_rec(&im, CKPT_HDR_INODE, &in, sizeof(in), "x", 2);
+	img_signal(&im, 0, 0, 0);
+	img_cpu(&im);
+	img_fpu(&im);
+	img_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"INODE record outside a FILES section or before a VMA");
+	img_free(&im);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- file locks */
 
 /*
@@ -4045,6 +4240,8 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, children_stay_inside_their_section);
 	tcase_add_test(tc, task_records_start_with_task);
 	tcase_add_test(tc, file_kinds_and_pipe_ends);
+	tcase_add_test(tc, ghost_inodes_are_checked);
+	tcase_add_test(tc, ghost_inode_outside_files_or_mm);
 	tcase_add_test(tc, unix_socket_records);
 	tcase_add_test(tc, unix_bound_records);
 	tcase_add_test(tc, epoll_records);

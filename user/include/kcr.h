@@ -181,6 +181,8 @@ struct kcr_reader {
 	uint64_t unix_bytes;	/* bytes of the open UNIX's queued not yet seen */
 	uint32_t unix_type;	/* socket type of the open UNIX */
 	struct kcr_section epoll; /* EPOLL: its EPOLL_ITEM records */
+	struct kcr_section inode; /* INODE: its INODE_DATA records */
+	uint64_t inode_size, inode_next;	/* INODE: size, lowest next offset */
 	uint64_t vma_start, vma_end, last_page;
 	int64_t last_fd;	/* previous FD of the open FILES, -1 if none */
 	/* FILE_LOCK: the FDs of the open FILES (ascending fd) and its locks */

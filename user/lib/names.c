@@ -61,6 +61,7 @@ const char *kcr_vma_kind_name(uint32_t kind)
 	case CKPT_VMA_VDSO:	return "vdso";
 	case CKPT_VMA_VVAR:	return "vvar";
 	case CKPT_VMA_SYSV_SHM:	return "sysv_shm";
+	case CKPT_VMA_INODE:	return "inode";
 	}
 	return "?";
 }

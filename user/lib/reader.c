@@ -258,6 +258,8 @@ static uint32_t fixed_size(uint32_t type)
 	case CKPT_HDR_FILE_LOCK: return sizeof(struct ckpt_hdr_file_lock);
 	case CKPT_HDR_EPOLL:	return sizeof(struct ckpt_hdr_epoll);
 	case CKPT_HDR_EPOLL_ITEM: return sizeof(struct ckpt_hdr_epoll_item);
+	case CKPT_HDR_INODE:	return sizeof(struct ckpt_hdr_inode);
+	case CKPT_HDR_INODE_DATA: return sizeof(struct ckpt_hdr_inode_data);
 	}
 	return 0;
 }
@@ -280,6 +282,11 @@ static uint64_t max_size(const struct kcr_reader *r, uint32_t type)
 		return fixed + (uint64_t)CKPT_PAGES_MAX * (sizeof(__u64) + r->page_size);
 	case CKPT_HDR_PIPE_DATA:
 		return fixed + CKPT_PIPE_CHUNK;
+	case CKPT_HDR_INODE_DATA:
+		return fixed + CKPT_INODE_CHUNK;
+	case CKPT_HDR_INODE:
+		max = fixed + CKPT_INODE_NAME_MAX + CKPT_PATH_MAX;
+		break;
 	case CKPT_HDR_IPC_MSG:
 		return fixed + CKPT_MSG_SIZE_MAX;
 	case CKPT_HDR_UNIX_SKB:
@@ -380,6 +387,23 @@ static int check_len(struct kcr_reader *r, uint32_t type, uint32_t len,
 				    "UNIX_SKB len %u > %u", u->len,
 				    CKPT_UNIX_SKB_MAX);
 		want += u->len;
+		break;
+	}
+	case CKPT_HDR_INODE_DATA:
+		if (len <= want)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "empty INODE_DATA record");
+		return 0;	/* any size up to the max, checked before */
+	case CKPT_HDR_INODE: {
+		const struct ckpt_hdr_inode *i = rec;
+
+		if (i->name_len < 2 || i->name_len > CKPT_INODE_NAME_MAX ||
+		    i->dir_len == 1 || i->dir_len > CKPT_PATH_MAX)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "INODE name_len %u (2..%u) or dir_len %u (0, 2..%u) out of range",
+				    i->name_len, CKPT_INODE_NAME_MAX, i->dir_len,
+				    CKPT_PATH_MAX);
+		want += (uint64_t)i->name_len + i->dir_len;
 		break;
 	}
 	case CKPT_HDR_MM: {
@@ -551,6 +575,7 @@ enum {
 	OBJ_SHM_ATTACH,		/* one shmat(): size is the shmid */
 	OBJ_UNIX,		/* a UNIX socket: size is its peer_ref, owner its type */
 	OBJ_EPOLL,		/* an EPOLL instance, used by one FILE */
+	OBJ_INODE,		/* a deleted file or memfd (INODE record) */
 };
 
 #define PIPE_END_READ	0x1
@@ -657,6 +682,10 @@ static void obj_describe(const struct kcr_reader *r, const struct kcr_obj *o,
 		break;
 	case OBJ_EPOLL:
 		snprintf(buf, n, "the EPOLL record at offset %llu",
+			 (unsigned long long)o->off);
+		break;
+	case OBJ_INODE:
+		snprintf(buf, n, "the INODE record at offset %llu",
 			 (unsigned long long)o->off);
 		break;
 	default:
@@ -1267,7 +1296,12 @@ static int close_sections(struct kcr_reader *r, uint32_t type, uint64_t off)
 	if (type != CKPT_HDR_EPOLL_ITEM &&
 	    close_section(r, &r->epoll, "EPOLL_ITEM records", off))
 		return -1;
+	if (type != CKPT_HDR_INODE_DATA &&
+	    close_section(r, &r->inode, "INODE_DATA records", off))
+		return -1;
+	/* an INODE first used by a VMA comes right before it */
 	if (type != CKPT_HDR_VMA && type != CKPT_HDR_PAGES &&
+	    type != CKPT_HDR_INODE && type != CKPT_HDR_INODE_DATA &&
 	    close_section(r, &r->mm, "VMA records", off))
 		return -1;
 	if (!is_files_record(type) &&
@@ -1578,14 +1612,16 @@ static int check_unused(struct kcr_reader *r, uint64_t off)
 				    o->ref, (unsigned long long)o->off);
 		if (!o->ref || o->uses ||
 		    (o->kind != OBJ_FILE && o->kind != OBJ_PIPE &&
-		     o->kind != OBJ_EPOLL))
+		     o->kind != OBJ_EPOLL && o->kind != OBJ_INODE))
 			continue;
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "%s %u at offset %llu is used by no %s",
 			    o->kind == OBJ_FILE ? "FILE" :
-			    o->kind == OBJ_PIPE ? "PIPE" : "EPOLL", o->ref,
+			    o->kind == OBJ_PIPE ? "PIPE" :
+			    o->kind == OBJ_EPOLL ? "EPOLL" : "INODE", o->ref,
 			    (unsigned long long)o->off,
-			    o->kind == OBJ_FILE ? "FD" : "FILE");
+			    o->kind == OBJ_FILE ? "FD" :
+			    o->kind == OBJ_INODE ? "FILE or VMA" : "FILE");
 	}
 	return 0;
 }
@@ -1710,6 +1746,7 @@ static int file_kind_known(uint32_t kind)
 	case CKPT_FILE_PIPE:
 	case CKPT_FILE_UNIX:
 	case CKPT_FILE_EPOLL:
+	case CKPT_FILE_GHOST:
 		return 1;
 	}
 	return 0;
@@ -1864,7 +1901,7 @@ static int check_unix_skb(struct kcr_reader *r,
 static int file_kind_has_obj(uint32_t kind)
 {
 	return kind == CKPT_FILE_PIPE || kind == CKPT_FILE_UNIX ||
-	       kind == CKPT_FILE_EPOLL;
+	       kind == CKPT_FILE_EPOLL || kind == CKPT_FILE_GHOST;
 }
 
 /* FILE of kind EPOLL: the one file of an EPOLL written before it. */
@@ -1938,6 +1975,99 @@ static int check_epoll_item(struct kcr_reader *r,
 	return 0;
 }
 
+/* The INODE object @ref (a FILE's obj_ref, a VMA's shm_ref): one use more. */
+static int use_inode(struct kcr_reader *r, uint32_t ref, const char *what,
+		     uint64_t off)
+{
+	struct kcr_obj *o = obj_find(r, ref);
+
+	if (!o || o->kind != OBJ_INODE)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "%s: %u names no INODE written before", what, ref);
+	o->uses++;
+	return 0;
+}
+
+#define INODE_SEALS	0x1fU	/* F_SEAL_SEAL .. F_SEAL_FUTURE_WRITE */
+#define INODE_MEMFD_PREFIX	"memfd:"
+
+/*
+ * INODE: a deleted file or memfd, in a FILES section (first used by an
+ * fd) or in an MM section (first used by the VMA after it); then
+ * nr_chunks INODE_DATA.
+ */
+static int check_inode(struct kcr_reader *r, const struct ckpt_hdr_inode *i,
+		       uint64_t off)
+{
+	const char *name = (const char *)(i + 1);
+	const char *dir = name + i->name_len;
+
+	if (r->files.type != CKPT_HDR_FILES &&
+	    !(r->mm.type == CKPT_HDR_MM && r->mm.remaining))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INODE record outside a FILES section or before a VMA");
+	if (i->flags & ~(__u32)CKPT_INODE_FLAGS)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INODE %u: unknown flags 0x%x", i->objref, i->flags);
+	if ((i->mode & S_IFMT) != S_IFREG || (i->mode & ~(__u32)(S_IFMT | 07777)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INODE %u: mode 0%o is not a regular file's",
+			    i->objref, i->mode);
+	if ((i->seals & ~INODE_SEALS) ||
+	    (i->seals && !(i->flags & CKPT_INODE_MEMFD)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INODE %u: seals 0x%x (unknown, or not a memfd)",
+			    i->objref, i->seals);
+	if (i->size > CKPT_INODE_SIZE_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INODE %u: size %llu > %llu", i->objref,
+			    (unsigned long long)i->size,
+			    (unsigned long long)CKPT_INODE_SIZE_MAX);
+	if (i->nr_chunks > (i->size + CKPT_INODE_CHUNK - 1) / CKPT_INODE_CHUNK)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INODE %u: %u chunks for %llu bytes", i->objref,
+			    i->nr_chunks, (unsigned long long)i->size);
+	if (check_string(r, name, i->name_len, "INODE name", off) ||
+	    check_string(r, dir, i->dir_len, "INODE directory", off))
+		return -1;
+	if ((!(i->flags & CKPT_INODE_MEMFD) && strchr(name, '/')) ||
+	    (i->dir_len && dir[0] != '/'))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INODE %u: name with a '/' or relative directory",
+			    i->objref);
+	if ((i->flags & CKPT_INODE_MEMFD) &&
+	    (i->dir_len || strncmp(name, INODE_MEMFD_PREFIX,
+				   strlen(INODE_MEMFD_PREFIX))))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INODE %u: a memfd is named \"memfd:...\" and has no directory",
+			    i->objref);
+	if (!obj_define(r, i->objref, OBJ_INODE, "INODE", off))
+		return -1;
+	open_section(&r->inode, CKPT_HDR_INODE, off, i->nr_chunks);
+	r->inode_size = i->size;
+	r->inode_next = 0;
+	return 0;
+}
+
+static int check_inode_data(struct kcr_reader *r,
+			    const struct ckpt_hdr_inode_data *d, uint64_t off)
+{
+	uint64_t n = d->h.len - sizeof(*d);
+
+	if (section_take(r, &r->inode, CKPT_HDR_INODE, CKPT_HDR_INODE_DATA, 1,
+			 off))
+		return -1;
+	if (d->offset < r->inode_next || d->offset > r->inode_size ||
+	    n > r->inode_size - d->offset)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INODE_DATA of %llu bytes at %llu: overlaps the previous chunk or past the size %llu",
+			    (unsigned long long)n,
+			    (unsigned long long)d->offset,
+			    (unsigned long long)r->inode_size);
+	r->inode_next = d->offset + n;
+	return 0;
+}
+
 static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 		      uint64_t off)
 {
@@ -1950,7 +2080,12 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 	if (!file_kind_known(f->kind))
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE kind %u unknown", f->kind);
-	if (!file_kind_has_obj(f->kind) && !f->path_len)
+	if (f->kind == CKPT_FILE_GHOST) {
+		if (f->path_len || (f->mode & S_IFMT) != S_IFREG)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "FILE %u of kind ghost with a path or mode 0%o",
+				    f->objref, f->mode);
+	} else if (!file_kind_has_obj(f->kind) && !f->path_len)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE of kind %s without a path",
 			    kcr_file_kind_name(f->kind));
@@ -1996,6 +2131,9 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 			return -1;
 	} else if (f->kind == CKPT_FILE_EPOLL) {
 		if (check_epoll_file(r, f, off))
+			return -1;
+	} else if (f->kind == CKPT_FILE_GHOST) {
+		if (use_inode(r, f->obj_ref, what, off))
 			return -1;
 	} else if (f->obj_ref) {
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
@@ -2129,7 +2267,16 @@ static int check_vma(struct kcr_reader *r, const struct ckpt_hdr_vma *v,
 			    "file VMA without a path");
 	if (check_string(r, (const char *)(v + 1), v->path_len, "VMA path", off))
 		return -1;
-	if (v->kind != CKPT_VMA_SHMEM && v->shm_ref)
+	if (v->kind == CKPT_VMA_INODE) {
+		if (v->path_len || v->shm_size)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "inode VMA with a path or shm_size");
+		if ((v->vm_flags & CKPT_VM_MAYSHARE) && v->nr_pages)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "shared inode VMA with pages (they are the INODE's)");
+		if (use_inode(r, v->shm_ref, "inode VMA shm_ref", off))
+			return -1;
+	} else if (v->kind != CKPT_VMA_SHMEM && v->shm_ref)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "%s VMA with shm_ref %u (only shmem and sysv_shm VMAs have one)",
 			    kcr_vma_kind_name(v->kind), v->shm_ref);
@@ -2453,6 +2600,10 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 		return check_epoll(r, rec, off);
 	case CKPT_HDR_EPOLL_ITEM:
 		return check_epoll_item(r, rec, off);
+	case CKPT_HDR_INODE:
+		return check_inode(r, rec, off);
+	case CKPT_HDR_INODE_DATA:
+		return check_inode_data(r, rec, off);
 	case CKPT_HDR_PIPE_DATA: {
 		const struct ckpt_hdr *h = rec;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * checkpoint [-o FILE] [--kill] [--container] [--ipc] [-l LOGFILE] [-v] PID
+ * checkpoint [-o FILE] [--kill] [--container] [--ipc] [--ghost-limit SIZE]
+ *            [-l LOGFILE] [-v] PID
  *
  * Freeze the whole process tree of PID with the cgroup v2 freezer
  * (freezer.c: every descendant, found again until no new one appears),
@@ -93,6 +94,9 @@ static void usage(FILE *f)
 		"                      the whole namespace (restart uses a new one)\n"
 		"      --ipc           save every SysV IPC object of the tree's IPC namespace\n"
 		"                      (message queues too), not only those the tree uses\n"
+		"      --ghost-limit SIZE  save deleted files and memfds of\n"
+		"                      up to SIZE bytes each (suffix K, M, G or T; default\n"
+		"                      4M, at most 4T): a larger one is refused\n"
 		"  -l, --log LOGFILE   append the kernel's log to LOGFILE (never truncated)\n"
 		"  -v, --verbose       print the checkpoint id\n");
 }
@@ -103,9 +107,35 @@ struct opts {
 	int kill;
 	int container;
 	int ipc;
+	uint32_t ghost_kib;	/* 0: the kernel's default */
 	int verbose;
 	pid_t pid;
 };
+
+/* SIZE[K|M|G|T] in bytes, rounded up to KiB: 1 KiB .. 2^32 - 1 KiB. */
+static int parse_ghost_limit(const char *s, uint32_t *kib)
+{
+	unsigned long long v, mult = 1, k;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': mult = 1ULL << 10; end++; break;
+	case 'M': case 'm': mult = 1ULL << 20; end++; break;
+	case 'G': case 'g': mult = 1ULL << 30; end++; break;
+	case 'T': case 't': mult = 1ULL << 40; end++; break;
+	}
+	if (*end || !v || v > (1ULL << 42) / mult)
+		return -1;
+	k = (v * mult + 1023) >> 10;
+	if (k > UINT32_MAX)
+		return -1;
+	*kib = (uint32_t)k;
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
@@ -114,6 +144,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "kill", no_argument, NULL, 'k' },
 		{ "container", no_argument, NULL, 'c' },
 		{ "ipc", no_argument, NULL, 'I' },
+		{ "ghost-limit", required_argument, NULL, 'G' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -137,6 +168,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'I':
 			o->ipc = 1;
+			break;
+		case 'G':
+			if (parse_ghost_limit(optarg, &o->ghost_kib)) {
+				fprintf(stderr, "checkpoint: invalid --ghost-limit \"%s\" (1K..4T)\n",
+					optarg);
+				return -1;
+			}
 			break;
 		case 'l':
 			o->logfile = optarg;
@@ -473,7 +511,9 @@ int main(int argc, char **argv)
 
 	id = kcr_checkpoint(o.pid, out.fd,
 			    (o.container ? CKPT_CHECKPOINT_CONTAINER : 0) |
-			    (o.ipc ? CKPT_CHECKPOINT_IPC : 0), logfd);
+			    (o.ipc ? CKPT_CHECKPOINT_IPC : 0) |
+			    (unsigned long)CKPT_CHECKPOINT_GHOST_LIMIT(o.ghost_kib),
+			    logfd);
 	if (id < 0) {
 		err = errno;
 		log_reason(logfd, log_start, reason, sizeof(reason));

@@ -867,7 +867,7 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		if (f->kind == CKPT_FILE_CHR)
 			pf_x(p, "rdev", f->rdev);
 		if (f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_UNIX ||
-		    f->kind == CKPT_FILE_EPOLL)
+		    f->kind == CKPT_FILE_EPOLL || f->kind == CKPT_FILE_GHOST)
 			pf_u(p, "obj_ref", f->obj_ref);
 		if (f->path_len)
 			pf_s(p, "path", (const char *)(f + 1), f->path_len);
@@ -950,6 +950,30 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_x(p, "data", e->data);
 		break;
 	}
+	case CKPT_HDR_INODE: {
+		const struct ckpt_hdr_inode *in = d;
+		const char *name = (const char *)(in + 1);
+
+		pf_u(p, "objref", in->objref);
+		pf_bool(p, "memfd", in->flags & CKPT_INODE_MEMFD);
+		snprintf(buf, sizeof(buf), "0%o", in->mode);
+		pf_w(p, "mode", buf);
+		if (in->flags & CKPT_INODE_MEMFD)
+			pf_x(p, "seals", in->seals);
+		pf_u(p, "size", in->size);
+		pf_u(p, "nr_chunks", in->nr_chunks);
+		pf_s(p, "name", name, in->name_len);
+		if (in->dir_len)
+			pf_s(p, "dir", name + in->name_len, in->dir_len);
+		break;
+	}
+	case CKPT_HDR_INODE_DATA: {
+		const struct ckpt_hdr_inode_data *id = d;
+
+		pf_u(p, "offset", id->offset);
+		pf_u(p, "bytes", rec->len - sizeof(*id));
+		break;
+	}
 	case CKPT_HDR_MM: {
 		const struct ckpt_hdr_mm *m = d;
 
@@ -982,6 +1006,8 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_w(p, "kind", kcr_vma_kind_name(v->kind));
 		pf_u(p, "pgoff", v->pgoff);
 		pf_u(p, "nr_pages", v->nr_pages);
+		if (v->kind == CKPT_VMA_INODE)
+			pf_u(p, "inode_ref", v->shm_ref);
 		if (v->kind == CKPT_VMA_SHMEM) {
 			pf_u(p, "shm_ref", v->shm_ref);
 			pf_u(p, "shm_size", v->shm_size);

@@ -18,11 +18,13 @@
  *   per task that is not a zombie, in TREE order:
  *     TASK, CREDS,
  *     [FS]                                     first task using fs_ref
- *     [FILES  { FILE | PIPE | PIPE_DATA ... , FD } ...]   first of files_ref
+ *     [FILES  { FILE | PIPE | PIPE_DATA | INODE | INODE_DATA ... , FD } ...]
+ *                                              first of files_ref
  *     [IPC_NS { IPC_SHM [PAGES ...] | IPC_MSQ [IPC_MSG ...] | IPC_SEM } ...]
  *                                              root only, see IPC_NS
  *     [SEM_UNDO { SEM_ADJ ... }]               first task using sysvsem_ref
- *     [MM     { VMA [ PAGES ... ] } ...]       first task using mm_ref
+ *     [MM     { [INODE INODE_DATA...] VMA [ PAGES ... ] } ...]
+ *                                              first task using mm_ref
  *     [SIGHAND]                                first task using sighand_ref
  *     SIGNAL { SIGINFO ... },
  *     CPU, FPU
@@ -563,6 +565,57 @@ struct ckpt_hdr_epoll_item {
 	__u64 data;		/* epoll_event.data */
 };
 
+/* --- ghost files, memfd (INODE) --- */
+
+/*
+ * checkpoint flags, upper 32 bits: the largest deleted file or memfd whose
+ * contents are saved, in KiB (0: CKPT_GHOST_LIMIT_DEFAULT); a larger one
+ * is refused.  Not kept in the HEADER.
+ */
+#define CKPT_CHECKPOINT_GHOST_LIMIT(kib)	((__u64)(__u32)(kib) << 32)
+#define CKPT_CHECKPOINT_GHOST_LIMIT_MASK	0xffffffff00000000ULL
+#define CKPT_CHECKPOINT_GHOST_LIMIT_KIB(flags)	((__u32)((__u64)(flags) >> 32))
+#define CKPT_GHOST_LIMIT_DEFAULT	(4ULL << 20)	/* bytes */
+
+#define CKPT_INODE_SIZE_MAX	0x40000000000ULL	/* bytes: 2^32 KiB */
+#define CKPT_INODE_CHUNK	65536		/* bytes in one INODE_DATA */
+#define CKPT_INODE_NAME_MAX	256		/* bytes of name, NUL included */
+
+/* CKPT_HDR_INODE: flags */
+#define CKPT_INODE_MEMFD	0x1	/* a memfd (name "memfd:..."), seals valid */
+#define CKPT_INODE_FLAGS	0x1
+
+/*
+ * CKPT_HDR_INODE: the inode of a deleted regular file or of a memfd (a
+ * shared object, CKPT_OBJ_INODE), written before the first FILE (kind
+ * GHOST) or VMA (kind INODE) that uses it; followed by the name (the
+ * dentry's name: "memfd:<name>" for a memfd), then the path of the
+ * directory it was deleted from (dir_len 0: none, a memfd or a file of the
+ * kernel's internal tmpfs), then nr_chunks INODE_DATA records.
+ */
+struct ckpt_hdr_inode {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 flags;		/* CKPT_INODE_* */
+	__u32 mode;		/* S_IFREG | permission bits (07777) */
+	__u32 seals;		/* MEMFD: F_SEAL_* (F_GET_SEALS), else 0 */
+	__u64 size;		/* i_size, <= CKPT_INODE_SIZE_MAX */
+	__u32 nr_chunks;	/* INODE_DATA records that follow */
+	__u16 name_len;		/* bytes of name, NUL included, 2..CKPT_INODE_NAME_MAX */
+	__u16 dir_len;		/* bytes of dir path, NUL included, 0 or 2..CKPT_PATH_MAX */
+};
+
+/*
+ * CKPT_HDR_INODE_DATA: bytes of the file at offset (ascending and not
+ * overlapping, inside size; 1..CKPT_INODE_CHUNK of them).  What no chunk
+ * covers reads as zeros (a hole).
+ */
+struct ckpt_hdr_inode_data {
+	struct ckpt_hdr h;
+	__u64 offset;
+	/* followed by the bytes */
+};
+
 /* CKPT_HDR_MM: the address space of one task; followed by nr_vmas VMAs. */
 struct ckpt_hdr_mm {
 	struct ckpt_hdr h;
@@ -613,7 +666,8 @@ enum ckpt_vma_kind {
 	CKPT_VMA_VDSO		= 4,
 	CKPT_VMA_VVAR		= 5,
 	CKPT_VMA_SYSV_SHM	= 6,	/* a SysV shm attachment (shmat) */
-	CKPT_VMA_KIND_MAX	= 6,
+	CKPT_VMA_INODE		= 7,	/* a deleted file or memfd: an INODE object */
+	CKPT_VMA_KIND_MAX	= 7,
 };
 
 /* vm_flags bits kcr carries (values of the kernel's VM_*). */
@@ -653,6 +707,8 @@ struct ckpt_hdr_vma {
 	 * SYSV_SHM: objref of the attachment (one shmat(), shared by the
 	 * VMAs it was split into and by fork) and the shmid (the pages are
 	 * in the segment's IPC_SHM record: nr_pages is 0).
+	 * INODE: objref of the INODE object (written before this VMA, in the
+	 * FILES or right here in the MM), shm_size 0; pages as for FILE.
 	 */
 	__u32 shm_ref;
 	__u64 shm_size;
