@@ -26,6 +26,8 @@ static const char *const type_names[CKPT_HDR_TYPE_MAX + 1] = {
 	[CKPT_HDR_IPC_MSQ] = "ipc_msq", [CKPT_HDR_IPC_MSG] = "ipc_msg",
 	[CKPT_HDR_IPC_SEM] = "ipc_sem", [CKPT_HDR_SEM_UNDO] = "sem_undo",
 	[CKPT_HDR_SEM_ADJ] = "sem_adj",
+	[CKPT_HDR_EVENTFD] = "eventfd", [CKPT_HDR_SIGNALFD] = "signalfd",
+	[CKPT_HDR_TIMERFD] = "timerfd",
 };
 
 struct field {
@@ -295,6 +297,20 @@ static const struct field fields[] = {
 	F("ipc_sem", CKPT_HDR_IPC_SEM, ckpt_hdr_ipc_sem, otime),
 	FX("ipc_msg.text0", CKPT_HDR_IPC_MSG, sizeof(struct ckpt_hdr_ipc_msg), 1),
 	FX("sem_adj.adj1", CKPT_HDR_SEM_ADJ, sizeof(struct ckpt_hdr_sem_adj) + 2, 2),
+	/* event fds */
+	F("eventfd", CKPT_HDR_EVENTFD, ckpt_hdr_eventfd, objref),
+	F("eventfd", CKPT_HDR_EVENTFD, ckpt_hdr_eventfd, flags),
+	F("eventfd", CKPT_HDR_EVENTFD, ckpt_hdr_eventfd, count),
+	F("signalfd", CKPT_HDR_SIGNALFD, ckpt_hdr_signalfd, objref),
+	F("signalfd", CKPT_HDR_SIGNALFD, ckpt_hdr_signalfd, pad),
+	F("signalfd", CKPT_HDR_SIGNALFD, ckpt_hdr_signalfd, sigmask),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, objref),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, clockid),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, settime_flags),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, flags),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, value_ns),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, interval_ns),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, ticks),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
