@@ -401,6 +401,25 @@ struct file *restore_ghost_open(struct ckpt_ctx *ctx, u32 objref,
 struct file *restore_ghost_file(struct ckpt_ctx *ctx,
 				const struct ckpt_hdr_file *hf,
 				const char *path);
+/* event.c: EVENTFD, SIGNALFD, TIMERFD (ckpt_file_ops of their kinds) */
+bool ckpt_is_eventfd(struct file *file);
+bool ckpt_is_signalfd(struct file *file);
+bool ckpt_is_timerfd(struct file *file);
+int ckpt_save_eventfd(struct ckpt_ctx *ctx, unsigned int fd,
+		      struct file *file, struct ckpt_hdr_file *hf,
+		      char *buf, char **path);
+int ckpt_save_signalfd(struct ckpt_ctx *ctx, unsigned int fd,
+		       struct file *file, struct ckpt_hdr_file *hf,
+		       char *buf, char **path);
+int ckpt_save_timerfd(struct ckpt_ctx *ctx, unsigned int fd,
+		      struct file *file, struct ckpt_hdr_file *hf,
+		      char *buf, char **path);
+int restore_eventfd_obj(struct ckpt_ctx *ctx);
+int restore_signalfd_obj(struct ckpt_ctx *ctx);
+int restore_timerfd_obj(struct ckpt_ctx *ctx);
+struct file *restore_event_file(struct ckpt_ctx *ctx,
+				const struct ckpt_hdr_file *hf,
+				const char *path);
 
 /* ipc.c: IPC_NS, IPC_SHM, IPC_MSQ, IPC_MSG, IPC_SEM, SEM_UNDO, SEM_ADJ */
 int checkpoint_ipc_prepare(struct ckpt_ctx *ctx);

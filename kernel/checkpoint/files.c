@@ -836,6 +836,30 @@ static const struct ckpt_file_ops ckpt_file_ops[] = {
 		.save = ckpt_unix_save,
 		.restore_obj = restore_unix_obj,
 		.restore = restore_unix_file,
+	}, {
+		.name = "eventfd",
+		.kind = CKPT_FILE_EVENTFD,
+		.obj_type = CKPT_HDR_EVENTFD,
+		.can_save = ckpt_is_eventfd,
+		.save = ckpt_save_eventfd,
+		.restore_obj = restore_eventfd_obj,
+		.restore = restore_event_file,
+	}, {
+		.name = "signalfd",
+		.kind = CKPT_FILE_SIGNALFD,
+		.obj_type = CKPT_HDR_SIGNALFD,
+		.can_save = ckpt_is_signalfd,
+		.save = ckpt_save_signalfd,
+		.restore_obj = restore_signalfd_obj,
+		.restore = restore_event_file,
+	}, {
+		.name = "timerfd",
+		.kind = CKPT_FILE_TIMERFD,
+		.obj_type = CKPT_HDR_TIMERFD,
+		.can_save = ckpt_is_timerfd,
+		.save = ckpt_save_timerfd,
+		.restore_obj = restore_timerfd_obj,
+		.restore = restore_event_file,
 	},
 #ifdef CONFIG_EPOLL
 	{

@@ -28,6 +28,8 @@ static const char *const type_names[CKPT_HDR_TYPE_MAX + 1] = {
 	[CKPT_HDR_SEM_ADJ] = "sem_adj",
 	[CKPT_HDR_FILE_LOCK] = "file_lock",
 	[CKPT_HDR_INODE] = "inode", [CKPT_HDR_INODE_DATA] = "inode_data",
+	[CKPT_HDR_EVENTFD] = "eventfd", [CKPT_HDR_SIGNALFD] = "signalfd",
+	[CKPT_HDR_TIMERFD] = "timerfd",
 };
 
 struct field {
@@ -314,6 +316,20 @@ static const struct field fields[] = {
 	F("file_lock", CKPT_HDR_FILE_LOCK, ckpt_hdr_file_lock, type),
 	F("file_lock", CKPT_HDR_FILE_LOCK, ckpt_hdr_file_lock, start),
 	F("file_lock", CKPT_HDR_FILE_LOCK, ckpt_hdr_file_lock, end),
+	/* event fds */
+	F("eventfd", CKPT_HDR_EVENTFD, ckpt_hdr_eventfd, objref),
+	F("eventfd", CKPT_HDR_EVENTFD, ckpt_hdr_eventfd, flags),
+	F("eventfd", CKPT_HDR_EVENTFD, ckpt_hdr_eventfd, count),
+	F("signalfd", CKPT_HDR_SIGNALFD, ckpt_hdr_signalfd, objref),
+	F("signalfd", CKPT_HDR_SIGNALFD, ckpt_hdr_signalfd, pad),
+	F("signalfd", CKPT_HDR_SIGNALFD, ckpt_hdr_signalfd, sigmask),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, objref),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, clockid),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, settime_flags),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, flags),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, value_ns),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, interval_ns),
+	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, ticks),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -2958,6 +2959,226 @@ START_TEST(file_kinds_and_pipe_ends)
 }
 END_TEST
 
+/* --- event fds: eventfd, signalfd, timerfd --- */
+
+/* The records of an image with one eventfd, signalfd and timerfd. */
+struct event_recs {
+	struct ckpt_hdr_eventfd efd;
+	struct ckpt_hdr_signalfd sfd;
+	struct ckpt_hdr_timerfd tfd;
+	struct ckpt_hdr_file file[3];	/* of efd, sfd, tfd */
+	size_t off_obj[3];		/* offsets written */
+	size_t off_file[3];
+	size_t off_fd3;
+};
+
+static void event_defaults(struct event_recs *r)
+{
+	uint32_t kinds[3] = { CKPT_FILE_EVENTFD, CKPT_FILE_SIGNALFD,
+			      CKPT_FILE_TIMERFD };
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	r->efd.objref = 1;
+	r->efd.flags = CKPT_EVENTFD_SEMAPHORE;
+	r->efd.count = 42;
+	r->sfd.objref = 3;
+	r->sfd.sigmask = 1ULL << (10 - 1);	/* SIGUSR1 */
+	r->tfd.objref = 5;
+	r->tfd.clockid = 0;			/* CLOCK_REALTIME */
+	r->tfd.settime_flags = 3;		/* ABSTIME | CANCEL_ON_SET */
+	r->tfd.flags = CKPT_TIMERFD_ABS;
+	r->tfd.value_ns = 1700000000000000000ULL;
+	r->tfd.interval_ns = 1000000;
+	r->tfd.ticks = 7;
+	for (i = 0; i < 3; i++) {
+		r->file[i].objref = 2 * (uint32_t)i + 2;
+		r->file[i].kind = kinds[i];
+		r->file[i].f_flags = O_RDWR | O_NONBLOCK;
+		r->file[i].obj_ref = 2 * (uint32_t)i + 1;
+	}
+}
+
+/* One task: fds 0..2 the three event fds, fd 3 the eventfd's FILE again. */
+static void event_image(struct img *im, struct event_recs *r)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct ckpt_hdr_fd fd;
+	uint32_t types[3] = { CKPT_HDR_EVENTFD, CKPT_HDR_SIGNALFD,
+			      CKPT_HDR_TIMERFD };
+	void *objs[3] = { &r->efd, &r->sfd, &r->tfd };
+	size_t sizes[3] = { sizeof(r->efd), sizeof(r->sfd), sizeof(r->tfd) };
+	int i;
+
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, 10, "x");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, 4);
+	for (i = 0; i < 3; i++) {
+		r->off_obj[i] = img_rec(im, types[i], objs[i], sizes[i], NULL, 0);
+		r->off_file[i] = img_rec(im, CKPT_HDR_FILE, &r->file[i],
+					 sizeof(r->file[i]), NULL, 0);
+		memset(&fd, 0, sizeof(fd));
+		fd.fd = (uint32_t)i;
+		fd.file_ref = r->file[i].objref;
+		img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	}
+	memset(&fd, 0, sizeof(fd));
+	fd.fd = 3;
+	fd.file_ref = r->file[0].objref;	/* shared, as after dup() */
+	r->off_fd3 = img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	img_mm(im, e.mm_ref, 0);
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	img_tail(im);
+}
+
+START_TEST(event_fds_valid_image_parses)
+{
+	struct event_recs r;
+	struct img im = { 0 };
+
+	event_defaults(&r);
+	event_image(&im, &r);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	/* a disarmed monotonic timer, an eventfd at its maximum */
+	event_defaults(&r);
+	r.tfd.clockid = 1;
+	r.tfd.settime_flags = 0;
+	r.tfd.flags = 0;
+	r.tfd.value_ns = 0;
+	r.efd.count = UINT64_MAX - 1;
+	r.file[2].f_flags = O_RDWR;
+	event_image(&im, &r);
+	ck_valid(read_img(&im));
+	img_free(&im);
+}
+END_TEST
+
+/* Each mutation of the valid image fails at the record it touches. */
+START_TEST(event_fds_bad_records_fail)
+{
+	static const struct {
+		int rec;		/* 0..2 object, 3..5 its FILE */
+		const char *needle;
+	} cases[] = {
+		{ 0, "EVENTFD 1: unknown flags 0x2" },
+		{ 0, "EVENTFD 1: count 2^64-1" },
+		{ 1, "SIGNALFD 3: pad field is nonzero" },
+		{ 1, "SIGNALFD 3: mask 0x300 has SIGKILL or SIGSTOP" },
+		{ 2, "TIMERFD 5: clock 2 is not one timerfd has" },
+		{ 2, "TIMERFD 5: unknown settime flags 0x4" },
+		{ 2, "TIMERFD 5: unknown flags 0x4" },
+		{ 2, "TIMERFD 5: an absolute expiry needs TFD_TIMER_ABSTIME" },
+		{ 2, "TIMERFD 5: canceled without an absolute" },
+		{ 2, "TIMERFD 5: value, interval or ticks out of range" },
+		{ 3, "FILE 2 of kind eventfd has a path, mode, pos or rdev" },
+		{ 3, "FILE 2 of kind eventfd: f_flags 0" },
+		{ 4, "FILE 4: obj_ref 1 names no signalfd record written before" },
+		{ 5, "FILE 6: obj_ref 9 names no timerfd record written before" },
+		{ 1, "SIGNALFD objref 1 is already" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct event_recs r;
+		struct img im = { 0 };
+		struct result res;
+		size_t off;
+
+		event_defaults(&r);
+		switch (i) {
+		case 0: r.efd.flags = 2; break;
+		case 1: r.efd.count = UINT64_MAX; break;
+		case 2: r.sfd.pad = 1; break;
+		case 3: r.sfd.sigmask |= 1ULL << (9 - 1); break;
+		case 4: r.tfd.clockid = 2; break;
+		case 5: r.tfd.settime_flags = 4; break;
+		case 6: r.tfd.flags = 4; break;
+		case 7: r.tfd.clockid = 1; break;
+		case 8: r.tfd.flags |= CKPT_TIMERFD_CANCELED;
+			r.tfd.settime_flags = 1; break;
+		case 9: r.tfd.interval_ns = 1ULL << 63; break;
+		case 10: r.file[0].pos = 8; break;
+		case 11: r.file[0].f_flags = O_RDONLY; break;
+		case 12: r.file[1].obj_ref = 1; break;
+		case 13: r.file[2].obj_ref = 9; break;
+		case 14: r.sfd.objref = 1; break;
+		}
+		event_image(&im, &r);
+		off = cases[i].rec < 3 ? r.off_obj[cases[i].rec] :
+					 r.off_file[cases[i].rec - 3];
+		res = read_img(&im);
+		ck_assert_fails(res, KCR_ERR_FORMAT, off, cases[i].needle);
+		img_free(&im);
+	}
+}
+END_TEST
+
+/* An event fd object is opened by one FILE, and used by one. */
+START_TEST(event_fds_one_file_per_object)
+{
+	struct event_recs r;
+	struct img im = { 0 };
+	struct ckpt_hdr_file file;
+	struct result res;
+	size_t off;
+
+	/* the TIMERFD opened by no FILE: FD 2 names the signalfd's FILE */
+	event_defaults(&r);
+	r.file[2].obj_ref = 3;
+	event_image(&im, &r);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, r.off_file[2],
+			"FILE 6: obj_ref 3 names no timerfd record written before");
+	img_free(&im);
+
+	/* a second FILE of the eventfd */
+	event_defaults(&r);
+	event_image(&im, &r);
+	file = r.file[0];
+	file.objref = 9;
+	img_free(&im);
+	memset(&im, 0, sizeof(im));
+	{
+		struct ckpt_task_pids e = img_proc(NULL, 10);
+		struct ckpt_hdr_fd fd;
+
+		img_header(&im);
+		img_tree(&im, &e, 1);
+		img_task(&im, 10, "x");
+		img_creds(&im);
+		img_fs(&im, e.fs_ref);
+		img_files(&im, e.files_ref, 2);
+		img_rec(&im, CKPT_HDR_EVENTFD, &r.efd, sizeof(r.efd), NULL, 0);
+		img_rec(&im, CKPT_HDR_FILE, &r.file[0], sizeof(r.file[0]), NULL, 0);
+		memset(&fd, 0, sizeof(fd));
+		fd.file_ref = 2;
+		img_rec(&im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+		off = img_rec(&im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+		fd.fd = 1;
+		fd.file_ref = 9;
+		img_rec(&im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+		img_mm(&im, e.mm_ref, 0);
+		img_sighand(&im, e.sighand_ref);
+		img_signal(&im, 0, 0, 0);
+		img_cpu(&im);
+		img_fpu(&im);
+		img_tail(&im);
+	}
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 9: eventfd 1 is already opened by another FILE");
+	img_free(&im);
+}
+END_TEST
+
 /*
  * EPOLL records: one task whose FILES holds a pipe read end (FILE 2, fd 0),
  * then EPOLL 3 with two items on it (fd 0 armed, fd 5 a fired oneshot),
@@ -4245,6 +4466,9 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, unix_socket_records);
 	tcase_add_test(tc, unix_bound_records);
 	tcase_add_test(tc, epoll_records);
+	tcase_add_test(tc, event_fds_valid_image_parses);
+	tcase_add_test(tc, event_fds_bad_records_fail);
+	tcase_add_test(tc, event_fds_one_file_per_object);
 	tcase_add_test(tc, file_identity_fields_are_checked);
 	tcase_add_test(tc, mm_without_exe_has_no_exe_identity);
 	tcase_add_test(tc, prefix_read_keeps_exact_raw_bytes);

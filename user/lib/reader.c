@@ -238,6 +238,9 @@ static uint32_t fixed_size(uint32_t type)
 	case CKPT_HDR_FILE:	return sizeof(struct ckpt_hdr_file);
 	case CKPT_HDR_PIPE:	return sizeof(struct ckpt_hdr_pipe);
 	case CKPT_HDR_PIPE_DATA: return sizeof(struct ckpt_hdr_pipe_data);
+	case CKPT_HDR_EVENTFD:	return sizeof(struct ckpt_hdr_eventfd);
+	case CKPT_HDR_SIGNALFD:	return sizeof(struct ckpt_hdr_signalfd);
+	case CKPT_HDR_TIMERFD:	return sizeof(struct ckpt_hdr_timerfd);
 	case CKPT_HDR_MM:	return sizeof(struct ckpt_hdr_mm);
 	case CKPT_HDR_VMA:	return sizeof(struct ckpt_hdr_vma);
 	case CKPT_HDR_PAGES:	return sizeof(struct ckpt_hdr_pages);
@@ -576,6 +579,7 @@ enum {
 	OBJ_UNIX,		/* a UNIX socket: size is its peer_ref, owner its type */
 	OBJ_EPOLL,		/* an EPOLL instance, used by one FILE */
 	OBJ_INODE,		/* a deleted file or memfd (INODE record) */
+	OBJ_EVENT,		/* EVENTFD, SIGNALFD, TIMERFD: size is the file kind */
 };
 
 #define PIPE_END_READ	0x1
@@ -686,6 +690,11 @@ static void obj_describe(const struct kcr_reader *r, const struct kcr_obj *o,
 		break;
 	case OBJ_INODE:
 		snprintf(buf, n, "the INODE record at offset %llu",
+			 (unsigned long long)o->off);
+		break;
+	case OBJ_EVENT:
+		snprintf(buf, n, "the %s record at offset %llu",
+			 kcr_file_kind_name((uint32_t)o->size),
 			 (unsigned long long)o->off);
 		break;
 	default:
@@ -1612,13 +1621,16 @@ static int check_unused(struct kcr_reader *r, uint64_t off)
 				    o->ref, (unsigned long long)o->off);
 		if (!o->ref || o->uses ||
 		    (o->kind != OBJ_FILE && o->kind != OBJ_PIPE &&
-		     o->kind != OBJ_EPOLL && o->kind != OBJ_INODE))
+		     o->kind != OBJ_EPOLL && o->kind != OBJ_INODE &&
+		     o->kind != OBJ_EVENT))
 			continue;
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "%s %u at offset %llu is used by no %s",
 			    o->kind == OBJ_FILE ? "FILE" :
 			    o->kind == OBJ_PIPE ? "PIPE" :
-			    o->kind == OBJ_EPOLL ? "EPOLL" : "INODE", o->ref,
+			    o->kind == OBJ_EPOLL ? "EPOLL" :
+			    o->kind == OBJ_INODE ? "INODE" :
+			    kcr_file_kind_name((uint32_t)o->size), o->ref,
 			    (unsigned long long)o->off,
 			    o->kind == OBJ_FILE ? "FD" :
 			    o->kind == OBJ_INODE ? "FILE or VMA" : "FILE");
@@ -1747,6 +1759,9 @@ static int file_kind_known(uint32_t kind)
 	case CKPT_FILE_UNIX:
 	case CKPT_FILE_EPOLL:
 	case CKPT_FILE_GHOST:
+	case CKPT_FILE_EVENTFD:
+	case CKPT_FILE_SIGNALFD:
+	case CKPT_FILE_TIMERFD:
 		return 1;
 	}
 	return 0;
@@ -1975,6 +1990,46 @@ static int check_epoll_item(struct kcr_reader *r,
 	return 0;
 }
 
+/* --- event fds: eventfd, signalfd, timerfd --- */
+
+/* f_flags of an event fd: O_RDWR, and what F_SETFL can set on it */
+#define EVENT_FILE_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_NOATIME)
+
+static int is_event_kind(uint32_t kind)
+{
+	return kind == CKPT_FILE_EVENTFD || kind == CKPT_FILE_SIGNALFD ||
+	       kind == CKPT_FILE_TIMERFD;
+}
+
+/* A FILE of an event fd: the one view of an object of its kind. */
+static int check_event_file(struct kcr_reader *r,
+			    const struct ckpt_hdr_file *f, uint64_t off)
+{
+	const char *kind = kcr_file_kind_name(f->kind);
+	struct kcr_obj *o;
+
+	if (f->path_len || f->mode || f->pos || f->rdev)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u of kind %s has a path, mode, pos or rdev (must be 0)",
+			    f->objref, kind);
+	if ((f->f_flags & ~(__u32)EVENT_FILE_FLAGS) ||
+	    (f->f_flags & O_ACCMODE) != O_RDWR)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u of kind %s: f_flags 0%o (O_RDWR, O_NONBLOCK, O_APPEND, O_NOATIME only)",
+			    f->objref, kind, f->f_flags);
+	o = obj_find(r, f->obj_ref);
+	if (!o || o->kind != OBJ_EVENT || o->size != f->kind)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: obj_ref %u names no %s record written before",
+			    f->objref, f->obj_ref, kind);
+	if (o->uses)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: %s %u is already opened by another FILE",
+			    f->objref, kind, f->obj_ref);
+	o->uses++;
+	return 0;
+}
+
 /* The INODE object @ref (a FILE's obj_ref, a VMA's shm_ref): one use more. */
 static int use_inode(struct kcr_reader *r, uint32_t ref, const char *what,
 		     uint64_t off)
@@ -2068,6 +2123,97 @@ static int check_inode_data(struct kcr_reader *r,
 	return 0;
 }
 
+static int check_event_obj(struct kcr_reader *r, uint32_t type,
+			   uint32_t objref, uint32_t kind, uint64_t off)
+{
+	struct kcr_obj *o;
+
+	if (section_take(r, &r->files, CKPT_HDR_FILES, type, 0, off))
+		return -1;
+	o = obj_define(r, objref, OBJ_EVENT, kcr_record_name(type), off);
+	if (!o)
+		return -1;
+	o->size = kind;
+	return 0;
+}
+
+static int check_eventfd(struct kcr_reader *r,
+			 const struct ckpt_hdr_eventfd *e, uint64_t off)
+{
+	if (e->flags & ~(__u32)CKPT_EVENTFD_FLAGS)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "EVENTFD %u: unknown flags 0x%x", e->objref,
+			    e->flags);
+	if (e->count == UINT64_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "EVENTFD %u: count 2^64-1 (an eventfd stays below)",
+			    e->objref);
+	return check_event_obj(r, CKPT_HDR_EVENTFD, e->objref,
+			       CKPT_FILE_EVENTFD, off);
+}
+
+static int check_signalfd(struct kcr_reader *r,
+			  const struct ckpt_hdr_signalfd *s, uint64_t off)
+{
+	/* bit n - 1 is signal n: SIGKILL 9, SIGSTOP 19 */
+	const __u64 never = (1ULL << (9 - 1)) | (1ULL << (19 - 1));
+
+	if (s->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "SIGNALFD %u: pad field is nonzero", s->objref);
+	if (s->sigmask & never)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "SIGNALFD %u: mask 0x%llx has SIGKILL or SIGSTOP",
+			    s->objref, (unsigned long long)s->sigmask);
+	return check_event_obj(r, CKPT_HDR_SIGNALFD, s->objref,
+			       CKPT_FILE_SIGNALFD, off);
+}
+
+static int check_timerfd(struct kcr_reader *r,
+			 const struct ckpt_hdr_timerfd *t, uint64_t off)
+{
+	int realtime = t->clockid == 0 || t->clockid == 8;
+
+	switch (t->clockid) {
+	case 0:		/* CLOCK_REALTIME */
+	case 1:		/* CLOCK_MONOTONIC */
+	case 7:		/* CLOCK_BOOTTIME */
+	case 8:		/* CLOCK_REALTIME_ALARM */
+	case 9:		/* CLOCK_BOOTTIME_ALARM */
+		break;
+	default:
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TIMERFD %u: clock %u is not one timerfd has",
+			    t->objref, t->clockid);
+	}
+	if (t->settime_flags & ~(__u32)CKPT_TIMERFD_SETTIME_FLAGS)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TIMERFD %u: unknown settime flags 0x%x",
+			    t->objref, t->settime_flags);
+	if (t->flags & ~(__u32)CKPT_TIMERFD_FLAGS)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TIMERFD %u: unknown flags 0x%x", t->objref,
+			    t->flags);
+	if ((t->flags & CKPT_TIMERFD_ABS) &&
+	    (!realtime || !(t->settime_flags & 1)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TIMERFD %u: an absolute expiry needs TFD_TIMER_ABSTIME on a CLOCK_REALTIME clock",
+			    t->objref);
+	if ((t->flags & CKPT_TIMERFD_CANCELED) &&
+	    (!(t->flags & CKPT_TIMERFD_ABS) || !(t->settime_flags & 2)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TIMERFD %u: canceled without an absolute TFD_TIMER_CANCEL_ON_SET timer",
+			    t->objref);
+	if (t->value_ns > CKPT_TIMERFD_NS_MAX ||
+	    t->interval_ns > CKPT_TIMERFD_NS_MAX ||
+	    t->ticks > CKPT_TIMERFD_TICKS_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TIMERFD %u: value, interval or ticks out of range",
+			    t->objref);
+	return check_event_obj(r, CKPT_HDR_TIMERFD, t->objref,
+			       CKPT_FILE_TIMERFD, off);
+}
+
 static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 		      uint64_t off)
 {
@@ -2085,7 +2231,8 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 				    "FILE %u of kind ghost with a path or mode 0%o",
 				    f->objref, f->mode);
-	} else if (!file_kind_has_obj(f->kind) && !f->path_len)
+	} else if (!file_kind_has_obj(f->kind) && !is_event_kind(f->kind) &&
+		   !f->path_len)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE of kind %s without a path",
 			    kcr_file_kind_name(f->kind));
@@ -2134,6 +2281,9 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 			return -1;
 	} else if (f->kind == CKPT_FILE_GHOST) {
 		if (use_inode(r, f->obj_ref, what, off))
+			return -1;
+	} else if (is_event_kind(f->kind)) {
+		if (check_event_file(r, f, off))
 			return -1;
 	} else if (f->obj_ref) {
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
@@ -2604,6 +2754,12 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 		return check_inode(r, rec, off);
 	case CKPT_HDR_INODE_DATA:
 		return check_inode_data(r, rec, off);
+	case CKPT_HDR_EVENTFD:
+		return check_eventfd(r, rec, off);
+	case CKPT_HDR_SIGNALFD:
+		return check_signalfd(r, rec, off);
+	case CKPT_HDR_TIMERFD:
+		return check_timerfd(r, rec, off);
 	case CKPT_HDR_PIPE_DATA: {
 		const struct ckpt_hdr *h = rec;
 

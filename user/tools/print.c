@@ -974,6 +974,34 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_u(p, "bytes", rec->len - sizeof(*id));
 		break;
 	}
+	case CKPT_HDR_EVENTFD: {
+		const struct ckpt_hdr_eventfd *e = d;
+
+		pf_u(p, "objref", e->objref);
+		pf_u(p, "count", e->count);
+		pf_bool(p, "semaphore", e->flags & CKPT_EVENTFD_SEMAPHORE);
+		break;
+	}
+	case CKPT_HDR_SIGNALFD: {
+		const struct ckpt_hdr_signalfd *sf = d;
+
+		pf_u(p, "objref", sf->objref);
+		pf_x(p, "sigmask", sf->sigmask);
+		break;
+	}
+	case CKPT_HDR_TIMERFD: {
+		const struct ckpt_hdr_timerfd *t = d;
+
+		pf_u(p, "objref", t->objref);
+		pf_u(p, "clockid", t->clockid);
+		pf_x(p, "settime_flags", t->settime_flags);
+		pf_bool(p, "abs", t->flags & CKPT_TIMERFD_ABS);
+		pf_bool(p, "canceled", t->flags & CKPT_TIMERFD_CANCELED);
+		pf_u(p, "value_ns", t->value_ns);
+		pf_u(p, "interval_ns", t->interval_ns);
+		pf_u(p, "ticks", t->ticks);
+		break;
+	}
 	case CKPT_HDR_MM: {
 		const struct ckpt_hdr_mm *m = d;
 

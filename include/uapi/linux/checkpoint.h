@@ -616,6 +616,62 @@ struct ckpt_hdr_inode_data {
 	/* followed by the bytes */
 };
 
+/* --- event fds: eventfd, signalfd, timerfd --- */
+
+/*
+ * CKPT_HDR_EVENTFD: an eventfd counter (object), written before the one
+ * FILE (kind CKPT_FILE_EVENTFD, obj_ref = objref) that opens it.  Nothing
+ * follows.
+ */
+struct ckpt_hdr_eventfd {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 flags;		/* CKPT_EVENTFD_SEMAPHORE */
+	__u64 count;		/* the counter, < 2^64 - 1 */
+};
+
+#define CKPT_EVENTFD_SEMAPHORE	0x1	/* EFD_SEMAPHORE */
+#define CKPT_EVENTFD_FLAGS	0x1
+
+/*
+ * CKPT_HDR_SIGNALFD: the signals a signalfd reads (object), written before
+ * the one FILE (kind CKPT_FILE_SIGNALFD) that opens it.  The pending
+ * signals are the tasks' own (SIGINFO records).  Nothing follows.
+ */
+struct ckpt_hdr_signalfd {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 pad;
+	__u64 sigmask;		/* bit n - 1: signal n; never SIGKILL, SIGSTOP */
+};
+
+/*
+ * CKPT_HDR_TIMERFD: a timerfd (object), written before the one FILE (kind
+ * CKPT_FILE_TIMERFD) that opens it.  value_ns: 0 when disarmed; with
+ * CKPT_TIMERFD_ABS (TFD_TIMER_ABSTIME on a CLOCK_REALTIME* clock) the
+ * absolute CLOCK_REALTIME expiry; otherwise the time that was left at
+ * checkpoint, re-armed from the restart (the time in between does not
+ * count).  ticks: expirations not read yet, a read() after restart returns
+ * them (and those since).  Nothing follows.
+ */
+struct ckpt_hdr_timerfd {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 clockid;		/* CLOCK_REALTIME, _MONOTONIC, _BOOTTIME, *_ALARM */
+	__u32 settime_flags;	/* TFD_TIMER_ABSTIME 1, TFD_TIMER_CANCEL_ON_SET 2 */
+	__u32 flags;		/* CKPT_TIMERFD_* */
+	__u64 value_ns;		/* <= CKPT_TIMERFD_NS_MAX */
+	__u64 interval_ns;	/* <= CKPT_TIMERFD_NS_MAX */
+	__u64 ticks;		/* <= CKPT_TIMERFD_TICKS_MAX */
+};
+
+#define CKPT_TIMERFD_ABS	0x1	/* value_ns is an absolute expiry */
+#define CKPT_TIMERFD_CANCELED	0x2	/* clock set, not read: next read ECANCELED */
+#define CKPT_TIMERFD_FLAGS	0x3
+#define CKPT_TIMERFD_SETTIME_FLAGS	0x3	/* TFD_TIMER_ABSTIME | _CANCEL_ON_SET */
+#define CKPT_TIMERFD_NS_MAX	0x7fffffffffffffffULL	/* KTIME_MAX */
+#define CKPT_TIMERFD_TICKS_MAX	0x7fffffffffffffffULL
+
 /* CKPT_HDR_MM: the address space of one task; followed by nr_vmas VMAs. */
 struct ckpt_hdr_mm {
 	struct ckpt_hdr h;
