@@ -26,6 +26,7 @@ static const char *const type_names[CKPT_HDR_TYPE_MAX + 1] = {
 	[CKPT_HDR_IPC_MSQ] = "ipc_msq", [CKPT_HDR_IPC_MSG] = "ipc_msg",
 	[CKPT_HDR_IPC_SEM] = "ipc_sem", [CKPT_HDR_SEM_UNDO] = "sem_undo",
 	[CKPT_HDR_SEM_ADJ] = "sem_adj",
+	[CKPT_HDR_ITIMERS] = "itimers", [CKPT_HDR_POSIX_TIMER] = "posix_timer",
 };
 
 struct field {
@@ -295,6 +296,22 @@ static const struct field fields[] = {
 	F("ipc_sem", CKPT_HDR_IPC_SEM, ckpt_hdr_ipc_sem, otime),
 	FX("ipc_msg.text0", CKPT_HDR_IPC_MSG, sizeof(struct ckpt_hdr_ipc_msg), 1),
 	FX("sem_adj.adj1", CKPT_HDR_SEM_ADJ, sizeof(struct ckpt_hdr_sem_adj) + 2, 2),
+	/* --- timers --- */
+	FX("itimers.real", CKPT_HDR_ITIMERS, offsetof(struct ckpt_hdr_itimers, it), 8),
+	FX("itimers.real_interval", CKPT_HDR_ITIMERS, offsetof(struct ckpt_hdr_itimers, it) + 8, 8),
+	F("itimers", CKPT_HDR_ITIMERS, ckpt_hdr_itimers, nr_posix),
+	F("itimers", CKPT_HDR_ITIMERS, ckpt_hdr_itimers, next_posix_id),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, id),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, clockid),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, notify),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, signo),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, tid),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, flags),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, value_ns),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, interval_ns),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, overrun),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, sig_private),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, requeue_pending),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 

@@ -624,7 +624,7 @@ t_selfckpt() {
 # keeps running as before (thawed, in its cgroup): it exits 0 when told to.
 t_refuse() {
 	local n=refuse mode st pid
-	for mode in flock itimer posixtimer socket; do
+	for mode in flock socket; do
 		clean_files $n
 		start_prog $n refuse $mode || return 1
 		pid=$PID
