@@ -194,11 +194,18 @@ static int ckpt_timer_record(struct ckpt_ctx *ctx, struct task_struct *t,
 	pid_t pid = task_pid_vnr(t);
 
 	memset(rec, 0, sizeof(*rec));
-	if (!ckpt_timer_clock_ok(st->clock))
+	/* the clock ids timer_create() turns CLOCK_*_CPUTIME_ID into */
+	if (st->clock == make_process_cpuclock(0, CPUCLOCK_SCHED))
+		rec->clockid = CLOCK_PROCESS_CPUTIME_ID;
+	else if (st->clock == make_thread_cpuclock(0, CPUCLOCK_SCHED))
+		rec->clockid = CLOCK_THREAD_CPUTIME_ID;
+	else
+		rec->clockid = st->clock;
+	if (!ckpt_timer_clock_ok(rec->clockid))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d: POSIX timer %d on clock %d (another process's or thread's CPU clock) is not supported",
 				pid, st->id, st->clock);
-	if (st->cpu && st->cpu_pid != (st->clock == CLOCK_THREAD_CPUTIME_ID ?
+	if (st->cpu && st->cpu_pid != (rec->clockid == CLOCK_THREAD_CPUTIME_ID ?
 				       task_pid(t) : task_tgid(t)))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d: POSIX timer %d counts the CPU time of a thread other than the leader, not supported",
@@ -209,7 +216,6 @@ static int ckpt_timer_record(struct ckpt_ctx *ctx, struct task_struct *t,
 				"pid %d: periodic CPU-time POSIX timer %d has its signal queued, not supported",
 				pid, st->id);
 	rec->id = st->id;
-	rec->clockid = st->clock;
 	rec->notify = st->notify;
 	rec->signo = st->signo;
 	if (st->notify == SIGEV_NONE && (st->signo < 0 || st->signo > CKPT_NSIG))
