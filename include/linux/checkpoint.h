@@ -182,6 +182,7 @@ struct ckpt_rst_task {
 	void *signals;			/* signal.c private */
 	void *ipc;			/* ipc.c private */
 	void *locks;			/* locks.c private */
+	void *timers;			/* timers.c private */
 };
 
 /* sys.c: context, logging */
@@ -449,6 +450,12 @@ int restore_signals_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 int restore_signals_actions(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 int restore_signals_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 void restore_signals_cleanup(struct ckpt_rst_task *rt);
+
+/* timers.c: ITIMERS, POSIX_TIMER */
+int checkpoint_timers(struct ckpt_ctx *ctx, struct task_struct *t, int index);
+int restore_timers(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+int restore_timers_resume(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+void restore_timers_release(struct ckpt_rst_task *rt);
 
 /* arch/x86/kernel/checkpoint.c: CPU, FPU */
 int checkpoint_cpu(struct ckpt_ctx *ctx, struct task_struct *t, int index);

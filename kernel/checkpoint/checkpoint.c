@@ -81,6 +81,12 @@ const struct ckpt_state_ops ckpt_state_ops[] = {
 		.resume = restore_signals_apply,
 		.release = restore_signals_cleanup,
 	}, {
+		.name = "timers",
+		.checkpoint = checkpoint_timers,
+		.restore = restore_timers,
+		.resume = restore_timers_resume,
+		.release = restore_timers_release,
+	}, {
 		.name = "cpu",
 		.checkpoint = checkpoint_cpu,
 		.restore = restore_cpu,
@@ -108,20 +114,10 @@ static bool task_is_cgroup_frozen(struct task_struct *t)
 static int checkpoint_check_unsupported(struct ckpt_ctx *ctx,
 					struct task_struct *t, pid_t pid)
 {
-	struct signal_struct *sig = t->signal;
 	const char *what = NULL;
-	unsigned long flags;
 
-	if (!lock_task_sighand(t, &flags))
-		return ckpt_err(ctx, -ESRCH, "pid %d is exiting", pid);
-	if (hrtimer_active(&sig->real_timer) || sig->it_real_incr ||
-	    sig->it[CPUCLOCK_PROF].expires || sig->it[CPUCLOCK_VIRT].expires)
-		what = "an armed interval timer (setitimer/alarm)";
-	else if (!list_empty(&sig->posix_timers))
-		what = "POSIX timers (timer_create)";
-	unlock_task_sighand(t, &flags);
 #ifdef CONFIG_SECCOMP
-	if (!what && t->seccomp.mode != SECCOMP_MODE_DISABLED)
+	if (t->seccomp.mode != SECCOMP_MODE_DISABLED)
 		what = "a seccomp filter";
 #endif
 	if (what)

@@ -8,7 +8,9 @@
  * shared queue), with its siginfo as user space would see it.  A pending
  * bit without a queue entry is saved with the SI_USER siginfo that
  * dequeueing it would produce (see collect_signal()), so on restore every
- * pending bit comes with at least one SIGINFO.
+ * pending bit comes with at least one SIGINFO.  A POSIX timer's own
+ * sigqueue (SI_TIMER, preallocated) is left out, with its bit if nothing
+ * else is queued for it: the timer's record carries it (timers.c).
  *
  * A task in sigsuspend(), ppoll() or pselect() (restore_sigmask set) is
  * saved with its saved_sigmask as blocked mask: the system call is
@@ -92,18 +94,25 @@ static u64 sig_bit(int sig)
 	return 1ULL << (sig - 1);
 }
 
+/* a POSIX timer's own sigqueue: timers.c saves and queues it again */
+static bool is_timer_sigq(const struct sigqueue *q)
+{
+	return (q->flags & SIGQUEUE_PREALLOC) && q->info.si_code == SI_TIMER;
+}
+
 /*
  * Copy one queue; entries are stored only while they fit, and s->nr counts
  * the entries the queue needs (queued ones with their bit set, plus one
- * SI_USER entry per pending bit that has none).
+ * SI_USER entry per pending bit that has none).  Returns the pending bits
+ * that only POSIX timers' sigqueues account for: not saved here.
  */
-static void snap_queue(struct ckpt_sig_snap *s, struct sigpending *p,
-		       u32 flags)
+static u64 snap_queue(struct ckpt_sig_snap *s, struct sigpending *p,
+		      u32 flags)
 {
 	u64 pending = sigset_to_u64(&p->signal);
 	struct sigqueue *q;
 	unsigned int n = 0;
-	u64 seen = 0;
+	u64 seen = 0, timers = 0;
 	int sig;
 
 	list_for_each_entry(q, &p->list, list) {
@@ -111,6 +120,10 @@ static void snap_queue(struct ckpt_sig_snap *s, struct sigpending *p,
 		/* an entry whose bit is clear is never delivered: skip it */
 		if (sig < 1 || sig > CKPT_NSIG || !(pending & sig_bit(sig)))
 			continue;
+		if (is_timer_sigq(q)) {
+			timers |= sig_bit(sig);
+			continue;
+		}
 		seen |= sig_bit(sig);
 		if (s->nr + n < s->cap) {
 			copy_siginfo(&s->q[s->nr + n].info, &q->info);
@@ -118,10 +131,12 @@ static void snap_queue(struct ckpt_sig_snap *s, struct sigpending *p,
 		}
 		n++;
 	}
+	timers &= ~seen;
 	for (sig = 1; sig <= CKPT_NSIG; sig++) {
 		struct ckpt_queued *e;
 
-		if (!(pending & sig_bit(sig)) || (seen & sig_bit(sig)))
+		if (!(pending & sig_bit(sig)) || (seen & sig_bit(sig)) ||
+		    (timers & sig_bit(sig)))
 			continue;
 		if (s->nr + n < s->cap) {
 			e = &s->q[s->nr + n];
@@ -136,6 +151,7 @@ static void snap_queue(struct ckpt_sig_snap *s, struct sigpending *p,
 		n++;
 	}
 	s->nr += n;
+	return timers;
 }
 
 /*
@@ -170,9 +186,11 @@ static void snap_locked(struct ckpt_sig_snap *s, struct task_struct *t)
 	}
 
 	s->nr = 0;
-	snap_queue(s, &t->pending, 0);
+	s->signal.pending &= ~snap_queue(s, &t->pending, 0);
 	if (leader)
-		snap_queue(s, &t->signal->shared_pending, CKPT_SIGINFO_SHARED);
+		s->signal.shared_pending &=
+			~snap_queue(s, &t->signal->shared_pending,
+				    CKPT_SIGINFO_SHARED);
 }
 
 /* the sharing of the handlers was checked with the tree (pids.c) */
@@ -546,6 +564,25 @@ static int apply_altstack(struct ckpt_ctx *ctx, struct ckpt_hdr_signal *h)
 }
 
 /*
+ * Empty a queue but for POSIX timers' own sigqueues: those are the restored
+ * timers' (timers.c refuses a restarting process with timers), queued by
+ * the leader's resume step, maybe before this thread's.
+ */
+static void flush_queue_but_timers(struct sigpending *p)
+{
+	struct sigqueue *q, *n;
+	LIST_HEAD(keep);
+
+	list_for_each_entry_safe(q, n, &p->list, list)
+		if (is_timer_sigq(q))
+			list_move_tail(&q->list, &keep);
+	flush_sigqueue(p);
+	list_for_each_entry(q, &keep, list)
+		sigaddset(&p->signal, q->info.si_signo);
+	list_splice_tail(&keep, &p->list);
+}
+
+/*
  * Replace whatever the restarting task had pending by the image's queue,
  * in image order.  A fatal signal that arrived meanwhile wins.
  */
@@ -563,9 +600,9 @@ static int apply_queue(struct ckpt_ctx *ctx, struct ckpt_sig_restore *r)
 		spin_unlock_irq(&t->sighand->siglock);
 		return ckpt_err(ctx, -EINTR, "killed while restoring signals");
 	}
-	flush_sigqueue(&t->pending);
+	flush_queue_but_timers(&t->pending);
 	if (r->leader)
-		flush_sigqueue(&t->signal->shared_pending);
+		flush_queue_but_timers(&t->signal->shared_pending);
 	for (i = 0; i < r->nr; i++) {
 		struct ckpt_queued *e = &r->q[i];
 

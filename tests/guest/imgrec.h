@@ -30,6 +30,7 @@ static const char *const type_names[CKPT_HDR_TYPE_MAX + 1] = {
 	[CKPT_HDR_INODE] = "inode", [CKPT_HDR_INODE_DATA] = "inode_data",
 	[CKPT_HDR_EVENTFD] = "eventfd", [CKPT_HDR_SIGNALFD] = "signalfd",
 	[CKPT_HDR_TIMERFD] = "timerfd",
+	[CKPT_HDR_ITIMERS] = "itimers", [CKPT_HDR_POSIX_TIMER] = "posix_timer",
 };
 
 struct field {
@@ -330,6 +331,22 @@ static const struct field fields[] = {
 	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, value_ns),
 	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, interval_ns),
 	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, ticks),
+	/* --- timers --- */
+	FX("itimers.real", CKPT_HDR_ITIMERS, offsetof(struct ckpt_hdr_itimers, it), 8),
+	FX("itimers.real_interval", CKPT_HDR_ITIMERS, offsetof(struct ckpt_hdr_itimers, it) + 8, 8),
+	F("itimers", CKPT_HDR_ITIMERS, ckpt_hdr_itimers, nr_posix),
+	F("itimers", CKPT_HDR_ITIMERS, ckpt_hdr_itimers, next_posix_id),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, id),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, clockid),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, notify),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, signo),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, tid),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, flags),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, value_ns),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, interval_ns),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, overrun),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, sig_private),
+	F("posix_timer", CKPT_HDR_POSIX_TIMER, ckpt_hdr_posix_timer, requeue_pending),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 

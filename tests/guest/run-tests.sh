@@ -625,7 +625,7 @@ t_selfckpt() {
 # keeps running as before (thawed, in its cgroup): it exits 0 when told to.
 t_refuse() {
 	local n=refuse mode st pid
-	for mode in itimer posixtimer netlink pidfd; do
+	for mode in netlink pidfd; do
 		clean_files $n
 		start_prog $n refuse $mode || return 1
 		pid=$PID

@@ -43,6 +43,11 @@ struct img {
 	uint64_t nr_records;
 	size_t off[IMG_MAXREC];		/* offset of each record */
 	uint32_t type[IMG_MAXREC];
+	/* the TREE's threads: img_cpu() writes ITIMERS for the others */
+	int32_t thread_pid[4096];
+	unsigned int nr_threads;
+	int cur_thread;			/* the last TASK is a thread's */
+	int no_itimers;			/* img_cpu() writes no ITIMERS */
 };
 
 static inline void img_reserve(struct img *im, size_t n)
@@ -151,8 +156,14 @@ static inline size_t img_tree(struct img *im, const struct ckpt_task_pids *e,
 {
 	struct ckpt_hdr_tree t;
 
+	uint32_t i;
+
 	memset(&t, 0, sizeof(t));
 	t.nr_tasks = n;
+	im->nr_threads = 0;
+	for (i = 0; i < n && im->nr_threads < 4096; i++)
+		if (e[i].flags & CKPT_TASK_THREAD)
+			im->thread_pid[im->nr_threads++] = e[i].pid;
 	return img_rec(im, CKPT_HDR_TREE, &t, sizeof(t), e, n * sizeof(*e));
 }
 
@@ -299,6 +310,12 @@ static inline size_t img_task(struct img *im, int32_t pid, const char *comm)
 {
 	struct ckpt_hdr_task t;
 
+	unsigned int i;
+
+	im->cur_thread = 0;
+	for (i = 0; i < im->nr_threads; i++)
+		if (im->thread_pid[i] == pid)
+			im->cur_thread = 1;
 	memset(&t, 0, sizeof(t));
 	t.pid = pid;
 	t.exit_signal = 17;
@@ -413,10 +430,39 @@ static inline size_t img_siginfo(struct img *im, int32_t signo, uint32_t flags)
 	return img_rec(im, CKPT_HDR_SIGINFO, &si, sizeof(si), NULL, 0);
 }
 
+/* ITIMERS announcing nr_posix POSIX_TIMER records (the caller writes them). */
+static inline size_t img_itimers(struct img *im, uint32_t nr_posix)
+{
+	struct ckpt_hdr_itimers h;
+
+	memset(&h, 0, sizeof(h));
+	h.nr_posix = nr_posix;
+	h.next_posix_id = nr_posix;
+	return img_rec(im, CKPT_HDR_ITIMERS, &h, sizeof(h), NULL, 0);
+}
+
+/* A CLOCK_MONOTONIC SIGEV_SIGNAL timer armed 1 s ahead. */
+static inline size_t img_posix_timer(struct img *im, int32_t id)
+{
+	struct ckpt_hdr_posix_timer t;
+
+	memset(&t, 0, sizeof(t));
+	t.id = id;
+	t.clockid = 1;
+	t.signo = 34;
+	t.flags = CKPT_PTIMER_EXPIRY | CKPT_PTIMER_ARMED;
+	t.value_ns = 1000000000;
+	t.overrun = -1;
+	return img_rec(im, CKPT_HDR_POSIX_TIMER, &t, sizeof(t), NULL, 0);
+}
+
+/* CPU; a process's ITIMERS first unless im->no_itimers. */
 static inline size_t img_cpu(struct img *im)
 {
 	struct ckpt_hdr_cpu cpu;
 
+	if (!im->cur_thread && !im->no_itimers)
+		img_itimers(im, 0);
 	memset(&cpu, 0, sizeof(cpu));
 	cpu.ip = 0x401000;
 	cpu.sp = 0x7f0000003ff0ULL;
@@ -629,7 +675,10 @@ static inline size_t img_task_head(struct img *im, const struct ckpt_task_pids *
 	return off;
 }
 
-/* Its last records: SIGHAND if `has` says so, SIGNAL (nothing pending), CPU, FPU. */
+/*
+ * Its last records: SIGHAND if `has` says so, SIGNAL (nothing pending),
+ * ITIMERS (a process: nothing armed), CPU, FPU.
+ */
 static inline void img_task_tail(struct img *im, const struct ckpt_task_pids *e,
 				 unsigned int has)
 {
@@ -693,8 +742,8 @@ static inline void img_build(struct img *im, const struct ckpt_task_pids *e,
 
 /*
  * The smallest valid image of one task: HEADER, TREE(pid), TASK(pid),
- * CREDS, FS, FILES (no fd), MM (no VMA), SIGHAND, SIGNAL, CPU, FPU, TAIL:
- * 12 records.
+ * CREDS, FS, FILES (no fd), MM (no VMA), SIGHAND, SIGNAL, ITIMERS, CPU,
+ * FPU, TAIL: 13 records.
  */
 static inline void img_minimal(struct img *im, int32_t pid)
 {
@@ -825,6 +874,7 @@ static inline void img_full(struct img *im, int32_t pid)
 	memset(&si, 0, sizeof(si));
 	si.info[0] = 10;
 	img_rec(im, CKPT_HDR_SIGINFO, &si, sizeof(si), NULL, 0);
+	img_itimers(im, 0);
 	memset(&cpu, 0, sizeof(cpu));
 	cpu.ip = 0x401000;
 	cpu.sp = 0x7f0000003ff0ULL;

@@ -105,7 +105,7 @@ START_TEST(tree_lists_levels_flags_and_sharing)
 	ck_has(o.out, "status=\"killed by signal 9\"");
 	ck_has(o.out, "summary: tasks=8 processes=6 threads=2 zombies=2 pid_namespaces=2 "
 		      "max_levels=2 shared=mm:1,files:1,fs:2,sighand:1,signal:1\n");
-	ck_has(o.out, "valid: 47 records");
+	ck_has(o.out, "valid: 51 records");
 }
 END_TEST
 
@@ -357,7 +357,7 @@ START_TEST(ipc_image_lists_namespace_objects_undo_lists_and_attachments)
 		      "pgoff=0 nr_pages=0 shmid=0 shm_key=0x1234 shm_ref=900\n");
 	ck_has(o.out, "start=0x7f2000000000 end=0x7f2000001000 prot=r--s- vm_flags=0x99 kind=sysv_shm "
 		      "pgoff=1 nr_pages=0 shmid=32769 shm_key=0x0 shm_ref=901\n");
-	ck_has(o.out, "valid: 52 records");
+	ck_has(o.out, "valid: 55 records");
 }
 END_TEST
 

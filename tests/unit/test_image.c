@@ -80,7 +80,7 @@ START_TEST(valid_minimal_image_parses)
 	res = read_img(&im);
 	ck_assert_msg(res.ret == 0, "expected success, got %d: offset %llu: %s",
 		      res.ret, (unsigned long long)res.err_offset, res.reason);
-	ck_assert_msg(res.nr == 12, "expected 12 records, got %d", res.nr);
+	ck_assert_msg(res.nr == 13, "expected 13 records, got %d", res.nr);
 	img_free(&im);
 }
 END_TEST
@@ -534,7 +534,7 @@ START_TEST(tail_nr_records_mismatch_fails)
 	off = img_find(&im, CKPT_HDR_TAIL, 0);
 	((struct ckpt_hdr_tail *)(im.buf + off))->nr_records = 5;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, off, "TAIL nr_records 5, image has 11");
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "TAIL nr_records 5, image has 12");
 	img_free(&im);
 }
 END_TEST
@@ -630,9 +630,9 @@ START_TEST(tree_of_three_tasks_parses)
 	e[2] = img_proc(&e[1], 11);
 	res = read_tree(e, 3, 0, NULL);
 	ck_valid(res);
-	/* HEADER, TREE, TAIL and 9 records per task */
-	ck_assert_msg(res.nr == 3 + 3 * 9, "expected %d records, got %d",
-		      3 + 3 * 9, res.nr);
+	/* HEADER, TREE, TAIL and 10 records per task */
+	ck_assert_msg(res.nr == 3 + 3 * 10, "expected %d records, got %d",
+		      3 + 3 * 10, res.nr);
 }
 END_TEST
 
@@ -1286,8 +1286,8 @@ START_TEST(process_with_two_threads_parses)
 		n++;
 	ck_assert_msg(ret == 0, "expected success, got offset %llu: %s",
 		      (unsigned long long)r.err_offset, r.reason);
-	/* the leader 9 records, each thread TASK CREDS SIGNAL CPU FPU */
-	ck_assert_msg(n == 3 + 9 + 2 * 5, "expected %d records, got %d", 3 + 9 + 2 * 5, n);
+	/* the leader 10 records, each thread TASK CREDS SIGNAL CPU FPU */
+	ck_assert_msg(n == 3 + 10 + 2 * 5, "expected %d records, got %d", 3 + 10 + 2 * 5, n);
 	ck_assert_msg(r.nr_tasks == 3 && r.nr_live == 3, "expected 3 live tasks");
 	ck_assert_msg(r.info[1].leader == 0 && r.info[2].leader == 0 &&
 		      r.info[2].parent == KCR_NO_ENTRY && !r.info[1].records,
@@ -1496,7 +1496,9 @@ START_TEST(required_records_are_there)
 	img_files(&im, e.files_ref, 0);
 	img_mm(&im, e.mm_ref, 0);
 	img_sighand(&im, e.sighand_ref);
+	im.no_itimers = 1;
 	off = img_cpu(&im);
+	im.no_itimers = 0;
 	img_fpu(&im);
 	img_tail(&im);
 	res = read_img(&im);
@@ -2148,6 +2150,189 @@ START_TEST(reserved_fields_of_fs_mm_sighand_are_zero)
 END_TEST
 
 /* ------------------------------------------- checks of single record fields */
+
+/* --- timers --- */
+
+/*
+ * One process with its ITIMERS and nr POSIX_TIMERs (ids 0, 3, 5...), or a
+ * process and a thread (threaded) with a SIGEV_THREAD_ID timer aimed at it.
+ */
+static void img_timers(struct img *im, int nr, int threaded)
+{
+	struct ckpt_task_pids e[2];
+	unsigned int has;
+	int i, k, n = threaded ? 2 : 1;
+
+	e[0] = img_proc(NULL, 10);
+	if (threaded)
+		e[1] = img_thread(&e[0], 11);
+	img_header(im);
+	img_tree(im, e, n);
+	for (i = 0; i < n; i++) {
+		has = img_needs(e, n, i);
+		img_task_head(im, &e[i], has);
+		if (has & IMG_HAS_MM)
+			img_mm(im, e[i].mm_ref, 0);
+		if (has & IMG_HAS_SIGHAND)
+			img_sighand(im, e[i].sighand_ref);
+		img_signal(im, 0, 0, 0);
+		if (!i) {
+			struct ckpt_hdr_itimers *h;
+
+			im->no_itimers = 1;
+			h = (void *)(im->buf + img_itimers(im, nr));
+			h->it[CKPT_ITIMER_REAL].value_ns = 2500000000ULL;
+			h->it[CKPT_ITIMER_REAL].interval_ns = 500000000ULL;
+			h->it[CKPT_ITIMER_VIRTUAL].value_ns = 100000000ULL;
+			h->next_posix_id = 9;
+			for (k = 0; k < nr; k++)
+				img_posix_timer(im, k ? 2 * k + 1 : 0);
+			if (threaded) {
+				struct ckpt_hdr_posix_timer *t;
+
+				t = (void *)(im->buf + img_find(im, CKPT_HDR_POSIX_TIMER, 0));
+				t->notify = 4;	/* SIGEV_THREAD_ID */
+				t->tid = 11;
+			}
+		}
+		img_cpu(im);
+		im->no_itimers = 0;
+		img_fpu(im);
+	}
+	img_tail(im);
+}
+
+START_TEST(timers_valid_images_parse)
+{
+	struct img im = { 0 };
+	struct ckpt_hdr_posix_timer *t;
+	struct result res;
+
+	img_timers(&im, 3, 0);
+	res = read_img(&im);
+	ck_valid(res);
+	img_free(&im);
+
+	/* SIGEV_THREAD_ID aimed at the process's thread */
+	img_timers(&im, 1, 1);
+	res = read_img(&im);
+	ck_valid(res);
+	img_free(&im);
+
+	/* an absolute CLOCK_REALTIME timer, a periodic one with its signal queued */
+	img_timers(&im, 2, 0);
+	t = (void *)(im.buf + img_find(&im, CKPT_HDR_POSIX_TIMER, 0));
+	t->clockid = 0;
+	t->flags |= CKPT_PTIMER_ABSTIME;
+	t->value_ns = 1700000000000000000LL;
+	t = (void *)(im.buf + img_find(&im, CKPT_HDR_POSIX_TIMER, 1));
+	t->flags = CKPT_PTIMER_EXPIRY | CKPT_PTIMER_QUEUED;
+	t->value_ns = -300000000;
+	t->interval_ns = 10000000;
+	t->requeue_pending = 3;
+	t->sig_private = 3;
+	t->sig_overrun = 2;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_valid(res);
+	img_free(&im);
+}
+END_TEST
+
+/* A timer record or ITIMERS with one field changed, or misplaced. */
+START_TEST(timers_bad_records_fail)
+{
+	static const struct {
+		uint32_t type;
+		int n;
+		size_t off, size;
+		uint64_t val;
+		const char *why;
+	} c[] = {
+#define FC(t, n, st, m, v, why) { t, n, offsetof(struct st, m), sizeof(((struct st *)0)->m), v, why }
+		FC(CKPT_HDR_ITIMERS, 0, ckpt_hdr_itimers, nr_posix, CKPT_POSIX_TIMERS_MAX + 1,
+		   "ITIMERS nr_posix 65537 > 65536"),
+		FC(CKPT_HDR_ITIMERS, 0, ckpt_hdr_itimers, next_posix_id, 0x80000000U,
+		   "ITIMERS next_posix_id 2147483648 > INT_MAX"),
+		FC(CKPT_HDR_ITIMERS, 0, ckpt_hdr_itimers, it[0].value_ns, 0,
+		   "ITIMERS timer 0: value"),
+		FC(CKPT_HDR_POSIX_TIMER, 1, ckpt_hdr_posix_timer, id, 0,
+		   "POSIX_TIMER id 0 after 0 (increasing"),
+		FC(CKPT_HDR_POSIX_TIMER, 0, ckpt_hdr_posix_timer, clockid, 4,
+		   "POSIX_TIMER 0: clock 4"),
+		FC(CKPT_HDR_POSIX_TIMER, 0, ckpt_hdr_posix_timer, notify, 3,
+		   "POSIX_TIMER 0: sigev_notify 3"),
+		FC(CKPT_HDR_POSIX_TIMER, 0, ckpt_hdr_posix_timer, signo, 65,
+		   "POSIX_TIMER 0: signal 65"),
+		FC(CKPT_HDR_POSIX_TIMER, 0, ckpt_hdr_posix_timer, flags, 0x12,
+		   "POSIX_TIMER 0: flags 0x12"),
+		FC(CKPT_HDR_POSIX_TIMER, 0, ckpt_hdr_posix_timer, flags, CKPT_PTIMER_ARMED,
+		   "POSIX_TIMER 0: flags 0x2"),
+		FC(CKPT_HDR_POSIX_TIMER, 0, ckpt_hdr_posix_timer, flags,
+		   CKPT_PTIMER_EXPIRY | CKPT_PTIMER_ABSTIME, "POSIX_TIMER 0: flags 0x5"),
+		FC(CKPT_HDR_POSIX_TIMER, 0, ckpt_hdr_posix_timer, interval_ns, 1ULL << 63,
+		   "POSIX_TIMER 0: value 1000000000 ns, interval 9223372036854775808 ns"),
+		FC(CKPT_HDR_POSIX_TIMER, 0, ckpt_hdr_posix_timer, overrun, (uint64_t)-2,
+		   "POSIX_TIMER 0: overruns -2/0/0"),
+		FC(CKPT_HDR_POSIX_TIMER, 0, ckpt_hdr_posix_timer, sig_overrun, 5,
+		   "POSIX_TIMER 0: overruns -1/0/5"),
+		FC(CKPT_HDR_POSIX_TIMER, 0, ckpt_hdr_posix_timer, tid, 10,
+		   "POSIX_TIMER 0: tid 10 without SIGEV_THREAD_ID"),
+		FC(CKPT_HDR_POSIX_TIMER, 0, ckpt_hdr_posix_timer, pad, 1,
+		   "POSIX_TIMER 0: pad is not 0"),
+		FC(CKPT_HDR_POSIX_TIMER, 0, ckpt_hdr_posix_timer, notify, 4,
+		   "POSIX_TIMER 0: tid 0 is not a thread of the process"),
+#undef FC
+	};
+	struct img im = { 0 };
+	struct result res;
+	size_t k, off;
+
+	for (k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		img_timers(&im, 2, 0);
+		off = img_find(&im, c[k].type, c[k].n);
+		memcpy(im.buf + off + c[k].off, &c[k].val, c[k].size);
+		img_refresh_tail(&im);
+		res = read_img(&im);
+		ck_assert_fails(res, KCR_ERR_FORMAT, off, c[k].why);
+		img_free(&im);
+	}
+
+	/* a timer more than ITIMERS announced: the CPU after it says so */
+	img_timers(&im, 2, 0);
+	off = img_find(&im, CKPT_HDR_ITIMERS, 0);
+	((struct ckpt_hdr_itimers *)(im.buf + off))->nr_posix = 3;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_CPU, 0),
+			"POSIX_TIMER records missing");
+	img_free(&im);
+
+	/* a thread's timer aimed at a thread of another process (the leader's pid is fine) */
+	img_timers(&im, 1, 1);
+	off = img_find(&im, CKPT_HDR_POSIX_TIMER, 0);
+	((struct ckpt_hdr_posix_timer *)(im.buf + off))->tid = 12;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off, "tid 12 is not a thread of the process");
+	img_free(&im);
+
+	/* no ITIMERS in a process, ITIMERS in a thread */
+	img_timers(&im, 0, 0);
+	off = img_find(&im, CKPT_HDR_ITIMERS, 0);
+	((struct ckpt_hdr *)(im.buf + off))->type = CKPT_HDR_SIGHAND + 100;
+	res = read_img(&im);
+	ck_assert_msg(res.ret == -1, "unknown record type accepted");
+	img_free(&im);
+	memset(&im, 0, sizeof(im));
+	im.no_itimers = 1;
+	img_minimal(&im, 100);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_CPU, 0),
+			"no ITIMERS record before CPU");
+	img_free(&im);
+}
+END_TEST
 
 /*
  * One field of img_full() changed: the image must fail at that record,
@@ -3670,7 +3855,7 @@ START_TEST(ipc_full_image_parses_with_every_ipc_record)
 	int ret;
 
 	img_ipc_full(&im);
-	ck_assert_uint_eq(im.nr_records, 52);
+	ck_assert_uint_eq(im.nr_records, 55);
 	kcr_reader_init_mem(&r, im.buf, im.len);
 	kcr_reader_set_page_size(&r, IMG_PAGE);
 	while ((ret = kcr_reader_next(&r, &rec)) > 0) {
@@ -3686,7 +3871,7 @@ START_TEST(ipc_full_image_parses_with_every_ipc_record)
 	}
 	ck_assert_msg(ret == 0, "expected success, got offset %llu: %s",
 		      (unsigned long long)r.err_offset, r.reason);
-	ck_assert_uint_eq(i, 52);
+	ck_assert_uint_eq(i, 55);
 	ck_assert(r.has_ipc_ns);
 	ck_assert_uint_eq(r.ipc_ns.flags, CKPT_IPC_NS_PRIVATE | CKPT_IPC_NS_ALL);
 	ck_assert_uint_eq(r.nr_ipc_objs, 5);
@@ -3733,8 +3918,8 @@ START_TEST(ipc_optional_records_parse)
 	e[2].sysvsem_ref = e[0].sysvsem_ref;	/* CLONE_SYSVSEM */
 	res = read_tree(e, 3, 0, NULL);
 	ck_valid(res);
-	/* 3 + 9 + 5 + 9 records, + IPC_NS and 2 SEM_UNDO */
-	ck_assert_int_eq(res.nr, 3 + 9 + 5 + 9 + 1 + 2);
+	/* 3 + 10 + 5 + 10 records, + IPC_NS and 2 SEM_UNDO */
+	ck_assert_int_eq(res.nr, 3 + 10 + 5 + 10 + 1 + 2);
 	/* a thread without undo list, its leader with one */
 	e[1].sysvsem_ref = 0;
 	ck_valid(read_tree(e, 3, 0, NULL));
@@ -4457,6 +4642,8 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, reserved_fields_of_fs_mm_sighand_are_zero);
 	tcase_add_test(tc, task_state_fields_are_checked);
 	tcase_add_test(tc, record_field_checks);
+	tcase_add_test(tc, timers_valid_images_parse);
+	tcase_add_test(tc, timers_bad_records_fail);
 	tcase_add_test(tc, strings_of_fixed_size_are_nul_terminated);
 	tcase_add_test(tc, children_stay_inside_their_section);
 	tcase_add_test(tc, task_records_start_with_task);

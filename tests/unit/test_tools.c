@@ -140,7 +140,7 @@ START_TEST(ckptinfo_reads_stdin_when_image_is_dash)
 	save_full("a.img");
 	run(&o, "cat a.img | %s/ckptinfo -", bin);
 	ck_rc(o, 0);
-	ck_has(o.out, "valid: 22 records");
+	ck_has(o.out, "valid: 23 records");
 }
 END_TEST
 

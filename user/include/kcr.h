@@ -183,6 +183,8 @@ struct kcr_reader {
 	struct kcr_section epoll; /* EPOLL: its EPOLL_ITEM records */
 	struct kcr_section inode; /* INODE: its INODE_DATA records */
 	uint64_t inode_size, inode_next;	/* INODE: size, lowest next offset */
+	struct kcr_section timers; /* ITIMERS: its POSIX_TIMER records */
+	int64_t last_timer_id;	/* previous POSIX_TIMER id of the open ITIMERS, -1 */
 	uint64_t vma_start, vma_end, last_page;
 	int64_t last_fd;	/* previous FD of the open FILES, -1 if none */
 	/* FILE_LOCK: the FDs of the open FILES (ascending fd) and its locks */

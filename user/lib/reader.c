@@ -263,6 +263,8 @@ static uint32_t fixed_size(uint32_t type)
 	case CKPT_HDR_EPOLL_ITEM: return sizeof(struct ckpt_hdr_epoll_item);
 	case CKPT_HDR_INODE:	return sizeof(struct ckpt_hdr_inode);
 	case CKPT_HDR_INODE_DATA: return sizeof(struct ckpt_hdr_inode_data);
+	case CKPT_HDR_ITIMERS:	return sizeof(struct ckpt_hdr_itimers);
+	case CKPT_HDR_POSIX_TIMER: return sizeof(struct ckpt_hdr_posix_timer);
 	}
 	return 0;
 }
@@ -1319,6 +1321,9 @@ static int close_sections(struct kcr_reader *r, uint32_t type, uint64_t off)
 	if (type != CKPT_HDR_SIGINFO &&
 	    close_section(r, &r->signal, "SIGINFO records", off))
 		return -1;
+	if (type != CKPT_HDR_POSIX_TIMER &&
+	    close_section(r, &r->timers, "POSIX_TIMER records", off))
+		return -1;
 	return 0;
 }
 
@@ -1369,6 +1374,7 @@ enum {
 	RANK_MM,
 	RANK_SIGHAND,
 	RANK_SIGNAL,
+	RANK_ITIMERS,
 	RANK_CPU,
 	RANK_FPU,
 	RANK_END,	/* past the last record of a task */
@@ -1386,6 +1392,7 @@ static int rank_of(uint32_t type)
 	case CKPT_HDR_MM:	return RANK_MM;
 	case CKPT_HDR_SIGHAND:	return RANK_SIGHAND;
 	case CKPT_HDR_SIGNAL:	return RANK_SIGNAL;
+	case CKPT_HDR_ITIMERS:	return RANK_ITIMERS;
 	case CKPT_HDR_CPU:	return RANK_CPU;
 	case CKPT_HDR_FPU:	return RANK_FPU;
 	}
@@ -1397,7 +1404,8 @@ static const uint32_t rank_type[RANK_END] = {
 	[RANK_FS] = CKPT_HDR_FS,	[RANK_FILES] = CKPT_HDR_FILES,
 	[RANK_IPC_NS] = CKPT_HDR_IPC_NS, [RANK_SEM_UNDO] = CKPT_HDR_SEM_UNDO,
 	[RANK_MM] = CKPT_HDR_MM,	[RANK_SIGHAND] = CKPT_HDR_SIGHAND,
-	[RANK_SIGNAL] = CKPT_HDR_SIGNAL, [RANK_CPU] = CKPT_HDR_CPU,
+	[RANK_SIGNAL] = CKPT_HDR_SIGNAL, [RANK_ITIMERS] = CKPT_HDR_ITIMERS,
+	[RANK_CPU] = CKPT_HDR_CPU,
 	[RANK_FPU] = CKPT_HDR_FPU,
 };
 
@@ -1406,6 +1414,8 @@ static const uint32_t rank_type[RANK_END] = {
  * RANK_ROOT_ONLY for IPC_NS (the root's, see KCR_TASK_HAS_IPC_NS).
  */
 #define RANK_ROOT_ONLY	(-2)
+/* ITIMERS: every thread group leader has it, no other thread */
+#define RANK_LEADER_ONLY	(-3)
 
 static int rank_ref_kind(int rank)
 {
@@ -1413,6 +1423,7 @@ static int rank_ref_kind(int rank)
 	case RANK_FS:		return KCR_REF_FS;
 	case RANK_FILES:	return KCR_REF_FILES;
 	case RANK_IPC_NS:	return RANK_ROOT_ONLY;
+	case RANK_ITIMERS:	return RANK_LEADER_ONLY;
 	case RANK_SEM_UNDO:	return KCR_REF_SYSVSEM;
 	case RANK_MM:		return KCR_REF_MM;
 	case RANK_SIGHAND:	return KCR_REF_SIGHAND;
@@ -1450,6 +1461,12 @@ static int check_missing(struct kcr_reader *r, int upto, const char *found,
 
 	for (rank = r->task_rank + 1; rank < upto; rank++) {
 		kind = rank_ref_kind(rank);
+		if (kind == RANK_LEADER_ONLY) {
+			if (in->leader != r->entry_idx)
+				continue;
+			return TASK_FAIL(r, off, "no %s record before %s (a process carries its timers)",
+					 kcr_record_name(rank_type[rank]), found);
+		}
 		if (kind == RANK_ROOT_ONLY) {
 			if (!(in->records & KCR_TASK_HAS_IPC_NS))
 				continue;
@@ -1492,6 +1509,13 @@ static int check_task_record(struct kcr_reader *r, uint32_t type, int rank,
 	if (check_missing(r, rank, name, off))
 		return -1;
 	r->task_rank = rank;
+	if (kind == RANK_LEADER_ONLY) {
+		if (in->leader != r->entry_idx)
+			return TASK_FAIL(r, off,
+					 "%s record in a thread (the thread group leader carries the timers)",
+					 name);
+		return 0;
+	}
 	if (kind == RANK_ROOT_ONLY) {
 		if (r->entry_idx)
 			return TASK_FAIL(r, off,
@@ -2684,6 +2708,119 @@ static int check_sem_adj(struct kcr_reader *r, const struct ckpt_hdr_sem_adj *a,
 	return 0;
 }
 
+/* --- timers --- */
+#define KCR_KTIME_MAX	((uint64_t)INT64_MAX)
+
+static int check_itimers(struct kcr_reader *r, const struct ckpt_hdr_itimers *h,
+			 uint64_t off)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (h->it[i].value_ns > KCR_KTIME_MAX ||
+		    h->it[i].interval_ns > KCR_KTIME_MAX ||
+		    (!h->it[i].value_ns && h->it[i].interval_ns))
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "ITIMERS timer %d: value %llu ns, interval %llu ns",
+				    i, (unsigned long long)h->it[i].value_ns,
+				    (unsigned long long)h->it[i].interval_ns);
+	if (h->nr_posix > CKPT_POSIX_TIMERS_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "ITIMERS nr_posix %u > %u", h->nr_posix,
+			    CKPT_POSIX_TIMERS_MAX);
+	if (h->next_posix_id > INT32_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "ITIMERS next_posix_id %u > INT_MAX", h->next_posix_id);
+	open_section(&r->timers, CKPT_HDR_ITIMERS, off, h->nr_posix);
+	r->last_timer_id = -1;
+	return 0;
+}
+
+static int timer_clock_ok(int32_t c)
+{
+	/* REALTIME MONOTONIC PROCESS_CPUTIME THREAD_CPUTIME BOOTTIME *_ALARM TAI */
+	return c == 0 || c == 1 || c == 2 || c == 3 || c == 7 || c == 8 ||
+	       c == 9 || c == 11;
+}
+
+static int check_posix_timer(struct kcr_reader *r,
+			     const struct ckpt_hdr_posix_timer *t, uint64_t off)
+{
+	int cpu = t->clockid == 2 || t->clockid == 3;
+	int expiry = !!(t->flags & CKPT_PTIMER_EXPIRY);
+	int armed = !!(t->flags & CKPT_PTIMER_ARMED);
+	int queued = !!(t->flags & CKPT_PTIMER_QUEUED);
+	int abstime = !!(t->flags & CKPT_PTIMER_ABSTIME);
+	uint32_t i;
+
+	if (section_take(r, &r->timers, CKPT_HDR_ITIMERS, CKPT_HDR_POSIX_TIMER,
+			 1, off))
+		return -1;
+	if (t->id < 0 || t->id <= r->last_timer_id)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "POSIX_TIMER id %d after %lld (increasing, 0..INT_MAX)",
+			    t->id, (long long)r->last_timer_id);
+	r->last_timer_id = t->id;
+	if (!timer_clock_ok(t->clockid))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "POSIX_TIMER %d: clock %d", t->id, t->clockid);
+	if (t->flags & ~(uint32_t)CKPT_PTIMER_FLAGS || (armed && !expiry) ||
+	    (cpu && expiry != armed) || (abstime && (t->clockid != 0 || !expiry)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "POSIX_TIMER %d: flags 0x%x", t->id, t->flags);
+	switch (t->notify) {
+	case 0:	/* SIGEV_SIGNAL */
+	case 2:	/* SIGEV_THREAD */
+	case 4:	/* SIGEV_THREAD_ID */
+		if (t->signo < 1 || t->signo > CKPT_NSIG)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "POSIX_TIMER %d: signal %u", t->id, t->signo);
+		break;
+	case 1:	/* SIGEV_NONE */
+		if (t->signo > CKPT_NSIG || queued)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "POSIX_TIMER %d: SIGEV_NONE with signal %u or queued",
+				    t->id, t->signo);
+		break;
+	default:
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "POSIX_TIMER %d: sigev_notify %u", t->id, t->notify);
+	}
+	if ((!expiry && t->value_ns) || ((cpu || abstime) && t->value_ns < 0) ||
+	    (armed && cpu && !t->value_ns) || t->interval_ns > KCR_KTIME_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "POSIX_TIMER %d: value %lld ns, interval %llu ns", t->id,
+			    (long long)t->value_ns,
+			    (unsigned long long)t->interval_ns);
+	if (t->overrun < -1 || t->overrun_last < -1 || t->sig_overrun < 0 ||
+	    (!queued && (t->sig_overrun || t->sig_private)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "POSIX_TIMER %d: overruns %lld/%lld/%d", t->id,
+			    (long long)t->overrun, (long long)t->overrun_last,
+			    t->sig_overrun);
+	if (cpu && queued && t->interval_ns && (t->requeue_pending & 1))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "POSIX_TIMER %d: periodic CPU-time timer with its signal queued",
+			    t->id);
+	if (t->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "POSIX_TIMER %d: pad is not 0", t->id);
+	if (t->notify != 4) {
+		if (t->tid)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "POSIX_TIMER %d: tid %d without SIGEV_THREAD_ID",
+				    t->id, t->tid);
+		return 0;
+	}
+	for (i = 0; i < r->nr_tasks; i++)
+		if (t->tid && r->tasks[i].pid == t->tid &&
+		    r->info[i].leader == r->entry_idx &&
+		    !(r->tasks[i].flags & CKPT_TASK_ZOMBIE))
+			return 0;
+	return TASK_FAIL(r, off, "POSIX_TIMER %d: tid %d is not a thread of the process",
+			 t->id, t->tid);
+}
+
 /* Per-task structure and the contents of body records. */
 static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 		      uint64_t off)
@@ -2851,6 +2988,10 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 	}
 	case CKPT_HDR_FPU:
 		break;
+	case CKPT_HDR_ITIMERS:
+		return check_itimers(r, rec, off);
+	case CKPT_HDR_POSIX_TIMER:
+		return check_posix_timer(r, rec, off);
 	case CKPT_HDR_IPC_NS:
 		return check_ipc_ns(r, rec, off);
 	case CKPT_HDR_IPC_SHM:

@@ -1148,6 +1148,38 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pr_values(p, "adj", a->nsems, get_adj, a + 1);
 		break;
 	}
+	case CKPT_HDR_ITIMERS: {
+		const struct ckpt_hdr_itimers *h = d;
+
+		pf_u(p, "real_ns", h->it[CKPT_ITIMER_REAL].value_ns);
+		pf_u(p, "real_interval_ns", h->it[CKPT_ITIMER_REAL].interval_ns);
+		pf_u(p, "virtual_ns", h->it[CKPT_ITIMER_VIRTUAL].value_ns);
+		pf_u(p, "virtual_interval_ns", h->it[CKPT_ITIMER_VIRTUAL].interval_ns);
+		pf_u(p, "prof_ns", h->it[CKPT_ITIMER_PROF].value_ns);
+		pf_u(p, "prof_interval_ns", h->it[CKPT_ITIMER_PROF].interval_ns);
+		pf_u(p, "nr_posix", h->nr_posix);
+		pf_u(p, "next_posix_id", h->next_posix_id);
+		break;
+	}
+	case CKPT_HDR_POSIX_TIMER: {
+		const struct ckpt_hdr_posix_timer *t = d;
+
+		pf_i(p, "id", t->id);
+		pf_i(p, "clockid", t->clockid);
+		pf_u(p, "notify", t->notify);
+		pf_u(p, "signo", t->signo);
+		pf_x(p, "sigval", t->sigval);
+		pf_i(p, "tid", t->tid);
+		pf_x(p, "flags", t->flags);
+		pf_i(p, "value_ns", t->value_ns);
+		pf_u(p, "interval_ns", t->interval_ns);
+		pf_i(p, "overrun", t->overrun);
+		pf_i(p, "overrun_last", t->overrun_last);
+		pf_i(p, "sig_overrun", t->sig_overrun);
+		pf_i(p, "sig_private", t->sig_private);
+		pf_i(p, "requeue_pending", t->requeue_pending);
+		break;
+	}
 	}
 
 	if (p->json)

@@ -672,6 +672,62 @@ struct ckpt_hdr_timerfd {
 #define CKPT_TIMERFD_NS_MAX	0x7fffffffffffffffULL	/* KTIME_MAX */
 #define CKPT_TIMERFD_TICKS_MAX	0x7fffffffffffffffULL
 
+/* --- timers --- */
+#define CKPT_POSIX_TIMERS_MAX	65536	/* POSIX timers of one thread group */
+#define CKPT_ITIMER_REAL	0	/* index in ckpt_hdr_itimers.it[] */
+#define CKPT_ITIMER_VIRTUAL	1
+#define CKPT_ITIMER_PROF	2
+
+/* One setitimer() timer: both 0 when disarmed. */
+struct ckpt_itimer {
+	__u64 value_ns;		/* time left (of the clock's time), 0: disarmed */
+	__u64 interval_ns;	/* reload value, 0 with value_ns 0 */
+};
+
+/*
+ * CKPT_HDR_ITIMERS: the timers of a thread group (signal_struct), carried
+ * by its leader after its SIGNAL record (its SIGINFOs); followed by
+ * nr_posix POSIX_TIMER records in increasing id order.
+ */
+struct ckpt_hdr_itimers {
+	struct ckpt_hdr h;
+	struct ckpt_itimer it[3];	/* CKPT_ITIMER_REAL, VIRTUAL, PROF */
+	__u32 nr_posix;		/* <= CKPT_POSIX_TIMERS_MAX */
+	__u32 next_posix_id;	/* next id timer_create() tries, 0..INT_MAX */
+};
+
+#define CKPT_PTIMER_EXPIRY	0x1	/* value_ns holds an expiry */
+#define CKPT_PTIMER_ARMED	0x2	/* running: expires at value_ns */
+#define CKPT_PTIMER_ABSTIME	0x4	/* value_ns is absolute CLOCK_REALTIME */
+#define CKPT_PTIMER_QUEUED	0x8	/* its signal is queued (not dequeued yet) */
+#define CKPT_PTIMER_FLAGS	0xf
+
+/*
+ * CKPT_HDR_POSIX_TIMER: one timer_create() timer.  value_ns is the time
+ * left to the expiry (negative: passed, for a periodic timer waiting for
+ * its queued signal to be dequeued) or, with ABSTIME, the absolute
+ * CLOCK_REALTIME expiry; for CPU-time clocks the CPU time left.
+ */
+struct ckpt_hdr_posix_timer {
+	struct ckpt_hdr h;
+	__s32 id;		/* timer_t, 0..INT_MAX */
+	__s32 clockid;		/* REALTIME, MONOTONIC, BOOTTIME, TAI, *_ALARM, */
+				/* PROCESS/THREAD_CPUTIME_ID */
+	__u32 notify;		/* sigev_notify: SIGNAL, NONE, THREAD, THREAD_ID */
+	__u32 signo;		/* 1..64 (unless NONE) */
+	__u64 sigval;		/* sigev_value */
+	__s32 tid;		/* THREAD_ID: the thread (TREE pid), else 0 */
+	__u32 flags;		/* CKPT_PTIMER_* */
+	__s64 value_ns;
+	__u64 interval_ns;
+	__s64 overrun;		/* overruns since the last signal, -1 .. */
+	__s64 overrun_last;	/* timer_getoverrun() */
+	__s32 sig_overrun;	/* QUEUED: si_overrun of the queued signal */
+	__s32 sig_private;	/* QUEUED: requeue_pending value it carries */
+	__s32 requeue_pending;	/* the timer's generation counter */
+	__u32 pad;
+};
+
 /* CKPT_HDR_MM: the address space of one task; followed by nr_vmas VMAs. */
 struct ckpt_hdr_mm {
 	struct ckpt_hdr h;
