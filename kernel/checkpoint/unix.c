@@ -223,6 +223,13 @@ static int ckpt_unix_walk(struct ckpt_ctx *ctx, struct sock *sk,
 			break;
 		}
 		len = skb->len - off;
+		/*
+		 * a stream's skb read to its end stays queued after
+		 * recv(MSG_OOB) took its byte, until the next read drops
+		 * it: nothing to read, not saved
+		 */
+		if (!len && sk->sk_type == SOCK_STREAM)
+			continue;
 		if (len > CKPT_UNIX_SKB_MAX) {
 			*why = "a queued message larger than CKPT_UNIX_SKB_MAX not supported";
 			ret = -EOPNOTSUPP;

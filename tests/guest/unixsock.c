@@ -7,7 +7,9 @@
  *	other.  Before the checkpoint each side sends three messages the
  *	other does not read (C reads the first 4 bytes of P's first one on
  *	a stream), P sets O_NONBLOCK, SO_SNDBUF, SO_PASSCRED on its end and
- *	C SO_RCVBUF on its own.  After restart both check the settings, read
+ *	C SO_RCVBUF on its own.  On a stream P then sends a byte with
+ *	MSG_OOB that C reads with MSG_OOB (its skb, read to its end, stays
+ *	queued behind P's messages).  After restart both check the settings, read
  *	the messages in order (boundaries for dgram/seqpacket, the rest of
  *	the partly read one on a stream, SCM_CREDENTIALS with C's pid on P's
  *	side), find nothing more queued, and exchange one more message each
@@ -154,8 +156,19 @@ static int child(int ready_fd)
 	set_int(sv[1], SO_RCVBUF, 50000);
 	rcvbuf_want = getint(sv[1], SO_RCVBUF);
 	if (type == SOCK_STREAM) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		int i;
+
 		if (recv(sv[1], buf, 4, MSG_WAITALL) != 4 || memcmp(buf, "p0-h", 4))
 			kt_die("C: partial read of p0 failed");
+		/* P's out-of-band byte, sent after its three messages */
+		for (i = 0; i < 500; i++) {
+			if (recv(sv[1], buf, 1, MSG_OOB | MSG_DONTWAIT) == 1)
+				break;
+			nanosleep(&ts, NULL);
+		}
+		if (i == 500 || buf[0] != 'o')
+			kt_die("C: no out-of-band byte from P");
 	}
 	xsend(sv[1], "c0");
 	xsend(sv[1], "c1-longer");
@@ -379,6 +392,8 @@ int main(int argc, char **argv)
 		xsend(sv[0], "p0-hello");
 		xsend(sv[0], "p1");
 		xsend(sv[0], "p2-x");
+		if (type == SOCK_STREAM && send(sv[0], "o", 1, MSG_OOB | MSG_NOSIGNAL) != 1)
+			kt_die_errno("send(MSG_OOB)");
 	}
 	if (read(rp[0], &ch, 1) != 1)
 		kt_die("child not ready");
