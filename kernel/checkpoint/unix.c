@@ -482,7 +482,9 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 	if (peer) {
 		unix_state_lock(peer);
 		back = unix_sk(peer)->peer;
-		if (sock_flag(peer, SOCK_DEAD))
+		if (peer == sk)
+			why = "a datagram socket connected to itself not supported yet";
+		else if (sock_flag(peer, SOCK_DEAD))
 			why = "its peer was closed (a half-closed pair) not supported yet";
 		else if (back != sk)
 			why = "connected one way (peer not connected back): not supported yet";

@@ -27,7 +27,8 @@
  *	both dgram names arrive.
  *   unixsock refuse-MODE              NAME unix_refuse (not restarted)
  *	netlink: an AF_NETLINK socket.  backlog: a listener with a connection
- *	not yet accepted.  outside: the checkpointed child C holds a socket whose peer
+ *	not yet accepted.  self: a dgram socket bound to @kcr-unix-self and
+ *	connected to itself.  outside: the checkpointed child C holds a socket whose peer
  *	(bound to @kcr-unix-outside) is held by P, outside the tree; C's pid
  *	is in /tmp/unix_refuse.root.
  * Selfcheck breaks (KCRTEST_BREAK): data (P reads one message early),
@@ -213,6 +214,13 @@ static int refuse(void)
 		    listen(fd, 4) ||
 		    connect(cl, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 17))
 			kt_die_errno("listen/connect");
+	} else if (is("refuse-self")) {
+		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+		strcpy(a.sun_path + 1, "kcr-unix-self");
+		if (fd < 0 ||
+		    bind(fd, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 14) ||
+		    connect(fd, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 14))
+			kt_die_errno("bind/connect to itself");
 	} else if (is("refuse-outside")) {
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 			kt_die_errno("socketpair");
