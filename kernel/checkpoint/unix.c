@@ -61,6 +61,7 @@
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
+#include <linux/string.h>
 #include <linux/un.h>
 #include <net/af_unix.h>
 #include <net/scm.h>
@@ -711,22 +712,33 @@ static int restore_unix_stale(struct ckpt_ctx *ctx, u32 objref,
 	if (ret != -ECONNREFUSED)
 		return -EADDRINUSE;
 
+	/* the parent; then as do_unlinkat(): write access before its lock */
 	d = kern_path_locked(name, &parent);
 	if (IS_ERR(d))
 		return PTR_ERR(d);
-	ret = -EADDRINUSE;
-	if (d_is_positive(d) && S_ISSOCK(d_inode(d)->i_mode)) {
-		ret = mnt_want_write(parent.mnt);
-		if (!ret) {
+	dput(d);
+	inode_unlock(d_inode(parent.dentry));
+	ret = mnt_want_write(parent.mnt);
+	if (ret)
+		goto out;
+	inode_lock_nested(d_inode(parent.dentry), I_MUTEX_PARENT);
+	d = lookup_one(mnt_user_ns(parent.mnt), kbasename(name),
+		       parent.dentry, strlen(kbasename(name)));
+	if (IS_ERR(d)) {
+		ret = PTR_ERR(d);
+	} else {
+		ret = -EADDRINUSE;
+		if (d_is_positive(d) && S_ISSOCK(d_inode(d)->i_mode)) {
 			ret = security_path_unlink(&parent, d);
 			if (!ret)
 				ret = vfs_unlink(mnt_user_ns(parent.mnt),
 						 d_inode(parent.dentry), d, NULL);
-			mnt_drop_write(parent.mnt);
 		}
+		dput(d);
 	}
-	dput(d);
 	inode_unlock(d_inode(parent.dentry));
+	mnt_drop_write(parent.mnt);
+out:
 	path_put(&parent);
 	if (!ret)
 		ckpt_log(ctx, "unix socket %u: removed the stale socket inode at %s",
