@@ -1078,6 +1078,13 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 		return restore_unix_finish(ctx, rs);
 	if (!peer->defined)
 		return 0;
+	/* shutdown() of a stream or seqpacket socket shuts its peer too */
+	if (hu.type != SOCK_DGRAM &&
+	    (!(rs->flags & CKPT_UNIX_SHUT_RD) != !(peer->flags & CKPT_UNIX_SHUT_WR) ||
+	     !(rs->flags & CKPT_UNIX_SHUT_WR) != !(peer->flags & CKPT_UNIX_SHUT_RD)))
+		return ckpt_err(ctx, -EINVAL,
+				"unix socket %u: its shutdown state does not match its peer %u's",
+				hu.objref, hu.peer_ref);
 	ret = restore_unix_finish(ctx, peer);
 	if (!ret)
 		ret = restore_unix_finish(ctx, rs);
