@@ -61,6 +61,7 @@
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
+#include <linux/string.h>
 #include <linux/un.h>
 #include <net/af_unix.h>
 #include <net/scm.h>
@@ -223,6 +224,13 @@ static int ckpt_unix_walk(struct ckpt_ctx *ctx, struct sock *sk,
 			break;
 		}
 		len = skb->len - off;
+		/*
+		 * a stream's skb read to its end stays queued after
+		 * recv(MSG_OOB) took its byte, until the next read drops
+		 * it: nothing to read, not saved
+		 */
+		if (!len && sk->sk_type == SOCK_STREAM)
+			continue;
 		if (len > CKPT_UNIX_SKB_MAX) {
 			*why = "a queued message larger than CKPT_UNIX_SKB_MAX not supported";
 			ret = -EOPNOTSUPP;
@@ -475,7 +483,9 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 	if (peer) {
 		unix_state_lock(peer);
 		back = unix_sk(peer)->peer;
-		if (sock_flag(peer, SOCK_DEAD))
+		if (peer == sk)
+			why = "a datagram socket connected to itself not supported yet";
+		else if (sock_flag(peer, SOCK_DEAD))
 			why = "its peer was closed (a half-closed pair) not supported yet";
 		else if (back != sk)
 			why = "connected one way (peer not connected back): not supported yet";
@@ -702,22 +712,33 @@ static int restore_unix_stale(struct ckpt_ctx *ctx, u32 objref,
 	if (ret != -ECONNREFUSED)
 		return -EADDRINUSE;
 
+	/* the parent; then as do_unlinkat(): write access before its lock */
 	d = kern_path_locked(name, &parent);
 	if (IS_ERR(d))
 		return PTR_ERR(d);
-	ret = -EADDRINUSE;
-	if (d_is_positive(d) && S_ISSOCK(d_inode(d)->i_mode)) {
-		ret = mnt_want_write(parent.mnt);
-		if (!ret) {
+	dput(d);
+	inode_unlock(d_inode(parent.dentry));
+	ret = mnt_want_write(parent.mnt);
+	if (ret)
+		goto out;
+	inode_lock_nested(d_inode(parent.dentry), I_MUTEX_PARENT);
+	d = lookup_one(mnt_user_ns(parent.mnt), kbasename(name),
+		       parent.dentry, strlen(kbasename(name)));
+	if (IS_ERR(d)) {
+		ret = PTR_ERR(d);
+	} else {
+		ret = -EADDRINUSE;
+		if (d_is_positive(d) && S_ISSOCK(d_inode(d)->i_mode)) {
 			ret = security_path_unlink(&parent, d);
 			if (!ret)
 				ret = vfs_unlink(mnt_user_ns(parent.mnt),
 						 d_inode(parent.dentry), d, NULL);
-			mnt_drop_write(parent.mnt);
 		}
+		dput(d);
 	}
-	dput(d);
 	inode_unlock(d_inode(parent.dentry));
+	mnt_drop_write(parent.mnt);
+out:
 	path_put(&parent);
 	if (!ret)
 		ckpt_log(ctx, "unix socket %u: removed the stale socket inode at %s",
@@ -1057,6 +1078,13 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 		return restore_unix_finish(ctx, rs);
 	if (!peer->defined)
 		return 0;
+	/* shutdown() of a stream or seqpacket socket shuts its peer too */
+	if (hu.type != SOCK_DGRAM &&
+	    (!(rs->flags & CKPT_UNIX_SHUT_RD) != !(peer->flags & CKPT_UNIX_SHUT_WR) ||
+	     !(rs->flags & CKPT_UNIX_SHUT_WR) != !(peer->flags & CKPT_UNIX_SHUT_RD)))
+		return ckpt_err(ctx, -EINVAL,
+				"unix socket %u: its shutdown state does not match its peer %u's",
+				hu.objref, hu.peer_ref);
 	ret = restore_unix_finish(ctx, peer);
 	if (!ret)
 		ret = restore_unix_finish(ctx, rs);

@@ -15,14 +15,15 @@ t_unix_shutdown() { std_test unix_shutdown unixsock shutdown unix_shutdown; }
 t_unix_bound() { std_test unix_bound unixsock bound unix_bound; }
 
 # Refused, naming the thing, and the tree runs on: another family, a
-# listener with a connection not yet accepted (not supported yet), a peer
-# held outside the tree (named).
+# listener with a connection not yet accepted (not supported yet), a dgram
+# socket connected to itself, a peer held outside the tree (named).
 t_unix_refuse() {
 	local n=unix_refuse mode re pid root st
-	for mode in netlink backlog outside; do
+	for mode in netlink backlog self outside; do
 		case $mode in
 		netlink) re='netlink socket .*not supported' ;;
 		backlog) re='@kcr-unix-backlog has 1 connections not yet accepted: not supported' ;;
+		self) re='a datagram socket connected to itself not supported' ;;
 		outside) re='peer outside the tree \(@kcr-unix-outside' ;;
 		esac
 		clean_files $n

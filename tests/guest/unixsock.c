@@ -7,7 +7,9 @@
  *	other.  Before the checkpoint each side sends three messages the
  *	other does not read (C reads the first 4 bytes of P's first one on
  *	a stream), P sets O_NONBLOCK, SO_SNDBUF, SO_PASSCRED on its end and
- *	C SO_RCVBUF on its own.  After restart both check the settings, read
+ *	C SO_RCVBUF on its own.  On a stream P then sends a byte with
+ *	MSG_OOB that C reads with MSG_OOB (its skb, read to its end, stays
+ *	queued behind P's messages).  After restart both check the settings, read
  *	the messages in order (boundaries for dgram/seqpacket, the rest of
  *	the partly read one on a stream, SCM_CREDENTIALS with C's pid on P's
  *	side), find nothing more queued, and exchange one more message each
@@ -25,7 +27,8 @@
  *	both dgram names arrive.
  *   unixsock refuse-MODE              NAME unix_refuse (not restarted)
  *	netlink: an AF_NETLINK socket.  backlog: a listener with a connection
- *	not yet accepted.  outside: the checkpointed child C holds a socket whose peer
+ *	not yet accepted.  self: a dgram socket bound to @kcr-unix-self and
+ *	connected to itself.  outside: the checkpointed child C holds a socket whose peer
  *	(bound to @kcr-unix-outside) is held by P, outside the tree; C's pid
  *	is in /tmp/unix_refuse.root.
  * Selfcheck breaks (KCRTEST_BREAK): data (P reads one message early),
@@ -154,8 +157,19 @@ static int child(int ready_fd)
 	set_int(sv[1], SO_RCVBUF, 50000);
 	rcvbuf_want = getint(sv[1], SO_RCVBUF);
 	if (type == SOCK_STREAM) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		int i;
+
 		if (recv(sv[1], buf, 4, MSG_WAITALL) != 4 || memcmp(buf, "p0-h", 4))
 			kt_die("C: partial read of p0 failed");
+		/* P's out-of-band byte, sent after its three messages */
+		for (i = 0; i < 500; i++) {
+			if (recv(sv[1], buf, 1, MSG_OOB | MSG_DONTWAIT) == 1)
+				break;
+			nanosleep(&ts, NULL);
+		}
+		if (i == 500 || buf[0] != 'o')
+			kt_die("C: no out-of-band byte from P");
 	}
 	xsend(sv[1], "c0");
 	xsend(sv[1], "c1-longer");
@@ -200,6 +214,13 @@ static int refuse(void)
 		    listen(fd, 4) ||
 		    connect(cl, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 17))
 			kt_die_errno("listen/connect");
+	} else if (is("refuse-self")) {
+		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+		strcpy(a.sun_path + 1, "kcr-unix-self");
+		if (fd < 0 ||
+		    bind(fd, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 14) ||
+		    connect(fd, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 14))
+			kt_die_errno("bind/connect to itself");
 	} else if (is("refuse-outside")) {
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 			kt_die_errno("socketpair");
@@ -379,6 +400,8 @@ int main(int argc, char **argv)
 		xsend(sv[0], "p0-hello");
 		xsend(sv[0], "p1");
 		xsend(sv[0], "p2-x");
+		if (type == SOCK_STREAM && send(sv[0], "o", 1, MSG_OOB | MSG_NOSIGNAL) != 1)
+			kt_die_errno("send(MSG_OOB)");
 	}
 	if (read(rp[0], &ch, 1) != 1)
 		kt_die("child not ready");

@@ -2927,7 +2927,7 @@ END_TEST
 enum unix_mut {
 	UNIX_OK, UNIX_PAD, UNIX_TYPE, UNIX_NO_PEER_RECORD, UNIX_SKB_LONG,
 	UNIX_SKB_CREDS, UNIX_BYTES, UNIX_FILE_EARLY, UNIX_TWO_FILES,
-	UNIX_LONE_DATA, UNIX_FILE_MODE,
+	UNIX_LONE_DATA, UNIX_FILE_MODE, UNIX_SHUT,
 };
 
 static size_t unix_image(struct img *im, enum unix_mut mut)
@@ -2950,7 +2950,9 @@ static size_t unix_image(struct img *im, enum unix_mut mut)
 	u.objref = 101;
 	u.type = mut == UNIX_TYPE ? 3 : 1;
 	u.peer_ref = mut == UNIX_LONE_DATA ? 0 : 102;
-	u.flags = CKPT_UNIX_PASSCRED | CKPT_UNIX_SNDBUF_SET;
+	/* the peer's shutdown(SHUT_WR) shut this one's reading */
+	u.flags = CKPT_UNIX_PASSCRED | CKPT_UNIX_SNDBUF_SET |
+		  (mut == UNIX_SHUT ? 0 : CKPT_UNIX_SHUT_RD);
 	u.sndbuf = 80000;
 	u.nr_skbs = 1;
 	u.queued = mut == UNIX_BYTES ? 6 : 5;
@@ -2978,6 +2980,8 @@ static size_t unix_image(struct img *im, enum unix_mut mut)
 		u.flags = CKPT_UNIX_SHUT_WR;
 		u.sndbuf = 0;
 		o = img_rec(im, CKPT_HDR_UNIX, &u, sizeof(u), NULL, 0);
+		if (mut == UNIX_SHUT)
+			off = o;
 	}
 	for (i = 0; i < 2; i++) {
 		memset(&file, 0, sizeof(file));
@@ -3017,7 +3021,7 @@ START_TEST(unix_socket_records)
 		enum unix_mut mut;
 		const char *reason;
 	} bad[] = {
-		{ UNIX_PAD, "UNIX 101: unknown flags 0xc or nonzero pad" },
+		{ UNIX_PAD, "UNIX 101: unknown flags 0xd or nonzero pad" },
 		{ UNIX_TYPE, "UNIX 101: type 3 is not SOCK_STREAM" },
 		{ UNIX_NO_PEER_RECORD, "the peer 102 of UNIX 101 has no UNIX record before it" },
 		{ UNIX_SKB_LONG, "UNIX_SKB: 6 bytes, more than its UNIX announced" },
@@ -3027,6 +3031,7 @@ START_TEST(unix_socket_records)
 		{ UNIX_TWO_FILES, "FILE 104: UNIX 101 already has a FILE" },
 		{ UNIX_LONE_DATA, "messages queued on a socket without a peer" },
 		{ UNIX_FILE_MODE, "a unix socket is an O_RDWR socket" },
+		{ UNIX_SHUT, "UNIX 102: its shutdown state does not match its peer 101's" },
 	};
 	struct img im = { 0 };
 	struct result res;

@@ -587,6 +587,8 @@ enum {
 #define PIPE_END_READ	0x1
 #define PIPE_END_WRITE	0x2
 #define UNIX_DEFINED	0x1	/* OBJ_UNIX: its UNIX record was read (in ends) */
+#define UNIX_SHUT_RD	0x2	/* OBJ_UNIX: its record has CKPT_UNIX_SHUT_RD */
+#define UNIX_SHUT_WR	0x4	/* OBJ_UNIX: its record has CKPT_UNIX_SHUT_WR */
 
 struct kcr_obj {
 	uint32_t ref;
@@ -1885,6 +1887,14 @@ static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
 				    "UNIX %u: objref already used, or not the peer of UNIX %u of the same type",
 				    u->objref, u->peer_ref);
 		o->off = off;
+		/* shutdown() of a stream or seqpacket socket shuts its peer too */
+		peer = obj_find(r, u->peer_ref);
+		if (u->type != 2 && peer &&
+		    (!(u->flags & CKPT_UNIX_SHUT_RD) != !(peer->ends & UNIX_SHUT_WR) ||
+		     !(u->flags & CKPT_UNIX_SHUT_WR) != !(peer->ends & UNIX_SHUT_RD)))
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "UNIX %u: its shutdown state does not match its peer %u's",
+				    u->objref, u->peer_ref);
 	} else {
 		o = obj_define(r, u->objref, OBJ_UNIX, "UNIX", off);
 		if (!o)
@@ -1907,6 +1917,10 @@ static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
 		}
 	}
 	o->ends |= UNIX_DEFINED;
+	if (u->flags & CKPT_UNIX_SHUT_RD)
+		o->ends |= UNIX_SHUT_RD;
+	if (u->flags & CKPT_UNIX_SHUT_WR)
+		o->ends |= UNIX_SHUT_WR;
 	open_section(&r->unix_skbs, CKPT_HDR_UNIX, off, u->nr_skbs);
 	r->unix_bytes = u->queued;
 	r->unix_type = u->type;
