@@ -12,7 +12,7 @@
  *
  * Refused: an eventfd whose context is also held inside the kernel
  * (io_uring, KVM irqfd, vfio, AIO), a second open file of one context,
- * status flags F_SETFL can not set on these files (O_ASYNC...).  Alarm
+ * status flags F_SETFL can not set on these files (a safety check).  Alarm
  * clocks are restored only for a caller with CAP_WAKE_ALARM.
  *
  * Locking: the helpers take the context's wait queue lock (a spinlock)

@@ -29,9 +29,6 @@
  *                   keeps it (/tmp/event_leak.root): checkpoint R must be
  *                   refused (an open file held outside the tree); after go
  *                   R writes 5, P reads it (the sharing survived).
- *   async           an eventfd with O_ASYNC (F_SETFL accepts it, the file
- *                   ignores it): checkpoint is refused, naming it; after go
- *                   the process runs on and checks its count.
  * Selfcheck breaks (KCRTEST_SELFCHECK=1 KCRTEST_BREAK=...): count (eventfd:
  * one more count), share (eventfd_shared: the child uses a new eventfd),
  * ticks (timerfd: the periodic timer's ticks are read), mask (signalfd:
@@ -539,21 +536,6 @@ static void run_leak(void)
 	kt_done();
 }
 
-static void run_async(void)
-{
-	int a, err;
-	uint64_t v;
-
-	a = at(eventfd(4, 0), 10);
-	must(fcntl(a, F_SETFL, O_ASYNC) == 0, "F_SETFL O_ASYNC");
-	kt_ready();
-	kt_wait_go();
-	v = efd_read(a, &err);
-	KT_EXPECT_INT("eventfd count after the refused checkpoint", 4,
-		      err ? -err : (long long)v);
-	kt_done();
-}
-
 int main(int argc, char **argv)
 {
 	mode = argc > 1 ? argv[1] : "eventfd";
@@ -571,7 +553,5 @@ int main(int argc, char **argv)
 		run_signalfd();
 	else if (is("leak"))
 		run_leak();
-	else if (is("async"))
-		run_async();
 	kt_die("unknown mode %s", mode);
 }

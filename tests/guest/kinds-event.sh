@@ -1,7 +1,7 @@
 # kinds-event.sh: event fds (eventfd, signalfd, timerfd), sourced by
 # run-tests.sh.  The program is tests/guest/event.c (one mode per test); it
 # checks its own state after restart.
-ALL_TESTS="$ALL_TESTS eventfd eventfd_shared timerfd timerfd_abs signalfd event_leak event_refuse event_badimage"
+ALL_TESTS="$ALL_TESTS eventfd eventfd_shared timerfd timerfd_abs signalfd event_leak event_badimage"
 KIND_PROCS="$KIND_PROCS event"
 
 t_eventfd() { std_test eventfd event eventfd eventfd; }
@@ -60,35 +60,6 @@ t_event_leak() {
 		return 1
 	fi
 	wait "$PID"
-	st=$?
-	[ $st = 0 ] || { fail "exit $st after the refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
-	return 0
-}
-
-# An eventfd with O_ASYNC is refused with a reason; the process runs on.
-t_event_refuse() {
-	local n=event_refuse st pid
-	clean_files $n
-	start_prog $n event async $n || return 1
-	pid=$PID
-	wait_ready $n "$pid" || return 1
-	timeout -k 5 $TMO_CKPT checkpoint -o /tmp/$n.img -l /tmp/$n.ckpt.log "$pid" \
-		>/tmp/$n.ckpt.out 2>/tmp/$n.ckpt.err
-	st=$?
-	if [ $st = 0 ]; then
-		kill -9 "$pid"; wait "$pid" 2>/dev/null
-		fail "checkpoint succeeded, expected a refusal of the O_ASYNC eventfd"; return 1
-	fi
-	if ! grep -q "eventfd with flags .* not supported" /tmp/$n.ckpt.err /tmp/$n.ckpt.log; then
-		kill -9 "$pid"; wait "$pid" 2>/dev/null
-		fail "no reason naming the eventfd: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"; return 1
-	fi
-	touch /tmp/$n.go
-	if ! poll 20 gone "$pid"; then
-		kill -9 "$pid"; wait "$pid" 2>/dev/null
-		fail "the process did not run on after the refused checkpoint (frozen?)"; return 1
-	fi
-	wait "$pid"
 	st=$?
 	[ $st = 0 ] || { fail "exit $st after the refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
 	return 0
