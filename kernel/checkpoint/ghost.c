@@ -294,8 +294,22 @@ int checkpoint_ghost_inode(struct ckpt_ctx *ctx, struct file *file,
 			dir_len = strlen(dir) + 1;
 	}
 
-	/* our own file to read it: the task's offset stays as it is */
-	rd = dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE | O_NOATIME,
+	/*
+	 * The contents go into the image: the checkpointer must be able to
+	 * read them itself (a task's O_PATH or O_WRONLY fd of a file replaced
+	 * by rename would otherwise leak it).  Our own file to read it, with
+	 * no fsnotify events (no fanotify permission wait, no inotify event
+	 * queued for the tree); the task's offset stays as it is.
+	 */
+	ret = inode_permission(file_mnt_user_ns(file), file_inode(file),
+			       MAY_READ);
+	if (ret) {
+		ckpt_err(ctx, ret, "%s: %pD: the checkpointer may not read it",
+			 what, file);
+		goto out;
+	}
+	rd = dentry_open(&file->f_path,
+			 O_RDONLY | O_LARGEFILE | O_NOATIME | __FMODE_NONOTIFY,
 			 current_cred());
 	if (IS_ERR(rd)) {
 		ret = ckpt_err(ctx, PTR_ERR(rd), "%s: %pD: can not read it",
