@@ -1,0 +1,94 @@
+# kinds-fifo.sh: FIFOs, pipes reopened through /proc, O_PATH files
+# (sourced by run-tests.sh; the program is tests/guest/fifo.c).
+
+ALL_TESTS="$ALL_TESTS fifo_data fifo_rdwr fifo_unlinked fifo_outside fifo_busy pipe_reopen opath"
+KIND_PROCS="$KIND_PROCS fifo"
+
+# fifo_test NAME MODE: a fresh /tmp/NAME.fifo, then the standard test.
+fifo_test() {
+	local n=$1
+	rm -rf /tmp/$n.fifo /tmp/$n.file /tmp/$n.dir /tmp/$n.link /tmp/$n.sock
+	mkfifo /tmp/$n.fifo || { fail "mkfifo /tmp/$n.fifo"; return 1; }
+	std_test $n fifo $2 $n
+}
+
+# A FIFO with 10000 buffered bytes, read end in the root, write end in its
+# child: the data comes back, the child writes more and exits, the root
+# reads it, then EOF.
+t_fifo_data() { fifo_test fifo_data data; }
+
+# One process, three open files of a FIFO (O_RDWR, O_RDONLY|O_NONBLOCK,
+# O_WRONLY|O_APPEND), data written by two of them.
+t_fifo_rdwr() { fifo_test fifo_rdwr rdwr; }
+
+# The same with the FIFO's name unlinked: an anonymous pipe after restart.
+t_fifo_unlinked() { fifo_test fifo_unlinked unlinked; }
+
+# A pipe whose ends were reopened through /proc/self/fd (a second read
+# end, a read-write file).
+t_pipe_reopen() { std_test pipe_reopen fifo reopen pipe_reopen; }
+
+# O_PATH files of a regular file, a directory, a symlink, a FIFO, a socket
+# node and /dev/null.
+t_opath() { fifo_test opath opath; }
+
+# A FIFO of the tree also open outside it (here by the shell): the
+# checkpoint is refused naming it, and the process runs on.
+t_fifo_outside() {
+	local n=fifo_outside rc st
+	clean_files $n
+	rm -f /tmp/$n.fifo
+	mkfifo /tmp/$n.fifo || { fail "mkfifo"; return 1; }
+	start_prog $n fifo hold $n || return 1
+	wait_ready $n "$PID" || return 1
+	exec 7<>/tmp/$n.fifo
+	timeout -k 5 $TMO_CKPT checkpoint -o /tmp/$n.img -l /tmp/$n.ckpt.log "$PID" \
+		>/tmp/$n.ckpt.out 2>/tmp/$n.ckpt.err
+	rc=$?
+	exec 7<&-
+	log "checkpoint with the FIFO open outside: rc $rc: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+	if [ $rc = 0 ]; then
+		kill -9 "$PID"; fail "checkpoint succeeded with the FIFO open outside the tree"; return 1
+	fi
+	if ! grep -q "FIFO .*$n.fifo has 2 readers and 2 writers.*open outside the tree" \
+		/tmp/$n.ckpt.err /tmp/$n.ckpt.log 2>/dev/null; then
+		kill -9 "$PID"
+		fail "refusal without the reason (FIFO open outside the tree): $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+		return 1
+	fi
+	touch /tmp/$n.go
+	if ! poll 30 gone "$PID"; then
+		kill -9 "$PID"; fail "the process did not run on after the refused checkpoint"; return 1
+	fi
+	wait "$PID"
+	st=$?
+	[ $st = 0 ] || { fail "exit $st after the refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
+	return 0
+}
+
+# At restart the FIFO is open by another process (the shell): refused
+# naming it; once closed, the same image restarts.
+t_fifo_busy() {
+	local n=fifo_busy
+	clean_files $n
+	rm -f /tmp/$n.fifo
+	mkfifo /tmp/$n.fifo || { fail "mkfifo"; return 1; }
+	start_prog $n fifo rdwr $n || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/$n.go
+	exec 7<>/tmp/$n.fifo
+	restart_from $n
+	exec 7<&-
+	if [ "$RC" = 0 ]; then
+		fail "restart succeeded with the FIFO open outside the tree"; return 1
+	fi
+	if ! grep -q "FIFO /tmp/$n.fifo is open outside the restarted tree" \
+		/tmp/$n.rst.err /tmp/$n.rst.log 2>/dev/null; then
+		fail "restart refused without the reason: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+		return 1
+	fi
+	restart_from $n
+	judge $n "$RC"
+}
