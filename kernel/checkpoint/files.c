@@ -907,6 +907,35 @@ static const struct ckpt_file_ops ckpt_file_ops[] = {
 	},
 };
 
+/*
+ * A procfs file: say whose (a /proc/<pid>/... of a process outside the
+ * tree would name another process after restart).
+ */
+static int ckpt_refuse_proc_file(struct ckpt_ctx *ctx, unsigned int fd,
+				 struct file *file)
+{
+	char *buf = __getname(), *path;
+	const char *whose = "";
+	unsigned int pid;
+	int i, n = 0;
+
+	if (!buf)
+		return ckpt_nomem(ctx, "a path");
+	path = d_path(&file->f_path, buf, PATH_MAX);
+	if (!IS_ERR(path) && sscanf(path, "/proc/%u/%n", &pid, &n) == 1 && n) {
+		whose = " (a process outside the tree)";
+		for (i = 0; i < ctx->nr_tasks; i++)
+			if (task_tgid_vnr(ctx->tasks[i]) == pid ||
+			    task_pid_vnr(ctx->tasks[i]) == pid)
+				whose = " (of a task of the tree)";
+	}
+	ckpt_err(ctx, -EOPNOTSUPP,
+		 "fd %u: procfs file %s%s not supported yet", fd,
+		 IS_ERR(path) ? "?" : path, whose);
+	__putname(buf);
+	return -EOPNOTSUPP;
+}
+
 /* A file of no kind we save: say what it is. */
 static int ckpt_refuse_file(struct ckpt_ctx *ctx, unsigned int fd,
 			    struct file *file)
@@ -915,9 +944,7 @@ static int ckpt_refuse_file(struct ckpt_ctx *ctx, unsigned int fd,
 
 	if (!(file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
 	    file_inode(file)->i_sb->s_magic == PROC_SUPER_MAGIC)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: procfs file (%pD) not supported yet",
-				fd, file);
+		return ckpt_refuse_proc_file(ctx, fd, file);
 	return ckpt_err(ctx, -EOPNOTSUPP, "fd %u: %s (%pD) not supported yet",
 			fd, ckpt_file_kind_name(mode), file);
 }

@@ -14,6 +14,7 @@
  *   opath    O_PATH files of a regular file, a directory, a symlink
  *            (O_NOFOLLOW), a FIFO, a socket node and /dev/null.
  *   hold     opens /tmp/NAME.fifo O_RDWR and waits (refusal tests).
+ *   proc1    opens /proc/1/stat (of a process outside the tree) and waits.
  *
  * Every open file is checked after restart: its flags, that it is the same
  * pipe as the others (data written in one is read from another), that the
@@ -345,9 +346,9 @@ static int mode_opath(const char *name)
 	return 0;
 }
 
-static int mode_hold(void)
+static int mode_hold(int proc1)
 {
-	int fd = open(fifo_path, O_RDWR);
+	int fd = proc1 ? open("/proc/1/stat", O_RDONLY) : open(fifo_path, O_RDWR);
 
 	if (fd < 0)
 		kt_die_errno("open O_RDWR");
@@ -361,7 +362,7 @@ int main(int argc, char **argv)
 	const char *mode, *name;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: fifo data|rdwr|unlinked|reopen|opath|hold NAME\n");
+		fprintf(stderr, "usage: fifo data|rdwr|unlinked|reopen|opath|hold|proc1 NAME\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -379,7 +380,9 @@ int main(int argc, char **argv)
 	else if (!strcmp(mode, "opath"))
 		mode_opath(name);
 	else if (!strcmp(mode, "hold"))
-		mode_hold();
+		mode_hold(0);
+	else if (!strcmp(mode, "proc1"))
+		mode_hold(1);
 	else
 		kt_die("unknown mode %s", mode);
 	kt_done();

@@ -1,7 +1,7 @@
 # kinds-fifo.sh: FIFOs, pipes reopened through /proc, O_PATH files
 # (sourced by run-tests.sh; the program is tests/guest/fifo.c).
 
-ALL_TESTS="$ALL_TESTS fifo_data fifo_rdwr fifo_unlinked fifo_outside fifo_busy pipe_reopen opath"
+ALL_TESTS="$ALL_TESTS fifo_data fifo_rdwr fifo_unlinked fifo_outside fifo_busy pipe_reopen opath proc_outside"
 KIND_PROCS="$KIND_PROCS fifo"
 
 # fifo_test NAME MODE: a fresh /tmp/NAME.fifo, then the standard test.
@@ -32,28 +32,28 @@ t_pipe_reopen() { std_test pipe_reopen fifo reopen pipe_reopen; }
 # node and /dev/null.
 t_opath() { fifo_test opath opath; }
 
-# A FIFO of the tree also open outside it (here by the shell): the
-# checkpoint is refused naming it, and the process runs on.
-t_fifo_outside() {
-	local n=fifo_outside rc st
+# refuse_run NAME MODE REGEX [HOLD]: fifo MODE NAME runs; with HOLD the
+# shell opens the FIFO too (outside the tree); the checkpoint must be
+# refused with a reason matching REGEX, and the process run on.
+refuse_run() {
+	local n=$1 mode=$2 re=$3 hold=$4 rc st
 	clean_files $n
 	rm -f /tmp/$n.fifo
 	mkfifo /tmp/$n.fifo || { fail "mkfifo"; return 1; }
-	start_prog $n fifo hold $n || return 1
+	start_prog $n fifo $mode $n || return 1
 	wait_ready $n "$PID" || return 1
-	exec 7<>/tmp/$n.fifo
+	[ -n "$hold" ] && exec 7<>/tmp/$n.fifo
 	timeout -k 5 $TMO_CKPT checkpoint -o /tmp/$n.img -l /tmp/$n.ckpt.log "$PID" \
 		>/tmp/$n.ckpt.out 2>/tmp/$n.ckpt.err
 	rc=$?
-	exec 7<&-
-	log "checkpoint with the FIFO open outside: rc $rc: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+	[ -n "$hold" ] && exec 7<&-
+	log "checkpoint ($mode): rc $rc: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
 	if [ $rc = 0 ]; then
-		kill -9 "$PID"; fail "checkpoint succeeded with the FIFO open outside the tree"; return 1
+		kill -9 "$PID"; fail "checkpoint succeeded, expected a refusal /$re/"; return 1
 	fi
-	if ! grep -q "FIFO .*$n.fifo has 2 readers and 2 writers.*open outside the tree" \
-		/tmp/$n.ckpt.err /tmp/$n.ckpt.log 2>/dev/null; then
+	if ! grep -Eq "$re" /tmp/$n.ckpt.err /tmp/$n.ckpt.log 2>/dev/null; then
 		kill -9 "$PID"
-		fail "refusal without the reason (FIFO open outside the tree): $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
+		fail "refusal without the reason /$re/: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"
 		return 1
 	fi
 	touch /tmp/$n.go
@@ -64,6 +64,18 @@ t_fifo_outside() {
 	st=$?
 	[ $st = 0 ] || { fail "exit $st after the refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
 	return 0
+}
+
+# A FIFO of the tree also open outside it (here by the shell): the
+# checkpoint is refused naming it, and the process runs on.
+t_fifo_outside() {
+	refuse_run fifo_outside hold \
+		"FIFO .*fifo_outside.fifo has 2 readers and 2 writers.*open outside the tree" 1
+}
+
+# A file under /proc/<pid> of a process outside the tree: refused naming it.
+t_proc_outside() {
+	refuse_run proc_outside proc1 "procfs file /proc/1/stat \(a process outside the tree\)"
 }
 
 # At restart the FIFO is open by another process (the shell): refused
