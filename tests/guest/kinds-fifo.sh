@@ -81,7 +81,7 @@ t_proc_outside() {
 # At restart the FIFO is open by another process (the shell): refused
 # naming it; once closed, the same image restarts.
 t_fifo_busy() {
-	local n=fifo_busy
+	local n=fifo_busy holder
 	clean_files $n
 	rm -f /tmp/$n.fifo
 	mkfifo /tmp/$n.fifo || { fail "mkfifo"; return 1; }
@@ -90,9 +90,12 @@ t_fifo_busy() {
 	checkpoint_to $n "$PID" --kill || return 1
 	reap_killed "$PID" || return 1
 	touch /tmp/$n.go
-	exec 7<>/tmp/$n.fifo
+	# held by a process of its own: the restart's tasks must not inherit it
+	sleep 600 7<>/tmp/$n.fifo &
+	holder=$!
 	restart_from $n
-	exec 7<&-
+	kill -9 $holder
+	wait $holder 2>/dev/null
 	if [ "$RC" = 0 ]; then
 		fail "restart succeeded with the FIFO open outside the tree"; return 1
 	fi
