@@ -81,6 +81,10 @@ const struct ckpt_state_ops ckpt_state_ops[] = {
 		.resume = restore_signals_apply,
 		.release = restore_signals_cleanup,
 	}, {
+		/* no records: the FILES carry the ptys, this sets the ctty */
+		.name = "tty",
+		.resume_shared = restore_tty_ctty,
+	}, {
 		.name = "cpu",
 		.checkpoint = checkpoint_cpu,
 		.restore = restore_cpu,
@@ -273,6 +277,8 @@ static int checkpoint_one_task(struct ckpt_ctx *ctx, int index)
 			ret = ckpt_err(ctx, -EINTR, "interrupted");
 			break;
 		}
+		if (!ckpt_state_ops[i].checkpoint)
+			continue;
 		ret = ckpt_state_ops[i].checkpoint(ctx, t, index);
 		if (ret && !ctx->error)
 			ckpt_err(ctx, ret, "pid %d: saving %s failed", pid,
@@ -375,6 +381,8 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 		ret = checkpoint_one_task(ctx, i);
 	if (!ret)
 		ret = checkpoint_files_check_pipes(ctx);
+	if (!ret)
+		ret = checkpoint_tty_check(ctx);
 	/* the whole tree, once more: a task saved early may have died since */
 	for (i = 0; !ret && i < ctx->nr_tasks; i++)
 		ret = checkpoint_recheck_task(ctx, i);
