@@ -174,6 +174,8 @@ struct kcr_reader {
 	struct kcr_section ipc;	/* IPC_NS: its objects */
 	struct kcr_section msq;	/* IPC_MSQ: its IPC_MSG records */
 	struct kcr_section undo; /* SEM_UNDO: its SEM_ADJ records */
+	struct kcr_section tty;	/* TTY: its two TTY_DATA records */
+	uint32_t tty_icanon;	/* TTY: bit side set if that side is canonical */
 	uint64_t vma_start, vma_end, last_page;
 	int64_t last_fd;	/* previous FD of the open FILES, -1 if none */
 
