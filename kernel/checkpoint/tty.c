@@ -343,28 +343,35 @@ int checkpoint_tty_file(struct ckpt_ctx *ctx, unsigned int fd,
 static int ckpt_tty_check_side(struct ckpt_ctx *ctx, struct ckpt_tty_seen *ts,
 			       struct tty_struct *tty)
 {
+	const char *side = tty == ts->master ? "master" : "slave";
 	struct tty_file_private *priv;
 	struct file *outside = NULL;
 	struct ckpt_obj *obj;
-	int ret = 0;
+	bool found = false;
 
 	spin_lock(&tty->files_lock);
 	list_for_each_entry(priv, &tty->tty_files, list) {
 		obj = ckpt_obj_find_ptr(ctx, priv->file);
 		if (!obj || obj->type != CKPT_OBJ_FILE) {
-			outside = get_file(priv->file);
+			found = true;
+			/* not when it is being closed already */
+			if (get_file_rcu(priv->file))
+				outside = priv->file;
 			break;
 		}
 	}
 	spin_unlock(&tty->files_lock);
-	if (outside) {
-		ret = ckpt_err(ctx, -EBUSY,
-			       "fd %u: pty %s: its %s is also open outside the tree (%pD)",
-			       ts->fd, ts->master->link->name,
-			       tty == ts->master ? "master" : "slave", outside);
-		fput(outside);
-	}
-	return ret;
+	if (!found)
+		return 0;
+	if (!outside)
+		return ckpt_err(ctx, -EBUSY,
+				"fd %u: pty %s: its %s is also open outside the tree (a file being closed)",
+				ts->fd, ts->master->link->name, side);
+	ckpt_err(ctx, -EBUSY,
+		 "fd %u: pty %s: its %s is also open outside the tree (%pD)",
+		 ts->fd, ts->master->link->name, side, outside);
+	fput(outside);
+	return -EBUSY;
 }
 
 int checkpoint_tty_check(struct ckpt_ctx *ctx)
