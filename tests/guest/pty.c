@@ -322,6 +322,12 @@ static int ctty_parent(pid_t child)
 /* refuse: the child alone is checkpointed, the master stays outside */
 static int refuse_child(int sync)
 {
+	/* nothing shared with the parent but the pty: a log of its own */
+	int o = open("/tmp/pty_refuse.child", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (o < 0 || dup2(o, 2) < 0)
+		kt_die_errno("child log");
+	close(o);
 	child_setup();
 	write_all(sync, "c");
 	close(sync);

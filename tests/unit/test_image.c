@@ -2401,7 +2401,7 @@ static size_t tty_image(struct img *im, enum tty_mut mut)
 		memset(&file, 0, sizeof(file));
 		file.objref = 2 + i;
 		file.kind = CKPT_FILE_TTY;
-		file.f_flags = O_RDWR;
+		file.f_flags = O_RDWR | 0100000;	/* the kernel's O_LARGEFILE */
 		file.mode = S_IFCHR | 0620;
 		file.obj_ref = mut == TTY_FILE_NO_TTY && i == 1 ? 9 : 1;
 		/* new_encode_dev: ptmx 5:2, pts 3 is 136:3 */

@@ -1583,6 +1583,9 @@ static int file_kind_known(uint32_t kind)
 	return 0;
 }
 
+/* the kernel's O_LARGEFILE on x86_64 (the C library's is 0) */
+#define KCR_O_LARGEFILE	0100000
+
 /* new_encode_dev() of major:minor */
 static uint64_t tty_encode_dev(uint32_t major, uint32_t minor)
 {
@@ -1605,7 +1608,7 @@ static int check_tty_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 	master = f->rdev == tty_encode_dev(5, 2);
 	if ((f->mode & S_IFMT) != S_IFCHR || f->pos || acc == O_ACCMODE ||
 	    (f->f_flags & ~(uint32_t)(O_ACCMODE | O_NONBLOCK | O_APPEND |
-				      O_LARGEFILE | O_NOATIME)))
+				      KCR_O_LARGEFILE | O_NOATIME)))
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE %u: a pty file is a character device at pos 0 with open flags, not mode 0%o pos %lld f_flags 0%o",
 			    f->objref, f->mode, (long long)f->pos, f->f_flags);
