@@ -48,24 +48,5 @@ t_timer_refuse() {
 	start_prog $n timers refuse || return 1
 	pid=$PID
 	wait_ready $n "$pid" || return 1
-	timeout -k 5 $TMO_CKPT checkpoint -o /tmp/$n.img -l /tmp/$n.ckpt.log "$pid" \
-		>/tmp/$n.ckpt.out 2>/tmp/$n.ckpt.err
-	st=$?
-	if [ $st = 0 ]; then
-		kill -9 "$pid"; wait "$pid" 2>/dev/null
-		fail "checkpoint succeeded, expected a refusal"; return 1
-	fi
-	if ! grep -q "CPU clock) is not supported" /tmp/$n.ckpt.err /tmp/$n.ckpt.log; then
-		kill -9 "$pid"; wait "$pid" 2>/dev/null
-		fail "no reason given: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"; return 1
-	fi
-	touch /tmp/$n.go
-	if ! poll 20 gone "$pid"; then
-		kill -9 "$pid"; wait "$pid" 2>/dev/null
-		fail "the process did not run on after the refused checkpoint"; return 1
-	fi
-	wait "$pid"
-	st=$?
-	[ $st = 0 ] || { fail "exit $st after the refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
-	return 0
+	refused_checkpoint $n "$pid" "CPU clock) is not supported" "given"
 }

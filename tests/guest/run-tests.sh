@@ -657,6 +657,33 @@ t_refuse() {
 	return 0
 }
 
+# refused_checkpoint NAME PID PATTERN WHAT: checkpoint of the running program
+# PID must fail with a reason matching PATTERN (WHAT names it in the failure),
+# then the program, told to go on, must run on and exit 0 (nothing changed).
+refused_checkpoint() {
+	local n=$1 pid=$2 pat=$3 what=$4 st
+	timeout -k 5 $TMO_CKPT checkpoint -o /tmp/$n.img -l /tmp/$n.ckpt.log "$pid" \
+		>/tmp/$n.ckpt.out 2>/tmp/$n.ckpt.err
+	st=$?
+	if [ $st = 0 ]; then
+		kill -9 "$pid"; wait "$pid" 2>/dev/null
+		fail "checkpoint succeeded, expected a refusal"; return 1
+	fi
+	if ! grep -q "$pat" /tmp/$n.ckpt.err /tmp/$n.ckpt.log; then
+		kill -9 "$pid"; wait "$pid" 2>/dev/null
+		fail "no reason $what: $(first_line /tmp/$n.ckpt.err /tmp/$n.ckpt.log)"; return 1
+	fi
+	touch /tmp/$n.go
+	if ! poll 20 gone "$pid"; then
+		kill -9 "$pid"; wait "$pid" 2>/dev/null
+		fail "the process did not run on after the refused checkpoint"; return 1
+	fi
+	wait "$pid"
+	st=$?
+	[ $st = 0 ] || { fail "exit $st after the refused checkpoint: $(prog_fail /tmp/$n.out)"; return 1; }
+	return 0
+}
+
 # A restart whose image stream stalls waits killably: ctrl-c (SIGINT) to the
 # restart tool ends it, and nothing of the half-restored process is left.
 t_stall() {
