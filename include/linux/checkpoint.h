@@ -376,6 +376,8 @@ int checkpoint_file_locks(struct ckpt_ctx *ctx, struct task_struct *t,
 			  u32 first_ref);
 int checkpoint_file_lease(struct ckpt_ctx *ctx, unsigned int fd,
 			  struct file *file);
+int checkpoint_mapped_file_locks(struct ckpt_ctx *ctx, struct task_struct *t,
+				 struct file *file, const char *what);
 int restore_file_locks_read(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 int restore_file_locks_apply(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
 void restore_file_locks_cleanup(struct ckpt_rst_task *rt);

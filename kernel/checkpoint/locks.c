@@ -284,6 +284,59 @@ int checkpoint_file_lease(struct ckpt_ctx *ctx, unsigned int fd,
 }
 
 /*
+ * Does file itself own a flock() or OFD lock?  Those are saved with the
+ * FILE at an fd of its section; a file the tree holds otherwise (only
+ * mapped, only in flight in a socket queue) would lose them: callers
+ * refuse it.  (An epoll item never outlives the file's last fd.)
+ */
+static bool ckpt_file_owns_locks(struct file *file)
+{
+	struct file_lock_context *flctx;
+	struct file_lock *fl;
+	bool owns = false;
+
+	/* pairs with the cmpxchg that installs i_flctx (locks_get_lock_context) */
+	flctx = smp_load_acquire(&file_inode(file)->i_flctx);
+	if (!flctx)
+		return false;
+	spin_lock(&flctx->flc_lock);
+	list_for_each_entry(fl, &flctx->flc_flock, fl_list)
+		owns |= fl->fl_file == file;
+	list_for_each_entry(fl, &flctx->flc_posix, fl_list)
+		owns |= (fl->fl_flags & FL_OFDLCK) && fl->fl_file == file;
+	spin_unlock(&flctx->flc_lock);
+	return owns;
+}
+
+static int ckpt_lock_find_one(const void *p, struct file *file,
+			      unsigned int fd)
+{
+	return file == p;
+}
+
+/*
+ * A mapped file: refused if it owns a flock or OFD lock and is at no fd
+ * of t (the lock would be lost: only FILEs at an fd carry locks).
+ */
+int checkpoint_mapped_file_locks(struct ckpt_ctx *ctx, struct task_struct *t,
+				 struct file *file, const char *what)
+{
+	int held = 0;
+
+	if (!ckpt_file_owns_locks(file))
+		return 0;
+	task_lock(t);
+	if (t->files)
+		held = iterate_fd(t->files, 0, ckpt_lock_find_one, file);
+	task_unlock(t);
+	if (held)
+		return 0;
+	return ckpt_err(ctx, -EOPNOTSUPP,
+			"%s: %pD holds a flock or OFD lock but no fd of pid %d holds the file, not supported",
+			what, file, task_pid_vnr(t));
+}
+
+/*
  * After the FDs of t's FILES section: its POSIX locks, and the flock and
  * OFD locks of the files first saved in this section (objref >= first_ref).
  * ctx->files_owner is t's fd table.
@@ -342,6 +395,17 @@ int checkpoint_file_locks(struct ckpt_ctx *ctx, struct task_struct *t,
 		}
 		fput(it.file);
 		cond_resched();
+	}
+
+	/* FILEs first saved here but at no fd of the table (fds in flight) */
+	for (objref = first_ref; !ret && objref < ctx->next_objref; objref++) {
+		obj = ckpt_obj_lookup_ref(ctx, objref);
+		if (!obj || obj->type != CKPT_OBJ_FILE ||
+		    xa_load(&table, objref) || !ckpt_file_owns_locks(obj->ptr))
+			continue;
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "%pD holds a flock or OFD lock but no fd of pid %d holds the file (only in another record, e.g. an fd in flight), not supported",
+			       (struct file *)obj->ptr, task_pid_vnr(t));
 	}
 
 	xa_destroy(&table);

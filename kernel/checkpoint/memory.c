@@ -130,6 +130,7 @@ struct ckpt_vma_info {
 
 struct ckpt_mm_info {
 	struct ckpt_ctx *ctx;
+	struct task_struct *task;	/* the first task of the mm */
 	struct mm_struct *mm;
 	struct ckpt_vma_info *vmas;
 	unsigned int max_vmas;
@@ -802,6 +803,9 @@ static int ckpt_write_vma(struct ckpt_mm_info *mi, struct ckpt_vma_info *vi)
 
 		snprintf(what, sizeof(what), "mapping at %#lx-%#lx", vi->start,
 			 vi->end);
+		ret = checkpoint_mapped_file_locks(ctx, mi->task, vi->file, what);
+		if (ret)
+			return ret;
 		path = ckpt_reachable_path(ctx, &vi->file->f_path, mi->path,
 					   &hv.file_id, what);
 		if (IS_ERR(path))
@@ -812,6 +816,9 @@ static int ckpt_write_vma(struct ckpt_mm_info *mi, struct ckpt_vma_info *vi)
 
 		snprintf(what, sizeof(what), "mapping at %#lx-%#lx", vi->start,
 			 vi->end);
+		ret = checkpoint_mapped_file_locks(ctx, mi->task, vi->file, what);
+		if (ret)
+			return ret;
 		/* written here if no fd or earlier mapping wrote it */
 		ret = checkpoint_ghost_inode(ctx, vi->file, what, &hv.shm_ref);
 		if (ret)
@@ -976,6 +983,7 @@ int checkpoint_mm(struct ckpt_ctx *ctx, struct task_struct *t, int index)
 	if (!mi || !hm)
 		goto nomem;
 	mi->ctx = ctx;
+	mi->task = t;
 	mi->mm = mm;
 	hm->objref = ctx->pids[index].mm_ref;
 	mi->addrs = kmalloc_array(CKPT_PAGES_MAX, sizeof(*mi->addrs),

@@ -20,7 +20,9 @@
  * sigqueue again, so that dequeueing it rearms a periodic timer and
  * reports the overruns as before.  A periodic timer whose signal waits to
  * be dequeued is saved with its (passed) expiry: the rearm counts the
- * overruns from there, frozen time excluded.
+ * overruns from there, frozen time excluded.  A periodic ITIMER_REAL
+ * whose SIGALRM waits the same way is saved with how long ago it fired
+ * (real_passed_ns): dequeueing SIGALRM after restart rearms it.
  *
  * Refused (EOPNOTSUPP): a timer on another process's or thread's CPU
  * clock, a SIGEV_THREAD_ID timer aimed at a thread that is gone, a
@@ -88,12 +90,12 @@ static int cmp_timer_id(const void *a, const void *b)
 }
 
 /*
- * Under siglock: the itimers of t's thread group, as getitimer() says.
- * False for a periodic ITIMER_REAL that fired and waits for its SIGALRM
- * to be dequeued to rearm: getitimer() shows it disarmed, and saving that
- * would lose it.
+ * Under siglock: the itimers of t's thread group, as getitimer() says,
+ * and for a periodic ITIMER_REAL that fired and waits for its SIGALRM to
+ * be dequeued to rearm (getitimer() shows it disarmed), how long ago it
+ * fired: the rearm after restart counts its periods from there.
  */
-static bool snap_itimers(struct task_struct *t, struct ckpt_hdr_itimers *h)
+static void snap_itimers(struct task_struct *t, struct ckpt_hdr_itimers *h)
 {
 	struct signal_struct *sig = t->signal;
 	u64 samples[CPUCLOCK_MAX], now;
@@ -106,7 +108,10 @@ static bool snap_itimers(struct task_struct *t, struct ckpt_hdr_itimers *h)
 		h->it[CKPT_ITIMER_REAL].value_ns = rem > 0 ? rem : NSEC_PER_USEC;
 		h->it[CKPT_ITIMER_REAL].interval_ns = sig->it_real_incr;
 	} else if (sig->it_real_incr) {
-		return false;
+		rem = ktime_sub(hrtimer_cb_get_time(&sig->real_timer),
+				hrtimer_get_expires(&sig->real_timer));
+		h->it[CKPT_ITIMER_REAL].interval_ns = sig->it_real_incr;
+		h->real_passed_ns = rem > 0 ? rem : 0;
 	}
 	for (i = CPUCLOCK_PROF; i <= CPUCLOCK_VIRT; i++) {
 		struct cpu_itimer *it = &sig->it[i];
@@ -124,7 +129,6 @@ static bool snap_itimers(struct task_struct *t, struct ckpt_hdr_itimers *h)
 				      TICK_NSEC;
 		h->it[idx].interval_ns = it->incr;
 	}
-	return true;
 }
 
 /* The itimers and the ids of the POSIX timers, in increasing order. */
@@ -145,13 +149,7 @@ static int snap_timer_ids(struct ckpt_ctx *ctx, struct task_struct *t,
 			return ckpt_err(ctx, -EBUSY, "pid %d is exiting", pid);
 		}
 		memset(h, 0, sizeof(*h));
-		if (!snap_itimers(t, h)) {
-			unlock_task_sighand(t, &flags);
-			kvfree(ids);
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"pid %d: a periodic ITIMER_REAL with its SIGALRM pending (rearmed when it is taken), not supported yet",
-					pid);
-		}
+		snap_itimers(t, h);
 		h->next_posix_id = t->signal->next_posix_timer_id & INT_MAX;
 		n = 0;
 		list_for_each_entry(timr, &t->signal->posix_timers, list) {
@@ -228,15 +226,6 @@ static int ckpt_timer_record(struct ckpt_ctx *ctx, struct task_struct *t,
 				       task_pid(t) : task_tgid(t)))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d: POSIX timer %d counts the CPU time of a thread other than the leader, not supported",
-				pid, st->id);
-	/*
-	 * Its overruns come back as -1 after restart (the expiry it waits
-	 * to be forwarded from is not kept in the past): refused until fixed.
-	 */
-	if (st->queued && st->interval &&
-	    (st->requeue_pending & REQUEUE_PENDING))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d: periodic POSIX timer %d has its signal queued, not supported yet",
 				pid, st->id);
 	rec->id = st->id;
 	rec->notify = st->notify;
@@ -322,12 +311,21 @@ static int check_itimers(struct ckpt_ctx *ctx, struct ckpt_hdr_itimers *h)
 	for (i = 0; i < 3; i++) {
 		struct ckpt_itimer *it = &h->it[i];
 
+		/* value 0 with an interval: a fired ITIMER_REAL, rearmed later */
 		if (it->value_ns > KTIME_MAX || it->interval_ns > KTIME_MAX ||
-		    (!it->value_ns && it->interval_ns))
+		    (!it->value_ns && it->interval_ns &&
+		     i != CKPT_ITIMER_REAL))
 			return ckpt_err(ctx, -EINVAL,
 					"ITIMERS: timer %d: value %llu ns, interval %llu ns",
 					i, it->value_ns, it->interval_ns);
 	}
+	if (h->real_passed_ns > KTIME_MAX ||
+	    (h->real_passed_ns && (h->it[CKPT_ITIMER_REAL].value_ns ||
+				   !h->it[CKPT_ITIMER_REAL].interval_ns)))
+		return ckpt_err(ctx, -EINVAL,
+				"ITIMERS: ITIMER_REAL fired %llu ns ago with value %llu ns, interval %llu ns",
+				h->real_passed_ns, h->it[CKPT_ITIMER_REAL].value_ns,
+				h->it[CKPT_ITIMER_REAL].interval_ns);
 	if (h->nr_posix > CKPT_POSIX_TIMERS_MAX)
 		return ckpt_err(ctx, -EINVAL, "ITIMERS: %u POSIX timers (at most %u)",
 				h->nr_posix, CKPT_POSIX_TIMERS_MAX);
@@ -388,7 +386,7 @@ static int read_posix_timer(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt,
 		return ckpt_err(ctx, -EINVAL, "POSIX_TIMER %d: sigev_notify %u",
 				rec->id, rec->notify);
 	}
-	if ((!expiry && rec->value_ns) ||
+	if ((!expiry && rec->value_ns) || rec->value_ns < -KTIME_MAX ||
 	    ((cpu || (rec->flags & CKPT_PTIMER_ABSTIME)) && rec->value_ns < 0) ||
 	    (armed && cpu && !rec->value_ns) ||
 	    rec->interval_ns > KTIME_MAX)
@@ -495,6 +493,24 @@ out:
 	return ret;
 }
 
+/*
+ * A periodic ITIMER_REAL that had fired, its SIGALRM not dequeued yet:
+ * disarmed (do_setitimer() left it so), with its expiry passed_ns ago and
+ * its interval, as it_real_fn() left it; dequeueing SIGALRM rearms it.
+ */
+static void restore_itimer_real_passed(u64 interval_ns, u64 passed_ns)
+{
+	struct signal_struct *sig = current->signal;
+	struct hrtimer *timer = &sig->real_timer;
+	ktime_t expires;
+
+	spin_lock_irq(&current->sighand->siglock);
+	expires = ktime_sub(hrtimer_cb_get_time(timer), (ktime_t)passed_ns);
+	hrtimer_set_expires(timer, expires > 0 ? expires : 0);
+	sig->it_real_incr = interval_ns;
+	spin_unlock_irq(&current->sighand->siglock);
+}
+
 /* The leader, after its signal queues: arm everything, queue signals. */
 int restore_timers_resume(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 {
@@ -519,6 +535,10 @@ int restore_timers_resume(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt)
 		if (ret)
 			return ckpt_err(ctx, ret, "setting itimer %d failed", i);
 	}
+	if (!r->it.it[CKPT_ITIMER_REAL].value_ns &&
+	    r->it.it[CKPT_ITIMER_REAL].interval_ns)
+		restore_itimer_real_passed(r->it.it[CKPT_ITIMER_REAL].interval_ns,
+					   r->it.real_passed_ns);
 	for (i = 0; i < r->nr; i++) {
 		ret = posix_timer_ckpt_arm(&r->t[i]);
 		if (ret)

@@ -1,7 +1,7 @@
 # kinds-locks.sh: file locks (flock, POSIX, OFD), sourced by run-tests.sh.
 # The tree of /tests/locks MODE checks its locks from inside after restart,
 # then waits while we probe them from outside (locks probe ...).
-ALL_TESTS="$ALL_TESTS lock_flock lock_posix lock_ofd lock_shared lock_wait lock_conflict lock_lease_refused"
+ALL_TESTS="$ALL_TESTS lock_flock lock_posix lock_ofd lock_shared lock_wait lock_conflict lock_lease_refused lock_mapped_refused"
 KIND_PROCS="$KIND_PROCS locks"
 
 # lk_expect WHAT EXPECTED PROBE-ARGS...: an outside probe's answer
@@ -124,4 +124,15 @@ t_lock_lease_refused() {
 	pid=$PID
 	wait_ready $n "$pid" || return 1
 	refused_checkpoint $n "$pid" "lease.*not supported" "naming the lease"
+}
+
+# flock held through a file the tree holds only by a mapping: no FD carries
+# the lock, so checkpoint refuses rather than lose it
+t_lock_mapped_refused() {
+	local n=lock_mapped_refused
+	clean_files $n
+	rm -f /tmp/$n.a
+	start_prog $n locks mapped $n || return 1
+	wait_ready $n "$PID" || return 1
+	refused_checkpoint $n "$PID" "flock or OFD lock but no fd" "naming the lock"
 }

@@ -3,7 +3,7 @@
 # The program (tests/guest/timers.c) checks its timers from inside after
 # restart; the driver keeps the image TIMERS_FROZEN seconds between
 # checkpoint and restart: relative timers must not count that time.
-ALL_TESTS="$ALL_TESTS itimer_real itimer_virt_prof posix_timers timer_thread_id nanosleep_abs timer_refuse"
+ALL_TESTS="$ALL_TESTS itimer_real itimer_virt_prof posix_timers timer_thread_id nanosleep_abs timer_refuse timer_passed"
 KIND_PROCS="$KIND_PROCS timers"
 TIMERS_FROZEN=2
 
@@ -38,6 +38,7 @@ t_itimer_real() { timers_run real && timers_run alarm; }
 t_itimer_virt_prof() { timers_run virt; }
 t_posix_timers() { timers_run posix; }
 t_timer_thread_id() { timers_run thread; }
+t_timer_passed() { timers_run passed; }
 t_nanosleep_abs() { timers_run abs_rt 230 && timers_run abs_mono 230; }
 
 # A POSIX timer on another thread's CPU clock is refused with a reason; the

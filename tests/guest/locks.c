@@ -7,6 +7,8 @@
  *                 from inside, write /tmp/NAME.restored and wait for
  *                 /tmp/NAME.go2 (the driver probes from outside meanwhile)
  *   locks lease NAME  holds a read lease (F_SETLEASE): checkpoint must refuse
+ *   locks mapped NAME holds flock LOCK_EX through a file it only maps now
+ *                 (its fd closed): checkpoint must refuse, not lose the lock
  *   locks hold PATH   holds flock LOCK_EX on PATH, writes PATH.held
  *   locks probe flock PATH sh|ex
  *   locks probe posix|ofd PATH r|w START LEN
@@ -17,6 +19,7 @@
  */
 #include "kcrtest.h"
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -494,6 +497,39 @@ static void run_lease(void)
 			fcntl(fd, F_GETLEASE));
 }
 
+/* ------------------------------------------- locks only another holder keeps */
+
+static void wait_go_step(void)
+{
+	struct timespec step = { 0, 10 * 1000 * 1000 };
+
+	kt_ready();
+	while (!kt_go_exists())
+		nanosleep(&step, NULL);
+}
+
+static void run_mapped(void)
+{
+	int fd = xopen(path_a, O_RDWR), probe_fd;
+	char *p;
+
+	if (ftruncate(fd, 4096))
+		kt_die_errno("ftruncate");
+	if (flock(fd, LOCK_EX))
+		kt_die_errno("flock");
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		kt_die_errno("mmap");
+	close(fd);
+	p[0] = 1;
+	probe_fd = xopen(path_a, O_RDWR);
+	if (flock(probe_fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK)
+		kt_die("flock through the mapping: not held after close");
+	wait_go_step();
+	if (flock(probe_fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK)
+		kt_fail("flock through the mapping: gone after the refused checkpoint");
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -522,8 +558,10 @@ int main(int argc, char **argv)
 		run_wait();
 	else if (!strcmp(mode, "lease"))
 		run_lease();
+	else if (!strcmp(mode, "mapped"))
+		run_mapped();
 	else
-		kt_die("mode: expected flock posix ofd shared wait lease, got %s",
+		kt_die("mode: expected flock posix ofd shared wait lease mapped, got %s",
 		       mode);
 	kt_done();
 }

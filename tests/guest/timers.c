@@ -11,6 +11,9 @@
  *   thread   SIGEV_THREAD_ID timers aimed at a second thread
  *   abs_rt, abs_mono   clock_nanosleep(TIMER_ABSTIME) 5 s ahead
  *   refuse   a timer on another thread's CPU clock: checkpoint refuses it
+ *   passed   a periodic ITIMER_REAL and a periodic POSIX timer that fired
+ *            with their signals blocked: each waits for its signal to be
+ *            dequeued to rearm (from its passed expiry)
  *
  * Time frozen: the timers' time does not pass between checkpoint and
  * restart (relative timers resume with what they had left), absolute
@@ -442,6 +445,97 @@ static void *spin_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A periodic timer of interval iv that first expired e seconds ago, with
+ * e in [elow, ehigh] (frozen time excluded), and rearmed by a dequeue:
+ * it has iv - (e mod iv) left.  Does got fit some e of the range?
+ */
+static int phase_ok(double iv, double elow, double ehigh, double got)
+{
+	double x = iv - got, e;
+	long long k;
+
+	if (ehigh - elow >= iv)
+		return 1;	/* every phase fits: nothing to check */
+	k = (long long)((elow - x) / iv);
+	for (e = x + (k - 1) * iv; e <= ehigh + 0.001; e += iv)
+		if (e >= elow - 0.001)
+			return 1;
+	return 0;
+}
+
+static void mode_passed(void)
+{
+	struct itimerval v = { { 1, 500000 }, { 0, 100000 } }, g;
+	double fired_rt, elow, ehigh, left, iv;
+	sigset_t set;
+	siginfo_t si;
+	int id;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	sigaddset(&set, SIGRTMIN + 3);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	id = ptimer(CLOCK_MONOTONIC, SIGEV_SIGNAL, SIGRTMIN + 3, 333, 0);
+	fired_rt = kt_now(CLOCK_REALTIME) + 0.1;
+	pset(id, 0, 0.1, 0.5);
+	if (setitimer(ITIMER_REAL, &v, NULL))
+		kt_die_errno("setitimer");
+	usleep(800000);		/* both fired at 0.1 s; neither rearmed since */
+	sigpending(&set);
+	if (!sigismember(&set, SIGALRM) || !sigismember(&set, SIGRTMIN + 3))
+		kt_die("the timer signals are not pending before the checkpoint");
+
+	ready_and_wait();
+
+	sigpending(&set);
+	if (!sigismember(&set, SIGALRM))
+		kt_fail("SIGALRM of the fired periodic ITIMER_REAL: not pending after restart");
+	if (!sigismember(&set, SIGRTMIN + 3))
+		kt_fail("signal of the fired periodic POSIX timer: not pending after restart");
+	getitimer(ITIMER_REAL, &g);
+	KT_EXPECT_INT("ITIMER_REAL interval us (waiting for its SIGALRM)", 1500000,
+		      g.it_interval.tv_sec * 1000000 + g.it_interval.tv_usec);
+
+	/* since the first expiry, frozen time excluded */
+	elow = t_ckpt_rt - fired_rt - 0.02;
+	ehigh = t_ckpt_rt - fired_rt + 0.2 + (kt_now(CLOCK_REALTIME) - t_go_rt);
+	if (take(SIGALRM, &si, 0) != SIGALRM) {
+		kt_fail("SIGALRM: not taken after restart");
+	} else {
+		getitimer(ITIMER_REAL, &g);
+		left = tv_d(&g.it_value);
+		ehigh += 0.05;
+		if (left <= 0 || left > 1.5001 || !phase_ok(1.5, elow, ehigh, left))
+			kt_fail("ITIMER_REAL rearmed by SIGALRM: %.3f s left, expected 1.5 - (e mod 1.5), e in %.3f..%.3f s since it fired",
+				left, elow, ehigh);
+		if (take(SIGALRM, &si, left + 1) != SIGALRM)
+			kt_fail("ITIMER_REAL: no SIGALRM %.3f s after its rearm", left + 1);
+	}
+
+	ehigh = t_ckpt_rt - fired_rt + 0.2 + (kt_now(CLOCK_REALTIME) - t_go_rt);
+	if (take(SIGRTMIN + 3, &si, 0) != SIGRTMIN + 3) {
+		kt_fail("POSIX timer signal: not taken after restart");
+		return;
+	}
+	expect_timer_sig("passed POSIX timer si_code", &si, id, 333);
+	/* the periods it missed, frozen time excluded: floor(e / 0.5) */
+	if (si.si_overrun < (int)(elow / 0.5) || si.si_overrun > (int)(ehigh / 0.5))
+		kt_fail("POSIX timer overrun: expected %d..%d (%.3f..%.3f s since it fired), got %d",
+			(int)(elow / 0.5), (int)(ehigh / 0.5), elow, ehigh, si.si_overrun);
+	left = pget(id, &iv);
+	if (iv < 0.499 || iv > 0.501)
+		kt_fail("POSIX timer interval: expected 0.5 s, got %.6f", iv);
+	if (left <= 0 || left > 0.5001 || !phase_ok(0.5, elow, ehigh + 0.05, left))
+		kt_fail("POSIX timer rearmed: %.3f s left, expected 0.5 - (e mod 0.5), e in %.3f..%.3f s",
+			left, elow, ehigh);
+	if (take(SIGRTMIN + 3, &si, left + 1) != SIGRTMIN + 3)
+		kt_fail("POSIX timer: no signal %.3f s after its rearm", left + 1);
+	memset(&v, 0, sizeof(v));
+	setitimer(ITIMER_REAL, &v, NULL);
+	kt_msg("# passed: %.3f..%.3f s since the timers fired", elow, ehigh);
+}
+
 static void mode_refuse(void)
 {
 	pthread_t th;
@@ -485,7 +579,9 @@ int main(int argc, char **argv)
 		mode_abs(CLOCK_MONOTONIC);
 	else if (!strcmp(mode, "refuse"))
 		mode_refuse();
+	else if (!strcmp(mode, "passed"))
+		mode_passed();
 	else
-		kt_die("usage: timers real|alarm|virt|posix|thread|abs_rt|abs_mono|refuse");
+		kt_die("usage: timers real|alarm|virt|posix|thread|abs_rt|abs_mono|refuse|passed");
 	kt_done();
 }

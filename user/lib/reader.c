@@ -2730,14 +2730,24 @@ static int check_itimers(struct kcr_reader *r, const struct ckpt_hdr_itimers *h,
 {
 	int i;
 
+	/* value 0 with an interval: a fired ITIMER_REAL, rearmed later */
 	for (i = 0; i < 3; i++)
 		if (h->it[i].value_ns > KCR_KTIME_MAX ||
 		    h->it[i].interval_ns > KCR_KTIME_MAX ||
-		    (!h->it[i].value_ns && h->it[i].interval_ns))
+		    (!h->it[i].value_ns && h->it[i].interval_ns &&
+		     i != CKPT_ITIMER_REAL))
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 				    "ITIMERS timer %d: value %llu ns, interval %llu ns",
 				    i, (unsigned long long)h->it[i].value_ns,
 				    (unsigned long long)h->it[i].interval_ns);
+	if (h->real_passed_ns > KCR_KTIME_MAX ||
+	    (h->real_passed_ns && (h->it[CKPT_ITIMER_REAL].value_ns ||
+				   !h->it[CKPT_ITIMER_REAL].interval_ns)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "ITIMERS real_passed_ns %llu with ITIMER_REAL value %llu ns, interval %llu ns",
+			    (unsigned long long)h->real_passed_ns,
+			    (unsigned long long)h->it[CKPT_ITIMER_REAL].value_ns,
+			    (unsigned long long)h->it[CKPT_ITIMER_REAL].interval_ns);
 	if (h->nr_posix > CKPT_POSIX_TIMERS_MAX)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "ITIMERS nr_posix %u > %u", h->nr_posix,
@@ -2800,7 +2810,8 @@ static int check_posix_timer(struct kcr_reader *r,
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "POSIX_TIMER %d: sigev_notify %u", t->id, t->notify);
 	}
-	if ((!expiry && t->value_ns) || ((cpu || abstime) && t->value_ns < 0) ||
+	if ((!expiry && t->value_ns) || t->value_ns < -INT64_MAX ||
+	    ((cpu || abstime) && t->value_ns < 0) ||
 	    (armed && cpu && !t->value_ns) || t->interval_ns > KCR_KTIME_MAX)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "POSIX_TIMER %d: value %lld ns, interval %llu ns", t->id,

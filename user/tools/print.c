@@ -1153,6 +1153,7 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 
 		pf_u(p, "real_ns", h->it[CKPT_ITIMER_REAL].value_ns);
 		pf_u(p, "real_interval_ns", h->it[CKPT_ITIMER_REAL].interval_ns);
+		pf_u(p, "real_passed_ns", h->real_passed_ns);
 		pf_u(p, "virtual_ns", h->it[CKPT_ITIMER_VIRTUAL].value_ns);
 		pf_u(p, "virtual_interval_ns", h->it[CKPT_ITIMER_VIRTUAL].interval_ns);
 		pf_u(p, "prof_ns", h->it[CKPT_ITIMER_PROF].value_ns);

@@ -694,6 +694,12 @@ struct ckpt_hdr_itimers {
 	struct ckpt_itimer it[3];	/* CKPT_ITIMER_REAL, VIRTUAL, PROF */
 	__u32 nr_posix;		/* <= CKPT_POSIX_TIMERS_MAX */
 	__u32 next_posix_id;	/* next id timer_create() tries, 0..INT_MAX */
+	/*
+	 * A periodic ITIMER_REAL that fired this long ago (<= KTIME_MAX) and
+	 * waits for its SIGALRM to be dequeued to rearm (it[REAL]: value_ns
+	 * 0, interval_ns set); else 0.
+	 */
+	__u64 real_passed_ns;
 };
 
 #define CKPT_PTIMER_EXPIRY	0x1	/* value_ns holds an expiry */
