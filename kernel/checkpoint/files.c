@@ -1598,15 +1598,19 @@ static int restore_check_shared(struct ckpt_ctx *ctx, struct file *file,
 	char *buf, *name;
 	int ret;
 
-	/*
-	 * internal files (pipes, event fds, sockets) have no path to check;
-	 * a deleted file restored by ghost.c is the restorer's own
-	 */
+	/* internal files (pipes, event fds, sockets, memfds): no path to check */
 	if (file->f_cred == current_cred() ||
-	    (file->f_path.mnt->mnt_flags & MNT_INTERNAL) ||
-	    (S_ISREG(file_inode(file)->i_mode) &&
-	     d_unlinked(file->f_path.dentry)))
+	    (file->f_path.mnt->mnt_flags & MNT_INTERNAL))
 		return 0;
+	/* a deleted file restored by ghost.c: no path, its inode is checked */
+	if (S_ISREG(file_inode(file)->i_mode) &&
+	    d_unlinked(file->f_path.dentry)) {
+		ret = restore_may_open(&file->f_path, file->f_flags);
+		if (ret)
+			ckpt_err(ctx, ret, "fd %u: %pD: the restored task may not open it (flags %#o)",
+				 fd, file, file->f_flags);
+		return ret;
+	}
 	buf = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return ckpt_nomem(ctx, "a path");

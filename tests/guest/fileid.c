@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fileid NAME [-n] [-p FILE] [-s FILE] [-f FILE] [-r FILE] [-c DIR] [-t FILE]:
+ * fileid NAME [-n] [-p FILE] [-s FILE] [-f FILE] [-r FILE] [-c DIR] [-t|-T FILE]:
  * a process holding files by path, for the driver's tests of file
  * identities, of the one-lookup reopen, of the rights a restart opens them
  * with, of the exe link and of paths that are not reachable at checkpoint
@@ -16,6 +16,7 @@
  *   -t FILE  a tree: open FILE O_RDONLY (as root), fork; the child drops
  *            to uid/gid 1000 (setresgid, setresuid); both keep the fd,
  *            the same open file, and wait for the go file.
+ *   -T FILE  the same tree, FILE unlinked once open (a deleted file)
  * Every file's first byte and the cwd are noted at start.  After the go
  * file: the same bytes read through the mappings and fds (nothing is
  * written: the files must keep their size and mtime), the same cwd,
@@ -113,17 +114,19 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		kt_msg("usage: fileid NAME [-n] [-p FILE] [-s FILE] [-f FILE] [-r FILE] [-c DIR]"
-		       " [-t FILE]");
+		       " [-t FILE] [-T FILE]");
 		return 2;
 	}
 	kt_start(argv[1]);
 	optind = 2;
-	while ((c = getopt(argc, argv, "np:s:f:r:c:t:")) != -1) {
+	while ((c = getopt(argc, argv, "np:s:f:r:c:t:T:")) != -1) {
 		switch (c) {
-		case 'p': case 's': case 'f': case 'r': case 't':
+		case 'p': case 's': case 'f': case 'r': case 't': case 'T':
 			if (nheld == 8)
 				kt_die("too many files");
-			hold(c, optarg);
+			hold(c == 'T' ? 't' : c, optarg);
+			if (c == 'T' && unlink(optarg))
+				kt_die("unlink %s: %s", optarg, strerror(errno));
 			break;
 		case 'n':
 			restarted = 0;

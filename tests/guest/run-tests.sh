@@ -1766,7 +1766,19 @@ t_fileid_rights() {
 	fid_rst_fails $n "a root-only file shared with a uid 1000 child" \
 		"secret: the restored task may not open it" || return 1
 	chmod 644 $d/secret || { fail "chmod $d/secret"; return 1; }
-	fid_rst_ok $n "the shared file readable by the child"
+	fid_rst_ok $n "the shared file readable by the child" || return 1
+
+	# the same with the file deleted: restored from the image (ghost.c),
+	# its inode checked for the child as a path would be
+	n=fileid_tree_ghost
+	echo secret > $d/ghost && chown root:root $d/ghost && chmod 600 $d/ghost ||
+		{ fail "creating $d/ghost"; return 1; }
+	fid_ckpt $n -T $d/ghost || return 1
+	fid_rst_fails $n "a deleted root-only file shared with a uid 1000 child" \
+		"the restored task may not open it" || return 1
+	echo secret > $d/ghost && chmod 644 $d/ghost || { fail "creating $d/ghost"; return 1; }
+	fid_ckpt $n -T $d/ghost || return 1
+	fid_rst_ok $n "the shared deleted file readable by the child"
 }
 
 # The exe link needs CAP_CHECKPOINT_RESTORE (or CAP_SYS_ADMIN) of the
