@@ -8,13 +8,27 @@
  *              in canonical mode to the child, raw bytes to the parent),
  *              custom termios and window size; after restart the child
  *              finds them all, the parent writes a line and the child
- *              answers.
+ *              answers.  Parent and child also share one open file of the
+ *              slave (opened before the fork, O_NONBLOCK set by the child):
+ *              after restart both write through it and the parent sees
+ *              the flag.
  *   pty ctty   the child puts a grandchild in its own process group in the
  *              foreground; after restart tcgetsid/tcgetpgrp are the saved
  *              ones and the master's ^C reaches the grandchild (SIGINT).
- *   pty refuse the checkpointed tree is the child only (its pid in
- *              /tmp/pty_refuse.root): the master stays outside, the
- *              checkpoint must refuse; the program then runs on.
+ *   pty refuse CASE  a checkpoint of the tree root in /tmp/pty_refuse_CASE.root
+ *              must be refused (kinds-tty.sh checks the reason); the program
+ *              then runs on and exits 0.  CASE: master (the child is the
+ *              root, the master stays outside), slave (the child's own pty
+ *              has its slave opened by the parent, outside), session (the
+ *              root is a grandchild holding the slave, its session leader
+ *              stays outside), devtty (the child opens /dev/tty, its pty),
+ *              notty (a grandchild of the session dropped the terminal,
+ *              TIOCNOTTY), stopped (output stopped, TCOOFF), overflow (more
+ *              unread input than n_tty holds), async (O_ASYNC on the
+ *              master), rdonly (a master opened O_RDONLY).
+ *   pty taken  a pair (as in ctty) checkpointed without being killed: the
+ *              restart, while the original holds the pts number, must fail
+ *              (kinds-tty.sh); the program then runs on.
  *
  * KCRTEST_BREAK (selfcheck): "termios" "winsize" "data" damage the child's
  * state where the restart would have happened.
@@ -25,9 +39,9 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 
-static const char *mode;
+static const char *mode, *rcase = "";
 static char name[64], ptsname0[64];
-static int master = -1;
+static int master = -1, pslave = -1;	/* pslave: shared by parent and child */
 static volatile sig_atomic_t got_int;
 
 static void on_int(int sig)
@@ -161,6 +175,11 @@ static int pair_child(int sync)
 	struct winsize ws;
 
 	child_setup();
+	if (dup2(pslave, 4) != 4 || (pslave != 4 && close(pslave)))
+		kt_die_errno("dup2 the shared slave");
+	/* a status flag of the open file both processes share */
+	if (fcntl(4, F_SETFL, O_NONBLOCK))
+		kt_die_errno("F_SETFL");
 	pair_termios(&want);
 	if (tcsetattr(0, TCSANOW, &want))
 		kt_die_errno("tcsetattr");
@@ -203,6 +222,7 @@ static int pair_child(int sync)
 	expect_read(3, "second line (half of it unread at checkpoint)",
 		    "partial more\n");
 	write_all(1, "answer\n");
+	write_all(4, "c-shared\n");	/* the shared open file */
 	kt_done();
 }
 
@@ -228,6 +248,16 @@ static int pair_parent(pid_t child)
 	write_all(master, " more\n");
 	if (read_until(master, "answer\n", buf, sizeof(buf), 10000))
 		kt_fail("master: expected \"answer\", got \"%s\"", buf);
+	if (read_until(master, "c-shared\n", buf, sizeof(buf), 10000))
+		kt_fail("master: expected \"c-shared\" (the child's write to the shared slave file), got \"%s\"",
+			buf);
+	if (!(fcntl(pslave, F_GETFL) & O_NONBLOCK))
+		kt_fail("shared slave file: expected O_NONBLOCK (set by the child), got flags %#x",
+			fcntl(pslave, F_GETFL));
+	write_all(pslave, "p-shared\n");
+	if (read_until(master, "p-shared\n", buf, sizeof(buf), 10000))
+		kt_fail("master: expected \"p-shared\" (the parent's write to the shared slave file), got \"%s\"",
+			buf);
 	if (kt_wait_pid(child, &st, 20) < 0)
 		kt_fail("child: expected to exit, got timeout");
 	else if (!WIFEXITED(st) || WEXITSTATUS(st))
@@ -319,15 +349,184 @@ static int ctty_parent(pid_t child)
 	kt_done();
 }
 
-/* refuse: the child alone is checkpointed, the master stays outside */
+/* The tree root of a refuse case, for kinds-tty.sh. */
+static void write_root(pid_t root)
+{
+	char path[96], buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)root);
+
+	snprintf(path, sizeof(path), "/tmp/%s.root", name);
+	if (kt_write_file(path, buf, n))
+		kt_die_errno("root file");
+}
+
+/*
+ * A process that shares nothing with its parent but what the case wants:
+ * stdout and stderr to a log of its own (kt_log_fd too).
+ */
+static void own_log(const char *who)
+{
+	char path[96];
+	int o;
+
+	snprintf(path, sizeof(path), "/tmp/%s.%s", name, who);
+	o = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (o < 0 || dup2(o, 1) < 0 || dup2(o, 2) < 0)
+		kt_die_errno("own log");
+	close(o);
+	kt_log_fd = 2;
+}
+
+static void wait_child(pid_t child, const char *who)
+{
+	int st;
+
+	if (kt_wait_pid(child, &st, 30) < 0)
+		kt_fail("%s: expected to exit, got timeout", who);
+	else if (!WIFEXITED(st) || WEXITSTATUS(st))
+		kt_fail("%s: expected exit 0, got status %#x", who, st);
+}
+
+/* refuse: each case sets up its tree, signals sync, waits for go. */
 static int refuse_child(int sync)
 {
-	/* nothing shared with the parent but the pty: a log of its own */
-	int o = open("/tmp/pty_refuse.child", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	pid_t gc;
 
-	if (o < 0 || dup2(o, 2) < 0)
-		kt_die_errno("child log");
-	close(o);
+	if (!strcmp(rcase, "master")) {
+		/* the child alone is the tree: the master stays outside */
+		own_log("child");
+		child_setup();
+		write_all(sync, "c");
+		close(sync);
+		kt_wait_go();
+		kt_done();
+	}
+	if (!strcmp(rcase, "slave")) {
+		/* the child's own pty; the parent opens its slave */
+		int m;
+
+		own_log("child");
+		m = posix_openpt(O_RDWR | O_NOCTTY);
+		if (m < 0 || grantpt(m) || unlockpt(m) || !ptsname(m))
+			kt_die_errno("posix_openpt");
+		write_all(sync, ptsname(m));
+		close(sync);
+		kt_wait_go();
+		kt_done();
+	}
+	if (!strcmp(rcase, "session")) {
+		/* the grandchild is the tree; its session leader stays out */
+		child_setup();
+		gc = fork();
+		if (gc < 0)
+			kt_die_errno("fork");
+		if (!gc) {
+			char buf[32];
+
+			kt_set_who("grandchild");
+			/* nothing shared with its parent but the pty */
+			close(0);
+			close(3);
+			close(kt_log_fd);
+			own_log("grandchild");
+			/* an open file of its own of the slave, its ctty */
+			if (open(ptsname0, O_RDWR | O_NOCTTY) != 0)
+				kt_die_errno("open the slave");
+			snprintf(buf, sizeof(buf), "%d", (int)getpid());
+			write_all(sync, buf);
+			close(sync);
+			kt_wait_go();
+			kt_done();
+		}
+		close(sync);
+		wait_child(gc, "grandchild");
+		kt_done();
+	}
+	child_setup();
+	if (!strcmp(rcase, "devtty")) {
+		if (open("/dev/tty", O_RDWR) < 0)
+			kt_die_errno("open /dev/tty");
+	} else if (!strcmp(rcase, "notty")) {
+		gc = fork();
+		if (gc < 0)
+			kt_die_errno("fork");
+		if (!gc) {
+			kt_set_who("grandchild");
+			if (ioctl(0, TIOCNOTTY))
+				kt_die_errno("TIOCNOTTY");
+			write_all(sync, "c");
+			close(sync);
+			kt_wait_go();
+			kt_done();
+		}
+		close(sync);
+		wait_child(gc, "grandchild");
+		kt_done();
+	} else if (!strcmp(rcase, "stopped")) {
+		if (tcflow(0, TCOOFF))
+			kt_die_errno("tcflow TCOOFF");
+	} else if (!strcmp(rcase, "overflow")) {
+		struct termios t;
+
+		if (tcgetattr(0, &t))
+			kt_die_errno("tcgetattr");
+		cfmakeraw(&t);
+		if (tcsetattr(0, TCSANOW, &t))
+			kt_die_errno("tcsetattr");
+	}
+	write_all(sync, "c");
+	close(sync);
+	kt_wait_go();
+	if (!strcmp(rcase, "stopped") && tcflow(0, TCOON))
+		kt_fail("tcflow TCOON: expected 0, got %s", strerror(errno));
+	kt_done();
+}
+
+static int refuse_parent(pid_t child, const char *got)
+{
+	pid_t root = getpid();
+	int fd;
+
+	if (!strcmp(rcase, "master")) {
+		root = child;
+	} else if (!strcmp(rcase, "slave")) {
+		root = child;
+		fd = open(got, O_RDWR | O_NOCTTY);	/* held outside */
+		if (fd < 0)
+			kt_die_errno("open the child's slave");
+		(void)fd;	/* kept open until the end */
+	} else if (!strcmp(rcase, "session")) {
+		root = atoi(got);
+	} else if (!strcmp(rcase, "overflow")) {
+		static char junk[6000];
+
+		/* 4095 bytes fit in n_tty, the rest waits in the flip buffers */
+		memset(junk, 'x', sizeof(junk));
+		if (fcntl(master, F_SETFL, O_NONBLOCK))
+			kt_die_errno("F_SETFL");
+		if (write(master, junk, sizeof(junk)) <= 4096)
+			kt_die("overflow: expected to write more than 4096 bytes to the master");
+		kt_sleep_ms(200);
+	} else if (!strcmp(rcase, "async")) {
+		if (fcntl(master, F_SETOWN, getpid()) ||
+		    fcntl(master, F_SETFL, O_ASYNC))
+			kt_die_errno("O_ASYNC");
+	} else if (!strcmp(rcase, "rdonly")) {
+		if (open("/dev/ptmx", O_RDONLY | O_NOCTTY) < 0)
+			kt_die_errno("open /dev/ptmx O_RDONLY");
+	}
+	write_root(root);
+	kt_ready();
+	kt_wait_go();
+	if (!strcmp(rcase, "async"))	/* the SIGIO it may have had */
+		fcntl(master, F_SETFL, 0);
+	wait_child(child, "child");
+	kt_done();
+}
+
+/* taken: the ctty pair idle; the restart while it runs must fail */
+static int taken_child(int sync)
+{
 	child_setup();
 	write_all(sync, "c");
 	close(sync);
@@ -337,13 +536,20 @@ static int refuse_child(int sync)
 
 int main(int argc, char **argv)
 {
-	int sync[2], st;
-	char c, *p;
+	char got[64] = "", *p;
+	int sync[2];
 	pid_t child;
+	ssize_t n;
 
 	mode = argc > 1 ? argv[1] : "pair";
-	snprintf(name, sizeof(name), "pty_%s", mode);
+	if (!strcmp(mode, "refuse")) {
+		rcase = argc > 2 ? argv[2] : "master";
+		snprintf(name, sizeof(name), "pty_refuse_%s", rcase);
+	} else {
+		snprintf(name, sizeof(name), "pty_%s", mode);
+	}
 	kt_start(name);
+	signal(SIGIO, SIG_IGN);
 	master = posix_openpt(O_RDWR | O_NOCTTY);
 	if (master < 0 || grantpt(master) || unlockpt(master))
 		kt_die_errno("posix_openpt");
@@ -351,6 +557,11 @@ int main(int argc, char **argv)
 	if (!p)
 		kt_die_errno("ptsname");
 	snprintf(ptsname0, sizeof(ptsname0), "%s", p);
+	if (!strcmp(mode, "pair")) {
+		pslave = open(ptsname0, O_RDWR | O_NOCTTY);
+		if (pslave < 0)
+			kt_die_errno("open the shared slave");
+	}
 	if (pipe(sync))
 		kt_die_errno("pipe");
 	child = fork();
@@ -364,29 +575,25 @@ int main(int argc, char **argv)
 			pair_child(sync[1]);
 		if (!strcmp(mode, "ctty"))
 			ctty_child(sync[1]);
+		if (!strcmp(mode, "taken"))
+			taken_child(sync[1]);
 		refuse_child(sync[1]);
 	}
 	close(sync[1]);
-	if (read(sync[0], &c, 1) != 1)
-		kt_die("child setup: expected a sync byte, got none");
+	n = read(sync[0], got, sizeof(got) - 1);
+	if (n <= 0)
+		kt_die("child setup: expected a sync message, got none");
+	got[n] = 0;
 	close(sync[0]);
 	if (!strcmp(mode, "pair"))
 		pair_parent(child);
 	if (!strcmp(mode, "ctty"))
 		ctty_parent(child);
-	/* refuse */
-	{
-		char buf[32];
-		int n = snprintf(buf, sizeof(buf), "%d\n", (int)child);
-
-		if (kt_write_file("/tmp/pty_refuse.root", buf, n))
-			kt_die_errno("root file");
+	if (!strcmp(mode, "taken")) {
+		kt_ready();
+		kt_wait_go();
+		wait_child(child, "child");
+		kt_done();
 	}
-	kt_ready();
-	kt_wait_go();
-	if (kt_wait_pid(child, &st, 30) < 0)
-		kt_fail("child: expected to exit, got timeout");
-	else if (!WIFEXITED(st) || WEXITSTATUS(st))
-		kt_fail("child: expected exit 0, got status %#x", st);
-	kt_done();
+	return refuse_parent(child, got);
 }
