@@ -7,12 +7,10 @@
 #ifndef _LINUX_TTY_CKPT_H
 #define _LINUX_TTY_CKPT_H
 
-#include <linux/types.h>
+#include <linux/tty.h>
 
 struct file;
 struct pid;
-struct tty_port;
-struct tty_struct;
 
 struct tty_struct *tty_of_file(struct file *file);
 size_t tty_buffer_ckpt_pending(struct tty_port *port);
@@ -21,5 +19,8 @@ int n_tty_ckpt_peek(struct tty_struct *tty, u8 *buf, unsigned long *eol,
 		    size_t *canon);
 int n_tty_ckpt_fill(struct tty_struct *tty, const u8 *buf, size_t n,
 		    const unsigned long *eol, size_t canon);
+
+/* drivers/tty/tty_baudrate.c exports it, no header declares it */
+speed_t tty_termios_input_baud_rate(const struct ktermios *termios);
 
 #endif /* _LINUX_TTY_CKPT_H */
