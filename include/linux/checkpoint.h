@@ -148,6 +148,7 @@ struct ckpt_ctx {
 	struct pid **task_pids;		/* restart: the struct pid of each task */
 	struct pid_namespace *pid_ns;	/* namespace the pids are seen in (level 0) */
 	struct list_head pipes;		/* checkpoint: pipes met (files.c) */
+	struct list_head ttys;		/* both: ptys (tty.c) */
 	struct files_struct *files_owner;	/* checkpoint: fd table being saved */
 	void *ipc;			/* both: ipc.c private */
 
@@ -423,6 +424,18 @@ int restore_timerfd_obj(struct ckpt_ctx *ctx);
 struct file *restore_event_file(struct ckpt_ctx *ctx,
 				const struct ckpt_hdr_file *hf,
 				const char *path);
+
+/* tty.c: TTY, TTY_DATA (a kind of ckpt_file_ops) */
+bool ckpt_is_tty(struct file *file);
+int checkpoint_tty_file(struct ckpt_ctx *ctx, unsigned int fd,
+			struct file *file, struct ckpt_hdr_file *hf, char *buf,
+			char **path);
+int restore_tty_obj(struct ckpt_ctx *ctx);
+struct file *restore_tty_file(struct ckpt_ctx *ctx,
+			      const struct ckpt_hdr_file *hf, const char *path);
+int checkpoint_tty_check(struct ckpt_ctx *ctx);
+int restore_tty_ctty(struct ckpt_ctx *ctx, struct ckpt_rst_task *rt);
+void ckpt_tty_free(struct ckpt_ctx *ctx);
 
 /* ipc.c: IPC_NS, IPC_SHM, IPC_MSQ, IPC_MSG, IPC_SEM, SEM_UNDO, SEM_ADJ */
 int checkpoint_ipc_prepare(struct ckpt_ctx *ctx);

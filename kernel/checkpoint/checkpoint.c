@@ -87,6 +87,10 @@ const struct ckpt_state_ops ckpt_state_ops[] = {
 		.resume = restore_timers_resume,
 		.release = restore_timers_release,
 	}, {
+		/* no records: the FILES carry the ptys, this sets the ctty */
+		.name = "tty",
+		.resume_shared = restore_tty_ctty,
+	}, {
 		.name = "cpu",
 		.checkpoint = checkpoint_cpu,
 		.restore = restore_cpu,
@@ -269,6 +273,8 @@ static int checkpoint_one_task(struct ckpt_ctx *ctx, int index)
 			ret = ckpt_err(ctx, -EINTR, "interrupted");
 			break;
 		}
+		if (!ckpt_state_ops[i].checkpoint)
+			continue;
 		ret = ckpt_state_ops[i].checkpoint(ctx, t, index);
 		if (ret && !ctx->error)
 			ckpt_err(ctx, ret, "pid %d: saving %s failed", pid,
@@ -373,6 +379,8 @@ int do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 		ret = checkpoint_files_check_pipes(ctx);
 	if (!ret)
 		ret = checkpoint_unix_check(ctx);
+	if (!ret)
+		ret = checkpoint_tty_check(ctx);
 	/* the whole tree, once more: a task saved early may have died since */
 	for (i = 0; !ret && i < ctx->nr_tasks; i++)
 		ret = checkpoint_recheck_task(ctx, i);

@@ -798,6 +798,15 @@ static struct file *restore_path_file(struct ckpt_ctx *ctx,
 /* The kinds of open files, for both directions; the first match saves. */
 static const struct ckpt_file_ops ckpt_file_ops[] = {
 	{
+		/* before "character device": a pty is one */
+		.name = "pty",
+		.kind = CKPT_FILE_TTY,
+		.obj_type = CKPT_HDR_TTY,
+		.can_save = ckpt_is_tty,
+		.save = checkpoint_tty_file,
+		.restore_obj = restore_tty_obj,
+		.restore = restore_tty_file,
+	}, {
 		/* before "reg": a deleted file is saved by contents */
 		.name = "deleted file or memfd",
 		.kind = CKPT_FILE_GHOST,

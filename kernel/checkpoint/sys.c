@@ -153,6 +153,7 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, unsigned long flags,
 	init_waitqueue_head(&ctx->waitq);
 	INIT_LIST_HEAD(&ctx->list);
 	INIT_LIST_HEAD(&ctx->pipes);
+	INIT_LIST_HEAD(&ctx->ttys);
 	ctx->is_restart = is_restart;
 	ctx->flags = flags;
 	ctx->crc = ~0U;
@@ -210,6 +211,7 @@ static void ckpt_ctx_free(struct kref *kref)
 	ckpt_obj_release_all(ctx);
 	ckpt_obj_table_free(ctx);
 	ckpt_ipc_free(ctx);
+	ckpt_tty_free(ctx);
 	if (ctx->tasks) {
 		for (i = 0; i < ctx->nr_tasks; i++)
 			if (ctx->tasks[i])

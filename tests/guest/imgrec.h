@@ -30,6 +30,7 @@ static const char *const type_names[CKPT_HDR_TYPE_MAX + 1] = {
 	[CKPT_HDR_INODE] = "inode", [CKPT_HDR_INODE_DATA] = "inode_data",
 	[CKPT_HDR_EVENTFD] = "eventfd", [CKPT_HDR_SIGNALFD] = "signalfd",
 	[CKPT_HDR_TIMERFD] = "timerfd",
+	[CKPT_HDR_TTY] = "tty", [CKPT_HDR_TTY_DATA] = "tty_data",
 	[CKPT_HDR_ITIMERS] = "itimers", [CKPT_HDR_POSIX_TIMER] = "posix_timer",
 };
 
@@ -331,6 +332,24 @@ static const struct field fields[] = {
 	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, value_ns),
 	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, interval_ns),
 	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, ticks),
+	/* --- ptys --- */
+	F("tty", CKPT_HDR_TTY, ckpt_hdr_tty, objref),
+	F("tty", CKPT_HDR_TTY, ckpt_hdr_tty, index),
+	F("tty", CKPT_HDR_TTY, ckpt_hdr_tty, flags),
+	F("tty", CKPT_HDR_TTY, ckpt_hdr_tty, session),
+	F("tty", CKPT_HDR_TTY, ckpt_hdr_tty, fg_pgrp),
+	F("tty", CKPT_HDR_TTY, ckpt_hdr_tty, pktstatus),
+	F("tty", CKPT_HDR_TTY, ckpt_hdr_tty, ws_row),
+	FX("tty.slave_lflag", CKPT_HDR_TTY, offsetof(struct ckpt_hdr_tty, termios[0].c_lflag), 4),
+	FX("tty.slave_cflag", CKPT_HDR_TTY, offsetof(struct ckpt_hdr_tty, termios[0].c_cflag), 4),
+	FX("tty.slave_ispeed", CKPT_HDR_TTY, offsetof(struct ckpt_hdr_tty, termios[0].c_ispeed), 4),
+	FX("tty.slave_line", CKPT_HDR_TTY, offsetof(struct ckpt_hdr_tty, termios[0].c_line), 1),
+	FX("tty.master_lflag", CKPT_HDR_TTY, offsetof(struct ckpt_hdr_tty, termios[1].c_lflag), 4),
+	F("tty_data", CKPT_HDR_TTY_DATA, ckpt_hdr_tty_data, side),
+	F("tty_data", CKPT_HDR_TTY_DATA, ckpt_hdr_tty_data, len),
+	F("tty_data", CKPT_HDR_TTY_DATA, ckpt_hdr_tty_data, canon_len),
+	F("tty_data", CKPT_HDR_TTY_DATA, ckpt_hdr_tty_data, pad),
+	FX("tty_data.eol0", CKPT_HDR_TTY_DATA, offsetof(struct ckpt_hdr_tty_data, eol), 1),
 	/* --- timers --- */
 	FX("itimers.real", CKPT_HDR_ITIMERS, offsetof(struct ckpt_hdr_itimers, it), 8),
 	FX("itimers.real_interval", CKPT_HDR_ITIMERS, offsetof(struct ckpt_hdr_itimers, it) + 8, 8),

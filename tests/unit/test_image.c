@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 #include "kcr.h"
 #include "imgwriter.h"
@@ -3124,6 +3125,169 @@ START_TEST(unix_bound_records)
 }
 END_TEST
 
+/*
+ * One task holding a pty pair: TTY, its two TTY_DATA, the master (fd 0)
+ * and two opens of the slave (fds 1, 2), then the TTY mutated by mut.
+ * Returns the offset of the record mut names (0: none).
+ */
+enum tty_mut {
+	TTY_OK, TTY_BAD_FLAGS, TTY_BAD_SESSION, TTY_BAD_LINE, TTY_DATA_SIDE,
+	TTY_DATA_EOL, TTY_DATA_RAW_EOL, TTY_DATA_LEN, TTY_FILE_RDEV,
+	TTY_FILE_MASTER_TWICE, TTY_FILE_NO_TTY, TTY_UNUSED, TTY_DATA_MISSING,
+	TTY_NOT_LEADER,
+};
+
+static size_t tty_image(struct img *im, enum tty_mut mut)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct ckpt_hdr_tty_data hd;
+	struct ckpt_hdr_file file;
+	struct ckpt_hdr_tty ht;
+	struct ckpt_hdr_fd fd;
+	size_t off, moff = 0;
+	const char *line = "ls\npar";
+	uint32_t i, nfds = mut == TTY_UNUSED ? 0 : 3;
+
+	if (mut != TTY_NOT_LEADER) {	/* the pty is the session's terminal */
+		e.sid = 10;
+		e.flags |= CKPT_TASK_SESSION_LEADER;
+	}
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, 10, "x");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, nfds ? nfds : 1);
+	memset(&ht, 0, sizeof(ht));
+	ht.objref = 1;
+	ht.index = 3;
+	ht.session = 1;
+	ht.fg_pgrp = 1;
+	ht.ws_row = 24;
+	ht.ws_col = 80;
+	ht.termios[0].c_lflag = ICANON | ECHO;	/* slave canonical */
+	ht.termios[0].c_ispeed = ht.termios[0].c_ospeed = 38400;
+	if (mut == TTY_BAD_FLAGS)
+		ht.flags = 0x100;
+	if (mut == TTY_BAD_SESSION)
+		ht.session = 2;
+	if (mut == TTY_BAD_LINE)
+		ht.termios[1].c_line = 2;
+	off = img_rec(im, CKPT_HDR_TTY, &ht, sizeof(ht), NULL, 0);
+	if (mut == TTY_BAD_FLAGS || mut == TTY_BAD_SESSION ||
+	    mut == TTY_BAD_LINE || mut == TTY_NOT_LEADER)
+		moff = off;
+	for (i = 0; i < 2; i++) {
+		memset(&hd, 0, sizeof(hd));
+		hd.side = mut == TTY_DATA_SIDE ? 1 - i : i;
+		if (i == 0) {	/* "ls\n" a line, "par" a partial one */
+			hd.len = strlen(line);
+			hd.canon_len = 3;
+			hd.eol[0] = 1 << 2;
+			if (mut == TTY_DATA_EOL)
+				hd.eol[0] = 1 << 1;
+			if (mut == TTY_DATA_LEN)
+				hd.canon_len = hd.len + 1;
+		} else if (mut == TTY_DATA_RAW_EOL) {	/* the master is raw */
+			hd.len = 1;
+			hd.eol[0] = 1;
+		}
+		if (mut == TTY_DATA_MISSING && i == 1) {
+			moff = im->len;
+			break;
+		}
+		off = img_rec(im, CKPT_HDR_TTY_DATA, &hd, sizeof(hd),
+			      i == 0 ? line : "x", hd.len);
+		if ((mut == TTY_DATA_SIDE || mut == TTY_DATA_EOL ||
+		     mut == TTY_DATA_LEN) && i == 0)
+			moff = off;
+		if (mut == TTY_DATA_RAW_EOL && i == 1)
+			moff = off;
+	}
+	for (i = 0; i < nfds; i++) {
+		memset(&file, 0, sizeof(file));
+		file.objref = 2 + i;
+		file.kind = CKPT_FILE_TTY;
+		file.f_flags = O_RDWR | 0100000;	/* the kernel's O_LARGEFILE */
+		file.mode = S_IFCHR | 0620;
+		file.obj_ref = mut == TTY_FILE_NO_TTY && i == 1 ? 9 : 1;
+		/* new_encode_dev: ptmx 5:2, pts 3 is 136:3 */
+		file.rdev = i == 0 || (mut == TTY_FILE_MASTER_TWICE && i == 2) ?
+			    0x502 : 0x8803;
+		if (mut == TTY_FILE_RDEV && i == 1)
+			file.rdev = 0x8804;
+		off = img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+		if ((mut == TTY_FILE_RDEV || mut == TTY_FILE_NO_TTY) && i == 1)
+			moff = off;
+		if (mut == TTY_FILE_MASTER_TWICE && i == 2)
+			moff = off;
+		memset(&fd, 0, sizeof(fd));
+		fd.fd = i;
+		fd.file_ref = 2 + i;
+		img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	}
+	if (!nfds) {	/* one unrelated fd: the TTY is used by no FILE */
+		memset(&file, 0, sizeof(file));
+		file.objref = 2;
+		file.kind = CKPT_FILE_CHR;
+		file.f_flags = O_RDWR;
+		file.mode = S_IFCHR | 0666;
+		file.rdev = 0x103;
+		file.path_len = 10;
+		img_rec(im, CKPT_HDR_FILE, &file, sizeof(file), "/dev/null", 10);
+		memset(&fd, 0, sizeof(fd));
+		fd.file_ref = 2;
+		img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	}
+	img_mm(im, e.mm_ref, 0);
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	off = img_tail(im);
+	if (mut == TTY_UNUSED)	/* found at the TAIL */
+		moff = off;
+	return moff;
+}
+
+START_TEST(tty_records)
+{
+	static const struct {
+		enum tty_mut mut;
+		const char *reason;
+	} bad[] = {
+		{ TTY_BAD_FLAGS, "TTY index 3 (max 1048575) or flags 0x100 unknown" },
+		{ TTY_BAD_SESSION, "TTY session 2 / fg_pgrp 1: not TREE positions + 1" },
+		{ TTY_BAD_LINE, "TTY master termios: pad nonzero or line discipline 2" },
+		{ TTY_DATA_SIDE, "TTY_DATA side 1 (expected 0)" },
+		{ TTY_DATA_EOL, "TTY_DATA side 0: line ends do not match canon_len 3 (canonical mode)" },
+		{ TTY_DATA_RAW_EOL, "TTY_DATA side 1: line ends do not match canon_len 0 (raw mode)" },
+		{ TTY_DATA_LEN, "canon_len 7 > len 6" },
+		{ TTY_FILE_RDEV, "FILE 3: rdev 0x8804 is neither ptmx nor pts 3 of TTY 1" },
+		{ TTY_FILE_MASTER_TWICE, "FILE 4: the master of TTY 1 is read-write and has one FILE" },
+		{ TTY_FILE_NO_TTY, "FILE 3: obj_ref 9 names no TTY written before" },
+		{ TTY_UNUSED, "TTY 1 at offset" },
+		{ TTY_DATA_MISSING, "1 TTY_DATA records missing" },
+		{ TTY_NOT_LEADER, "TTY session 1 / fg_pgrp 1: not a session leader" },
+	};
+	struct img im = { 0 };
+	struct result res;
+	unsigned int i;
+	size_t off;
+
+	tty_image(&im, TTY_OK);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		off = tty_image(&im, bad[i].mut);
+		res = read_img(&im);
+		ck_assert_fails(res, KCR_ERR_FORMAT, off, bad[i].reason);
+		img_free(&im);
+	}
+}
+END_TEST
+
 START_TEST(file_kinds_and_pipe_ends)
 {
 	struct img im = { 0 };
@@ -4659,6 +4823,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, children_stay_inside_their_section);
 	tcase_add_test(tc, task_records_start_with_task);
 	tcase_add_test(tc, file_kinds_and_pipe_ends);
+	tcase_add_test(tc, tty_records);
 	tcase_add_test(tc, ghost_inodes_are_checked);
 	tcase_add_test(tc, ghost_inode_outside_files_or_mm);
 	tcase_add_test(tc, unix_socket_records);

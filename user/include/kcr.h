@@ -185,6 +185,8 @@ struct kcr_reader {
 	uint64_t inode_size, inode_next;	/* INODE: size, lowest next offset */
 	struct kcr_section timers; /* ITIMERS: its POSIX_TIMER records */
 	int64_t last_timer_id;	/* previous POSIX_TIMER id of the open ITIMERS, -1 */
+	struct kcr_section tty;	/* TTY: its two TTY_DATA records */
+	uint32_t tty_icanon;	/* TTY: bit side set if that side is canonical */
 	uint64_t vma_start, vma_end, last_page;
 	int64_t last_fd;	/* previous FD of the open FILES, -1 if none */
 	/* FILE_LOCK: the FDs of the open FILES (ascending fd) and its locks */

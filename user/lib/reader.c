@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "kcr.h"
@@ -241,6 +242,8 @@ static uint32_t fixed_size(uint32_t type)
 	case CKPT_HDR_EVENTFD:	return sizeof(struct ckpt_hdr_eventfd);
 	case CKPT_HDR_SIGNALFD:	return sizeof(struct ckpt_hdr_signalfd);
 	case CKPT_HDR_TIMERFD:	return sizeof(struct ckpt_hdr_timerfd);
+	case CKPT_HDR_TTY:	return sizeof(struct ckpt_hdr_tty);
+	case CKPT_HDR_TTY_DATA:	return sizeof(struct ckpt_hdr_tty_data);
 	case CKPT_HDR_MM:	return sizeof(struct ckpt_hdr_mm);
 	case CKPT_HDR_VMA:	return sizeof(struct ckpt_hdr_vma);
 	case CKPT_HDR_PAGES:	return sizeof(struct ckpt_hdr_pages);
@@ -292,6 +295,8 @@ static uint64_t max_size(const struct kcr_reader *r, uint32_t type)
 	case CKPT_HDR_INODE:
 		max = fixed + CKPT_INODE_NAME_MAX + CKPT_PATH_MAX;
 		break;
+	case CKPT_HDR_TTY_DATA:
+		return fixed + CKPT_TTY_BUF;
 	case CKPT_HDR_IPC_MSG:
 		return fixed + CKPT_MSG_SIZE_MAX;
 	case CKPT_HDR_UNIX_SKB:
@@ -409,6 +414,15 @@ static int check_len(struct kcr_reader *r, uint32_t type, uint32_t len,
 				    i->name_len, CKPT_INODE_NAME_MAX, i->dir_len,
 				    CKPT_PATH_MAX);
 		want += (uint64_t)i->name_len + i->dir_len;
+		break;
+	}
+	case CKPT_HDR_TTY_DATA: {
+		const struct ckpt_hdr_tty_data *d = rec;
+
+		if (d->len > CKPT_TTY_BUF)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "TTY_DATA len %u > %u", d->len, CKPT_TTY_BUF);
+		want += d->len;
 		break;
 	}
 	case CKPT_HDR_MM: {
@@ -582,6 +596,7 @@ enum {
 	OBJ_EPOLL,		/* an EPOLL instance, used by one FILE */
 	OBJ_INODE,		/* a deleted file or memfd (INODE record) */
 	OBJ_EVENT,		/* EVENTFD, SIGNALFD, TIMERFD: size is the file kind */
+	OBJ_TTY,		/* a pty pair: size is the pts index */
 };
 
 #define PIPE_END_READ	0x1
@@ -589,6 +604,8 @@ enum {
 #define UNIX_DEFINED	0x1	/* OBJ_UNIX: its UNIX record was read (in ends) */
 #define UNIX_SHUT_RD	0x2	/* OBJ_UNIX: its record has CKPT_UNIX_SHUT_RD */
 #define UNIX_SHUT_WR	0x4	/* OBJ_UNIX: its record has CKPT_UNIX_SHUT_WR */
+#define TTY_END_MASTER	0x1	/* TTY: its master has a FILE */
+#define TTY_END_CLOSED	0x2	/* TTY: CKPT_TTY_SLAVE_CLOSED, no slave FILE */
 
 struct kcr_obj {
 	uint32_t ref;
@@ -699,6 +716,10 @@ static void obj_describe(const struct kcr_reader *r, const struct kcr_obj *o,
 	case OBJ_EVENT:
 		snprintf(buf, n, "the %s record at offset %llu",
 			 kcr_file_kind_name((uint32_t)o->size),
+			 (unsigned long long)o->off);
+		break;
+	case OBJ_TTY:
+		snprintf(buf, n, "the TTY record at offset %llu",
 			 (unsigned long long)o->off);
 		break;
 	default:
@@ -1304,6 +1325,9 @@ static int close_sections(struct kcr_reader *r, uint32_t type, uint64_t off)
 	if (type != CKPT_HDR_PIPE_DATA &&
 	    close_section(r, &r->pipe, "bytes of PIPE_DATA", off))
 		return -1;
+	if (type != CKPT_HDR_TTY_DATA &&
+	    close_section(r, &r->tty, "TTY_DATA records", off))
+		return -1;
 	if (type != CKPT_HDR_UNIX_SKB && close_unix(r, off))
 		return -1;
 	if (type != CKPT_HDR_EPOLL_ITEM &&
@@ -1648,7 +1672,7 @@ static int check_unused(struct kcr_reader *r, uint64_t off)
 		if (!o->ref || o->uses ||
 		    (o->kind != OBJ_FILE && o->kind != OBJ_PIPE &&
 		     o->kind != OBJ_EPOLL && o->kind != OBJ_INODE &&
-		     o->kind != OBJ_EVENT))
+		     o->kind != OBJ_EVENT && o->kind != OBJ_TTY))
 			continue;
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "%s %u at offset %llu is used by no %s",
@@ -1656,6 +1680,7 @@ static int check_unused(struct kcr_reader *r, uint64_t off)
 			    o->kind == OBJ_PIPE ? "PIPE" :
 			    o->kind == OBJ_EPOLL ? "EPOLL" :
 			    o->kind == OBJ_INODE ? "INODE" :
+			    o->kind == OBJ_TTY ? "TTY" :
 			    kcr_file_kind_name((uint32_t)o->size), o->ref,
 			    (unsigned long long)o->off,
 			    o->kind == OBJ_FILE ? "FD" :
@@ -1788,6 +1813,7 @@ static int file_kind_known(uint32_t kind)
 	case CKPT_FILE_EVENTFD:
 	case CKPT_FILE_SIGNALFD:
 	case CKPT_FILE_TIMERFD:
+	case CKPT_FILE_TTY:
 		return 1;
 	}
 	return 0;
@@ -1954,7 +1980,8 @@ static int check_unix_skb(struct kcr_reader *r,
 static int file_kind_has_obj(uint32_t kind)
 {
 	return kind == CKPT_FILE_PIPE || kind == CKPT_FILE_UNIX ||
-	       kind == CKPT_FILE_EPOLL || kind == CKPT_FILE_GHOST;
+	       kind == CKPT_FILE_EPOLL || kind == CKPT_FILE_GHOST ||
+	       kind == CKPT_FILE_TTY;
 }
 
 /* FILE of kind EPOLL: the one file of an EPOLL written before it. */
@@ -2252,6 +2279,136 @@ static int check_timerfd(struct kcr_reader *r,
 			       CKPT_FILE_TIMERFD, off);
 }
 
+/* the kernel's O_LARGEFILE on x86_64 (the C library's is 0) */
+#define KCR_O_LARGEFILE	0100000
+
+/* new_encode_dev() of major:minor */
+static uint64_t tty_encode_dev(uint32_t major, uint32_t minor)
+{
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffU) << 12);
+}
+
+/* A FILE of one side of a TTY: the master once, slaves by the index. */
+static int check_tty_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
+			  uint64_t off)
+{
+	struct kcr_obj *tty = obj_find(r, f->obj_ref);
+	uint32_t idx, acc = f->f_flags & O_ACCMODE;
+	int master;
+
+	if (!tty || tty->kind != OBJ_TTY)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: obj_ref %u names no TTY written before",
+			    f->objref, f->obj_ref);
+	idx = (uint32_t)tty->size;
+	master = f->rdev == tty_encode_dev(5, 2);
+	if ((f->mode & S_IFMT) != S_IFCHR || f->pos || acc == O_ACCMODE ||
+	    (f->f_flags & ~(uint32_t)(O_ACCMODE | O_NONBLOCK | O_APPEND |
+				      KCR_O_LARGEFILE | O_NOATIME)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: a pty file is a character device at pos 0 with open flags, not mode 0%o pos %lld f_flags 0%o",
+			    f->objref, f->mode, (long long)f->pos, f->f_flags);
+	if (master) {
+		if (acc != O_RDWR || (tty->ends & TTY_END_MASTER))
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "FILE %u: the master of TTY %u is read-write and has one FILE",
+				    f->objref, f->obj_ref);
+		tty->ends |= TTY_END_MASTER;
+	} else if (f->rdev != tty_encode_dev(136 + idx / 256, idx % 256)) {
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: rdev 0x%llx is neither ptmx nor pts %u of TTY %u",
+			    f->objref, (unsigned long long)f->rdev, idx,
+			    f->obj_ref);
+	} else if (tty->ends & TTY_END_CLOSED) {
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: a slave of TTY %u, saved with every slave closed",
+			    f->objref, f->obj_ref);
+	}
+	tty->uses++;
+	return 0;
+}
+
+static int check_termios(struct kcr_reader *r, const struct ckpt_tty_termios *t,
+			 const char *side, uint64_t off)
+{
+	if (t->pad || t->c_line)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TTY %s termios: pad nonzero or line discipline %u (only n_tty, 0)",
+			    side, t->c_line);
+	return 0;
+}
+
+static int check_tty(struct kcr_reader *r, const struct ckpt_hdr_tty *t,
+		     uint64_t off)
+{
+	struct kcr_obj *o;
+
+	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_TTY, 0, off))
+		return -1;
+	if (t->index >= CKPT_TTY_INDEX_MAX || (t->flags & ~(__u32)CKPT_TTY_FLAGS))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TTY index %u (max %u) or flags 0x%x unknown",
+			    t->index, CKPT_TTY_INDEX_MAX - 1, t->flags);
+	if (t->session > r->nr_tasks || t->fg_pgrp > r->nr_tasks ||
+	    (t->fg_pgrp && !t->session))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TTY session %u / fg_pgrp %u: not TREE positions + 1 (%u tasks), or a group without a session",
+			    t->session, t->fg_pgrp, r->nr_tasks);
+	if (t->session && r->tasks &&
+	    (!(r->tasks[t->session - 1].flags & CKPT_TASK_SESSION_LEADER) ||
+	     (t->fg_pgrp &&
+	      r->tasks[t->fg_pgrp - 1].sid != r->tasks[t->session - 1].pid)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TTY session %u / fg_pgrp %u: not a session leader, or a group of another session",
+			    t->session, t->fg_pgrp);
+	if (t->pktstatus > 0xff ||
+	    (t->pktstatus && !(t->flags & CKPT_TTY_PACKET)))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TTY pktstatus 0x%x without packet mode or above 0xff",
+			    t->pktstatus);
+	if (check_termios(r, &t->termios[0], "slave", off) ||
+	    check_termios(r, &t->termios[1], "master", off))
+		return -1;
+	o = obj_define(r, t->objref, OBJ_TTY, "TTY", off);
+	if (!o)
+		return -1;
+	o->size = t->index;
+	if (t->flags & CKPT_TTY_SLAVE_CLOSED)
+		o->ends |= TTY_END_CLOSED;
+	r->tty_icanon = ((t->termios[0].c_lflag & ICANON) ? 1 : 0) |
+			((t->termios[1].c_lflag & ICANON) ? 2 : 0);
+	open_section(&r->tty, CKPT_HDR_TTY, off, 2);
+	return 0;
+}
+
+static int check_tty_data(struct kcr_reader *r,
+			  const struct ckpt_hdr_tty_data *d, uint64_t off)
+{
+	uint32_t side = 2 - (uint32_t)r->tty.remaining, i, last = 0;
+	int any = 0, icanon;
+
+	if (section_take(r, &r->tty, CKPT_HDR_TTY, CKPT_HDR_TTY_DATA, 1, off))
+		return -1;
+	if (d->side != side || d->pad || d->canon_len > d->len)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TTY_DATA side %u (expected %u), pad nonzero or canon_len %u > len %u",
+			    d->side, side, d->canon_len, d->len);
+	for (i = 0; i < CKPT_TTY_BUF; i++) {
+		if (d->eol[i / 8] & (1U << (i % 8))) {
+			any = 1;
+			last = i;
+		}
+	}
+	icanon = !!(r->tty_icanon & (1U << side));
+	if ((!icanon && (any || d->canon_len)) ||
+	    (icanon && (any != !!d->canon_len ||
+			(any && last + 1 != d->canon_len))))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "TTY_DATA side %u: line ends do not match canon_len %u (%s mode)",
+			    side, d->canon_len, icanon ? "canonical" : "raw");
+	return 0;
+}
+
 static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 		      uint64_t off)
 {
@@ -2322,6 +2479,12 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 			return -1;
 	} else if (is_event_kind(f->kind)) {
 		if (check_event_file(r, f, off))
+			return -1;
+	} else if (f->kind == CKPT_FILE_TTY) {
+		if (f->path_len)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "FILE %u: a pty file has no path", f->objref);
+		if (check_tty_file(r, f, off))
 			return -1;
 	} else if (f->obj_ref) {
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
@@ -2922,6 +3085,10 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 		return check_signalfd(r, rec, off);
 	case CKPT_HDR_TIMERFD:
 		return check_timerfd(r, rec, off);
+	case CKPT_HDR_TTY:
+		return check_tty(r, rec, off);
+	case CKPT_HDR_TTY_DATA:
+		return check_tty_data(r, rec, off);
 	case CKPT_HDR_PIPE_DATA: {
 		const struct ckpt_hdr *h = rec;
 

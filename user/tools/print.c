@@ -864,10 +864,11 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		snprintf(buf, sizeof(buf), "0%o", f->mode);
 		pf_w(p, "mode", buf);
 		pf_i(p, "pos", f->pos);
-		if (f->kind == CKPT_FILE_CHR)
+		if (f->kind == CKPT_FILE_CHR || f->kind == CKPT_FILE_TTY)
 			pf_x(p, "rdev", f->rdev);
 		if (f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_UNIX ||
-		    f->kind == CKPT_FILE_EPOLL || f->kind == CKPT_FILE_GHOST)
+		    f->kind == CKPT_FILE_EPOLL || f->kind == CKPT_FILE_GHOST ||
+		    f->kind == CKPT_FILE_TTY)
 			pf_u(p, "obj_ref", f->obj_ref);
 		if (f->path_len)
 			pf_s(p, "path", (const char *)(f + 1), f->path_len);
@@ -1000,6 +1001,38 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_u(p, "value_ns", t->value_ns);
 		pf_u(p, "interval_ns", t->interval_ns);
 		pf_u(p, "ticks", t->ticks);
+		break;
+	}
+	case CKPT_HDR_TTY: {
+		const struct ckpt_hdr_tty *t = d;
+		int s;
+
+		pf_u(p, "objref", t->objref);
+		pf_u(p, "index", t->index);
+		pf_x(p, "flags", t->flags);
+		pf_u(p, "session", t->session);
+		pf_u(p, "fg_pgrp", t->fg_pgrp);
+		pf_x(p, "pktstatus", t->pktstatus);
+		snprintf(buf, sizeof(buf), "%ux%u (%ux%u px)", t->ws_col,
+			 t->ws_row, t->ws_xpixel, t->ws_ypixel);
+		pf_w(p, "winsize", buf);
+		for (s = 0; s < 2; s++) {
+			const struct ckpt_tty_termios *tm = &t->termios[s];
+
+			snprintf(buf, sizeof(buf),
+				 "iflag 0%o oflag 0%o cflag 0%o lflag 0%o speed %u/%u",
+				 tm->c_iflag, tm->c_oflag, tm->c_cflag,
+				 tm->c_lflag, tm->c_ispeed, tm->c_ospeed);
+			pf_w(p, s ? "master" : "slave", buf);
+		}
+		break;
+	}
+	case CKPT_HDR_TTY_DATA: {
+		const struct ckpt_hdr_tty_data *t = d;
+
+		pf_w(p, "side", t->side ? "master" : "slave");
+		pf_u(p, "len", t->len);
+		pf_u(p, "canon_len", t->canon_len);
 		break;
 	}
 	case CKPT_HDR_MM: {

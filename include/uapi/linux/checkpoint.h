@@ -734,6 +734,68 @@ struct ckpt_hdr_posix_timer {
 	__u32 pad;
 };
 
+/* --- tty --- */
+#define CKPT_TTY_NCCS		19	/* NCCS of struct termios */
+#define CKPT_TTY_BUF		4096	/* N_TTY_BUF_SIZE: unread bytes per side */
+#define CKPT_TTY_INDEX_MAX	1048576	/* NR_UNIX98_PTY_MAX: pts numbers */
+
+/* One side's termios (struct ktermios), in CKPT_HDR_TTY. */
+struct ckpt_tty_termios {
+	__u32 c_iflag;
+	__u32 c_oflag;
+	__u32 c_cflag;
+	__u32 c_lflag;
+	__u32 c_ispeed;
+	__u32 c_ospeed;
+	__u8 c_cc[CKPT_TTY_NCCS];
+	__u8 c_line;		/* N_TTY (0) only */
+	__u32 pad;
+};
+
+/* CKPT_HDR_TTY: flags */
+#define CKPT_TTY_LOCKED		0x1	/* slave locked (no unlockpt yet) */
+#define CKPT_TTY_PACKET		0x2	/* master in packet mode (TIOCPKT) */
+#define CKPT_TTY_SLAVE_CLOSED	0x4	/* every slave file was closed */
+#define CKPT_TTY_FLAGS		0x7
+
+/*
+ * CKPT_HDR_TTY: a Unix98 pty pair (shared object), written before the
+ * first FILE of either side; followed by two TTY_DATA records, side 0 then
+ * side 1.  session and fg_pgrp are TREE positions + 1 (0: none): the
+ * session leader whose controlling terminal the slave is, and a task of
+ * its foreground process group.
+ */
+struct ckpt_hdr_tty {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 index;		/* N of /dev/pts/N, < CKPT_TTY_INDEX_MAX */
+	__u32 flags;		/* CKPT_TTY_* */
+	__u32 session;
+	__u32 fg_pgrp;
+	__u32 pktstatus;	/* packet mode: pending TIOCPKT_* bits (< 256) */
+	__u16 ws_row;		/* window size (struct winsize) */
+	__u16 ws_col;
+	__u16 ws_xpixel;
+	__u16 ws_ypixel;
+	struct ckpt_tty_termios termios[2];	/* [0] slave, [1] master */
+};
+
+/*
+ * CKPT_HDR_TTY_DATA: the unread input of one side's line discipline
+ * (n_tty), followed by len bytes.  Side 0 is the slave's input (what the
+ * master wrote), side 1 the master's (what the slave wrote).  In canonical
+ * mode, canon_len bytes are complete lines, and bit i of eol (byte i / 8,
+ * bit i % 8) says that byte i ends a line; otherwise both are zero.
+ */
+struct ckpt_hdr_tty_data {
+	struct ckpt_hdr h;
+	__u32 side;
+	__u32 len;		/* 0 .. CKPT_TTY_BUF */
+	__u32 canon_len;	/* <= len */
+	__u32 pad;
+	__u8 eol[CKPT_TTY_BUF / 8];
+};
+
 /* CKPT_HDR_MM: the address space of one task; followed by nr_vmas VMAs. */
 struct ckpt_hdr_mm {
 	struct ckpt_hdr h;
