@@ -30,6 +30,8 @@ static const char *const type_names[CKPT_HDR_TYPE_MAX + 1] = {
 	[CKPT_HDR_INODE] = "inode", [CKPT_HDR_INODE_DATA] = "inode_data",
 	[CKPT_HDR_EVENTFD] = "eventfd", [CKPT_HDR_SIGNALFD] = "signalfd",
 	[CKPT_HDR_TIMERFD] = "timerfd",
+	[CKPT_HDR_INOTIFY] = "inotify", [CKPT_HDR_INOTIFY_WATCH] = "inotify_watch",
+	[CKPT_HDR_INOTIFY_EVENT] = "inotify_event",
 	[CKPT_HDR_ITIMERS] = "itimers", [CKPT_HDR_POSIX_TIMER] = "posix_timer",
 };
 
@@ -331,6 +333,18 @@ static const struct field fields[] = {
 	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, value_ns),
 	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, interval_ns),
 	F("timerfd", CKPT_HDR_TIMERFD, ckpt_hdr_timerfd, ticks),
+	F("inotify", CKPT_HDR_INOTIFY, ckpt_hdr_inotify, objref),
+	F("inotify", CKPT_HDR_INOTIFY, ckpt_hdr_inotify, nr_watches),
+	F("inotify", CKPT_HDR_INOTIFY, ckpt_hdr_inotify, nr_events),
+	F("inotify", CKPT_HDR_INOTIFY, ckpt_hdr_inotify, next_wd),
+	F("inotify_watch", CKPT_HDR_INOTIFY_WATCH, ckpt_hdr_inotify_watch, wd),
+	F("inotify_watch", CKPT_HDR_INOTIFY_WATCH, ckpt_hdr_inotify_watch, mask),
+	F("inotify_watch", CKPT_HDR_INOTIFY_WATCH, ckpt_hdr_inotify_watch, mode),
+	F("inotify_watch", CKPT_HDR_INOTIFY_WATCH, ckpt_hdr_inotify_watch, path_len),
+	F("inotify_watch", CKPT_HDR_INOTIFY_WATCH, ckpt_hdr_inotify_watch, ino),
+	F("inotify_event", CKPT_HDR_INOTIFY_EVENT, ckpt_hdr_inotify_event, wd),
+	F("inotify_event", CKPT_HDR_INOTIFY_EVENT, ckpt_hdr_inotify_event, mask),
+	F("inotify_event", CKPT_HDR_INOTIFY_EVENT, ckpt_hdr_inotify_event, name_len),
 	/* --- timers --- */
 	FX("itimers.real", CKPT_HDR_ITIMERS, offsetof(struct ckpt_hdr_itimers, it), 8),
 	FX("itimers.real_interval", CKPT_HDR_ITIMERS, offsetof(struct ckpt_hdr_itimers, it) + 8, 8),

@@ -1002,6 +1002,36 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_u(p, "ticks", t->ticks);
 		break;
 	}
+	case CKPT_HDR_INOTIFY: {
+		const struct ckpt_hdr_inotify *in = d;
+
+		pf_u(p, "objref", in->objref);
+		pf_u(p, "nr_watches", in->nr_watches);
+		pf_u(p, "nr_events", in->nr_events);
+		pf_i(p, "next_wd", in->next_wd);
+		break;
+	}
+	case CKPT_HDR_INOTIFY_WATCH: {
+		const struct ckpt_hdr_inotify_watch *w = d;
+
+		pf_i(p, "wd", w->wd);
+		pf_x(p, "mask", w->mask);
+		pf_x(p, "mode", w->mode);
+		pf_x(p, "dev", w->dev);
+		pf_u(p, "ino", w->ino);
+		pf_s(p, "path", (const char *)(w + 1), w->path_len);
+		break;
+	}
+	case CKPT_HDR_INOTIFY_EVENT: {
+		const struct ckpt_hdr_inotify_event *e = d;
+
+		pf_i(p, "wd", e->wd);
+		pf_x(p, "mask", e->mask);
+		pf_u(p, "cookie", e->cookie);
+		if (e->name_len)
+			pf_s(p, "name", (const char *)(e + 1), e->name_len);
+		break;
+	}
 	case CKPT_HDR_MM: {
 		const struct ckpt_hdr_mm *m = d;
 
