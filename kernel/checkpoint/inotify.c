@@ -309,6 +309,13 @@ static int ckpt_ino_write(struct ckpt_ctx *ctx, unsigned int fd,
 	/* idr_alloc_cyclic() starts at 1 from a cursor of 0 or past INT_MAX */
 	hi.next_wd = next_wd >= 1 && next_wd <= CKPT_INOTIFY_WD_MAX ? next_wd : 1;
 	ret = ckpt_write_record(ctx, CKPT_HDR_INOTIFY, &hi, sizeof(hi));
+	for (off = 0, i = 0; !ret && i < ev->nr; i++) {
+		struct ckpt_hdr_inotify_event *e = (void *)(ev->buf + off);
+
+		off += ckpt_ino_event_len(e->name_len ? e->name_len - 1 : 0);
+		ret = ckpt_write_record_payload(ctx, CKPT_HDR_INOTIFY_EVENT, e,
+						sizeof(*e), e + 1, e->name_len);
+	}
 	for (i = 0; !ret && i < c->nr; i++) {
 		struct ckpt_ino_watch *w = &c->w[i];
 
@@ -331,13 +338,6 @@ static int ckpt_ino_write(struct ckpt_ctx *ctx, unsigned int fd,
 	if (mnts)
 		drop_collected_mounts(mnts);
 	__putname(buf);
-	for (off = 0, i = 0; !ret && i < ev->nr; i++) {
-		struct ckpt_hdr_inotify_event *e = (void *)(ev->buf + off);
-
-		off += ckpt_ino_event_len(e->name_len ? e->name_len - 1 : 0);
-		ret = ckpt_write_record_payload(ctx, CKPT_HDR_INOTIFY_EVENT, e,
-						sizeof(*e), e + 1, e->name_len);
-	}
 	return ret;
 }
 
@@ -585,14 +585,15 @@ int restore_inotify_obj(struct ckpt_ctx *ctx)
 	ret = restore_event_add(ctx, hi.objref, CKPT_FILE_INOTIFY, file);
 	if (ret)
 		return ret;
-	for (i = 0; i < hi.nr_watches; i++) {
-		ret = restore_ino_watch(ctx, hi.objref, file, &prev_wd);
+	/* the events before the watches: no new one comes in between */
+	for (i = 0; i < hi.nr_events; i++) {
+		ret = restore_ino_event(ctx, hi.objref, file);
 		if (ret)
 			return ret;
 		cond_resched();
 	}
-	for (i = 0; i < hi.nr_events; i++) {
-		ret = restore_ino_event(ctx, hi.objref, file);
+	for (i = 0; i < hi.nr_watches; i++) {
+		ret = restore_ino_watch(ctx, hi.objref, file, &prev_wd);
 		if (ret)
 			return ret;
 		cond_resched();

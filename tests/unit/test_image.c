@@ -3372,9 +3372,9 @@ END_TEST
 /*
  * INOTIFY records: one task, fd 0 an inotify instance (INOTIFY 1, FILE 2)
  * with watches wd 1 (a directory) and wd 5 (a file, IN_ONESHOT), an
- * IN_CREATE event with a name and the overflow event.  mut selects one
- * damage; off[]: 0 INOTIFY, 1 watch 0, 2 watch 1, 3 event 0, 4 event 1,
- * 5 FILE.
+ * IN_CREATE event with a name and the overflow event (the events come
+ * first).  mut selects one damage; off[]: 0 INOTIFY, 1 watch 0, 2 watch 1,
+ * 3 event 0, 4 event 1, 5 FILE.
  */
 static void inotify_image(struct img *im, int mut, size_t off[6])
 {
@@ -3453,13 +3453,16 @@ static void inotify_image(struct img *im, int mut, size_t off[6])
 	img_fs(im, e.fs_ref);
 	img_files(im, e.files_ref, 1);
 	off[0] = img_rec(im, CKPT_HDR_INOTIFY, &in, sizeof(in), NULL, 0);
-	for (i = 0; i < 2; i++)
-		off[1 + i] = img_rec(im, CKPT_HDR_INOTIFY_WATCH, &w[i],
-				     sizeof(w[i]), paths[i], w[i].path_len);
 	off[3] = img_rec(im, CKPT_HDR_INOTIFY_EVENT, &ev[0], sizeof(ev[0]),
 			 name, name_len);
+	if (mut == 19)	/* a watch between the events */
+		off[1] = img_rec(im, CKPT_HDR_INOTIFY_WATCH, &w[0],
+				 sizeof(w[0]), paths[0], w[0].path_len);
 	off[4] = img_rec(im, CKPT_HDR_INOTIFY_EVENT, &ev[1], sizeof(ev[1]),
 			 NULL, 0);
+	for (i = mut == 19; i < 2; i++)
+		off[1 + i] = img_rec(im, CKPT_HDR_INOTIFY_WATCH, &w[i],
+				     sizeof(w[i]), paths[i], w[i].path_len);
 	off[5] = img_rec(im, CKPT_HDR_FILE, &f, sizeof(f), NULL, 0);
 	memset(&fd, 0, sizeof(fd));
 	fd.file_ref = 2;
@@ -3486,7 +3489,7 @@ START_TEST(inotify_records)
 		{ 6, 0, "INOTIFY 1: 1048577 watches" },
 		{ 7, 0, "65537 events" },
 		{ 8, 0, "INOTIFY 1: next_wd 0 out of range" },
-		{ 9, 3, "1 INOTIFY_WATCH records missing" },
+		{ 9, 5, "1 INOTIFY_WATCH records missing" },
 		{ 10, 3, "INOTIFY_EVENT wd 1: name a/b has a '/'" },
 		{ 11, 3, "INOTIFY_EVENT record length 324 > maximum 280" },
 		{ 12, 4, "INOTIFY_EVENT wd 3 mask 0x4000: not an event" },
@@ -3496,6 +3499,7 @@ START_TEST(inotify_records)
 		{ 16, 5, "FILE 2: obj_ref 7 names no inotify record" },
 		{ 17, 1, "INOTIFY_WATCH pad field is nonzero" },
 		{ 18, 3, "INOTIFY_EVENT wd 1 mask 0x4100: not an event" },
+		{ 19, 1, "1 INOTIFY_EVENT records missing" },
 	};
 	struct img im = { 0 };
 	struct result res;

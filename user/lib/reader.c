@@ -1339,11 +1339,12 @@ static int close_sections(struct kcr_reader *r, uint32_t type, uint64_t off)
 	if (type != CKPT_HDR_INODE_DATA &&
 	    close_section(r, &r->inode, "INODE_DATA records", off))
 		return -1;
-	if (type != CKPT_HDR_INOTIFY_WATCH &&
-	    close_section(r, &r->ino_watch, "INOTIFY_WATCH records", off))
+	/* an INOTIFY's events, then its watches */
+	if (type != CKPT_HDR_INOTIFY_EVENT &&
+	    close_section(r, &r->ino_event, "INOTIFY_EVENT records", off))
 		return -1;
 	if (type != CKPT_HDR_INOTIFY_WATCH && type != CKPT_HDR_INOTIFY_EVENT &&
-	    close_section(r, &r->ino_event, "INOTIFY_EVENT records", off))
+	    close_section(r, &r->ino_watch, "INOTIFY_WATCH records", off))
 		return -1;
 	/* an INODE first used by a VMA comes right before it */
 	if (type != CKPT_HDR_VMA && type != CKPT_HDR_PAGES &&

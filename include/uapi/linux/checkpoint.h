@@ -697,8 +697,8 @@ struct ckpt_hdr_timerfd {
 /*
  * CKPT_HDR_INOTIFY: an inotify instance (object CKPT_OBJ_EVENT), written
  * before the one FILE (kind CKPT_FILE_INOTIFY) that opens it; followed by
- * nr_watches INOTIFY_WATCH records in strictly ascending wd order, then
- * nr_events INOTIFY_EVENT records, the unread events, oldest first.
+ * nr_events INOTIFY_EVENT records, the unread events, oldest first, then
+ * nr_watches INOTIFY_WATCH records in strictly ascending wd order.
  * next_wd: where the next inotify_add_watch() starts looking for a free
  * wd (the kernel's idr cursor; INOTIFY_IOC_SETNEXTWD sets it).
  */
@@ -706,7 +706,7 @@ struct ckpt_hdr_inotify {
 	struct ckpt_hdr h;
 	__u32 objref;
 	__u32 nr_watches;	/* <= CKPT_INOTIFY_WATCHES_MAX */
-	__u32 nr_events;	/* <= CKPT_INOTIFY_EVENTS_MAX */
+	__u32 nr_events;	/* <= CKPT_INOTIFY_EVENTS_MAX, come first */
 	__s32 next_wd;		/* 1 .. CKPT_INOTIFY_WD_MAX */
 };
 
