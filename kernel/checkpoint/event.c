@@ -197,7 +197,7 @@ static void ckpt_release_event(void *ptr)
  * table owns it from here.
  */
 int restore_event_add(struct ckpt_ctx *ctx, u32 objref, u32 kind,
-			     struct file *file)
+		      struct file *file)
 {
 	struct ckpt_rst_event *re;
 
