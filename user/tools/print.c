@@ -867,7 +867,8 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		if (f->kind == CKPT_FILE_CHR)
 			pf_x(p, "rdev", f->rdev);
 		if (f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_UNIX ||
-		    f->kind == CKPT_FILE_EPOLL || f->kind == CKPT_FILE_GHOST)
+		    f->kind == CKPT_FILE_EPOLL || f->kind == CKPT_FILE_GHOST ||
+		    f->kind == CKPT_FILE_INOTIFY)
 			pf_u(p, "obj_ref", f->obj_ref);
 		if (f->path_len)
 			pf_s(p, "path", (const char *)(f + 1), f->path_len);
