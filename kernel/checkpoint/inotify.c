@@ -274,7 +274,7 @@ static char *ckpt_ino_path(struct ckpt_ctx *ctx, unsigned int fd,
 	if (!f.path) {
 		name = dentry_path_raw(f.dentry, buf, PATH_MAX);
 		ckpt_err(ctx, -EOPNOTSUPP,
-			 "fd %u: inotify watch %d: %s (inode %lu) is not reachable by path from the checkpointer's root (mount namespace, chroot or over-mount?)",
+			 "fd %u: inotify watch %d: %s in its file system (inode %lu) is not reachable by path from the checkpointer's root (mount namespace, chroot or over-mount?)",
 			 fd, w->wd, IS_ERR(name) ? "?" : name, inode->i_ino);
 		dput(f.dentry);
 		return ERR_PTR(-EOPNOTSUPP);

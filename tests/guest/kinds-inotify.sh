@@ -25,7 +25,7 @@ t_inotify_overmount() {
 	start_prog $n inotify hold $n || return 1
 	wait_ready $n "$PID" || return 1
 	mount -t tmpfs none /tmp/$n.d || { kill -9 "$PID"; fail "mount over /tmp/$n.d failed"; return 1; }
-	refused_checkpoint $n "$PID" "inotify watch 1: /tmp/$n.d/f (inode [0-9]*) is not reachable by path" \
+	refused_checkpoint $n "$PID" "inotify watch 1: /$n.d/f in its file system (inode [0-9]*) is not reachable by path" \
 		"naming the watch no path reaches"
 	rc=$?
 	umount /tmp/$n.d
