@@ -424,6 +424,15 @@ int restore_timerfd_obj(struct ckpt_ctx *ctx);
 struct file *restore_event_file(struct ckpt_ctx *ctx,
 				const struct ckpt_hdr_file *hf,
 				const char *path);
+int restore_event_add(struct ckpt_ctx *ctx, u32 objref, u32 kind,
+		      struct file *file);
+
+/* inotify.c: INOTIFY, INOTIFY_WATCH, INOTIFY_EVENT (kind CKPT_FILE_INOTIFY) */
+bool ckpt_is_inotify(struct file *file);
+int ckpt_save_inotify(struct ckpt_ctx *ctx, unsigned int fd,
+		      struct file *file, struct ckpt_hdr_file *hf,
+		      char *buf, char **path);
+int restore_inotify_obj(struct ckpt_ctx *ctx);
 
 /* tty.c: TTY, TTY_DATA (a kind of ckpt_file_ops) */
 bool ckpt_is_tty(struct file *file);

@@ -192,9 +192,12 @@ static void ckpt_release_event(void *ptr)
 	kfree(re);
 }
 
-/* Keep file as the object objref of kind; the table owns it from here. */
-static int restore_event_add(struct ckpt_ctx *ctx, u32 objref, u32 kind,
-			     struct file *file)
+/*
+ * Keep file as the object objref of kind (event fds, inotify.c); the
+ * table owns it from here.
+ */
+int restore_event_add(struct ckpt_ctx *ctx, u32 objref, u32 kind,
+		      struct file *file)
 {
 	struct ckpt_rst_event *re;
 
@@ -321,16 +324,20 @@ int restore_timerfd_obj(struct ckpt_ctx *ctx)
 	return restore_event_add(ctx, ht.objref, CKPT_FILE_TIMERFD, file);
 }
 
-/* FILE of an event fd: the object's file, with the saved flags. */
+/*
+ * FILE of an event fd or an inotify instance (read-only): the object's
+ * file, with the saved flags.
+ */
 struct file *restore_event_file(struct ckpt_ctx *ctx,
 				const struct ckpt_hdr_file *hf,
 				const char *path)
 {
+	unsigned int acc = hf->kind == CKPT_FILE_INOTIFY ? O_RDONLY : O_RDWR;
 	struct ckpt_rst_event *re;
 
 	if (hf->mode || hf->pos || hf->rdev || hf->path_len ||
 	    (hf->f_flags & ~CKPT_EVENT_FILE_FLAGS) ||
-	    (hf->f_flags & O_ACCMODE) != O_RDWR) {
+	    (hf->f_flags & O_ACCMODE) != acc) {
 		ckpt_err(ctx, -EINVAL, "file %u: bad event fd record",
 			 hf->objref);
 		return ERR_PTR(-EINVAL);

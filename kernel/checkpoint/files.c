@@ -14,7 +14,9 @@
  *    before its first end, including its capacity and the unread data,
  *    peeked without consuming it.  A pipe one of whose ends is held outside
  *    the checkpointed task is refused;
- *  - deleted regular files and memfds, saved by contents (ghost.c).
+ *  - deleted regular files and memfds, saved by contents (ghost.c);
+ *  - UNIX sockets (unix.c), event fds (event.c), inotify instances
+ *    (inotify.c), epoll files (epoll.c): the kinds of ckpt_file_ops[].
  * Anything else is refused (-EOPNOTSUPP, or -EBUSY for a state we refuse).
  * In a self-checkpoint the image and log files are not saved.
  *
@@ -870,6 +872,17 @@ static const struct ckpt_file_ops ckpt_file_ops[] = {
 		.restore_obj = restore_timerfd_obj,
 		.restore = restore_event_file,
 	},
+#ifdef CONFIG_INOTIFY_USER
+	{
+		.name = "inotify",
+		.kind = CKPT_FILE_INOTIFY,
+		.obj_type = CKPT_HDR_INOTIFY,
+		.can_save = ckpt_is_inotify,
+		.save = ckpt_save_inotify,
+		.restore_obj = restore_inotify_obj,
+		.restore = restore_event_file,
+	},
+#endif
 #ifdef CONFIG_EPOLL
 	{
 		.name = "epoll",

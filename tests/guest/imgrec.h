@@ -31,6 +31,8 @@ static const char *const type_names[CKPT_HDR_TYPE_MAX + 1] = {
 	[CKPT_HDR_EVENTFD] = "eventfd", [CKPT_HDR_SIGNALFD] = "signalfd",
 	[CKPT_HDR_TIMERFD] = "timerfd",
 	[CKPT_HDR_TTY] = "tty", [CKPT_HDR_TTY_DATA] = "tty_data",
+	[CKPT_HDR_INOTIFY] = "inotify", [CKPT_HDR_INOTIFY_WATCH] = "inotify_watch",
+	[CKPT_HDR_INOTIFY_EVENT] = "inotify_event",
 	[CKPT_HDR_ITIMERS] = "itimers", [CKPT_HDR_POSIX_TIMER] = "posix_timer",
 };
 
@@ -350,6 +352,18 @@ static const struct field fields[] = {
 	F("tty_data", CKPT_HDR_TTY_DATA, ckpt_hdr_tty_data, canon_len),
 	F("tty_data", CKPT_HDR_TTY_DATA, ckpt_hdr_tty_data, pad),
 	FX("tty_data.eol0", CKPT_HDR_TTY_DATA, offsetof(struct ckpt_hdr_tty_data, eol), 1),
+	F("inotify", CKPT_HDR_INOTIFY, ckpt_hdr_inotify, objref),
+	F("inotify", CKPT_HDR_INOTIFY, ckpt_hdr_inotify, nr_watches),
+	F("inotify", CKPT_HDR_INOTIFY, ckpt_hdr_inotify, nr_events),
+	F("inotify", CKPT_HDR_INOTIFY, ckpt_hdr_inotify, next_wd),
+	F("inotify_watch", CKPT_HDR_INOTIFY_WATCH, ckpt_hdr_inotify_watch, wd),
+	F("inotify_watch", CKPT_HDR_INOTIFY_WATCH, ckpt_hdr_inotify_watch, mask),
+	F("inotify_watch", CKPT_HDR_INOTIFY_WATCH, ckpt_hdr_inotify_watch, mode),
+	F("inotify_watch", CKPT_HDR_INOTIFY_WATCH, ckpt_hdr_inotify_watch, path_len),
+	F("inotify_watch", CKPT_HDR_INOTIFY_WATCH, ckpt_hdr_inotify_watch, ino),
+	F("inotify_event", CKPT_HDR_INOTIFY_EVENT, ckpt_hdr_inotify_event, wd),
+	F("inotify_event", CKPT_HDR_INOTIFY_EVENT, ckpt_hdr_inotify_event, mask),
+	F("inotify_event", CKPT_HDR_INOTIFY_EVENT, ckpt_hdr_inotify_event, name_len),
 	/* --- timers --- */
 	FX("itimers.real", CKPT_HDR_ITIMERS, offsetof(struct ckpt_hdr_itimers, it), 8),
 	FX("itimers.real_interval", CKPT_HDR_ITIMERS, offsetof(struct ckpt_hdr_itimers, it) + 8, 8),

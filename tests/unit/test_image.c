@@ -3540,6 +3540,158 @@ START_TEST(event_fds_one_file_per_object)
 END_TEST
 
 /*
+ * INOTIFY records: one task, fd 0 an inotify instance (INOTIFY 1, FILE 2)
+ * with watches wd 1 (a directory) and wd 5 (a file, IN_ONESHOT), an
+ * IN_CREATE event with a name and the overflow event (the events come
+ * first).  mut selects one damage; off[]: 0 INOTIFY, 1 watch 0, 2 watch 1,
+ * 3 event 0, 4 event 1, 5 FILE.
+ */
+static void inotify_image(struct img *im, int mut, size_t off[6])
+{
+	struct ckpt_task_pids e = img_proc(NULL, 10);
+	struct ckpt_hdr_inotify_watch w[2];
+	struct ckpt_hdr_inotify_event ev[2];
+	struct ckpt_hdr_inotify in;
+	struct ckpt_hdr_file f;
+	struct ckpt_hdr_fd fd;
+	const char *paths[2] = { "/tmp/d", "/tmp/d/f" };
+	const char *name = "new";
+	size_t name_len = 4;
+	char longname[300];
+	int i;
+
+	memset(&in, 0, sizeof(in));
+	in.objref = 1;
+	in.nr_watches = 2;
+	in.nr_events = 2;
+	in.next_wd = 6;
+	memset(w, 0, sizeof(w));
+	w[0].wd = 1;
+	w[0].mask = 0x00000fff | 0x04000000;	/* IN_ALL_EVENTS | EXCL_UNLINK */
+	w[0].mode = S_IFDIR;
+	w[1].wd = 5;
+	w[1].mask = 0x00000002 | 0x80000000;	/* IN_MODIFY | IN_ONESHOT */
+	w[1].mode = S_IFREG;
+	for (i = 0; i < 2; i++) {
+		w[i].dev = 0x15;
+		w[i].ino = 100 + (uint64_t)i;
+		w[i].path_len = (uint16_t)(strlen(paths[i]) + 1);
+	}
+	memset(ev, 0, sizeof(ev));
+	ev[0].wd = 1;
+	ev[0].mask = 0x00000100;		/* IN_CREATE */
+	ev[0].name_len = (uint16_t)name_len;
+	ev[1].wd = -1;
+	ev[1].mask = CKPT_INOTIFY_OVERFLOW;
+	memset(&f, 0, sizeof(f));
+	f.objref = 2;
+	f.kind = CKPT_FILE_INOTIFY;
+	f.f_flags = O_RDONLY | O_NONBLOCK;
+	f.obj_ref = 1;
+
+	switch (mut) {
+	case 1: w[1].wd = 1; break;
+	case 2: w[0].wd = 0; break;
+	case 3: w[0].mask |= 0x20000000; break;	/* IN_MASK_ADD */
+	case 4: w[1].mode = 0; break;
+	case 5: paths[1] = "tmp/d/f"; w[1].path_len = 8; break;
+	case 6: in.nr_watches = CKPT_INOTIFY_WATCHES_MAX + 1; break;
+	case 7: in.nr_events = CKPT_INOTIFY_EVENTS_MAX + 1; break;
+	case 8: in.next_wd = 0; break;
+	case 9: in.nr_watches = 3; break;
+	case 10: name = "a/b"; break;
+	case 11:
+		memset(longname, 'x', sizeof(longname) - 1);
+		longname[sizeof(longname) - 1] = '\0';
+		name = longname;
+		ev[0].name_len = sizeof(longname);
+		break;
+	case 12: ev[1].wd = 3; break;
+	case 13: ev[0] = ev[1]; ev[0].name_len = 0; break;
+	case 14: ev[0].mask = 0; break;
+	case 15: f.f_flags = O_RDWR; break;
+	case 16: f.obj_ref = 7; break;
+	case 17: w[0].pad = 1; break;
+	case 18: ev[0].mask = 0x00000100 | CKPT_INOTIFY_OVERFLOW; break;
+	}
+	name_len = ev[0].name_len;
+
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, 10, "x");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, 1);
+	off[0] = img_rec(im, CKPT_HDR_INOTIFY, &in, sizeof(in), NULL, 0);
+	off[3] = img_rec(im, CKPT_HDR_INOTIFY_EVENT, &ev[0], sizeof(ev[0]),
+			 name, name_len);
+	if (mut == 19)	/* a watch between the events */
+		off[1] = img_rec(im, CKPT_HDR_INOTIFY_WATCH, &w[0],
+				 sizeof(w[0]), paths[0], w[0].path_len);
+	off[4] = img_rec(im, CKPT_HDR_INOTIFY_EVENT, &ev[1], sizeof(ev[1]),
+			 NULL, 0);
+	for (i = mut == 19; i < 2; i++)
+		off[1 + i] = img_rec(im, CKPT_HDR_INOTIFY_WATCH, &w[i],
+				     sizeof(w[i]), paths[i], w[i].path_len);
+	off[5] = img_rec(im, CKPT_HDR_FILE, &f, sizeof(f), NULL, 0);
+	memset(&fd, 0, sizeof(fd));
+	fd.file_ref = 2;
+	img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+	img_mm(im, e.mm_ref, 0);
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	img_tail(im);
+}
+
+START_TEST(inotify_records)
+{
+	static const struct {
+		int mut, at;		/* at: index in off[] */
+		const char *needle;
+	} bad[] = {
+		{ 1, 2, "INOTIFY_WATCH wd 1: not above the previous wd 1" },
+		{ 2, 1, "INOTIFY_WATCH wd 0: not above the previous wd 0" },
+		{ 3, 1, "INOTIFY_WATCH wd 1: mask 0x24000fff has bits" },
+		{ 4, 2, "INOTIFY_WATCH wd 5: mode 00 is not a file type" },
+		{ 5, 2, "INOTIFY_WATCH wd 5: path tmp/d/f is not absolute" },
+		{ 6, 0, "INOTIFY 1: 1048577 watches" },
+		{ 7, 0, "65537 events" },
+		{ 8, 0, "INOTIFY 1: next_wd 0 out of range" },
+		{ 9, 5, "1 INOTIFY_WATCH records missing" },
+		{ 10, 3, "INOTIFY_EVENT wd 1: name a/b has a '/'" },
+		{ 11, 3, "INOTIFY_EVENT record length 324 > maximum 280" },
+		{ 12, 4, "INOTIFY_EVENT wd 3 mask 0x4000: not an event" },
+		{ 13, 4, "INOTIFY_EVENT: a second overflow event" },
+		{ 14, 3, "INOTIFY_EVENT wd 1 mask 0x0: not an event" },
+		{ 15, 5, "FILE 2 of kind inotify: f_flags 02 (O_RDONLY" },
+		{ 16, 5, "FILE 2: obj_ref 7 names no inotify record" },
+		{ 17, 1, "INOTIFY_WATCH pad field is nonzero" },
+		{ 18, 3, "INOTIFY_EVENT wd 1 mask 0x4100: not an event" },
+		{ 19, 1, "1 INOTIFY_EVENT records missing" },
+	};
+	struct img im = { 0 };
+	struct result res;
+	size_t off[6];
+	unsigned int i;
+
+	inotify_image(&im, 0, off);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&im, 0, sizeof(im));
+		inotify_image(&im, bad[i].mut, off);
+		res = read_img(&im);
+		ck_assert_fails(res, KCR_ERR_FORMAT, off[bad[i].at],
+				bad[i].needle);
+		img_free(&im);
+	}
+}
+END_TEST
+
+/*
  * EPOLL records: one task whose FILES holds a pipe read end (FILE 2, fd 0),
  * then EPOLL 3 with two items on it (fd 0 armed, fd 5 a fired oneshot),
  * then its FILE 4 (fd 1).  mut selects one damage; the offsets of the
@@ -4832,6 +4984,7 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, event_fds_valid_image_parses);
 	tcase_add_test(tc, event_fds_bad_records_fail);
 	tcase_add_test(tc, event_fds_one_file_per_object);
+	tcase_add_test(tc, inotify_records);
 	tcase_add_test(tc, file_identity_fields_are_checked);
 	tcase_add_test(tc, mm_without_exe_has_no_exe_identity);
 	tcase_add_test(tc, prefix_read_keeps_exact_raw_bytes);

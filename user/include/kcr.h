@@ -182,6 +182,10 @@ struct kcr_reader {
 	uint32_t unix_type;	/* socket type of the open UNIX */
 	struct kcr_section epoll; /* EPOLL: its EPOLL_ITEM records */
 	struct kcr_section inode; /* INODE: its INODE_DATA records */
+	struct kcr_section ino_watch; /* INOTIFY: its INOTIFY_WATCH records */
+	struct kcr_section ino_event; /* INOTIFY: then its INOTIFY_EVENT records */
+	int32_t ino_last_wd;	/* previous INOTIFY_WATCH wd of the open INOTIFY */
+	int ino_overflow;	/* the open INOTIFY had its overflow event */
 	uint64_t inode_size, inode_next;	/* INODE: size, lowest next offset */
 	struct kcr_section timers; /* ITIMERS: its POSIX_TIMER records */
 	int64_t last_timer_id;	/* previous POSIX_TIMER id of the open ITIMERS, -1 */

@@ -39,6 +39,7 @@ const char *kcr_record_name(uint32_t type)
 	case CKPT_HDR_TIMERFD:		return "TIMERFD";
 	case CKPT_HDR_INOTIFY:		return "INOTIFY";
 	case CKPT_HDR_INOTIFY_WATCH:	return "INOTIFY_WATCH";
+	case CKPT_HDR_INOTIFY_EVENT:	return "INOTIFY_EVENT";
 	case CKPT_HDR_EPOLL:		return "EPOLL";
 	case CKPT_HDR_EPOLL_ITEM:	return "EPOLL_ITEM";
 	case CKPT_HDR_UNIX:		return "UNIX";

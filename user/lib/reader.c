@@ -244,6 +244,9 @@ static uint32_t fixed_size(uint32_t type)
 	case CKPT_HDR_TIMERFD:	return sizeof(struct ckpt_hdr_timerfd);
 	case CKPT_HDR_TTY:	return sizeof(struct ckpt_hdr_tty);
 	case CKPT_HDR_TTY_DATA:	return sizeof(struct ckpt_hdr_tty_data);
+	case CKPT_HDR_INOTIFY:	return sizeof(struct ckpt_hdr_inotify);
+	case CKPT_HDR_INOTIFY_WATCH: return sizeof(struct ckpt_hdr_inotify_watch);
+	case CKPT_HDR_INOTIFY_EVENT: return sizeof(struct ckpt_hdr_inotify_event);
 	case CKPT_HDR_MM:	return sizeof(struct ckpt_hdr_mm);
 	case CKPT_HDR_VMA:	return sizeof(struct ckpt_hdr_vma);
 	case CKPT_HDR_PAGES:	return sizeof(struct ckpt_hdr_pages);
@@ -314,7 +317,11 @@ static uint64_t max_size(const struct kcr_reader *r, uint32_t type)
 	case CKPT_HDR_FILE:
 	case CKPT_HDR_MM:
 	case CKPT_HDR_VMA:
+	case CKPT_HDR_INOTIFY_WATCH:
 		max = fixed + CKPT_PATH_MAX;
+		break;
+	case CKPT_HDR_INOTIFY_EVENT:
+		max = fixed + CKPT_INOTIFY_NAME_MAX;
 		break;
 	case CKPT_HDR_FPU:
 		max = fixed + CKPT_XSTATE_MAX;
@@ -372,6 +379,26 @@ static int check_len(struct kcr_reader *r, uint32_t type, uint32_t len,
 				    "FILE path_len %u > %u", f->path_len,
 				    CKPT_PATH_MAX);
 		want += f->path_len;
+		break;
+	}
+	case CKPT_HDR_INOTIFY_WATCH: {
+		const struct ckpt_hdr_inotify_watch *w = rec;
+
+		if (w->path_len < 2 || w->path_len > CKPT_PATH_MAX)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "INOTIFY_WATCH path_len %u out of range (2..%u)",
+				    w->path_len, CKPT_PATH_MAX);
+		want += w->path_len;
+		break;
+	}
+	case CKPT_HDR_INOTIFY_EVENT: {
+		const struct ckpt_hdr_inotify_event *e = rec;
+
+		if (e->name_len == 1 || e->name_len > CKPT_INOTIFY_NAME_MAX)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "INOTIFY_EVENT name_len %u out of range (0, 2..%u)",
+				    e->name_len, CKPT_INOTIFY_NAME_MAX);
+		want += e->name_len;
 		break;
 	}
 	case CKPT_HDR_PIPE_DATA:
@@ -1336,6 +1363,13 @@ static int close_sections(struct kcr_reader *r, uint32_t type, uint64_t off)
 	if (type != CKPT_HDR_INODE_DATA &&
 	    close_section(r, &r->inode, "INODE_DATA records", off))
 		return -1;
+	/* an INOTIFY's events, then its watches */
+	if (type != CKPT_HDR_INOTIFY_EVENT &&
+	    close_section(r, &r->ino_event, "INOTIFY_EVENT records", off))
+		return -1;
+	if (type != CKPT_HDR_INOTIFY_WATCH && type != CKPT_HDR_INOTIFY_EVENT &&
+	    close_section(r, &r->ino_watch, "INOTIFY_WATCH records", off))
+		return -1;
 	/* an INODE first used by a VMA comes right before it */
 	if (type != CKPT_HDR_VMA && type != CKPT_HDR_PAGES &&
 	    type != CKPT_HDR_INODE && type != CKPT_HDR_INODE_DATA &&
@@ -1814,6 +1848,7 @@ static int file_kind_known(uint32_t kind)
 	case CKPT_FILE_SIGNALFD:
 	case CKPT_FILE_TIMERFD:
 	case CKPT_FILE_TTY:
+	case CKPT_FILE_INOTIFY:
 		return 1;
 	}
 	return 0;
@@ -2063,7 +2098,7 @@ static int check_epoll_item(struct kcr_reader *r,
 static int is_event_kind(uint32_t kind)
 {
 	return kind == CKPT_FILE_EVENTFD || kind == CKPT_FILE_SIGNALFD ||
-	       kind == CKPT_FILE_TIMERFD;
+	       kind == CKPT_FILE_TIMERFD || kind == CKPT_FILE_INOTIFY;
 }
 
 /* A FILE of an event fd: the one view of an object of its kind. */
@@ -2071,6 +2106,8 @@ static int check_event_file(struct kcr_reader *r,
 			    const struct ckpt_hdr_file *f, uint64_t off)
 {
 	const char *kind = kcr_file_kind_name(f->kind);
+	/* an inotify instance is read-only */
+	__u32 acc = f->kind == CKPT_FILE_INOTIFY ? O_RDONLY : O_RDWR;
 	struct kcr_obj *o;
 
 	if (f->path_len || f->mode || f->pos || f->rdev)
@@ -2078,10 +2115,11 @@ static int check_event_file(struct kcr_reader *r,
 			    "FILE %u of kind %s has a path, mode, pos or rdev (must be 0)",
 			    f->objref, kind);
 	if ((f->f_flags & ~(__u32)EVENT_FILE_FLAGS) ||
-	    (f->f_flags & O_ACCMODE) != O_RDWR)
+	    (f->f_flags & O_ACCMODE) != acc)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "FILE %u of kind %s: f_flags 0%o (O_RDWR, O_NONBLOCK, O_APPEND, O_NOATIME only)",
-			    f->objref, kind, f->f_flags);
+			    "FILE %u of kind %s: f_flags 0%o (%s, O_NONBLOCK, O_APPEND, O_NOATIME only)",
+			    f->objref, kind, f->f_flags,
+			    acc == O_RDONLY ? "O_RDONLY" : "O_RDWR");
 	o = obj_find(r, f->obj_ref);
 	if (!o || o->kind != OBJ_EVENT || o->size != f->kind)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
@@ -2406,6 +2444,104 @@ static int check_tty_data(struct kcr_reader *r,
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "TTY_DATA side %u: line ends do not match canon_len %u (%s mode)",
 			    side, d->canon_len, icanon ? "canonical" : "raw");
+	return 0;
+}
+
+/* --- inotify --- */
+
+static int check_inotify(struct kcr_reader *r, const struct ckpt_hdr_inotify *i,
+			 uint64_t off)
+{
+	if (i->nr_watches > CKPT_INOTIFY_WATCHES_MAX ||
+	    i->nr_events > CKPT_INOTIFY_EVENTS_MAX)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INOTIFY %u: %u watches (<= %u), %u events (<= %u)",
+			    i->objref, i->nr_watches, CKPT_INOTIFY_WATCHES_MAX,
+			    i->nr_events, CKPT_INOTIFY_EVENTS_MAX);
+	if (i->next_wd < 1)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INOTIFY %u: next_wd %d out of range (1..%d)",
+			    i->objref, i->next_wd, CKPT_INOTIFY_WD_MAX);
+	if (check_event_obj(r, CKPT_HDR_INOTIFY, i->objref, CKPT_FILE_INOTIFY,
+			    off))
+		return -1;
+	open_section(&r->ino_watch, CKPT_HDR_INOTIFY, off, i->nr_watches);
+	open_section(&r->ino_event, CKPT_HDR_INOTIFY, off, i->nr_events);
+	r->ino_last_wd = 0;
+	r->ino_overflow = 0;
+	return 0;
+}
+
+static int inotify_mode_ok(uint32_t mode)
+{
+	switch (mode) {
+	case S_IFREG: case S_IFDIR: case S_IFLNK: case S_IFCHR:
+	case S_IFBLK: case S_IFIFO: case S_IFSOCK:
+		return 1;
+	}
+	return 0;
+}
+
+static int check_inotify_watch(struct kcr_reader *r,
+			       const struct ckpt_hdr_inotify_watch *w,
+			       uint64_t off)
+{
+	const char *path = (const char *)(w + 1);
+
+	if (section_take(r, &r->ino_watch, CKPT_HDR_INOTIFY,
+			 CKPT_HDR_INOTIFY_WATCH, 1, off))
+		return -1;
+	if (w->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INOTIFY_WATCH pad field is nonzero");
+	if (w->wd < 1 || w->wd <= r->ino_last_wd)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INOTIFY_WATCH wd %d: not above the previous wd %d (duplicate, out of order or < 1)",
+			    w->wd, r->ino_last_wd);
+	r->ino_last_wd = w->wd;
+	if (w->mask & ~(__u32)CKPT_INOTIFY_WATCH_MASK)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INOTIFY_WATCH wd %d: mask 0x%x has bits a watch does not keep",
+			    w->wd, w->mask);
+	if (!inotify_mode_ok(w->mode))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INOTIFY_WATCH wd %d: mode 0%o is not a file type",
+			    w->wd, w->mode);
+	if (check_string(r, path, w->path_len, "INOTIFY_WATCH path", off))
+		return -1;
+	if (path[0] != '/')
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INOTIFY_WATCH wd %d: path %s is not absolute",
+			    w->wd, path);
+	return 0;
+}
+
+static int check_inotify_event(struct kcr_reader *r,
+			       const struct ckpt_hdr_inotify_event *e,
+			       uint64_t off)
+{
+	const char *name = (const char *)(e + 1);
+	int overflow = e->mask == CKPT_INOTIFY_OVERFLOW;
+
+	if (section_take(r, &r->ino_event, CKPT_HDR_INOTIFY,
+			 CKPT_HDR_INOTIFY_EVENT, 1, off))
+		return -1;
+	if (e->pad)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INOTIFY_EVENT pad field is nonzero");
+	if (overflow ? e->wd != -1 || e->cookie || e->name_len :
+	    !e->mask || (e->mask & ~(__u32)CKPT_INOTIFY_EVENT_MASK) || e->wd < 1)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INOTIFY_EVENT wd %d mask 0x%x: not an event read() returns (the overflow event is wd -1, IN_Q_OVERFLOW alone)",
+			    e->wd, e->mask);
+	if (overflow && r->ino_overflow++)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INOTIFY_EVENT: a second overflow event");
+	if (check_string(r, name, e->name_len, "INOTIFY_EVENT name", off))
+		return -1;
+	if (e->name_len && strchr(name, '/'))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "INOTIFY_EVENT wd %d: name %s has a '/'", e->wd, name);
 	return 0;
 }
 
@@ -3089,6 +3225,12 @@ static int check_body(struct kcr_reader *r, uint32_t type, const void *rec,
 		return check_tty(r, rec, off);
 	case CKPT_HDR_TTY_DATA:
 		return check_tty_data(r, rec, off);
+	case CKPT_HDR_INOTIFY:
+		return check_inotify(r, rec, off);
+	case CKPT_HDR_INOTIFY_WATCH:
+		return check_inotify_watch(r, rec, off);
+	case CKPT_HDR_INOTIFY_EVENT:
+		return check_inotify_event(r, rec, off);
 	case CKPT_HDR_PIPE_DATA: {
 		const struct ckpt_hdr *h = rec;
 

@@ -868,7 +868,7 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 			pf_x(p, "rdev", f->rdev);
 		if (f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_UNIX ||
 		    f->kind == CKPT_FILE_EPOLL || f->kind == CKPT_FILE_GHOST ||
-		    f->kind == CKPT_FILE_TTY)
+		    f->kind == CKPT_FILE_TTY || f->kind == CKPT_FILE_INOTIFY)
 			pf_u(p, "obj_ref", f->obj_ref);
 		if (f->path_len)
 			pf_s(p, "path", (const char *)(f + 1), f->path_len);
@@ -1033,6 +1033,36 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_w(p, "side", t->side ? "master" : "slave");
 		pf_u(p, "len", t->len);
 		pf_u(p, "canon_len", t->canon_len);
+		break;
+	}
+	case CKPT_HDR_INOTIFY: {
+		const struct ckpt_hdr_inotify *in = d;
+
+		pf_u(p, "objref", in->objref);
+		pf_u(p, "nr_watches", in->nr_watches);
+		pf_u(p, "nr_events", in->nr_events);
+		pf_i(p, "next_wd", in->next_wd);
+		break;
+	}
+	case CKPT_HDR_INOTIFY_WATCH: {
+		const struct ckpt_hdr_inotify_watch *w = d;
+
+		pf_i(p, "wd", w->wd);
+		pf_x(p, "mask", w->mask);
+		pf_x(p, "mode", w->mode);
+		pf_x(p, "dev", w->dev);
+		pf_u(p, "ino", w->ino);
+		pf_s(p, "path", (const char *)(w + 1), w->path_len);
+		break;
+	}
+	case CKPT_HDR_INOTIFY_EVENT: {
+		const struct ckpt_hdr_inotify_event *e = d;
+
+		pf_i(p, "wd", e->wd);
+		pf_x(p, "mask", e->mask);
+		pf_u(p, "cookie", e->cookie);
+		if (e->name_len)
+			pf_s(p, "name", (const char *)(e + 1), e->name_len);
 		break;
 	}
 	case CKPT_HDR_MM: {

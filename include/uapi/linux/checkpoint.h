@@ -142,6 +142,7 @@ enum ckpt_record_type {
 	CKPT_HDR_TIMERFD	= 72,
 	CKPT_HDR_INOTIFY	= 73,
 	CKPT_HDR_INOTIFY_WATCH	= 74,
+	CKPT_HDR_INOTIFY_EVENT	= 75,
 	CKPT_HDR_EPOLL		= 76,	/* 76..79: epoll */
 	CKPT_HDR_EPOLL_ITEM	= 77,
 	CKPT_HDR_UNIX		= 80,	/* 80..83: UNIX sockets */
@@ -671,6 +672,77 @@ struct ckpt_hdr_timerfd {
 #define CKPT_TIMERFD_SETTIME_FLAGS	0x3	/* TFD_TIMER_ABSTIME | _CANCEL_ON_SET */
 #define CKPT_TIMERFD_NS_MAX	0x7fffffffffffffffULL	/* KTIME_MAX */
 #define CKPT_TIMERFD_TICKS_MAX	0x7fffffffffffffffULL
+
+/* --- inotify --- */
+#define CKPT_INOTIFY_WATCHES_MAX 1048576	/* watches of one instance */
+#define CKPT_INOTIFY_EVENTS_MAX	65536	/* queued events of one instance */
+#define CKPT_INOTIFY_NAME_MAX	256	/* bytes of an event's name, NUL included */
+#define CKPT_INOTIFY_WD_MAX	0x7fffffff	/* INT_MAX */
+
+/*
+ * A watch's mask as inotify keeps it: the events (IN_ACCESS ...
+ * IN_MOVE_SELF, IN_ALL_EVENTS 0xfff), IN_EXCL_UNLINK 0x04000000 and
+ * IN_ONESHOT 0x80000000.  IN_ONLYDIR, IN_DONT_FOLLOW, IN_MASK_ADD and
+ * IN_MASK_CREATE only matter while inotify_add_watch() runs.
+ */
+#define CKPT_INOTIFY_WATCH_MASK	0x84000fffU
+/*
+ * A queued event's mask as read() returns it: IN_ALL_EVENTS, IN_UNMOUNT
+ * 0x2000, IN_IGNORED 0x8000, IN_ISDIR 0x40000000; or IN_Q_OVERFLOW 0x4000
+ * alone (the overflow event, wd -1, at most one).
+ */
+#define CKPT_INOTIFY_EVENT_MASK	0x4000afffU
+#define CKPT_INOTIFY_OVERFLOW	0x00004000U
+
+/*
+ * CKPT_HDR_INOTIFY: an inotify instance (object CKPT_OBJ_EVENT), written
+ * before the one FILE (kind CKPT_FILE_INOTIFY) that opens it; followed by
+ * nr_events INOTIFY_EVENT records, the unread events, oldest first, then
+ * nr_watches INOTIFY_WATCH records in strictly ascending wd order.
+ * next_wd: where the next inotify_add_watch() starts looking for a free
+ * wd (the kernel's idr cursor; INOTIFY_IOC_SETNEXTWD sets it).
+ */
+struct ckpt_hdr_inotify {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 nr_watches;	/* <= CKPT_INOTIFY_WATCHES_MAX */
+	__u32 nr_events;	/* <= CKPT_INOTIFY_EVENTS_MAX, come first */
+	__s32 next_wd;		/* 1 .. CKPT_INOTIFY_WD_MAX */
+};
+
+/*
+ * CKPT_HDR_INOTIFY_WATCH: one watch: its wd, its mask, and the watched
+ * inode: its path from the checkpointer's root (the last component is
+ * the inode itself, not followed if it is a symlink), its type and its
+ * identity (restart refuses, ESTALE, a path that leads to another inode,
+ * unless CKPT_RESTART_FORCE_FILES).  Followed by the path.
+ */
+struct ckpt_hdr_inotify_watch {
+	struct ckpt_hdr h;
+	__s32 wd;		/* 1 .. CKPT_INOTIFY_WD_MAX */
+	__u32 mask;		/* CKPT_INOTIFY_WATCH_MASK bits */
+	__u32 mode;		/* S_IFMT bits of the watched inode */
+	__u16 path_len;		/* bytes of path, NUL included, 2..CKPT_PATH_MAX */
+	__u16 pad;
+	__u64 dev;		/* new_encode_dev() of the superblock's s_dev */
+	__u64 ino;
+	/* followed by path */
+};
+
+/*
+ * CKPT_HDR_INOTIFY_EVENT: one unread event as read() returns it, its
+ * name without the padding read() adds (name_len 0: none).  Followed by
+ * the name.
+ */
+struct ckpt_hdr_inotify_event {
+	struct ckpt_hdr h;
+	__s32 wd;		/* 1 .. CKPT_INOTIFY_WD_MAX, -1 for the overflow event */
+	__u32 mask;		/* CKPT_INOTIFY_EVENT_MASK bits, not 0 */
+	__u32 cookie;		/* IN_MOVED_FROM / IN_MOVED_TO pairs */
+	__u16 name_len;		/* bytes of name, NUL included: 0 or 2..CKPT_INOTIFY_NAME_MAX */
+	__u16 pad;
+	/* followed by the name */
+};
 
 /* --- timers --- */
 #define CKPT_POSIX_TIMERS_MAX	65536	/* POSIX timers of one thread group */
