@@ -49,6 +49,7 @@
 #include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/fcntl.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
@@ -131,17 +132,21 @@ static void ckpt_unix_name(struct sock *sk, char *buf, size_t size)
 }
 
 /*
- * sk is bound to an abstract name of its own (bind() or autobind), not
- * one inherited from a listener by accept(): only a name's owner is
- * hashed by it (an abstract hash is above UNIX_HASH_MOD, an unbound one
- * not).  Called under unix_state_lock(sk).
+ * sk is bound to a name of its own (bind() or autobind), not one
+ * inherited from a listener by accept(): only a name's owner is hashed by
+ * it (an abstract hash is above UNIX_HASH_MOD, an unbound one not; a path
+ * owner is on the bsd list by its inode, sk_bind_node).  Called under
+ * unix_state_lock(sk).
  */
-static bool ckpt_unix_owns_abstract(struct sock *sk)
+static bool ckpt_unix_owns_name(struct sock *sk)
 {
 	struct unix_address *addr = unix_sk(sk)->addr;
 
-	return addr && addr->len > offsetof(struct sockaddr_un, sun_path) &&
-	       !addr->name->sun_path[0] && sk->sk_hash > UNIX_HASH_MOD;
+	if (!addr || addr->len <= offsetof(struct sockaddr_un, sun_path))
+		return false;
+	if (!addr->name->sun_path[0])
+		return sk->sk_hash > UNIX_HASH_MOD;
+	return !hlist_unhashed(&sk->sk_bind_node);
 }
 
 /* What a socket of the tree may be (its own file being saved). */
@@ -149,8 +154,8 @@ static int ckpt_unix_check_self(struct ckpt_ctx *ctx, unsigned int fd,
 				struct sock *sk)
 {
 	struct unix_sock *u = unix_sk(sk);
-	bool bound, peer, own;
 	char name[64];
+	bool bound;
 	u32 waiting;
 
 	if (!ckpt_unix_type_ok(sk->sk_type))
@@ -159,17 +164,10 @@ static int ckpt_unix_check_self(struct ckpt_ctx *ctx, unsigned int fd,
 				fd, sk->sk_type);
 	unix_state_lock(sk);
 	bound = u->addr;
-	peer = u->peer;
-	own = ckpt_unix_owns_abstract(sk);
 	unix_state_unlock(sk);
 	if (!bound)
 		return 0;
 	ckpt_unix_name(sk, name, sizeof(name));
-	/* a pair's socket may have an abstract name (SO_PASSCRED autobinds) */
-	if (peer && !own)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: unix socket %s is connected (connect/accept): bound connected unix sockets not supported yet",
-				fd, name);
 	waiting = skb_queue_len_lockless(&sk->sk_receive_queue);
 	if (READ_ONCE(sk->sk_state) == TCP_LISTEN && waiting)
 		return ckpt_err(ctx, -EOPNOTSUPP,
@@ -184,37 +182,63 @@ struct ckpt_unix_msg {
 	u32 flags;
 	s32 pid;
 	u32 uid, gid;
+	u32 nr_fds;
+};
+
+/*
+ * A queue as copied: nr messages of bytes in total carrying nr_fds files
+ * (fps, referenced; refs their FILE objrefs once saved).
+ */
+struct ckpt_unix_queue {
+	u32 nr;
+	u64 bytes;
+	u32 nr_fds;
+	struct ckpt_unix_msg *msgs;
+	char *data;
+	struct file **fps;
+	u32 *refs;
 };
 
 /*
  * Walk sk's receive queue under its lock.  Without msgs, count the
  * messages and bytes (and check them); with them, copy them out (the
- * counts must not have changed).
+ * counts must not have changed).  Each message was sent by peer or,
+ * without one (an unconnected datagram socket), by a socket without a
+ * name.
  */
 static int ckpt_unix_walk(struct ckpt_ctx *ctx, struct sock *sk,
-			  struct sock *peer, u32 *nr, u64 *bytes,
-			  struct ckpt_unix_msg *msgs, char *data,
-			  const char **why)
+			  struct sock *peer, struct ckpt_unix_queue *uq,
+			  bool copy, const char **why)
 {
 	struct user_namespace *ns = current_user_ns();
 	struct sk_buff_head *q = &sk->sk_receive_queue;
+	struct ckpt_unix_msg *msgs = copy ? uq->msgs : NULL;
+	char *data = uq->data;
 	struct sk_buff *skb;
+	u32 n = 0, nfds = 0, i;
 	u64 total = 0;
-	u32 n = 0;
 	int ret = 0;
 
 	spin_lock(&q->lock);
 	skb_queue_walk(q, skb) {
 		u32 off = sk->sk_type == SOCK_STREAM ? UNIXCB(skb).consumed : 0;
-		u32 len;
+		struct scm_fp_list *fp = UNIXCB(skb).fp;
+		u32 len, cnt = fp ? fp->count : 0;
 
-		if (UNIXCB(skb).fp) {
-			*why = "file descriptors in flight (SCM_RIGHTS) not supported yet";
+		if (cnt > CKPT_UNIX_SKB_FDS_MAX) {
+			*why = "more files in flight in a message than SCM_MAX_FD";
+			ret = -EINVAL;
+			break;
+		}
+		if (peer && skb->sk != peer) {
+			*why = "a message from another socket than its peer: not supported yet";
 			ret = -EOPNOTSUPP;
 			break;
 		}
-		if (skb->sk != peer) {
-			*why = "a message from another socket than its peer: not supported yet";
+		/* the name of a sender is set once, never cleared */
+		if (!peer && (!skb->sk || skb->sk->sk_family != AF_UNIX ||
+			      smp_load_acquire(&unix_sk(skb->sk)->addr))) {
+			*why = "a message from a named socket queued on an unconnected socket: not supported yet";
 			ret = -EOPNOTSUPP;
 			break;
 		}
@@ -229,8 +253,13 @@ static int ckpt_unix_walk(struct ckpt_ctx *ctx, struct sock *sk,
 		 * recv(MSG_OOB) took its byte, until the next read drops
 		 * it: nothing to read, not saved
 		 */
-		if (!len && sk->sk_type == SOCK_STREAM)
+		if (!len && sk->sk_type == SOCK_STREAM && !cnt)
 			continue;
+		if (!len && sk->sk_type == SOCK_STREAM) {
+			*why = "files in flight with no byte left to read";
+			ret = -EOPNOTSUPP;
+			break;
+		}
 		if (len > CKPT_UNIX_SKB_MAX) {
 			*why = "a queued message larger than CKPT_UNIX_SKB_MAX not supported";
 			ret = -EOPNOTSUPP;
@@ -240,11 +269,15 @@ static int ckpt_unix_walk(struct ckpt_ctx *ctx, struct sock *sk,
 			struct ckpt_unix_msg *m = &msgs[n];
 			struct pid *pid = UNIXCB(skb).pid;
 
-			if (n >= *nr || total + len > *bytes) {
+			if (n >= uq->nr || total + len > uq->bytes ||
+			    nfds + cnt > uq->nr_fds) {
 				ret = -EAGAIN;
 				break;
 			}
 			m->len = len;
+			m->nr_fds = cnt;
+			for (i = 0; i < cnt; i++)
+				uq->fps[nfds + i] = get_file(fp->fp[i]);
 			m->flags = 0;
 			m->pid = 0;
 			m->uid = 0;
@@ -263,25 +296,87 @@ static int ckpt_unix_walk(struct ckpt_ctx *ctx, struct sock *sk,
 		}
 		n++;
 		total += len;
-		if (n > CKPT_UNIX_SKBS_MAX || total > CKPT_UNIX_QUEUE_MAX) {
+		nfds += cnt;
+		if (n > CKPT_UNIX_SKBS_MAX || total > CKPT_UNIX_QUEUE_MAX ||
+		    nfds > CKPT_UNIX_INFLIGHT_MAX) {
 			*why = "more queued messages or bytes than supported";
 			ret = -EOPNOTSUPP;
 			break;
 		}
 	}
 	spin_unlock(&q->lock);
-	if (ret == -EAGAIN || (!ret && msgs && (n != *nr || total != *bytes))) {
+	if (ret == -EAGAIN ||
+	    (!ret && copy && (n != uq->nr || total != uq->bytes ||
+			      nfds != uq->nr_fds))) {
 		*why = "the queue changed while being saved";
 		return -EAGAIN;
 	}
-	*nr = n;
-	*bytes = total;
+	if (!copy) {
+		uq->nr = n;
+		uq->bytes = total;
+		uq->nr_fds = nfds;
+	}
 	return ret;
 }
 
-/* The UNIX record of sk and its queue. */
+static void ckpt_unix_queue_free(struct ckpt_unix_queue *uq)
+{
+	u32 i;
+
+	for (i = 0; uq->fps && i < uq->nr_fds; i++)
+		if (uq->fps[i])
+			fput(uq->fps[i]);
+	kvfree(uq->fps);
+	kvfree(uq->refs);
+	kvfree(uq->msgs);
+	kvfree(uq->data);
+	memset(uq, 0, sizeof(*uq));
+}
+
 /*
- * The name of an unconnected socket, in buf (CKPT_UNIX_ADDR_MAX bytes):
+ * Copy the queue of sk (sent by peer, or by unnamed sockets) and save the
+ * files in flight in it (FILE records written now, before the UNIX
+ * record of sk).
+ */
+static int ckpt_unix_queue_get(struct ckpt_ctx *ctx, unsigned int fd,
+			       struct sock *sk, struct sock *peer,
+			       struct ckpt_unix_queue *uq)
+{
+	const char *why = NULL;
+	u32 i;
+	int ret;
+
+	ret = ckpt_unix_walk(ctx, sk, peer, uq, false, &why);
+	if (ret)
+		return ckpt_err(ctx, ret, "fd %u: unix socket: %s", fd, why);
+	if (!uq->nr)
+		return 0;
+	uq->msgs = kvcalloc(uq->nr, sizeof(*uq->msgs), GFP_KERNEL_ACCOUNT);
+	uq->data = kvmalloc(max_t(u64, uq->bytes, 1), GFP_KERNEL_ACCOUNT);
+	if (uq->nr_fds) {
+		uq->fps = kvcalloc(uq->nr_fds, sizeof(*uq->fps),
+				   GFP_KERNEL_ACCOUNT);
+		uq->refs = kvcalloc(uq->nr_fds, sizeof(*uq->refs),
+				    GFP_KERNEL_ACCOUNT);
+	}
+	if (!uq->msgs || !uq->data || (uq->nr_fds && (!uq->fps || !uq->refs)))
+		return ckpt_unix_nomem(ctx, "a socket's queue");
+	ret = ckpt_unix_walk(ctx, sk, peer, uq, true, &why);
+	if (ret)
+		return ckpt_err(ctx, ret, "fd %u: unix socket: %s", fd, why);
+	for (i = 0; i < uq->nr_fds; i++) {
+		ret = checkpoint_file(ctx, fd, uq->fps[i], &uq->refs[i]);
+		if (ret)
+			return ckpt_err(ctx, ret,
+					"fd %u: unix socket: a file in flight in its queue (SCM_RIGHTS) can not be saved",
+					fd);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * The name of a socket, in buf (CKPT_UNIX_ADDR_MAX bytes):
  * an abstract one as bound, a path one as the path of the socket inode
  * from the checkpointer's root (it must lead back to it).  Returns its
  * length, 0 if unbound.
@@ -340,20 +435,23 @@ out:
 	return len;
 }
 
+/*
+ * The UNIX record of sk and its queue.  peer: the other socket of its
+ * pair, or the socket it is connected to one way (oneway), or NULL.
+ */
 static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 			       struct sock *sk, struct sock *peer, u32 objref,
-			       u32 peer_ref)
+			       u32 peer_ref, bool oneway)
 {
+	struct ckpt_unix_queue uq = {};
 	char addr[CKPT_UNIX_ADDR_MAX];
-	struct ckpt_unix_msg *msgs = NULL;
 	struct ckpt_hdr_unix_skb hs;
 	struct ckpt_hdr_unix hu;
 	struct socket *sock;
 	const char *why = NULL;
-	char *data = NULL;
-	u64 bytes = 0, done;
-	u32 nr = 0, i;
+	u32 i, fds;
 	bool own;
+	u64 done;
 	int ret;
 
 	memset(&hu, 0, sizeof(hu));
@@ -391,67 +489,88 @@ static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 		return ckpt_err(ctx, -EOPNOTSUPP, "fd %u: unix socket: %s", fd,
 				why);
 
-	/*
-	 * a pair's socket has no name or an abstract one it owns (the
-	 * sockets of the tree are checked for it)
-	 */
+	/* its own name, or its listener's (an accepted socket) */
 	unix_state_lock(sk);
-	own = ckpt_unix_owns_abstract(sk);
+	own = ckpt_unix_owns_name(sk);
 	unix_state_unlock(sk);
-	if (!peer || own) {
-		ret = ckpt_unix_addr(ctx, fd, sk, addr);
-		if (ret < 0)
-			return ret;
-		hu.addr_len = ret;
+	ret = ckpt_unix_addr(ctx, fd, sk, addr);
+	if (ret < 0)
+		return ret;
+	hu.addr_len = ret;
+	if (hu.addr_len && !own)
+		hu.flags |= CKPT_UNIX_SHARED_NAME;
+	if (oneway)
+		hu.flags |= CKPT_UNIX_ONEWAY;
+	if ((oneway || !peer) && skb_queue_len_lockless(&sk->sk_receive_queue)) {
+		if (oneway)
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"fd %u: unix socket: messages queued on a datagram socket connected one way not supported yet",
+					fd);
+		if (sk->sk_type != SOCK_DGRAM || !own)
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"fd %u: unix socket: messages queued on an unconnected socket not supported yet",
+					fd);
 	}
-	if (!peer && skb_queue_len_lockless(&sk->sk_receive_queue))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: unix socket: messages queued on an unconnected socket not supported yet",
-				fd);
-	if (peer) {
-		ret = ckpt_unix_walk(ctx, sk, peer, &nr, &bytes, NULL, NULL,
-				     &why);
+	if (!oneway) {
+		ret = ckpt_unix_queue_get(ctx, fd, sk, peer, &uq);
 		if (ret)
-			return ckpt_err(ctx, ret, "fd %u: unix socket: %s", fd,
-					why);
-	}
-	if (nr) {
-		msgs = kvcalloc(nr, sizeof(*msgs), GFP_KERNEL_ACCOUNT);
-		data = kvmalloc(max_t(u64, bytes, 1), GFP_KERNEL_ACCOUNT);
-		if (!msgs || !data) {
-			ret = ckpt_unix_nomem(ctx, "a socket's queue");
 			goto out;
-		}
-		ret = ckpt_unix_walk(ctx, sk, peer, &nr, &bytes, msgs, data,
-				     &why);
-		if (ret) {
-			ckpt_err(ctx, ret, "fd %u: unix socket: %s", fd, why);
-			goto out;
-		}
 	}
-	hu.nr_skbs = nr;
-	hu.queued = bytes;
+	hu.nr_skbs = uq.nr;
+	hu.queued = uq.bytes;
 	ret = ckpt_write_record_payload(ctx, CKPT_HDR_UNIX, &hu, sizeof(hu),
 					addr, hu.addr_len);
-	for (i = 0, done = 0; !ret && i < nr; i++) {
+	for (i = 0, done = 0, fds = 0; !ret && i < uq.nr; i++) {
+		struct ckpt_unix_msg *m = &uq.msgs[i];
+		u32 flen = m->nr_fds * sizeof(u32);
+
 		memset(&hs, 0, sizeof(hs));
-		hs.len = msgs[i].len;
-		hs.flags = msgs[i].flags;
-		hs.pid = msgs[i].pid;
-		hs.uid = msgs[i].uid;
-		hs.gid = msgs[i].gid;
+		hs.len = m->len;
+		hs.flags = m->flags;
+		hs.pid = m->pid;
+		hs.uid = m->uid;
+		hs.gid = m->gid;
+		hs.nr_fds = m->nr_fds;
 		ret = ckpt_write_begin(ctx, CKPT_HDR_UNIX_SKB, &hs, sizeof(hs),
-				       hs.len);
+				       (u64)hs.len + flen);
 		if (!ret && hs.len)
-			ret = ckpt_write_raw(ctx, data + done, hs.len);
+			ret = ckpt_write_raw(ctx, uq.data + done, hs.len);
+		if (!ret && flen)
+			ret = ckpt_write_raw(ctx, uq.refs + fds, flen);
 		if (!ret)
-			ret = ckpt_write_end(ctx, sizeof(hs) + hs.len);
+			ret = ckpt_write_end(ctx, sizeof(hs) + hs.len + flen);
 		done += hs.len;
+		fds += m->nr_fds;
 	}
 out:
-	kvfree(msgs);
-	kvfree(data);
+	ckpt_unix_queue_free(&uq);
 	return ret;
+}
+
+/*
+ * Sockets whose records are being written while the files in flight in
+ * their queues are saved first: one of them met again is a socket in
+ * flight in its own queue or its peer's, or a cycle of sockets in flight.
+ */
+static bool ckpt_unix_busy(struct ckpt_ctx *ctx, struct sock *sk)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_unix_busy; i++)
+		if (ctx->unix_busy[i] == sk)
+			return true;
+	return false;
+}
+
+static int ckpt_unix_busy_push(struct ckpt_ctx *ctx, unsigned int fd,
+			       struct sock *sk)
+{
+	if (ctx->nr_unix_busy >= CKPT_UNIX_BUSY_MAX)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: unix sockets in flight in the queues of sockets in flight, nested more than %u deep: not supported",
+				fd, CKPT_UNIX_BUSY_MAX / 2);
+	ctx->unix_busy[ctx->nr_unix_busy++] = sk;
+	return 0;
 }
 
 /* A new socket object for sk (a reference held by the table). */
@@ -466,14 +585,50 @@ static struct ckpt_obj *ckpt_unix_add(struct ckpt_ctx *ctx, struct sock *sk)
 	return obj;
 }
 
-/* Write sk (and its peer, if it has one) as new objects. */
+/*
+ * What the peer of sk is, under unix_state_lock(peer): NULL if sk and
+ * peer are a pair, or a reason to refuse; *oneway if sk is a datagram
+ * socket connected to a socket not connected back.
+ */
+static const char *ckpt_unix_peer_kind(struct sock *sk, struct sock *peer,
+				       bool *oneway)
+{
+	struct sock *back = unix_sk(peer)->peer;
+
+	*oneway = false;
+	if (peer == sk)
+		return "a datagram socket connected to itself not supported yet";
+	if (sock_flag(peer, SOCK_DEAD))
+		return "its peer was closed (a half-closed pair) not supported yet";
+	if (!READ_ONCE(peer->sk_socket))
+		return "connected to a listener, not accepted yet: connections waiting in a backlog not supported yet";
+	if (back == sk)
+		return NULL;
+	if (sk->sk_type != SOCK_DGRAM)
+		return "connected one way (peer not connected back)";
+	/* the socket it sends to: unconnected, or one of a pair */
+	if (back && unix_peer(back) != peer)
+		return "connected to a datagram socket that is itself connected one way: not supported yet";
+	if (!ckpt_unix_owns_name(peer))
+		return "connected to a datagram socket without a name of its own";
+	*oneway = true;
+	return NULL;
+}
+
+/*
+ * Write sk (and its peer, if it is a pair) as new objects; the socket a
+ * datagram socket is connected to one way is written before it, unless
+ * it was already.
+ */
 static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 			   struct sock *sk, struct ckpt_obj **objp)
 {
 	struct ckpt_obj *obj, *pobj = NULL;
-	struct sock *peer, *back = NULL;
 	const char *why = NULL;
-	int ret;
+	bool oneway = false;
+	unsigned int busy;
+	struct sock *peer;
+	int ret = 0;
 
 	unix_state_lock(sk);
 	peer = unix_sk(sk)->peer;
@@ -482,21 +637,21 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 	unix_state_unlock(sk);
 	if (peer) {
 		unix_state_lock(peer);
-		back = unix_sk(peer)->peer;
-		if (peer == sk)
-			why = "a datagram socket connected to itself not supported yet";
-		else if (sock_flag(peer, SOCK_DEAD))
-			why = "its peer was closed (a half-closed pair) not supported yet";
-		else if (back != sk)
-			why = "connected one way (peer not connected back): not supported yet";
+		why = ckpt_unix_peer_kind(sk, peer, &oneway);
 		unix_state_unlock(peer);
-		if (!why && ckpt_obj_find_ptr(ctx, peer))
+		pobj = why ? NULL : ckpt_obj_find_ptr(ctx, peer);
+		if (pobj && (!oneway || pobj->type != CKPT_OBJ_SOCK))
 			why = "peer already saved (object clash)";
 		if (why) {
 			ret = ckpt_err(ctx, -EOPNOTSUPP, "fd %u: unix socket: %s",
 				       fd, why);
 			goto out;
 		}
+		/* its peer has no peer or a pair's: one level, no more */
+		if (oneway && !pobj)
+			ret = ckpt_unix_write(ctx, fd, peer, &pobj);
+		if (ret)
+			goto out;
 	}
 
 	obj = ckpt_unix_add(ctx, sk);
@@ -504,18 +659,24 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 		ret = PTR_ERR(obj);
 		goto out;
 	}
-	if (peer) {
+	if (peer && !oneway) {
 		pobj = ckpt_unix_add(ctx, peer);
 		if (IS_ERR(pobj)) {
 			ret = PTR_ERR(pobj);
 			goto out;
 		}
 	}
-	ret = ckpt_unix_write_one(ctx, fd, sk, peer, obj->objref,
-				  pobj ? pobj->objref : 0);
-	if (!ret && peer)
+	busy = ctx->nr_unix_busy;
+	ret = ckpt_unix_busy_push(ctx, fd, sk);
+	if (!ret && peer && !oneway)
+		ret = ckpt_unix_busy_push(ctx, fd, peer);
+	if (!ret)
+		ret = ckpt_unix_write_one(ctx, fd, sk, peer, obj->objref,
+					  pobj ? pobj->objref : 0, oneway);
+	if (!ret && peer && !oneway)
 		ret = ckpt_unix_write_one(ctx, fd, peer, sk, pobj->objref,
-					  obj->objref);
+					  obj->objref, false);
+	ctx->nr_unix_busy = busy;
 	*objp = obj;
 out:
 	if (peer)
@@ -546,6 +707,10 @@ int ckpt_unix_save(struct ckpt_ctx *ctx, unsigned int fd, struct file *file,
 	ret = ckpt_unix_check_self(ctx, fd, sk);
 	if (ret)
 		return ret;
+	if (ckpt_unix_busy(ctx, sk))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: unix socket in flight (SCM_RIGHTS) in its own queue or its peer's, or in a cycle of sockets in flight: not supported",
+				fd);
 
 	obj = ckpt_obj_find_ptr(ctx, sk);
 	if (obj && obj->type != CKPT_OBJ_SOCK)
@@ -563,6 +728,68 @@ int ckpt_unix_save(struct ckpt_ctx *ctx, unsigned int fd, struct file *file,
 	hf->mode = file_inode(file)->i_mode;
 	hf->obj_ref = obj->objref;
 	return 0;
+}
+
+/*
+ * The files in flight in the receive queue of the unix socket file (one
+ * reference each, as many times as they are in flight), for the file
+ * leak check: *files is NULL if none.
+ */
+int ckpt_unix_inflight(struct ckpt_ctx *ctx, struct file *file,
+		       struct file ***files, unsigned int *nr)
+{
+	struct socket *sock = sock_from_file(file);
+	struct sock *sk = sock ? sock->sk : NULL;
+	struct sk_buff_head *q;
+	struct sk_buff *skb;
+	unsigned int n, got, i, tries;
+	struct file **f;
+
+	*files = NULL;
+	*nr = 0;
+	if (!sk || sk->sk_family != AF_UNIX)
+		return 0;
+	q = &sk->sk_receive_queue;
+	for (tries = 0; tries < 3; tries++) {
+		n = 0;
+		spin_lock(&q->lock);
+		skb_queue_walk(q, skb)
+			if (UNIXCB(skb).fp)
+				n += UNIXCB(skb).fp->count;
+		spin_unlock(&q->lock);
+		if (!n)
+			return 0;
+		if (n > CKPT_UNIX_INFLIGHT_MAX)
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"a unix socket (socket:[%lu]) has %u files in flight, more than %u",
+					sock_i_ino(sk), n, CKPT_UNIX_INFLIGHT_MAX);
+		f = kvcalloc(n, sizeof(*f), GFP_KERNEL_ACCOUNT);
+		if (!f)
+			return ckpt_unix_nomem(ctx, "the files in flight");
+		got = 0;
+		spin_lock(&q->lock);
+		skb_queue_walk(q, skb) {
+			struct scm_fp_list *fp = UNIXCB(skb).fp;
+
+			for (i = 0; fp && i < fp->count && got < n; i++)
+				f[got++] = get_file(fp->fp[i]);
+			if (fp && i < fp->count)
+				got = n + 1;	/* grew: again */
+		}
+		spin_unlock(&q->lock);
+		if (got == n) {
+			*files = f;
+			*nr = n;
+			return 0;
+		}
+		for (i = 0; i < min(got, n); i++)
+			fput(f[i]);
+		kvfree(f);
+		cond_resched();
+	}
+	return ckpt_err(ctx, -EAGAIN,
+			"a unix socket (socket:[%lu]): its files in flight keep changing",
+			sock_i_ino(sk));
 }
 
 /*
@@ -598,6 +825,8 @@ struct ckpt_rst_sock {
 	u32 flags;			/* CKPT_UNIX_*: applied at the end */
 	bool defined;			/* its UNIX record was read */
 	bool used;			/* claimed by a FILE */
+	u32 name_len;			/* bytes of its own name, once bound */
+	char name[CKPT_UNIX_ADDR_MAX];
 };
 
 static void ckpt_release_rst_sock(void *ptr)
@@ -746,7 +975,10 @@ out:
 	return ret;
 }
 
-/* bind() to the saved name as the restored task; listen() */
+/*
+ * bind() to the saved name as the restored task; listen().  A name of
+ * its listener's (an accepted socket) is set, not bound.
+ */
 static int restore_unix_bind(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
 			     const struct ckpt_hdr_unix *hu, const char *name)
 {
@@ -755,6 +987,13 @@ static int restore_unix_bind(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
 	int alen, ret;
 
 	alen = restore_unix_sun(&sun, name, hu->addr_len);
+	if (hu->flags & CKPT_UNIX_SHARED_NAME) {
+		ret = unix_set_shared_addr(sock->sk, &sun, alen);
+		if (ret)
+			return ckpt_err(ctx, ret, "unix socket %u: can not give it its listener's name",
+					hu->objref);
+		return 0;
+	}
 	ret = kernel_bind(sock, (struct sockaddr *)&sun, alen);
 	if (ret == -EADDRINUSE && name[0] == '/') {
 		ret = restore_unix_stale(ctx, hu->objref, name, hu->addr_len);
@@ -767,6 +1006,8 @@ static int restore_unix_bind(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
 	if (ret)
 		return ckpt_err(ctx, ret, "unix socket %u: can not bind it to @%*pE",
 				hu->objref, hu->addr_len - 1, name + 1);
+	memcpy(rs->name, name, hu->addr_len);
+	rs->name_len = hu->addr_len;
 	if (hu->flags & CKPT_UNIX_LISTEN) {
 		ret = kernel_listen(sock, hu->backlog);
 		if (ret)
@@ -854,22 +1095,76 @@ static pid_t restore_unix_pid(struct ckpt_ctx *ctx, s32 saved)
 	return nr ? nr : task_tgid_vnr(current);
 }
 
-/* One UNIX_SKB: sent by the peer @from into @rs's queue. */
-static int restore_unix_skb(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
-			    struct ckpt_rst_sock *from, char *data, u32 *left,
-			    u64 *bytes)
+/*
+ * Who refills a queue: the peer, or (to set) an unnamed socket sending
+ * to the socket's name.
+ */
+struct ckpt_unix_sender {
+	struct socket *sock;
+	struct sockaddr_un to;
+	int tolen;			/* 0: to its peer */
+};
+
+/*
+ * The files in flight of a message, as SCM_RIGHTS: installed for the
+ * send in the restorer's fd table (the kernel's own path, with its
+ * accounting: unix_inflight, too_many_unix_fds), closed after.
+ */
+struct ckpt_unix_fds {
+	u32 refs[CKPT_UNIX_SKB_FDS_MAX];
+	int fds[CKPT_UNIX_SKB_FDS_MAX];
+	u32 nr;				/* installed */
+	char cbuf[CMSG_SPACE(sizeof(struct ucred)) +
+		  CMSG_SPACE(CKPT_UNIX_SKB_FDS_MAX * sizeof(int))];
+};
+
+static int restore_unix_fds_install(struct ckpt_ctx *ctx,
+				    struct ckpt_rst_sock *rs,
+				    struct ckpt_unix_fds *uf, u32 nr)
 {
-	char cbuf[CMSG_SPACE(sizeof(struct ucred))];
+	struct file *file;
+	u32 i;
+	int fd;
+
+	for (i = 0; i < nr; i++) {
+		file = restore_file_get(ctx, uf->refs[i]);
+		if (!file)
+			return ckpt_err(ctx, -EINVAL,
+					"unix socket %u: a file in flight names no file restored before (%u)",
+					rs->objref, uf->refs[i]);
+		fd = get_unused_fd_flags(O_CLOEXEC);
+		if (fd < 0)
+			return ckpt_err(ctx, fd,
+					"unix socket %u: no fd to send a file in flight",
+					rs->objref);
+		fd_install(fd, get_file(file));
+		uf->fds[uf->nr++] = fd;
+	}
+	return 0;
+}
+
+static void restore_unix_fds_close(struct ckpt_unix_fds *uf)
+{
+	while (uf->nr)
+		close_fd(uf->fds[--uf->nr]);
+}
+
+/* One UNIX_SKB: sent by @from into @rs's queue. */
+static int restore_unix_skb(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
+			    struct ckpt_unix_sender *from, char *data,
+			    struct ckpt_unix_fds *uf, u32 *left, u64 *bytes)
+{
 	struct ckpt_hdr_unix_skb hs;
 	struct msghdr msg = {};
 	struct cmsghdr *cm;
 	struct ucred uc;
 	struct kvec iov;
-	u32 rlen;
+	u32 rlen, flen;
 	int ret;
 
 	ret = ckpt_read_hdr(ctx, CKPT_HDR_UNIX_SKB, sizeof(hs),
-			    sizeof(hs) + CKPT_UNIX_SKB_MAX);
+			    sizeof(hs) + CKPT_UNIX_SKB_MAX +
+			    CKPT_UNIX_SKB_FDS_MAX * sizeof(u32));
 	if (ret < 0)
 		return ret;
 	rlen = ret;
@@ -877,64 +1172,102 @@ static int restore_unix_skb(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
 			    sizeof(hs) - sizeof(hs.h));
 	if (ret)
 		return ret;
-	if (rlen != sizeof(hs) + hs.len || hs.pad ||
+	flen = hs.nr_fds * sizeof(u32);
+	if (hs.nr_fds > CKPT_UNIX_SKB_FDS_MAX || hs.len > CKPT_UNIX_SKB_MAX ||
+	    rlen != sizeof(hs) + hs.len + flen ||
 	    (hs.flags & ~CKPT_UNIX_SKB_FLAGS) || hs.len > *bytes ||
-	    hs.len > CKPT_UNIX_SKB_MAX ||
 	    (!(hs.flags & CKPT_UNIX_SKB_CREDS) && (hs.pid || hs.uid || hs.gid)) ||
 	    hs.pid < 0 || (!hs.len && rs->type == SOCK_STREAM) || !*left)
 		return ckpt_err(ctx, -EINVAL, "unix socket %u: bad message record",
 				rs->objref);
 	ret = ckpt_read_raw(ctx, data, hs.len);
+	if (!ret && flen)
+		ret = ckpt_read_raw(ctx, uf->refs, flen);
 	if (!ret)
-		ret = ckpt_read_end(ctx, sizeof(hs) + hs.len);
+		ret = ckpt_read_end(ctx, rlen);
 	if (ret)
 		return ret;
 	(*left)--;
 	*bytes -= hs.len;
 
+	memset(uf->cbuf, 0, sizeof(uf->cbuf));
+	msg.msg_control = uf->cbuf;
+	msg.msg_controllen = sizeof(uf->cbuf);
+	cm = CMSG_FIRSTHDR(&msg);
+	msg.msg_controllen = 0;
 	if (hs.flags & CKPT_UNIX_SKB_CREDS) {
-		memset(cbuf, 0, sizeof(cbuf));
 		uc.pid = restore_unix_pid(ctx, hs.pid);
 		uc.uid = hs.uid;
 		uc.gid = hs.gid;
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
-		cm = CMSG_FIRSTHDR(&msg);
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_CREDENTIALS;
 		cm->cmsg_len = CMSG_LEN(sizeof(uc));
 		memcpy(CMSG_DATA(cm), &uc, sizeof(uc));
+		msg.msg_controllen += CMSG_SPACE(sizeof(uc));
+		cm = (struct cmsghdr *)(uf->cbuf + msg.msg_controllen);
 	}
+	if (hs.nr_fds) {
+		ret = restore_unix_fds_install(ctx, rs, uf, hs.nr_fds);
+		if (ret)
+			goto out;
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(flen);
+		memcpy(CMSG_DATA(cm), uf->fds, flen);
+		msg.msg_controllen += CMSG_SPACE(flen);
+	}
+	if (!msg.msg_controllen)
+		msg.msg_control = NULL;
 	msg.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+	if (from->tolen) {
+		msg.msg_name = &from->to;
+		msg.msg_namelen = from->tolen;
+	}
 	iov.iov_base = data;
 	iov.iov_len = hs.len;
-	ret = kernel_sendmsg(rst_sock(from), &msg, &iov, 1, hs.len);
-	if (ret == hs.len)
-		return 0;
-	if (ret == -EPERM || ret == -EINVAL)
-		return ckpt_err(ctx, ret,
-				"unix socket %u: a queued message's credentials (pid %d uid %u gid %u) are not ones the restored task may send",
-				rs->objref, hs.pid, hs.uid, hs.gid);
-	return ckpt_err(ctx, ret < 0 ? ret : -EIO,
-			"unix socket %u: refilling its queue failed (%u bytes, sent %d): more than the restored task may buffer?",
-			rs->objref, hs.len, ret);
+	ret = kernel_sendmsg(from->sock, &msg, &iov, 1, hs.len);
+	if (ret == hs.len) {
+		ret = 0;
+		goto out;
+	}
+	if (ret == -ETOOMANYREFS)
+		ckpt_err(ctx, ret,
+			 "unix socket %u: the restored task may not have more files in flight (RLIMIT_NOFILE)",
+			 rs->objref);
+	else if (ret == -EPERM || ret == -EINVAL)
+		ckpt_err(ctx, ret,
+			 "unix socket %u: a queued message's credentials (pid %d uid %u gid %u) are not ones the restored task may send",
+			 rs->objref, hs.pid, hs.uid, hs.gid);
+	else
+		ckpt_err(ctx, ret < 0 ? ret : -EIO,
+			 "unix socket %u: refilling its queue failed (%u bytes, sent %d): more than the restored task may buffer?",
+			 rs->objref, hs.len, ret);
+	ret = ret < 0 ? ret : -EIO;
+out:
+	restore_unix_fds_close(uf);
+	return ret;
 }
 
 /* The queue of rs: nr messages of bytes in total, sent by from. */
 static int restore_unix_queue(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
-			      struct ckpt_rst_sock *from, u32 nr, u64 bytes)
+			      struct ckpt_unix_sender *from, u32 nr, u64 bytes)
 {
-	struct sock *fsk = rst_sock(from)->sk;
+	struct sock *fsk = from->sock->sk;
 	int old = READ_ONCE(fsk->sk_sndbuf), lim;
+	struct ckpt_unix_fds *uf;
 	char *data;
 	int ret = 0;
 
 	if (!nr)
 		return 0;
+	uf = kzalloc(sizeof(*uf), GFP_KERNEL_ACCOUNT);
 	data = kvmalloc(min_t(u64, max_t(u64, bytes, 1), CKPT_UNIX_SKB_MAX),
 			CKPT_GFP_IMAGE);
-	if (!data)
+	if (!data || !uf) {
+		kfree(uf);
+		kvfree(data);
 		return ckpt_unix_nomem(ctx, "a socket's queue");
+	}
 	/* what the restored task could set with SO_SNDBUF(FORCE) */
 	if (capable(CAP_NET_ADMIN))
 		lim = INT_MAX / 2;
@@ -942,7 +1275,7 @@ static int restore_unix_queue(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
 		lim = max_t(int, old, 2 * READ_ONCE(sysctl_wmem_max));
 	WRITE_ONCE(fsk->sk_sndbuf, lim);
 	while (!ret && nr) {
-		ret = restore_unix_skb(ctx, rs, from, data, &nr, &bytes);
+		ret = restore_unix_skb(ctx, rs, from, data, uf, &nr, &bytes);
 		cond_resched();
 	}
 	WRITE_ONCE(fsk->sk_sndbuf, old);
@@ -950,6 +1283,7 @@ static int restore_unix_queue(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
 		ret = ckpt_err(ctx, -EINVAL,
 			       "unix socket %u: fewer bytes queued than announced",
 			       rs->objref);
+	kfree(uf);
 	kvfree(data);
 	return ret;
 }
@@ -978,6 +1312,60 @@ static int restore_unix_finish(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs)
 	return 0;
 }
 
+/*
+ * A datagram socket connect()ed to the bound socket peer, by its name with
+ * the restored task's rights: it must be peer it finds.
+ */
+static int restore_unix_connect(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
+				struct ckpt_rst_sock *peer)
+{
+	struct sock *psk = rst_sock(peer)->sk, *got;
+	struct sockaddr_un sun;
+	int alen, ret;
+
+	alen = restore_unix_sun(&sun, peer->name, peer->name_len);
+	ret = kernel_connect(rst_sock(rs), (struct sockaddr *)&sun, alen,
+			     O_NONBLOCK);
+	if (ret)
+		return ckpt_err(ctx, ret, "unix socket %u: can not connect it to %u",
+				rs->objref, peer->objref);
+	got = unix_peer_get(rst_sock(rs)->sk);
+	if (got)
+		sock_put(got);
+	if (got != psk)
+		return ckpt_err(ctx, -EADDRINUSE,
+				"unix socket %u: its peer's name found another socket than %u",
+				rs->objref, peer->objref);
+	return restore_unix_finish(ctx, rs);
+}
+
+/*
+ * The queue of a bound unconnected datagram socket: each message sent to
+ * its name by an unnamed socket, made for it and released after (the
+ * messages keep it while queued).
+ */
+static int restore_unix_unnamed_senders(struct ckpt_ctx *ctx,
+					struct ckpt_rst_sock *rs,
+					const struct ckpt_hdr_unix *hu)
+{
+	struct ckpt_unix_sender from = {};
+	int ret;
+
+	if (!hu->nr_skbs)
+		return 0;
+	if (!rs->name_len)
+		return ckpt_err(ctx, -EINVAL, "unix socket %u: messages queued on an unbound socket",
+				rs->objref);
+	ret = sock_create(AF_UNIX, SOCK_DGRAM, 0, &from.sock);
+	if (ret)
+		return ckpt_err(ctx, ret, "unix socket %u: no socket to refill its queue",
+				rs->objref);
+	from.tolen = restore_unix_sun(&from.to, rs->name, rs->name_len);
+	ret = restore_unix_queue(ctx, rs, &from, hu->nr_skbs, hu->queued);
+	sock_release(from.sock);
+	return ret;
+}
+
 /* A name as bind() takes it: abstract, or an absolute path with its NUL. */
 static bool restore_unix_name_ok(const char *name, u32 len)
 {
@@ -997,7 +1385,7 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 	} rec;
 	struct ckpt_hdr_unix hu;
 	const char *name = rec.name;
-	bool listen;
+	bool listen, oneway, shared;
 	int ret;
 
 	ret = ckpt_read_record(ctx, CKPT_HDR_UNIX, &rec, sizeof(rec.hu),
@@ -1006,9 +1394,13 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 		return ret;
 	hu = rec.hu;
 	listen = hu.flags & CKPT_UNIX_LISTEN;
+	oneway = hu.flags & CKPT_UNIX_ONEWAY;
+	shared = hu.flags & CKPT_UNIX_SHARED_NAME;
 	if (ret != sizeof(hu) + hu.addr_len || hu.addr_len > CKPT_UNIX_ADDR_MAX ||
 	    !restore_unix_name_ok(name, hu.addr_len) ||
-	    (hu.addr_len && hu.peer_ref && name[0]) ||
+	    (shared && (!hu.addr_len || !hu.peer_ref || oneway || listen ||
+			hu.type == SOCK_DGRAM)) ||
+	    (oneway && (!hu.peer_ref || hu.type != SOCK_DGRAM || hu.nr_skbs)) ||
 	    (!listen && hu.backlog) ||
 	    (listen && (hu.type == SOCK_DGRAM || !hu.addr_len || hu.peer_ref)) ||
 	    hu.backlog > INT_MAX)
@@ -1017,7 +1409,8 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 	if (hu.pad || (hu.flags & ~CKPT_UNIX_FLAGS) ||
 	    !ckpt_unix_type_ok(hu.type) || hu.nr_skbs > CKPT_UNIX_SKBS_MAX ||
 	    hu.queued > CKPT_UNIX_QUEUE_MAX || hu.peer_ref == hu.objref ||
-	    (!hu.peer_ref && (hu.nr_skbs || hu.queued)) ||
+	    (!hu.peer_ref && hu.nr_skbs &&
+	     (hu.type != SOCK_DGRAM || !hu.addr_len)) ||
 	    (hu.queued && !hu.nr_skbs) ||
 	    (!(hu.flags & CKPT_UNIX_SNDBUF_SET) && hu.sndbuf) ||
 	    (!(hu.flags & CKPT_UNIX_RCVBUF_SET) && hu.rcvbuf))
@@ -1025,7 +1418,19 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 				hu.objref);
 
 	rs = ckpt_obj_find_ref(ctx, CKPT_OBJ_SOCK, hu.objref);
-	if (rs) {
+	if (oneway) {
+		/* a new socket connected to one defined before, bound */
+		peer = ckpt_obj_find_ref(ctx, CKPT_OBJ_SOCK, hu.peer_ref);
+		if (ckpt_obj_lookup_ref(ctx, hu.objref) || !peer ||
+		    !peer->defined || peer->type != SOCK_DGRAM ||
+		    !peer->name_len)
+			return ckpt_err(ctx, -EINVAL,
+					"unix socket %u: connected to %u, not a bound datagram socket restored before",
+					hu.objref, hu.peer_ref);
+		ret = restore_unix_single(ctx, &hu, name, &rs);
+		if (ret)
+			return ret;
+	} else if (rs) {
 		/* the second socket of a pair */
 		if (rs->defined || rs->peer_ref != hu.peer_ref ||
 		    rs->type != hu.type)
@@ -1052,7 +1457,7 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 	}
 	rs->defined = true;
 	rs->flags = hu.flags;
-	if (hu.addr_len && hu.peer_ref) {
+	if (hu.addr_len && hu.peer_ref && !oneway) {
 		ret = restore_unix_bind(ctx, rs, &hu, name);
 		if (ret)
 			return ret;
@@ -1068,14 +1473,20 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 		if (ret)
 			return ret;
 	}
+	if (oneway)
+		return restore_unix_connect(ctx, rs, peer);
 	if (peer) {
-		ret = restore_unix_queue(ctx, rs, peer, hu.nr_skbs, hu.queued);
+		struct ckpt_unix_sender from = { .sock = rst_sock(peer) };
+
+		ret = restore_unix_queue(ctx, rs, &from, hu.nr_skbs, hu.queued);
 		if (ret)
 			return ret;
 	}
 	/* an unconnected socket, or the pair complete */
-	if (!peer)
-		return restore_unix_finish(ctx, rs);
+	if (!peer) {
+		ret = restore_unix_unnamed_senders(ctx, rs, &hu);
+		return ret ? ret : restore_unix_finish(ctx, rs);
+	}
 	if (!peer->defined)
 		return 0;
 	/* shutdown() of a stream or seqpacket socket shuts its peer too */

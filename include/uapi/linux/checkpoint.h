@@ -427,6 +427,8 @@ struct ckpt_hdr_pipe_data {
 #define CKPT_UNIX_SKBS_MAX	65536		/* messages queued on one socket */
 #define CKPT_UNIX_SKB_MAX	(4 << 20)	/* bytes of one queued message */
 #define CKPT_UNIX_QUEUE_MAX	(64 << 20)	/* bytes queued on one socket */
+#define CKPT_UNIX_SKB_FDS_MAX	253		/* files in flight in one message (SCM_MAX_FD) */
+#define CKPT_UNIX_INFLIGHT_MAX	65536		/* files in flight in the queues of a tree */
 
 /* CKPT_HDR_UNIX: flags */
 #define CKPT_UNIX_SHUT_RD	0x1	/* shutdown(SHUT_RD) seen (RCV_SHUTDOWN) */
@@ -435,7 +437,9 @@ struct ckpt_hdr_pipe_data {
 #define CKPT_UNIX_SNDBUF_SET	0x8	/* SO_SNDBUF was set: sndbuf is restored */
 #define CKPT_UNIX_RCVBUF_SET	0x10	/* SO_RCVBUF was set: rcvbuf is restored */
 #define CKPT_UNIX_LISTEN	0x20	/* listening, no connection waiting */
-#define CKPT_UNIX_FLAGS		0x3f
+#define CKPT_UNIX_ONEWAY	0x40	/* a dgram socket connect()ed to peer_ref, not connected back */
+#define CKPT_UNIX_SHARED_NAME	0x80	/* its name is its listener's (accept()), not its own */
+#define CKPT_UNIX_FLAGS		0xff
 
 #define CKPT_UNIX_ADDR_MAX	108	/* bytes of sun_path */
 
@@ -443,15 +447,20 @@ struct ckpt_hdr_pipe_data {
  * CKPT_HDR_UNIX: an AF_UNIX socket (an object, CKPT_OBJ_SOCK), written
  * before the FILE that opens it; followed by nr_skbs UNIX_SKB records, the
  * messages queued for it to read, oldest first, holding queued bytes,
- * after addr_len bytes of its name.  A connected pair is two UNIX records
- * naming each other by peer_ref (socketpair(), or connected each to the
- * other): the first creates the pair, the second one follows later in the
- * same FILES section; each message of a pair's socket was sent by its
- * peer; a pair's socket has no name, or an abstract one of its own
- * (bound or autobound), bound again at restart.  An unconnected socket
- * has peer_ref 0 and no messages, and may be bound (a name: an abstract
- * one starts with a NUL, a path name is absolute and ends with its NUL)
- * and listening, with no connection waiting to be accepted.
+ * after addr_len bytes of its name (an abstract one starts with a NUL, a
+ * path name is absolute and ends with its NUL).  A connected pair is two
+ * UNIX records naming each other by peer_ref (socketpair(), connect() and
+ * accept(), or datagram sockets connected each to the other): the first
+ * creates the pair, the second one follows later in the same FILES
+ * section; each message of a pair's socket was sent by its peer.  A
+ * socket's name is its own (bound or autobound, bound again at restart)
+ * or, with CKPT_UNIX_SHARED_NAME, the name of the listener that accepted
+ * it (set at restart, never bound).  A datagram socket connected one way
+ * (CKPT_UNIX_ONEWAY) names by peer_ref an earlier UNIX record, a socket
+ * bound to its own name, and has no messages.  An unconnected socket has
+ * peer_ref 0, may be bound and listening, with no connection waiting to
+ * be accepted; a bound unconnected datagram socket may have messages,
+ * each sent by a socket without a name.
  */
 struct ckpt_hdr_unix {
 	struct ckpt_hdr h;
@@ -479,7 +488,9 @@ struct ckpt_hdr_unix {
  * (0 ..  CKPT_UNIX_SKB_MAX; a stream's are never empty).  The credentials
  * the sender attached: pid is its tgid at level 0 (0 if not visible),
  * uid and gid as seen in the checkpointer's user namespace; all 0 without
- * CKPT_UNIX_SKB_CREDS.
+ * CKPT_UNIX_SKB_CREDS.  The data is followed by nr_fds objrefs (__u32) of
+ * the files in flight with it (SCM_RIGHTS), in order: FILE records
+ * written before this record.
  */
 struct ckpt_hdr_unix_skb {
 	struct ckpt_hdr h;
@@ -488,7 +499,7 @@ struct ckpt_hdr_unix_skb {
 	__s32 pid;
 	__u32 uid;
 	__u32 gid;
-	__u32 pad;
+	__u32 nr_fds;		/* <= CKPT_UNIX_SKB_FDS_MAX */
 };
 
 /* --- file locks --- */
