@@ -2927,7 +2927,7 @@ END_TEST
 enum unix_mut {
 	UNIX_OK, UNIX_PAD, UNIX_TYPE, UNIX_NO_PEER_RECORD, UNIX_SKB_LONG,
 	UNIX_SKB_CREDS, UNIX_BYTES, UNIX_FILE_EARLY, UNIX_TWO_FILES,
-	UNIX_LONE_DATA, UNIX_FILE_MODE, UNIX_SHUT,
+	UNIX_LONE_DATA, UNIX_FILE_MODE, UNIX_SHUT, UNIX_FD_UNKNOWN,
 };
 
 static size_t unix_image(struct img *im, enum unix_mut mut)
@@ -2968,8 +2968,22 @@ static size_t unix_image(struct img *im, enum unix_mut mut)
 	us.gid = 1000;
 	if (mut == UNIX_SKB_LONG)
 		us.len = 6;
-	o = img_rec(im, CKPT_HDR_UNIX_SKB, &us, sizeof(us), "hello!", us.len);
-	if (mut == UNIX_SKB_LONG || mut == UNIX_SKB_CREDS)
+	if (mut == UNIX_FD_UNKNOWN) {
+		/* a file in flight that is no FILE of the image */
+		char buf[5 + sizeof(uint32_t)];
+		uint32_t ref = 999;
+
+		memcpy(buf, "hello", 5);
+		memcpy(buf + 5, &ref, sizeof(ref));
+		us.nr_fds = 1;
+		o = img_rec(im, CKPT_HDR_UNIX_SKB, &us, sizeof(us), buf,
+			    sizeof(buf));
+	} else {
+		o = img_rec(im, CKPT_HDR_UNIX_SKB, &us, sizeof(us), "hello!",
+			    us.len);
+	}
+	if (mut == UNIX_SKB_LONG || mut == UNIX_SKB_CREDS ||
+	    mut == UNIX_FD_UNKNOWN)
 		off = o;
 	if (mut != UNIX_NO_PEER_RECORD && mut != UNIX_FILE_EARLY &&
 	    mut != UNIX_LONE_DATA) {
@@ -3032,6 +3046,7 @@ START_TEST(unix_socket_records)
 		{ UNIX_LONE_DATA, "messages queued on a socket without a peer" },
 		{ UNIX_FILE_MODE, "a unix socket is an O_RDWR socket" },
 		{ UNIX_SHUT, "UNIX 102: its shutdown state does not match its peer 101's" },
+		{ UNIX_FD_UNKNOWN, "UNIX_SKB: file in flight 999 names no FILE written before" },
 	};
 	struct img im = { 0 };
 	struct result res;
@@ -3099,7 +3114,7 @@ START_TEST(unix_bound_records)
 		NULL,
 		"others have backlog 0",
 		"a name is abstract (a NUL first) or an absolute path",
-		"a socket of a pair has no name or an abstract one",
+		"a listening socket is a bound stream or seqpacket socket",
 	};
 	struct img im = { 0 };
 	struct result res;
