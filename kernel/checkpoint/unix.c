@@ -153,26 +153,10 @@ static bool ckpt_unix_owns_name(struct sock *sk)
 static int ckpt_unix_check_self(struct ckpt_ctx *ctx, unsigned int fd,
 				struct sock *sk)
 {
-	struct unix_sock *u = unix_sk(sk);
-	char name[64];
-	bool bound;
-	u32 waiting;
-
 	if (!ckpt_unix_type_ok(sk->sk_type))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"fd %u: unix socket of type %d not supported",
 				fd, sk->sk_type);
-	unix_state_lock(sk);
-	bound = u->addr;
-	unix_state_unlock(sk);
-	if (!bound)
-		return 0;
-	ckpt_unix_name(sk, name, sizeof(name));
-	waiting = skb_queue_len_lockless(&sk->sk_receive_queue);
-	if (READ_ONCE(sk->sk_state) == TCP_LISTEN && waiting)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: listening unix socket %s has %u connections not yet accepted: not supported yet",
-				fd, name, waiting);
 	return 0;
 }
 
@@ -437,12 +421,16 @@ out:
 
 /*
  * The UNIX record of sk and its queue.  peer: the other socket of its
- * pair, or the socket it is connected to one way (oneway), or NULL.
+ * pair, the socket it is connected to one way (mode CKPT_UNIX_ONEWAY),
+ * the embryo it is connecting to (CKPT_UNIX_CONNECTING), the connecting
+ * socket of an embryo (CKPT_UNIX_EMBRYO, waiting on listener lref), or
+ * NULL.
  */
 static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 			       struct sock *sk, struct sock *peer, u32 objref,
-			       u32 peer_ref, bool oneway)
+			       u32 peer_ref, u32 mode, u32 lref)
 {
+	bool oneway = mode == CKPT_UNIX_ONEWAY, noqueue = oneway;
 	struct ckpt_unix_queue uq = {};
 	char addr[CKPT_UNIX_ADDR_MAX];
 	struct ckpt_hdr_unix_skb hs;
@@ -458,6 +446,8 @@ static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 	hu.objref = objref;
 	hu.type = sk->sk_type;
 	hu.peer_ref = peer_ref;
+	hu.flags = mode;
+	hu.listener_ref = lref;
 	lock_sock(sk);
 	sock = sk->sk_socket;
 	if (sk->sk_shutdown & RCV_SHUTDOWN)
@@ -489,19 +479,26 @@ static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 		return ckpt_err(ctx, -EOPNOTSUPP, "fd %u: unix socket: %s", fd,
 				why);
 
-	/* its own name, or its listener's (an accepted socket) */
+	/*
+	 * its own name, or its listener's (an accepted socket; an embryo's,
+	 * given by connect() at restart)
+	 */
 	unix_state_lock(sk);
 	own = ckpt_unix_owns_name(sk);
 	unix_state_unlock(sk);
-	ret = ckpt_unix_addr(ctx, fd, sk, addr);
-	if (ret < 0)
-		return ret;
-	hu.addr_len = ret;
+	if (mode != CKPT_UNIX_EMBRYO) {
+		ret = ckpt_unix_addr(ctx, fd, sk, addr);
+		if (ret < 0)
+			return ret;
+		hu.addr_len = ret;
+	}
 	if (hu.addr_len && !own)
 		hu.flags |= CKPT_UNIX_SHARED_NAME;
-	if (oneway)
-		hu.flags |= CKPT_UNIX_ONEWAY;
-	if ((oneway || !peer) && skb_queue_len_lockless(&sk->sk_receive_queue)) {
+	/* a listener's queue: its waiting connections (EMBRYOs) */
+	if (hu.flags & CKPT_UNIX_LISTEN)
+		noqueue = true;
+	else if ((oneway || !peer) &&
+		 skb_queue_len_lockless(&sk->sk_receive_queue)) {
 		if (oneway)
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"fd %u: unix socket: messages queued on a datagram socket connected one way not supported yet",
@@ -511,7 +508,7 @@ static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 					"fd %u: unix socket: messages queued on an unconnected socket not supported yet",
 					fd);
 	}
-	if (!oneway) {
+	if (!noqueue) {
 		ret = ckpt_unix_queue_get(ctx, fd, sk, peer, &uq);
 		if (ret)
 			goto out;
@@ -586,22 +583,27 @@ static struct ckpt_obj *ckpt_unix_add(struct ckpt_ctx *ctx, struct sock *sk)
 }
 
 /*
- * What the peer of sk is, under unix_state_lock(peer): NULL if sk and
- * peer are a pair, or a reason to refuse; *oneway if sk is a datagram
- * socket connected to a socket not connected back.
+ * What the peer of sk is, under unix_state_lock(peer): *mode 0 if sk and
+ * peer are a pair, CKPT_UNIX_ONEWAY if sk is a datagram socket connected
+ * to a socket not connected back, CKPT_UNIX_CONNECTING if peer is the
+ * embryo of a connection not accepted yet; or a reason to refuse.
  */
 static const char *ckpt_unix_peer_kind(struct sock *sk, struct sock *peer,
-				       bool *oneway)
+				       u32 *mode)
 {
 	struct sock *back = unix_sk(peer)->peer;
 
-	*oneway = false;
+	*mode = 0;
 	if (peer == sk)
 		return "a datagram socket connected to itself not supported yet";
 	if (sock_flag(peer, SOCK_DEAD))
 		return "its peer was closed (a half-closed pair) not supported yet";
-	if (!READ_ONCE(peer->sk_socket))
-		return "connected to a listener, not accepted yet: connections waiting in a backlog not supported yet";
+	if (back == sk && !READ_ONCE(peer->sk_socket)) {
+		if (sk->sk_type == SOCK_DGRAM)
+			return "a peer without a socket";
+		*mode = CKPT_UNIX_CONNECTING;
+		return NULL;
+	}
 	if (back == sk)
 		return NULL;
 	if (sk->sk_type != SOCK_DGRAM)
@@ -611,23 +613,151 @@ static const char *ckpt_unix_peer_kind(struct sock *sk, struct sock *peer,
 		return "connected to a datagram socket that is itself connected one way: not supported yet";
 	if (!ckpt_unix_owns_name(peer))
 		return "connected to a datagram socket without a name of its own";
-	*oneway = true;
+	*mode = CKPT_UNIX_ONEWAY;
 	return NULL;
+}
+
+/*
+ * The embryos of the connections waiting on listener sk, in its backlog
+ * order (each referenced): *nr 0 if none.
+ */
+static int ckpt_unix_embryos(struct ckpt_ctx *ctx, struct sock *sk,
+			     struct sock ***list, u32 *nr)
+{
+	struct sk_buff_head *q = &sk->sk_receive_queue;
+	struct sk_buff *skb;
+	struct sock **e;
+	u32 n, got, i;
+
+	*list = NULL;
+	*nr = 0;
+	if (READ_ONCE(sk->sk_state) != TCP_LISTEN)
+		return 0;
+	n = skb_queue_len_lockless(q);
+	if (!n)
+		return 0;
+	if (n > CKPT_UNIX_SKBS_MAX)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"a listening unix socket with %u connections waiting, more than %u",
+				n, CKPT_UNIX_SKBS_MAX);
+	e = kvcalloc(n, sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e)
+		return ckpt_unix_nomem(ctx, "the connections waiting");
+	got = 0;
+	spin_lock(&q->lock);
+	skb_queue_walk(q, skb) {
+		if (got == n || !skb->sk) {
+			got = n + 1;
+			break;
+		}
+		sock_hold(skb->sk);
+		e[got++] = skb->sk;
+	}
+	spin_unlock(&q->lock);
+	if (got != n) {
+		for (i = 0; i < min(got, n); i++)
+			sock_put(e[i]);
+		kvfree(e);
+		return ckpt_err(ctx, -EAGAIN,
+				"the connections waiting on a listening unix socket changed while being saved");
+	}
+	*list = e;
+	*nr = n;
+	return 0;
+}
+
+static void ckpt_unix_embryos_put(struct sock **e, u32 nr)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++)
+		sock_put(e[i]);
+	kvfree(e);
+}
+
+static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
+			   struct sock *sk, struct ckpt_obj **objp);
+
+/*
+ * The EMBRYO records of the connections waiting on listener sk (objref
+ * lref), after its record: each connecting socket written before its
+ * embryo, if it was not already.
+ */
+static int ckpt_unix_write_embryos(struct ckpt_ctx *ctx, unsigned int fd,
+				   struct sock *sk, u32 lref)
+{
+	struct ckpt_obj *cobj, *eobj;
+	struct sock **e, *c;
+	unsigned int busy;
+	bool dead;
+	u32 nr, i;
+	int ret;
+
+	ret = ckpt_unix_embryos(ctx, sk, &e, &nr);
+	for (i = 0; !ret && i < nr; i++) {
+		unix_state_lock(e[i]);
+		c = unix_peer(e[i]);
+		if (c)
+			sock_hold(c);
+		unix_state_unlock(e[i]);
+		dead = !c;
+		if (c) {
+			unix_state_lock(c);
+			dead = sock_flag(c, SOCK_DEAD) || unix_peer(c) != e[i];
+			unix_state_unlock(c);
+		}
+		if (dead) {
+			ret = ckpt_err(ctx, -EOPNOTSUPP,
+				       "fd %u: listening unix socket: a connection waiting whose connecting socket was closed: not supported yet",
+				       fd);
+			if (c)
+				sock_put(c);
+			break;
+		}
+		cobj = ckpt_obj_find_ptr(ctx, c);
+		if (!cobj)
+			ret = ckpt_unix_write(ctx, fd, c, &cobj);
+		eobj = ret ? NULL : ckpt_obj_find_ptr(ctx, e[i]);
+		if (!ret && (!eobj || eobj->users || cobj->type != CKPT_OBJ_SOCK))
+			ret = ckpt_err(ctx, -EINVAL,
+				       "fd %u: listening unix socket: a connection waiting saved twice",
+				       fd);
+		busy = ctx->nr_unix_busy;
+		if (!ret)
+			ret = ckpt_unix_busy_push(ctx, fd, e[i]);
+		if (!ret)
+			ret = ckpt_unix_busy_push(ctx, fd, c);
+		if (!ret)
+			ret = ckpt_unix_write_one(ctx, fd, e[i], c, eobj->objref,
+						  cobj->objref,
+						  CKPT_UNIX_EMBRYO, lref);
+		ctx->nr_unix_busy = busy;
+		/* held by the listener, a socket of the tree */
+		if (!ret)
+			eobj->users++;
+		sock_put(c);
+	}
+	if (e)
+		ckpt_unix_embryos_put(e, nr);
+	return ret;
 }
 
 /*
  * Write sk (and its peer, if it is a pair) as new objects; the socket a
  * datagram socket is connected to one way is written before it, unless
- * it was already.
+ * it was already; a connecting socket's embryo becomes an object, its
+ * record written with its listener's; a listener's waiting connections
+ * follow it.
  */
 static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 			   struct sock *sk, struct ckpt_obj **objp)
 {
 	struct ckpt_obj *obj, *pobj = NULL;
 	const char *why = NULL;
-	bool oneway = false;
+	bool pair = false;
 	unsigned int busy;
 	struct sock *peer;
+	u32 mode = 0;
 	int ret = 0;
 
 	unix_state_lock(sk);
@@ -637,10 +767,12 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 	unix_state_unlock(sk);
 	if (peer) {
 		unix_state_lock(peer);
-		why = ckpt_unix_peer_kind(sk, peer, &oneway);
+		why = ckpt_unix_peer_kind(sk, peer, &mode);
 		unix_state_unlock(peer);
+		pair = !why && !mode;
 		pobj = why ? NULL : ckpt_obj_find_ptr(ctx, peer);
-		if (pobj && (!oneway || pobj->type != CKPT_OBJ_SOCK))
+		if (pobj && (mode != CKPT_UNIX_ONEWAY ||
+			     pobj->type != CKPT_OBJ_SOCK))
 			why = "peer already saved (object clash)";
 		if (why) {
 			ret = ckpt_err(ctx, -EOPNOTSUPP, "fd %u: unix socket: %s",
@@ -648,7 +780,7 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 			goto out;
 		}
 		/* its peer has no peer or a pair's: one level, no more */
-		if (oneway && !pobj)
+		if (mode == CKPT_UNIX_ONEWAY && !pobj)
 			ret = ckpt_unix_write(ctx, fd, peer, &pobj);
 		if (ret)
 			goto out;
@@ -659,7 +791,8 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 		ret = PTR_ERR(obj);
 		goto out;
 	}
-	if (peer && !oneway) {
+	/* the other of a pair, or an embryo (its record comes later) */
+	if (pair || mode == CKPT_UNIX_CONNECTING) {
 		pobj = ckpt_unix_add(ctx, peer);
 		if (IS_ERR(pobj)) {
 			ret = PTR_ERR(pobj);
@@ -668,15 +801,17 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 	}
 	busy = ctx->nr_unix_busy;
 	ret = ckpt_unix_busy_push(ctx, fd, sk);
-	if (!ret && peer && !oneway)
+	if (!ret && pair)
 		ret = ckpt_unix_busy_push(ctx, fd, peer);
 	if (!ret)
 		ret = ckpt_unix_write_one(ctx, fd, sk, peer, obj->objref,
-					  pobj ? pobj->objref : 0, oneway);
-	if (!ret && peer && !oneway)
+					  pobj ? pobj->objref : 0, mode, 0);
+	if (!ret && pair)
 		ret = ckpt_unix_write_one(ctx, fd, peer, sk, pobj->objref,
-					  obj->objref, false);
+					  obj->objref, 0, 0);
 	ctx->nr_unix_busy = busy;
+	if (!ret && !peer)
+		ret = ckpt_unix_write_embryos(ctx, fd, sk, obj->objref);
 	*objp = obj;
 out:
 	if (peer)
@@ -735,21 +870,16 @@ int ckpt_unix_save(struct ckpt_ctx *ctx, unsigned int fd, struct file *file,
  * reference each, as many times as they are in flight), for the file
  * leak check: *files is NULL if none.
  */
-int ckpt_unix_inflight(struct ckpt_ctx *ctx, struct file *file,
-		       struct file ***files, unsigned int *nr)
+static int ckpt_unix_inflight_sk(struct ckpt_ctx *ctx, struct sock *sk,
+				 struct file ***files, unsigned int *nr)
 {
-	struct socket *sock = sock_from_file(file);
-	struct sock *sk = sock ? sock->sk : NULL;
-	struct sk_buff_head *q;
+	struct sk_buff_head *q = &sk->sk_receive_queue;
 	struct sk_buff *skb;
 	unsigned int n, got, i, tries;
 	struct file **f;
 
 	*files = NULL;
 	*nr = 0;
-	if (!sk || sk->sk_family != AF_UNIX)
-		return 0;
-	q = &sk->sk_receive_queue;
 	for (tries = 0; tries < 3; tries++) {
 		n = 0;
 		spin_lock(&q->lock);
@@ -792,6 +922,72 @@ int ckpt_unix_inflight(struct ckpt_ctx *ctx, struct file *file,
 			sock_i_ino(sk));
 }
 
+static void ckpt_unix_fput_all(struct file **f, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		fput(f[i]);
+	kvfree(f);
+}
+
+/* ...and in the queues of a listener's waiting connections */
+int ckpt_unix_inflight(struct ckpt_ctx *ctx, struct file *file,
+		       struct file ***files, unsigned int *nr)
+{
+	struct socket *sock = sock_from_file(file);
+	struct sock *sk = sock ? sock->sk : NULL;
+	struct file **all = NULL, **f, **n;
+	unsigned int total = 0, got;
+	struct sock **e;
+	u32 ne, i;
+	int ret;
+
+	*files = NULL;
+	*nr = 0;
+	if (!S_ISSOCK(file_inode(file)->i_mode) || !sk ||
+	    sk->sk_family != AF_UNIX)
+		return 0;
+	if (READ_ONCE(sk->sk_state) != TCP_LISTEN)
+		return ckpt_unix_inflight_sk(ctx, sk, files, nr);
+	ret = ckpt_unix_embryos(ctx, sk, &e, &ne);
+	for (i = 0; !ret && i < ne; i++) {
+		ret = ckpt_unix_inflight_sk(ctx, e[i], &f, &got);
+		if (ret || !got)
+			continue;
+		if (total + got > CKPT_UNIX_INFLIGHT_MAX) {
+			ckpt_unix_fput_all(f, got);
+			ret = ckpt_err(ctx, -EOPNOTSUPP,
+				       "more than %u files in flight in the connections waiting on a listening unix socket",
+				       CKPT_UNIX_INFLIGHT_MAX);
+			break;
+		}
+		n = kvmalloc_array(total + got, sizeof(*n), GFP_KERNEL_ACCOUNT);
+		if (!n) {
+			ckpt_unix_fput_all(f, got);
+			ret = ckpt_unix_nomem(ctx, "the files in flight");
+			break;
+		}
+		if (total)
+			memcpy(n, all, total * sizeof(*n));
+		memcpy(n + total, f, got * sizeof(*n));
+		kvfree(all);
+		kvfree(f);
+		all = n;
+		total += got;
+	}
+	if (e)
+		ckpt_unix_embryos_put(e, ne);
+	if (ret) {
+		if (all)
+			ckpt_unix_fput_all(all, total);
+		return ret;
+	}
+	*files = all;
+	*nr = total;
+	return 0;
+}
+
 /*
  * Every socket written (a peer of a socket of the tree) has its own file
  * in the tree: a peer held by a process outside is refused, by name.
@@ -825,8 +1021,10 @@ struct ckpt_rst_sock {
 	u32 flags;			/* CKPT_UNIX_*: applied at the end */
 	bool defined;			/* its UNIX record was read */
 	bool used;			/* claimed by a FILE */
+	bool connected;			/* CONNECTING: its EMBRYO was read */
 	u32 name_len;			/* bytes of its own name, once bound */
 	char name[CKPT_UNIX_ADDR_MAX];
+	struct sock *embryo;		/* EMBRYO: the sock (no file), referenced */
 };
 
 static void ckpt_release_rst_sock(void *ptr)
@@ -835,12 +1033,19 @@ static void ckpt_release_rst_sock(void *ptr)
 
 	if (rs->file)
 		fput(rs->file);
+	if (rs->embryo)
+		sock_put(rs->embryo);
 	kfree(rs);
 }
 
 static struct socket *rst_sock(struct ckpt_rst_sock *rs)
 {
 	return rs->file->private_data;
+}
+
+static struct sock *rst_sk(struct ckpt_rst_sock *rs)
+{
+	return rs->embryo ? rs->embryo : rst_sock(rs)->sk;
 }
 
 static struct ckpt_rst_sock *restore_unix_new(struct ckpt_ctx *ctx,
@@ -1291,7 +1496,7 @@ static int restore_unix_queue(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
 /* Shutdown and SO_PASSCRED, once nothing more is sent to or from rs. */
 static int restore_unix_finish(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs)
 {
-	struct sock *sk = rst_sock(rs)->sk;
+	struct sock *sk = rst_sk(rs);
 	int mode = 0, ret;
 
 	if (rs->flags & CKPT_UNIX_PASSCRED) {
@@ -1366,6 +1571,88 @@ static int restore_unix_unnamed_senders(struct ckpt_ctx *ctx,
 	return ret;
 }
 
+/* shutdown() of a stream or seqpacket socket shuts its peer too */
+static bool restore_unix_shut_ok(const struct ckpt_rst_sock *a,
+				 const struct ckpt_rst_sock *b)
+{
+	return a->type == SOCK_DGRAM ||
+	       (!(a->flags & CKPT_UNIX_SHUT_RD) == !(b->flags & CKPT_UNIX_SHUT_WR) &&
+		!(a->flags & CKPT_UNIX_SHUT_WR) == !(b->flags & CKPT_UNIX_SHUT_RD));
+}
+
+/*
+ * EMBRYO: connect() the connecting socket to the listener, by its name
+ * with the restored task's rights, not waiting (a full backlog fails);
+ * the new connection must be the one it queued last.  Then the messages
+ * sent to the embryo.
+ */
+static int restore_unix_embryo(struct ckpt_ctx *ctx,
+			       const struct ckpt_hdr_unix *hu)
+{
+	struct ckpt_rst_sock *l, *c, *rs;
+	struct ckpt_unix_sender from = {};
+	struct sk_buff_head *q;
+	struct sockaddr_un sun;
+	struct sock *e, *last;
+	int alen, ret;
+
+	l = ckpt_obj_find_ref(ctx, CKPT_OBJ_SOCK, hu->listener_ref);
+	c = ckpt_obj_find_ref(ctx, CKPT_OBJ_SOCK, hu->peer_ref);
+	if (ckpt_obj_lookup_ref(ctx, hu->objref) || !l || !l->defined ||
+	    !l->file || !(l->flags & CKPT_UNIX_LISTEN) || l->type != hu->type ||
+	    !l->name_len || !c || !c->defined || c->connected ||
+	    !(c->flags & CKPT_UNIX_CONNECTING) || c->peer_ref != hu->objref ||
+	    c->type != hu->type)
+		return ckpt_err(ctx, -EINVAL,
+				"unix socket %u: not a connection from %u waiting on a listener %u restored before",
+				hu->objref, hu->peer_ref, hu->listener_ref);
+	c->connected = true;
+	alen = restore_unix_sun(&sun, l->name, l->name_len);
+	ret = kernel_connect(rst_sock(c), (struct sockaddr *)&sun, alen,
+			     O_NONBLOCK);
+	if (ret)
+		return ckpt_err(ctx, ret,
+				"unix socket %u: can not connect it to the listener %u again (backlog full?)",
+				c->objref, l->objref);
+	e = unix_peer_get(rst_sock(c)->sk);
+	q = &rst_sock(l)->sk->sk_receive_queue;
+	spin_lock(&q->lock);
+	last = skb_peek_tail(q) ? skb_peek_tail(q)->sk : NULL;
+	spin_unlock(&q->lock);
+	if (!e || last != e) {
+		if (e)
+			sock_put(e);
+		return ckpt_err(ctx, -EADDRINUSE,
+				"unix socket %u: connected to another socket than its listener %u",
+				c->objref, l->objref);
+	}
+	rs = kzalloc(sizeof(*rs), GFP_KERNEL_ACCOUNT);
+	if (!rs) {
+		sock_put(e);
+		return ckpt_unix_nomem(ctx, "a socket");
+	}
+	rs->embryo = e;
+	rs->objref = hu->objref;
+	rs->peer_ref = hu->peer_ref;
+	rs->type = hu->type;
+	rs->flags = hu->flags;
+	rs->defined = true;
+	ret = ckpt_obj_add_ref(ctx, CKPT_OBJ_SOCK, hu->objref, rs,
+			       ckpt_release_rst_sock);
+	if (ret)
+		return ret;
+	from.sock = rst_sock(c);
+	ret = restore_unix_queue(ctx, rs, &from, hu->nr_skbs, hu->queued);
+	if (ret)
+		return ret;
+	if (!restore_unix_shut_ok(rs, c))
+		return ckpt_err(ctx, -EINVAL,
+				"unix socket %u: its shutdown state does not match its peer %u's",
+				hu->objref, hu->peer_ref);
+	ret = restore_unix_finish(ctx, c);
+	return ret ? ret : restore_unix_finish(ctx, rs);
+}
+
 /* A name as bind() takes it: abstract, or an absolute path with its NUL. */
 static bool restore_unix_name_ok(const char *name, u32 len)
 {
@@ -1385,7 +1672,7 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 	} rec;
 	struct ckpt_hdr_unix hu;
 	const char *name = rec.name;
-	bool listen, oneway, shared;
+	bool listen, oneway, shared, connecting, embryo;
 	int ret;
 
 	ret = ckpt_read_record(ctx, CKPT_HDR_UNIX, &rec, sizeof(rec.hu),
@@ -1396,6 +1683,20 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 	listen = hu.flags & CKPT_UNIX_LISTEN;
 	oneway = hu.flags & CKPT_UNIX_ONEWAY;
 	shared = hu.flags & CKPT_UNIX_SHARED_NAME;
+	connecting = hu.flags & CKPT_UNIX_CONNECTING;
+	embryo = hu.flags & CKPT_UNIX_EMBRYO;
+	if ((connecting &&
+	     (!hu.peer_ref || hu.type == SOCK_DGRAM || hu.nr_skbs ||
+	      (hu.flags & (CKPT_UNIX_LISTEN | CKPT_UNIX_ONEWAY |
+			   CKPT_UNIX_SHARED_NAME | CKPT_UNIX_EMBRYO)))) ||
+	    (embryo &&
+	     (!hu.peer_ref || !hu.listener_ref || hu.type == SOCK_DGRAM ||
+	      hu.addr_len || hu.backlog || hu.sndbuf || hu.rcvbuf ||
+	      (hu.flags & ~(CKPT_UNIX_EMBRYO | CKPT_UNIX_SHUT_RD |
+			    CKPT_UNIX_SHUT_WR)))) ||
+	    (!embryo && hu.listener_ref))
+		return ckpt_err(ctx, -EINVAL, "unix socket %u: bad connection waiting",
+				hu.objref);
 	if (ret != sizeof(hu) + hu.addr_len || hu.addr_len > CKPT_UNIX_ADDR_MAX ||
 	    !restore_unix_name_ok(name, hu.addr_len) ||
 	    (shared && (!hu.addr_len || !hu.peer_ref || oneway || listen ||
@@ -1406,7 +1707,7 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 	    hu.backlog > INT_MAX)
 		return ckpt_err(ctx, -EINVAL, "unix socket %u: bad name or listen state",
 				hu.objref);
-	if (hu.pad || (hu.flags & ~CKPT_UNIX_FLAGS) ||
+	if ((hu.flags & ~CKPT_UNIX_FLAGS) ||
 	    !ckpt_unix_type_ok(hu.type) || hu.nr_skbs > CKPT_UNIX_SKBS_MAX ||
 	    hu.queued > CKPT_UNIX_QUEUE_MAX || hu.peer_ref == hu.objref ||
 	    (!hu.peer_ref && hu.nr_skbs &&
@@ -1417,8 +1718,21 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 		return ckpt_err(ctx, -EINVAL, "unix socket %u: bad record",
 				hu.objref);
 
+	if (embryo)
+		return restore_unix_embryo(ctx, &hu);
 	rs = ckpt_obj_find_ref(ctx, CKPT_OBJ_SOCK, hu.objref);
-	if (oneway) {
+	if (connecting) {
+		/* connect()ed by its EMBRYO record, after its listener's */
+		if (ckpt_obj_lookup_ref(ctx, hu.objref) ||
+		    ckpt_obj_lookup_ref(ctx, hu.peer_ref))
+			return ckpt_err(ctx, -EINVAL,
+					"unix socket %u: objref %u already used",
+					hu.objref, hu.peer_ref);
+		ret = restore_unix_single(ctx, &hu, name, &rs);
+		if (ret)
+			return ret;
+		rs->peer_ref = hu.peer_ref;
+	} else if (oneway) {
 		/* a new socket connected to one defined before, bound */
 		peer = ckpt_obj_find_ref(ctx, CKPT_OBJ_SOCK, hu.peer_ref);
 		if (ckpt_obj_lookup_ref(ctx, hu.objref) || !peer ||
@@ -1457,7 +1771,7 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 	}
 	rs->defined = true;
 	rs->flags = hu.flags;
-	if (hu.addr_len && hu.peer_ref && !oneway) {
+	if (hu.addr_len && hu.peer_ref && !oneway && !connecting) {
 		ret = restore_unix_bind(ctx, rs, &hu, name);
 		if (ret)
 			return ret;
@@ -1475,6 +1789,9 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 	}
 	if (oneway)
 		return restore_unix_connect(ctx, rs, peer);
+	/* its shutdown and SO_PASSCRED once its EMBRYO has its messages */
+	if (connecting)
+		return 0;
 	if (peer) {
 		struct ckpt_unix_sender from = { .sock = rst_sock(peer) };
 
@@ -1489,10 +1806,7 @@ int restore_unix_obj(struct ckpt_ctx *ctx)
 	}
 	if (!peer->defined)
 		return 0;
-	/* shutdown() of a stream or seqpacket socket shuts its peer too */
-	if (hu.type != SOCK_DGRAM &&
-	    (!(rs->flags & CKPT_UNIX_SHUT_RD) != !(peer->flags & CKPT_UNIX_SHUT_WR) ||
-	     !(rs->flags & CKPT_UNIX_SHUT_WR) != !(peer->flags & CKPT_UNIX_SHUT_RD)))
+	if (!restore_unix_shut_ok(rs, peer))
 		return ckpt_err(ctx, -EINVAL,
 				"unix socket %u: its shutdown state does not match its peer %u's",
 				hu.objref, hu.peer_ref);
@@ -1516,12 +1830,13 @@ struct file *restore_unix_file(struct ckpt_ctx *ctx,
 		return ERR_PTR(-EINVAL);
 	}
 	rs = ckpt_obj_find_ref(ctx, CKPT_OBJ_SOCK, hf->obj_ref);
-	if (!rs || !rs->defined) {
-		ckpt_err(ctx, -EINVAL, "file %u: unknown unix socket %u",
+	if (!rs || !rs->defined || !rs->file) {
+		ckpt_err(ctx, -EINVAL, "file %u: unknown unix socket %u (or an embryo)",
 			 hf->objref, hf->obj_ref);
 		return ERR_PTR(-EINVAL);
 	}
-	if (rs->peer_ref) {
+	/* a connecting socket's embryo may come later, with its listener */
+	if (rs->peer_ref && !(rs->flags & CKPT_UNIX_CONNECTING)) {
 		peer = ckpt_obj_find_ref(ctx, CKPT_OBJ_SOCK, rs->peer_ref);
 		if (!peer || !peer->defined) {
 			ckpt_err(ctx, -EINVAL,

@@ -2956,7 +2956,7 @@ static size_t unix_image(struct img *im, enum unix_mut mut)
 	u.sndbuf = 80000;
 	u.nr_skbs = 1;
 	u.queued = mut == UNIX_BYTES ? 6 : 5;
-	u.pad = mut == UNIX_PAD;
+	u.listener_ref = mut == UNIX_PAD;
 	o = img_rec(im, CKPT_HDR_UNIX, &u, sizeof(u), NULL, 0);
 	if (mut == UNIX_PAD || mut == UNIX_TYPE || mut == UNIX_LONE_DATA)
 		off = o;
@@ -3035,7 +3035,7 @@ START_TEST(unix_socket_records)
 		enum unix_mut mut;
 		const char *reason;
 	} bad[] = {
-		{ UNIX_PAD, "UNIX 101: unknown flags 0xd or nonzero pad" },
+		{ UNIX_PAD, "UNIX 101: unknown flags 0xd or listener_ref without CKPT_UNIX_EMBRYO" },
 		{ UNIX_TYPE, "UNIX 101: type 3 is not SOCK_STREAM" },
 		{ UNIX_NO_PEER_RECORD, "the peer 102 of UNIX 101 has no UNIX record before it" },
 		{ UNIX_SKB_LONG, "UNIX_SKB: 6 bytes, more than its UNIX announced" },

@@ -593,6 +593,8 @@ enum {
 #define UNIX_SHUT_RD	0x2	/* OBJ_UNIX: its record has CKPT_UNIX_SHUT_RD */
 #define UNIX_SHUT_WR	0x4	/* OBJ_UNIX: its record has CKPT_UNIX_SHUT_WR */
 #define UNIX_NAMED	0x8	/* OBJ_UNIX: bound to a name of its own */
+#define UNIX_LISTENING	0x10	/* OBJ_UNIX: its record has CKPT_UNIX_LISTEN */
+#define UNIX_CONNECTING	0x20	/* OBJ_UNIX: its record has CKPT_UNIX_CONNECTING */
 
 struct kcr_obj {
 	uint32_t ref;
@@ -1811,7 +1813,7 @@ static int check_unix_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE %u: UNIX %u already has a FILE", f->objref,
 			    f->obj_ref);
-	if (u->size) {
+	if (u->size && !(u->ends & UNIX_CONNECTING)) {
 		peer = obj_find(r, (uint32_t)u->size);
 		if (!peer || !(peer->ends & UNIX_DEFINED))
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
@@ -1838,10 +1840,32 @@ static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
 
 	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_UNIX, 0, off))
 		return -1;
-	if (u->pad || (u->flags & ~(__u32)CKPT_UNIX_FLAGS))
+	if ((u->flags & ~(__u32)CKPT_UNIX_FLAGS) ||
+	    (!(u->flags & CKPT_UNIX_EMBRYO) && u->listener_ref))
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "UNIX %u: unknown flags 0x%x or nonzero pad",
+			    "UNIX %u: unknown flags 0x%x or listener_ref without CKPT_UNIX_EMBRYO",
 			    u->objref, u->flags);
+	if ((u->flags & CKPT_UNIX_CONNECTING) &&
+	    (!u->peer_ref || u->type == 2 || u->nr_skbs ||
+	     (u->flags & (CKPT_UNIX_LISTEN | CKPT_UNIX_ONEWAY |
+			  CKPT_UNIX_SHARED_NAME | CKPT_UNIX_EMBRYO))))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: a connecting socket is a stream or seqpacket socket with an embryo for peer and no message",
+			    u->objref);
+	if (u->flags & CKPT_UNIX_EMBRYO) {
+		const struct kcr_obj *l = obj_find(r, u->listener_ref);
+		const struct kcr_obj *c = obj_find(r, u->peer_ref);
+
+		if (u->addr_len || u->backlog || u->sndbuf || u->rcvbuf ||
+		    (u->flags & ~(__u32)(CKPT_UNIX_EMBRYO | CKPT_UNIX_SHUT_RD |
+					 CKPT_UNIX_SHUT_WR)) ||
+		    !l || l->kind != OBJ_UNIX || !(l->ends & UNIX_LISTENING) ||
+		    l->owner != u->type || !c || c->kind != OBJ_UNIX ||
+		    !(c->ends & UNIX_CONNECTING) || c->size != u->objref)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "UNIX %u: an embryo waits on a listener written before, from a connecting socket written before, with no name or option of its own",
+				    u->objref);
+	}
 	if (u->type != 1 && u->type != 2 && u->type != 5)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "UNIX %u: type %u is not SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET",
@@ -1942,6 +1966,12 @@ static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
 	o->ends |= UNIX_DEFINED;
 	if (u->addr_len && !(u->flags & CKPT_UNIX_SHARED_NAME))
 		o->ends |= UNIX_NAMED;
+	if (u->flags & CKPT_UNIX_LISTEN)
+		o->ends |= UNIX_LISTENING;
+	if (u->flags & CKPT_UNIX_CONNECTING)
+		o->ends |= UNIX_CONNECTING;
+	if (u->flags & CKPT_UNIX_EMBRYO)
+		o->uses++;	/* it has no FILE */
 	if (u->flags & CKPT_UNIX_SHUT_RD)
 		o->ends |= UNIX_SHUT_RD;
 	if (u->flags & CKPT_UNIX_SHUT_WR)

@@ -436,10 +436,12 @@ struct ckpt_hdr_pipe_data {
 #define CKPT_UNIX_PASSCRED	0x4	/* SO_PASSCRED */
 #define CKPT_UNIX_SNDBUF_SET	0x8	/* SO_SNDBUF was set: sndbuf is restored */
 #define CKPT_UNIX_RCVBUF_SET	0x10	/* SO_RCVBUF was set: rcvbuf is restored */
-#define CKPT_UNIX_LISTEN	0x20	/* listening, no connection waiting */
+#define CKPT_UNIX_LISTEN	0x20	/* listening (its waiting connections: EMBRYOs after it) */
 #define CKPT_UNIX_ONEWAY	0x40	/* a dgram socket connect()ed to peer_ref, not connected back */
 #define CKPT_UNIX_SHARED_NAME	0x80	/* its name is its listener's (accept()), not its own */
-#define CKPT_UNIX_FLAGS		0xff
+#define CKPT_UNIX_CONNECTING	0x100	/* connect()ed, not accepted yet: peer_ref is an EMBRYO */
+#define CKPT_UNIX_EMBRYO	0x200	/* a connection waiting on listener_ref, from peer_ref */
+#define CKPT_UNIX_FLAGS		0x3ff
 
 #define CKPT_UNIX_ADDR_MAX	108	/* bytes of sun_path */
 
@@ -458,9 +460,17 @@ struct ckpt_hdr_pipe_data {
  * it (set at restart, never bound).  A datagram socket connected one way
  * (CKPT_UNIX_ONEWAY) names by peer_ref an earlier UNIX record, a socket
  * bound to its own name, and has no messages.  An unconnected socket has
- * peer_ref 0, may be bound and listening, with no connection waiting to
- * be accepted; a bound unconnected datagram socket may have messages,
- * each sent by a socket without a name.
+ * peer_ref 0, may be bound and listening; a bound unconnected datagram
+ * socket may have messages, each sent by a socket without a name.
+ *
+ * A connection waiting in a listener's backlog: the connecting socket's
+ * record (CKPT_UNIX_CONNECTING, its peer_ref the embryo's objref, no
+ * message) comes first; after the listener's record, in the order
+ * accept() would return them, one EMBRYO record per waiting connection
+ * (listener_ref the listener, peer_ref the connecting socket, no name,
+ * no LISTEN, PASSCRED, SNDBUF or RCVBUF) with the messages the connecting
+ * socket sent it.  Restart connect()s the socket to the listener there.
+ * An EMBRYO has no FILE.
  */
 struct ckpt_hdr_unix {
 	struct ckpt_hdr h;
@@ -474,7 +484,7 @@ struct ckpt_hdr_unix {
 	__u32 backlog;		/* LISTEN: the listen() backlog, else 0 */
 	__u64 queued;		/* bytes of the messages, <= CKPT_UNIX_QUEUE_MAX */
 	__u32 addr_len;		/* bytes of the name (sun_path), <= CKPT_UNIX_ADDR_MAX */
-	__u32 pad;
+	__u32 listener_ref;	/* EMBRYO: objref of its listener's UNIX record, else 0 */
 	/* followed by the name */
 };
 
