@@ -160,6 +160,13 @@ static int ckpt_unix_check_self(struct ckpt_ctx *ctx, unsigned int fd,
 	return 0;
 }
 
+/* The sender of a queued message has a name (set once, never cleared). */
+static bool ckpt_unix_named(struct sock *sk)
+{
+	/* pairs with the release of bind and autobind, as unix_getname() */
+	return smp_load_acquire(&unix_sk(sk)->addr);
+}
+
 /* One queued message, as copied under the queue lock. */
 struct ckpt_unix_msg {
 	u32 len;
@@ -219,10 +226,9 @@ static int ckpt_unix_walk(struct ckpt_ctx *ctx, struct sock *sk,
 			ret = -EOPNOTSUPP;
 			break;
 		}
-		/* the name of a sender is set once, never cleared */
 		if (!peer && (!skb->sk || skb->sk->sk_family != AF_UNIX ||
-			      smp_load_acquire(&unix_sk(skb->sk)->addr))) {
-			*why = "a message from a named socket queued on an unconnected socket: not supported yet";
+			      ckpt_unix_named(skb->sk))) {
+			*why = "a message from a named socket: not supported yet";
 			ret = -EOPNOTSUPP;
 			break;
 		}
@@ -495,10 +501,10 @@ static int ckpt_unix_write_one(struct ckpt_ctx *ctx, unsigned int fd,
 	if (hu.addr_len && !own)
 		hu.flags |= CKPT_UNIX_SHARED_NAME;
 	/* a listener's queue: its waiting connections (EMBRYOs) */
-	if (hu.flags & CKPT_UNIX_LISTEN)
+	if (hu.flags & CKPT_UNIX_LISTEN) {
 		noqueue = true;
-	else if ((oneway || !peer) &&
-		 skb_queue_len_lockless(&sk->sk_receive_queue)) {
+	} else if ((oneway || !peer) &&
+		   skb_queue_len_lockless(&sk->sk_receive_queue)) {
 		if (oneway)
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"fd %u: unix socket: messages queued on a datagram socket connected one way not supported yet",
@@ -610,7 +616,7 @@ static const char *ckpt_unix_peer_kind(struct sock *sk, struct sock *peer,
 		return "connected one way (peer not connected back)";
 	/* the socket it sends to: unconnected, or one of a pair */
 	if (back && unix_peer(back) != peer)
-		return "connected to a datagram socket that is itself connected one way: not supported yet";
+		return "connected to a dgram socket itself connected one way: not supported yet";
 	if (!ckpt_unix_owns_name(peer))
 		return "connected to a datagram socket without a name of its own";
 	*mode = CKPT_UNIX_ONEWAY;
@@ -1195,7 +1201,8 @@ static int restore_unix_bind(struct ckpt_ctx *ctx, struct ckpt_rst_sock *rs,
 	if (hu->flags & CKPT_UNIX_SHARED_NAME) {
 		ret = unix_set_shared_addr(sock->sk, &sun, alen);
 		if (ret)
-			return ckpt_err(ctx, ret, "unix socket %u: can not give it its listener's name",
+			return ckpt_err(ctx, ret,
+					"unix socket %u: can not give it its listener's name",
 					hu->objref);
 		return 0;
 	}
@@ -1559,7 +1566,8 @@ static int restore_unix_unnamed_senders(struct ckpt_ctx *ctx,
 	if (!hu->nr_skbs)
 		return 0;
 	if (!rs->name_len)
-		return ckpt_err(ctx, -EINVAL, "unix socket %u: messages queued on an unbound socket",
+		return ckpt_err(ctx, -EINVAL,
+				"unix socket %u: messages queued on an unbound socket",
 				rs->objref);
 	ret = sock_create(AF_UNIX, SOCK_DGRAM, 0, &from.sock);
 	if (ret)

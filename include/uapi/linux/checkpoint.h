@@ -437,7 +437,7 @@ struct ckpt_hdr_pipe_data {
 #define CKPT_UNIX_SNDBUF_SET	0x8	/* SO_SNDBUF was set: sndbuf is restored */
 #define CKPT_UNIX_RCVBUF_SET	0x10	/* SO_RCVBUF was set: rcvbuf is restored */
 #define CKPT_UNIX_LISTEN	0x20	/* listening (its waiting connections: EMBRYOs after it) */
-#define CKPT_UNIX_ONEWAY	0x40	/* a dgram socket connect()ed to peer_ref, not connected back */
+#define CKPT_UNIX_ONEWAY	0x40	/* dgram, connect()ed to peer_ref, not connected back */
 #define CKPT_UNIX_SHARED_NAME	0x80	/* its name is its listener's (accept()), not its own */
 #define CKPT_UNIX_CONNECTING	0x100	/* connect()ed, not accepted yet: peer_ref is an EMBRYO */
 #define CKPT_UNIX_EMBRYO	0x200	/* a connection waiting on listener_ref, from peer_ref */
