@@ -614,9 +614,9 @@ static const char *ckpt_unix_peer_kind(struct sock *sk, struct sock *peer,
 		return NULL;
 	if (sk->sk_type != SOCK_DGRAM)
 		return "connected one way (peer not connected back)";
-	/* the socket it sends to: unconnected, or one of a pair */
-	if (back && unix_peer(back) != peer)
-		return "connected to a dgram socket itself connected one way: not supported yet";
+	/* the socket it sends to is unconnected (else it could not be) */
+	if (back)
+		return "connected to a dgram socket itself connected to another: not supported yet";
 	if (!ckpt_unix_owns_name(peer))
 		return "connected to a datagram socket without a name of its own";
 	*mode = CKPT_UNIX_ONEWAY;
@@ -785,7 +785,7 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 				       fd, why);
 			goto out;
 		}
-		/* its peer has no peer or a pair's: one level, no more */
+		/* its peer has no peer: one level, no more */
 		if (mode == CKPT_UNIX_ONEWAY && !pobj)
 			ret = ckpt_unix_write(ctx, fd, peer, &pobj);
 		if (ret)
