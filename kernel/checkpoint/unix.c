@@ -766,6 +766,11 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 	u32 mode = 0;
 	int ret = 0;
 
+	/* busy until its records (and its embryos') are written */
+	busy = ctx->nr_unix_busy;
+	ret = ckpt_unix_busy_push(ctx, fd, sk);
+	if (ret)
+		return ret;
 	unix_state_lock(sk);
 	peer = unix_sk(sk)->peer;
 	if (peer)
@@ -805,9 +810,7 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 			goto out;
 		}
 	}
-	busy = ctx->nr_unix_busy;
-	ret = ckpt_unix_busy_push(ctx, fd, sk);
-	if (!ret && pair)
+	if (pair)
 		ret = ckpt_unix_busy_push(ctx, fd, peer);
 	if (!ret)
 		ret = ckpt_unix_write_one(ctx, fd, sk, peer, obj->objref,
@@ -815,11 +818,11 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, unsigned int fd,
 	if (!ret && pair)
 		ret = ckpt_unix_write_one(ctx, fd, peer, sk, pobj->objref,
 					  obj->objref, 0, 0);
-	ctx->nr_unix_busy = busy;
 	if (!ret && !peer)
 		ret = ckpt_unix_write_embryos(ctx, fd, sk, obj->objref);
 	*objp = obj;
 out:
+	ctx->nr_unix_busy = busy;
 	if (peer)
 		sock_put(peer);
 	return ret;
