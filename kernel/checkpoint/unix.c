@@ -3,19 +3,30 @@
  * kcr: AF_UNIX sockets (records UNIX, UNIX_SKB; file kind CKPT_FILE_UNIX).
  *
  * Saved: unconnected sockets, bound (abstract or path names) or not,
- * listening with no connection waiting or not, and connected unbound
- * pairs whose two sockets are both held by the tree (socketpair(),
- * SOCK_STREAM, SOCK_DGRAM and SOCK_SEQPACKET), with the messages queued in
- * each direction (in
- * order, datagram boundaries kept, the unread rest of a partly read stream
- * message), the credentials each message carries, the shutdown state of
- * each side, SO_PASSCRED, SO_SNDBUF and SO_RCVBUF when they were set, and
- * the file's O_NONBLOCK.  Refused with a reason: other families, bound
- * connected sockets (connect/accept), a listener with connections not yet
- * accepted, messages queued on an unconnected socket, a peer outside the
- * tree or already closed, a dgram socket connected one way, file
- * descriptors in flight (SCM_RIGHTS), an out-of-band byte (MSG_OOB),
- * SO_PEEK_OFF.
+ * listening with the connections waiting in their backlog (each embryo
+ * with the messages its connecting socket sent, in accept() order),
+ * connected pairs whose two sockets are both held by the tree
+ * (socketpair() or connect()/accept(), SOCK_STREAM, SOCK_DGRAM and
+ * SOCK_SEQPACKET; each side's own name, the accepted side's name shared
+ * with its listener), datagram sockets connected one way to a bound
+ * unconnected one, with the messages queued in each direction (in order,
+ * datagram boundaries kept, the unread rest of a partly read stream
+ * message; on a bound unconnected datagram socket, from unnamed senders),
+ * the credentials and the files in flight (SCM_RIGHTS) each message
+ * carries, the shutdown state of each side, SO_PASSCRED, SO_SNDBUF and
+ * SO_RCVBUF when they were set, and the file's O_NONBLOCK.  Refused with
+ * a reason: other families, messages from a named socket on an
+ * unconnected one, a peer outside the tree or already closed, a file in
+ * flight of a kind not saved (named) or in its own socket's or peer's
+ * queue (or a cycle of them), an out-of-band byte (MSG_OOB), SO_PEEK_OFF.
+ *
+ * Files in flight: each is saved with checkpoint_file() before the
+ * record of the queue naming it; the file leak check (files.c) counts
+ * their in-flight references as the tree's (ckpt_unix_inflight()).  The
+ * sockets whose records are being written are kept in ctx->unix_busy: one
+ * met again while the files in flight are saved is one in flight in its
+ * own queue or its peer's, refused (the image could not restore it:
+ * a FILE comes after its socket's records).
  *
  * Checkpoint copies the queue without consuming it: the skbs are walked
  * under the receive queue lock into a buffer allocated beforehand (a first
@@ -26,7 +37,12 @@
  * a peer held outside is refused, named by its address.
  *
  * Restart creates the pair with socketpair() (sock_create() with the
- * restored task's rights) at the first record; binds a socket as the
+ * restored task's rights) at the first record, gives an accepted socket
+ * its listener's name (unix_set_shared_addr(), patch 0022), connect()s a
+ * connecting socket to its restored listener at its embryo's record and a
+ * one-way datagram socket to its peer's name, sends the files in flight
+ * again with SCM_RIGHTS (installed in the restorer's fd table for the
+ * send: the kernel's in-flight accounting applies); binds a socket as the
  * restored task (for a path name: a socket inode left at the path that no
  * socket is bound to any more, the killed original's, is unlinked first,
  * with the restored task's rights); and refills each queue by
@@ -41,8 +57,13 @@
  * could not be sent to; SO_PASSCRED would autobind a dgram sender).
  *
  * Locking: checkpoint takes unix_state_lock() to read a peer and the
- * receive queue lock to walk a queue (both spinning, nothing allocated or
- * written under them).  Restart uses the socket calls with their locking.
+ * receive queue lock to walk a queue, or a listener's backlog (both
+ * spinning, one at a time, nothing allocated or written under them; the
+ * files in flight and the embryos are referenced under the queue lock,
+ * get_file()/sock_hold(), and used after it).  Restart uses the socket
+ * calls with their locking (an embryo is found by unix_peer_get() on its
+ * connecting socket and checked against the tail of its listener's
+ * backlog under the queue lock).
  */
 
 #include <linux/checkpoint.h>
