@@ -389,8 +389,9 @@ static int ckpt_unix_queue_get(struct ckpt_ctx *ctx, unsigned int fd,
 /*
  * The name of a socket, in buf (CKPT_UNIX_ADDR_MAX bytes):
  * an abstract one as bound, a path one as the path of the socket inode
- * from the checkpointer's root (it must lead back to it).  Returns its
- * length, 0 if unbound.
+ * from the checkpointer's root (it must lead back to it); the shared
+ * name of a restored accepted socket (no path: set, not bound) as it is,
+ * absolute.  Returns its length, 0 if unbound.
  */
 static int ckpt_unix_addr(struct ckpt_ctx *ctx, unsigned int fd,
 			  struct sock *sk, char *buf)
@@ -399,9 +400,11 @@ static int ckpt_unix_addr(struct ckpt_ctx *ctx, unsigned int fd,
 	struct unix_address *addr;
 	struct path path = {};
 	char *pbuf, *p, what[16];
+	bool own = false;
 	int len = 0;
 
 	unix_state_lock(sk);
+	own = ckpt_unix_owns_name(sk);
 	addr = u->addr;
 	if (addr && addr->len > offsetof(struct sockaddr_un, sun_path)) {
 		len = addr->len - offsetof(struct sockaddr_un, sun_path);
@@ -414,6 +417,9 @@ static int ckpt_unix_addr(struct ckpt_ctx *ctx, unsigned int fd,
 	}
 	unix_state_unlock(sk);
 	if (!len || !buf[0])
+		return len;
+	if (!path.dentry && !own && buf[0] == '/' && len >= 2 &&
+	    strnlen(buf, len) == len - 1)
 		return len;
 
 	pbuf = __getname();
