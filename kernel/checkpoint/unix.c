@@ -62,8 +62,8 @@
  * files in flight and the embryos are referenced under the queue lock,
  * get_file()/sock_hold(), and used after it).  Restart uses the socket
  * calls with their locking (an embryo is found by unix_peer_get() on its
- * connecting socket and checked against the tail of its listener's
- * backlog under the queue lock).
+ * connecting socket and looked for in its listener's backlog
+ * under the queue lock).
  */
 
 #include <linux/checkpoint.h>
@@ -1631,7 +1631,9 @@ static int restore_unix_embryo(struct ckpt_ctx *ctx,
 	struct ckpt_unix_sender from = {};
 	struct sk_buff_head *q;
 	struct sockaddr_un sun;
-	struct sock *e, *last;
+	struct sk_buff *skb;
+	bool found = false;
+	struct sock *e;
 	int alen, ret;
 
 	l = ckpt_obj_find_ref(ctx, CKPT_OBJ_SOCK, hu->listener_ref);
@@ -1652,12 +1654,14 @@ static int restore_unix_embryo(struct ckpt_ctx *ctx,
 		return ckpt_err(ctx, ret,
 				"unix socket %u: can not connect it to the listener %u again (backlog full?)",
 				c->objref, l->objref);
+	/* the embryo, in the listener's backlog */
 	e = unix_peer_get(rst_sock(c)->sk);
 	q = &rst_sock(l)->sk->sk_receive_queue;
 	spin_lock(&q->lock);
-	last = skb_peek_tail(q) ? skb_peek_tail(q)->sk : NULL;
+	skb_queue_walk(q, skb)
+		found |= e && skb->sk == e;
 	spin_unlock(&q->lock);
-	if (!e || last != e) {
+	if (!found) {
 		if (e)
 			sock_put(e);
 		return ckpt_err(ctx, -EADDRINUSE,
