@@ -48,6 +48,11 @@ struct mm_struct;
  */
 #define CKPT_GFP_IMAGE	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 #define CKPT_LOG_PENDING	2048	/* log bytes kept under an mmap_lock */
+/*
+ * Unix sockets in flight in the queue of a socket being saved, itself in
+ * flight...: pairs being saved at once (unix.c), at most
+ */
+#define CKPT_UNIX_BUSY_MAX	8
 
 /* Kinds of shared objects kept in the object table. */
 enum ckpt_obj_type {
@@ -150,6 +155,12 @@ struct ckpt_ctx {
 	struct list_head pipes;		/* checkpoint: pipes met (files.c) */
 	struct list_head ttys;		/* both: ptys (tty.c) */
 	struct files_struct *files_owner;	/* checkpoint: fd table being saved */
+	/*
+	 * checkpoint: unix sockets whose records are being written (unix.c),
+	 * the files in flight in their queues being saved first
+	 */
+	void *unix_busy[CKPT_UNIX_BUSY_MAX];
+	unsigned int nr_unix_busy;
 	void *ipc;			/* both: ipc.c private */
 
 	/* restart protocol (kernel/checkpoint/restart.c) */
@@ -361,6 +372,8 @@ bool ckpt_unix_can_save(struct file *file);
 int ckpt_unix_save(struct ckpt_ctx *ctx, unsigned int fd, struct file *file,
 		   struct ckpt_hdr_file *hf, char *buf, char **path);
 int checkpoint_unix_check(struct ckpt_ctx *ctx);
+int ckpt_unix_inflight(struct ckpt_ctx *ctx, struct file *file,
+		       struct file ***files, unsigned int *nr);
 int restore_unix_obj(struct ckpt_ctx *ctx);
 struct file *restore_unix_file(struct ckpt_ctx *ctx,
 			       const struct ckpt_hdr_file *hf,

@@ -1082,6 +1082,8 @@ struct ckpt_file_use {
 	pid_t pid;			/* where it was met first */
 	unsigned long where;		/* fd, or address of the mapping */
 	bool mapping;
+	bool inflight;			/* met first in flight in a unix socket */
+	bool walked;			/* its files in flight counted */
 	bool counted;			/* ghost: its dentry's files counted */
 };
 
@@ -1137,6 +1139,57 @@ static int ckpt_use_fds(struct ckpt_ctx *ctx, struct hlist_head *heads,
 	for (i = 0; i < nr; i++)
 		fput(ent[i].file);
 	kvfree(ent);
+	return ret;
+}
+
+/*
+ * The files in flight (SCM_RIGHTS) in the queues of the unix sockets met,
+ * and in theirs, until no new file: each in-flight reference is one of
+ * the tree, the socket's queue being saved with it.
+ */
+static int ckpt_use_inflight(struct ckpt_ctx *ctx, struct hlist_head *heads)
+{
+	struct ckpt_file_use *u, *n;
+	unsigned int total = 0, nr, i, b;
+	struct file **f;
+	bool again = true;
+	int ret = 0;
+
+	while (!ret && again) {
+		again = false;
+		for (b = 0; !ret && b < (1 << CKPT_USE_HASH_BITS); b++) {
+			hlist_for_each_entry(u, &heads[b], node) {
+				if (u->walked)
+					continue;
+				u->walked = true;
+				ret = ckpt_unix_inflight(ctx, u->file, &f, &nr);
+				if (ret)
+					break;
+				total += nr;
+				if (total > CKPT_UNIX_INFLIGHT_MAX)
+					ret = ckpt_err(ctx, -EOPNOTSUPP,
+						       "more than %u files in flight in the tree's unix sockets",
+						       CKPT_UNIX_INFLIGHT_MAX);
+				for (i = 0; !ret && i < nr; i++) {
+					n = ckpt_use_find(heads, f[i]);
+					ret = ckpt_use_add(ctx, heads, f[i],
+							   u->pid, u->where,
+							   false);
+					if (!ret && !n) {
+						n = ckpt_use_find(heads, f[i]);
+						n->inflight = true;
+						again = true;
+					}
+				}
+				for (i = 0; i < nr; i++)
+					fput(f[i]);
+				kvfree(f);
+				if (ret)
+					break;
+			}
+			cond_resched();
+		}
+	}
 	return ret;
 }
 
@@ -1263,6 +1316,8 @@ int checkpoint_files_leaks(struct ckpt_ctx *ctx)
 		if (ctx->task_first[i] & CKPT_FIRST_MM)
 			ret = ckpt_use_mappings(ctx, heads, i);
 	if (!ret)
+		ret = ckpt_use_inflight(ctx, heads);
+	if (!ret)
 		ret = ckpt_ghost_leaks(ctx, heads);
 
 	for (i = 0; i < (1 << CKPT_USE_HASH_BITS); i++) {
@@ -1271,7 +1326,12 @@ int checkpoint_files_leaks(struct ckpt_ctx *ctx)
 			count = file_count(u->file) - 1;
 			if (!ret && count != u->refs &&
 			    !ckpt_use_exempt(ctx, u->file)) {
-				if (u->mapping)
+				if (u->inflight)
+					ret = ckpt_err(ctx, -EBUSY,
+						       "%pD, in flight (SCM_RIGHTS) on a unix socket (fd %lu of pid %d), is also held outside the tree (%ld references, %lu in the tree)",
+						       u->file, u->where, u->pid,
+						       count, u->refs);
+				else if (u->mapping)
 					ret = ckpt_err(ctx, -EBUSY,
 						       "shared memory at %#lx of pid %d is also mapped outside the tree (%ld references, %lu in the tree)",
 						       u->where, u->pid, count,

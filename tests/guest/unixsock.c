@@ -25,14 +25,48 @@
  *	inodes at the paths: restart removes them.  After restart the names
  *	are back, the listener accepts a new connection, datagrams sent to
  *	both dgram names arrive.
+ *   unixsock accept                   NAME unix_accept
+ *	P listens on /tmp/unix_accept.sock; C connects from a socket bound to
+ *	@kcr-unix-client, P accepts: each sends the other a message left
+ *	unread.  C also has a dgram socket connected (one way) to P's dgram
+ *	socket bound to @kcr-unix-dgsrv, and sends two datagrams left
+ *	queued there.  After restart: the names on both sides (getsockname,
+ *	getpeername: the accepted socket has the listener's), the queued
+ *	messages, datagrams from an unnamed sender, a new connection to the
+ *	listener, more messages both ways.
+ *   unixsock backlog                  NAME unix_backlog
+ *	P listens on @kcr-unix-bl (stream, backlog 8), and accepts nothing
+ *	before the checkpoint: C connects c1 (sends "m1", then
+ *	shutdown(SHUT_WR)), c2 (bound to @kcr-unix-bl-c2, sends "m2a" and
+ *	"m2b"), c3 (sends nothing); then P connects p4 itself.  After restart
+ *	P accepts four connections in that order, each with its data (c1's
+ *	then EOF; c2's peer name), replies on each; C reads the replies on
+ *	c1..c3 and sends on c3.
+ *   unixsock inflight                 NAME unix_inflight
+ *	A socketpair ctl between P and C.  P sends C one message "fds"
+ *	carrying (SCM_RIGHTS) a pipe's read end with "pipe-data" in it, a
+ *	file opened on /tmp/unix_inflight.file at offset 5, and one end of a
+ *	socketpair x with "x-data" queued, then closes them (in flight only);
+ *	and a second message "dup" carrying the pipe's read end again.  C
+ *	reads nothing before the checkpoint.  After restart C receives both
+ *	messages with their files: the pipe's data, the file at offset 5,
+ *	the socket's queued message; both pipe fds are the same pipe; C sends
+ *	on x and P reads it on its end.
  *   unixsock refuse-MODE              NAME unix_refuse (not restarted)
- *	netlink: an AF_NETLINK socket.  backlog: a listener with a connection
- *	not yet accepted.  self: a dgram socket bound to @kcr-unix-self and
- *	connected to itself.  outside: the checkpointed child C holds a socket whose peer
- *	(bound to @kcr-unix-outside) is held by P, outside the tree; C's pid
- *	is in /tmp/unix_refuse.root.
+ *	netlink: an AF_NETLINK socket.  closed: a listener with a
+ *	connection waiting whose connecting socket was closed.  self: a
+ *	dgram socket bound to @kcr-unix-self and connected to itself.
+ *	outside: the checkpointed child C holds a socket whose peer (bound
+ *	to @kcr-unix-outside) is held by P, outside the tree; C's pid is in
+ *	/tmp/unix_refuse.root.  fdself: a socket in flight in its peer's
+ *	queue.  fdkind: a netlink socket in flight.  fdoutside: the child C
+ *	(checkpointed) holds a socketpair whose queue carries a pipe end P
+ *	(outside) still holds.
  * Selfcheck breaks (KCRTEST_BREAK): data (P reads one message early),
- * passcred (P clears SO_PASSCRED), name (bound: a fresh abstract socket).
+ * passcred (P clears SO_PASSCRED), name (bound: a fresh abstract socket),
+ * peername (accept: the accepted socket replaced by a new connection),
+ * order (backlog: P accepts one connection before checking), fds
+ * (inflight: C reads the pipe before checking).
  */
 #include "kcrtest.h"
 #include <signal.h>
@@ -191,6 +225,64 @@ static int child(int ready_fd)
 	return kt_nfail ? 1 : 0;
 }
 
+/* One message s with the fds (SCM_RIGHTS). */
+static void send_fds(int fd, const char *s, const int *fds, int n)
+{
+	char cbuf[CMSG_SPACE(8 * sizeof(int))];
+	struct iovec iov = { (void *)s, strlen(s) };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	if (sendmsg(fd, &mh, MSG_NOSIGNAL) != (ssize_t)strlen(s))
+		kt_die_errno("sendmsg(SCM_RIGHTS)");
+}
+
+/* One message (blocking), expected exp, with exactly n fds into fds. */
+static void recv_fds(int fd, const char *what, const char *exp, int *fds, int n)
+{
+	char buf[64], cbuf[CMSG_SPACE(8 * sizeof(int))];
+	struct iovec iov = { buf, sizeof(buf) - 1 };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	int got = 0, i;
+	ssize_t r;
+
+	for (i = 0; i < n; i++)
+		fds[i] = -1;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	if (r < 0) {
+		kt_fail("%s: recvmsg: %s", what, strerror(errno));
+		return;
+	}
+	buf[r] = 0;
+	KT_EXPECT_STR(what, exp, buf);
+	if (mh.msg_flags & MSG_CTRUNC)
+		kt_fail("%s: control data truncated", what);
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		got = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fds, CMSG_DATA(cm), (got < n ? got : n) * sizeof(int));
+	}
+	KT_EXPECT_INT("fds in flight received", n, got);
+}
+
 static int refuse(void)
 {
 	struct sockaddr_un a;
@@ -204,7 +296,14 @@ static int refuse(void)
 		fd = socket(AF_NETLINK, SOCK_RAW, 0);
 		if (fd < 0)
 			kt_die_errno("socket(AF_NETLINK)");
-	} else if (is("refuse-backlog")) {
+	} else if (is("refuse-self")) {
+		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+		strcpy(a.sun_path + 1, "kcr-unix-self");
+		if (fd < 0 ||
+		    bind(fd, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 14) ||
+		    connect(fd, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 14))
+			kt_die_errno("bind/connect to itself");
+	} else if (is("refuse-closed")) {
 		int cl = socket(AF_UNIX, SOCK_STREAM, 0);
 
 		fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -214,13 +313,49 @@ static int refuse(void)
 		    listen(fd, 4) ||
 		    connect(cl, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 17))
 			kt_die_errno("listen/connect");
-	} else if (is("refuse-self")) {
-		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-		strcpy(a.sun_path + 1, "kcr-unix-self");
-		if (fd < 0 ||
-		    bind(fd, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 14) ||
-		    connect(fd, (void *)&a, offsetof(struct sockaddr_un, sun_path) + 14))
-			kt_die_errno("bind/connect to itself");
+		close(cl);
+	} else if (is("refuse-fdself") || is("refuse-fdkind")) {
+		int nl = is("refuse-fdkind") ? socket(AF_NETLINK, SOCK_RAW, 0) : -1;
+
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) ||
+		    (is("refuse-fdkind") && nl < 0))
+			kt_die_errno("socketpair/netlink");
+		send_fds(sv[0], "fd", nl >= 0 ? &nl : &sv[0], 1);
+		if (nl >= 0)
+			close(nl);
+		fd = sv[0];
+	} else if (is("refuse-fdoutside")) {
+		int p[2];
+
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) || pipe(p))
+			kt_die_errno("socketpair/pipe");
+		send_fds(sv[0], "fd", &p[0], 1);
+		c = fork();
+		if (c < 0)
+			kt_die_errno("fork");
+		if (c == 0) {
+			int null = open("/dev/null", O_RDWR);
+
+			close(p[0]);
+			close(p[1]);
+			if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+				_exit(1);
+			close(null);
+			kt_wait_go();
+			_exit(recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT) == 2 ? 0 : 1);
+		}
+		close(sv[0]);
+		close(sv[1]);
+		close(p[1]);
+		snprintf(buf, sizeof(buf), "%d", c);
+		if (kt_write_file("/tmp/unix_refuse.root", buf, strlen(buf)))
+			kt_die_errno("root file");
+		kt_ready();
+		kt_wait_go();
+		if (kt_wait_pid(c, &st, 30) != c || !WIFEXITED(st) || WEXITSTATUS(st))
+			kt_fail("child did not run on after the refused checkpoint");
+		close(p[0]);
+		kt_done();
 	} else if (is("refuse-outside")) {
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 			kt_die_errno("socketpair");
@@ -351,6 +486,337 @@ static int bound(void)
 	kt_done();
 }
 
+
+static void expect_peer(int fd, const char *what, const struct sockaddr_un *exp, socklen_t elen)
+{
+	struct sockaddr_un got;
+	socklen_t glen = sizeof(got);
+
+	memset(&got, 0, sizeof(got));
+	if (getpeername(fd, (void *)&got, &glen)) {
+		kt_fail("%s: getpeername: %s", what, strerror(errno));
+		return;
+	}
+	if (glen != elen || memcmp(&got, exp, elen))
+		kt_fail("%s: expected peer name \"%s%s\" (%u bytes), got \"%s%s\" (%u bytes)", what,
+			exp->sun_path[0] ? "" : "@", exp->sun_path[0] ? exp->sun_path : exp->sun_path + 1,
+			elen, got.sun_path[0] ? "" : "@",
+			got.sun_path[0] ? got.sun_path : got.sun_path + 1, glen);
+}
+
+/* Blocking receive of exactly exp (stream: its length). */
+static void expect_block(int fd, const char *what, const char *exp)
+{
+	char buf[128];
+	ssize_t n = recv(fd, buf, type == SOCK_STREAM ? strlen(exp) : sizeof(buf) - 1,
+			 type == SOCK_STREAM ? MSG_WAITALL : 0);
+
+	if (n < 0) {
+		kt_fail("%s: expected \"%s\", got error %s", what, exp, strerror(errno));
+		return;
+	}
+	buf[n] = 0;
+	KT_EXPECT_STR(what, exp, buf);
+}
+
+static void child_ready(int ready_fd)
+{
+	char c = 'r';
+
+	if (write(ready_fd, &c, 1) != 1)
+		kt_die_errno("ready pipe");
+	close(ready_fd);
+}
+
+static void parent_wait_child(int rfd)
+{
+	char ch;
+
+	if (read(rfd, &ch, 1) != 1)
+		kt_die("child not ready");
+	close(rfd);
+}
+
+static void reap_child(pid_t c)
+{
+	int st;
+
+	if (kt_wait_pid(c, &st, 60) != c)
+		kt_fail("C did not end");
+	else if (!WIFEXITED(st) || WEXITSTATUS(st))
+		kt_fail("C: exit status 0x%x", st);
+}
+
+static int accept_test(void)
+{
+	struct sockaddr_un al, ac, ad;
+	socklen_t ll = sun_set(&al, "/tmp/unix_accept.sock", NULL);
+	socklen_t lc = sun_set(&ac, NULL, "kcr-unix-client");
+	socklen_t ld = sun_set(&ad, NULL, "kcr-unix-dgsrv");
+	struct sockaddr_un from;
+	socklen_t flen;
+	int l, a, b, rp[2], n;
+	char buf[32];
+	pid_t c;
+
+	signal(SIGPIPE, SIG_IGN);
+	type = SOCK_STREAM;
+	unlink(al.sun_path);
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	b = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (l < 0 || b < 0 || bind(l, (void *)&al, ll) || listen(l, 8) ||
+	    bind(b, (void *)&ad, ld) || pipe(rp))
+		kt_die_errno("listen/bind");
+	c = fork();
+	if (c < 0)
+		kt_die_errno("fork");
+	if (c == 0) {
+		int s = socket(AF_UNIX, SOCK_STREAM, 0), d = socket(AF_UNIX, SOCK_DGRAM, 0);
+		int s2;
+
+		kt_set_who("C");
+		close(rp[0]);
+		close(l);
+		close(b);
+		if (s < 0 || d < 0 || bind(s, (void *)&ac, lc) || connect(s, (void *)&al, ll) ||
+		    connect(d, (void *)&ad, ld))
+			kt_die_errno("C: bind/connect");
+		xsend(s, "c-hello");
+		xsend(d, "d0");
+		xsend(d, "d1-longer");
+		child_ready(rp[1]);
+		kt_wait_go();
+		expect_name(s, "C: its own name", &ac, lc);
+		expect_peer(s, "C: its peer's name (the listener's)", &al, ll);
+		expect_peer(d, "C: the dgram socket's peer", &ad, ld);
+		expect_block(s, "C: P's message", "p-hello");
+		/* once P checked its queues */
+		expect_block(s, "C: P's message after restart", "p-after");
+		xsend(s, "c-after");
+		type = SOCK_DGRAM;
+		xsend(d, "d-after");
+		/* a new connection to the restored listener */
+		s2 = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (s2 < 0 || connect(s2, (void *)&al, ll))
+			kt_fail("C: connect to the restored listener: %s", strerror(errno));
+		else
+			xsend(s2, "new");
+		_exit(kt_nfail ? 1 : 0);
+	}
+	close(rp[1]);
+	kt_set_who("P");
+	parent_wait_child(rp[0]);
+	a = accept(l, NULL, NULL);
+	if (a < 0)
+		kt_die_errno("accept");
+	xsend(a, "p-hello");
+	kt_ready();
+	kt_wait_go();
+	kt_after_restart();
+	if (kt_broken("peername")) {
+		close(a);
+		a = socket(AF_UNIX, SOCK_STREAM, 0);
+	}
+	expect_name(l, "P: the listener's name", &al, ll);
+	expect_name(a, "P: the accepted socket's name (the listener's)", &al, ll);
+	expect_peer(a, "P: the accepted socket's peer", &ac, lc);
+	expect_name(b, "P: the dgram server's name", &ad, ld);
+	expect_msg(a, "P: C's message", "c-hello", 0);
+	/* datagrams from C's unnamed socket: no source name */
+	type = SOCK_DGRAM;
+	for (n = 0; n < 2; n++) {
+		const char *exp = n ? "d1-longer" : "d0";
+
+		flen = sizeof(from);
+		memset(buf, 0, sizeof(buf));
+		if (recvfrom(b, buf, sizeof(buf) - 1, MSG_DONTWAIT, (void *)&from, &flen) < 0)
+			kt_fail("P: datagram %d from C: %s", n, strerror(errno));
+		else
+			KT_EXPECT_STR("P: datagram from C", exp, buf);
+		KT_EXPECT_INT("P: source name length of an unnamed sender", 0, (int)flen);
+	}
+	expect_empty(b, "P: dgram queue");
+	xsend(a, "p-after");
+	type = SOCK_STREAM;
+	expect_block(a, "P: C's message after restart", "c-after");
+	type = SOCK_DGRAM;
+	expect_block(b, "P: C's datagram after restart", "d-after");
+	type = SOCK_STREAM;
+	n = accept(l, NULL, NULL);
+	if (n < 0)
+		kt_fail("P: accept after restart: %s", strerror(errno));
+	else
+		expect_block(n, "P: the new connection's data", "new");
+	reap_child(c);
+	unlink(al.sun_path);
+	kt_done();
+}
+
+static int backlog_test(void)
+{
+	struct sockaddr_un al, a2;
+	socklen_t ll = sun_set(&al, NULL, "kcr-unix-bl");
+	socklen_t l2 = sun_set(&a2, NULL, "kcr-unix-bl-c2");
+	int l, p4, rp[2], s[4], i;
+	char buf[8];
+	pid_t c;
+
+	signal(SIGPIPE, SIG_IGN);
+	type = SOCK_STREAM;
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (void *)&al, ll) || listen(l, 8) || pipe(rp))
+		kt_die_errno("listen");
+	c = fork();
+	if (c < 0)
+		kt_die_errno("fork");
+	if (c == 0) {
+		int c1 = socket(AF_UNIX, SOCK_STREAM, 0), c2 = socket(AF_UNIX, SOCK_STREAM, 0);
+		int c3 = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		kt_set_who("C");
+		close(rp[0]);
+		close(l);
+		if (c1 < 0 || c2 < 0 || c3 < 0 || connect(c1, (void *)&al, ll) ||
+		    bind(c2, (void *)&a2, l2) || connect(c2, (void *)&al, ll) ||
+		    connect(c3, (void *)&al, ll))
+			kt_die_errno("C: connect");
+		xsend(c1, "m1");
+		if (shutdown(c1, SHUT_WR))
+			kt_die_errno("shutdown");
+		xsend(c2, "m2a");
+		xsend(c2, "m2b");
+		child_ready(rp[1]);
+		kt_wait_go();
+		expect_peer(c2, "C: c2's peer (the listener's name)", &al, ll);
+		expect_block(c1, "C: reply on c1", "r1");
+		expect_block(c2, "C: reply on c2", "r2");
+		expect_block(c3, "C: reply on c3", "r3");
+		xsend(c3, "late");
+		_exit(kt_nfail ? 1 : 0);
+	}
+	close(rp[1]);
+	kt_set_who("P");
+	parent_wait_child(rp[0]);
+	p4 = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (p4 < 0 || connect(p4, (void *)&al, ll))
+		kt_die_errno("P: connect");
+	xsend(p4, "m4");
+	kt_ready();
+	kt_wait_go();
+	kt_after_restart();
+	if (kt_broken("order"))
+		close(accept(l, NULL, NULL));
+	for (i = 0; i < 4; i++) {
+		s[i] = accept4(l, NULL, NULL, SOCK_NONBLOCK);
+		if (s[i] < 0) {
+			kt_fail("P: accept %d after restart: %s", i + 1, strerror(errno));
+			kt_done();
+		}
+	}
+	expect_name(s[0], "P: accepted socket 1's name (the listener's)", &al, ll);
+	expect_msg(s[0], "P: connection 1's data", "m1", 0);
+	if (recv(s[0], buf, sizeof(buf), MSG_DONTWAIT) != 0)
+		kt_fail("P: connection 1: expected EOF after its shutdown(SHUT_WR), got %s",
+			strerror(errno));
+	expect_peer(s[1], "P: connection 2's peer", &a2, l2);
+	expect_msg(s[1], "P: connection 2's data", "m2am2b", 0);
+	expect_empty(s[2], "P: connection 3's queue");
+	expect_msg(s[3], "P: connection 4's data (P's own)", "m4", 0);
+	if (fcntl(l, F_SETFL, O_NONBLOCK))
+		kt_die_errno("F_SETFL");
+	if (accept4(l, NULL, NULL, SOCK_NONBLOCK) >= 0 || errno != EAGAIN)
+		kt_fail("P: a fifth connection waiting");
+	xsend(s[0], "r1");
+	xsend(s[1], "r2");
+	xsend(s[2], "r3");
+	xsend(s[3], "r4");
+	expect_block(p4, "P: reply on its own connection", "r4");
+	fcntl(s[2], F_SETFL, 0);
+	expect_block(s[2], "P: connection 3's message after restart", "late");
+	reap_child(c);
+	kt_done();
+}
+
+static int inflight_test(void)
+{
+	static const char path[] = "/tmp/unix_inflight.file";
+	int ctl[2], p[2], x[2], f, rp[2], fds[3];
+	struct stat s1, s2;
+	char buf[32];
+	pid_t c;
+	ssize_t n;
+
+	signal(SIGPIPE, SIG_IGN);
+	unlink(path);
+	f = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (f < 0 || write(f, "file-data", 9) != 9 || lseek(f, 5, SEEK_SET) != 5)
+		kt_die_errno("the file");
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, ctl) || pipe(p) ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, x) || pipe(rp))
+		kt_die_errno("socketpair/pipe");
+	if (write(p[1], "pipe-data", 9) != 9)
+		kt_die_errno("pipe write");
+	type = SOCK_SEQPACKET;
+	xsend(x[0], "x-data");
+	c = fork();
+	if (c < 0)
+		kt_die_errno("fork");
+	if (c == 0) {
+		int dup[1];
+
+		kt_set_who("C");
+		close(rp[0]);
+		close(ctl[0]);
+		close(p[0]);
+		close(p[1]);
+		close(x[0]);
+		close(x[1]);
+		close(f);
+		child_ready(rp[1]);
+		kt_wait_go();
+		type = SOCK_STREAM;
+		recv_fds(ctl[1], "C: message with 3 fds", "fds", fds, 3);
+		type = SOCK_STREAM;
+		recv_fds(ctl[1], "C: message with the pipe again", "dup", dup, 1);
+		if (kt_broken("fds") && read(fds[0], buf, 1) < 0)
+			kt_die_errno("read");
+		memset(buf, 0, sizeof(buf));
+		n = read(fds[0], buf, sizeof(buf) - 1);
+		KT_EXPECT_STR("C: the pipe in flight", "pipe-data", n > 0 ? buf : "");
+		if (fstat(fds[0], &s1) || fstat(dup[0], &s2) || s1.st_ino != s2.st_ino)
+			kt_fail("C: the two pipe fds in flight are not the same pipe");
+		KT_EXPECT_INT("C: the file's offset", 5, (int)lseek(fds[1], 0, SEEK_CUR));
+		memset(buf, 0, sizeof(buf));
+		n = read(fds[1], buf, sizeof(buf) - 1);
+		KT_EXPECT_STR("C: the file in flight", "data", n > 0 ? buf : "");
+		type = SOCK_SEQPACKET;
+		expect_msg(fds[2], "C: the socket in flight's queue", "x-data", 0);
+		xsend(fds[2], "via-x");
+		_exit(kt_nfail ? 1 : 0);
+	}
+	close(rp[1]);
+	close(ctl[1]);
+	kt_set_who("P");
+	parent_wait_child(rp[0]);
+	fds[0] = p[0];
+	fds[1] = f;
+	fds[2] = x[1];
+	send_fds(ctl[0], "fds", fds, 3);
+	send_fds(ctl[0], "dup", &p[0], 1);
+	close(p[0]);
+	close(p[1]);
+	close(f);
+	close(x[1]);
+	kt_ready();
+	kt_wait_go();
+	kt_after_restart();
+	type = SOCK_SEQPACKET;
+	expect_block(x[0], "P: message on the socket passed to C", "via-x");
+	reap_child(c);
+	unlink(path);
+	kt_done();
+}
+
 int main(int argc, char **argv)
 {
 	int rp[2], fl;
@@ -366,6 +832,12 @@ int main(int argc, char **argv)
 		return refuse();
 	if (is("bound"))
 		return bound();
+	if (is("accept"))
+		return accept_test();
+	if (is("backlog"))
+		return backlog_test();
+	if (is("inflight"))
+		return inflight_test();
 	type = is("stream") || is("shutdown") ? SOCK_STREAM :
 	       is("dgram") ? SOCK_DGRAM : SOCK_SEQPACKET;
 	signal(SIGPIPE, SIG_IGN);

@@ -2934,7 +2934,7 @@ END_TEST
 enum unix_mut {
 	UNIX_OK, UNIX_PAD, UNIX_TYPE, UNIX_NO_PEER_RECORD, UNIX_SKB_LONG,
 	UNIX_SKB_CREDS, UNIX_BYTES, UNIX_FILE_EARLY, UNIX_TWO_FILES,
-	UNIX_LONE_DATA, UNIX_FILE_MODE, UNIX_SHUT,
+	UNIX_LONE_DATA, UNIX_FILE_MODE, UNIX_SHUT, UNIX_FD_UNKNOWN,
 };
 
 static size_t unix_image(struct img *im, enum unix_mut mut)
@@ -2963,7 +2963,7 @@ static size_t unix_image(struct img *im, enum unix_mut mut)
 	u.sndbuf = 80000;
 	u.nr_skbs = 1;
 	u.queued = mut == UNIX_BYTES ? 6 : 5;
-	u.pad = mut == UNIX_PAD;
+	u.listener_ref = mut == UNIX_PAD;
 	o = img_rec(im, CKPT_HDR_UNIX, &u, sizeof(u), NULL, 0);
 	if (mut == UNIX_PAD || mut == UNIX_TYPE || mut == UNIX_LONE_DATA)
 		off = o;
@@ -2975,8 +2975,22 @@ static size_t unix_image(struct img *im, enum unix_mut mut)
 	us.gid = 1000;
 	if (mut == UNIX_SKB_LONG)
 		us.len = 6;
-	o = img_rec(im, CKPT_HDR_UNIX_SKB, &us, sizeof(us), "hello!", us.len);
-	if (mut == UNIX_SKB_LONG || mut == UNIX_SKB_CREDS)
+	if (mut == UNIX_FD_UNKNOWN) {
+		/* a file in flight that is no FILE of the image */
+		char buf[5 + sizeof(uint32_t)];
+		uint32_t ref = 999;
+
+		memcpy(buf, "hello", 5);
+		memcpy(buf + 5, &ref, sizeof(ref));
+		us.nr_fds = 1;
+		o = img_rec(im, CKPT_HDR_UNIX_SKB, &us, sizeof(us), buf,
+			    sizeof(buf));
+	} else {
+		o = img_rec(im, CKPT_HDR_UNIX_SKB, &us, sizeof(us), "hello!",
+			    us.len);
+	}
+	if (mut == UNIX_SKB_LONG || mut == UNIX_SKB_CREDS ||
+	    mut == UNIX_FD_UNKNOWN)
 		off = o;
 	if (mut != UNIX_NO_PEER_RECORD && mut != UNIX_FILE_EARLY &&
 	    mut != UNIX_LONE_DATA) {
@@ -3028,7 +3042,7 @@ START_TEST(unix_socket_records)
 		enum unix_mut mut;
 		const char *reason;
 	} bad[] = {
-		{ UNIX_PAD, "UNIX 101: unknown flags 0xd or nonzero pad" },
+		{ UNIX_PAD, "UNIX 101: unknown flags 0xd or listener_ref without CKPT_UNIX_EMBRYO" },
 		{ UNIX_TYPE, "UNIX 101: type 3 is not SOCK_STREAM" },
 		{ UNIX_NO_PEER_RECORD, "the peer 102 of UNIX 101 has no UNIX record before it" },
 		{ UNIX_SKB_LONG, "UNIX_SKB: 6 bytes, more than its UNIX announced" },
@@ -3039,6 +3053,7 @@ START_TEST(unix_socket_records)
 		{ UNIX_LONE_DATA, "messages queued on a socket without a peer" },
 		{ UNIX_FILE_MODE, "a unix socket is an O_RDWR socket" },
 		{ UNIX_SHUT, "UNIX 102: its shutdown state does not match its peer 101's" },
+		{ UNIX_FD_UNKNOWN, "UNIX_SKB: file in flight 999 names no FILE written before" },
 	};
 	struct img im = { 0 };
 	struct result res;
@@ -3106,7 +3121,7 @@ START_TEST(unix_bound_records)
 		NULL,
 		"others have backlog 0",
 		"a name is abstract (a NUL first) or an absolute path",
-		"a socket of a pair has no name or an abstract one",
+		"a listening socket is a bound stream or seqpacket socket",
 	};
 	struct img im = { 0 };
 	struct result res;

@@ -303,7 +303,8 @@ static uint64_t max_size(const struct kcr_reader *r, uint32_t type)
 	case CKPT_HDR_IPC_MSG:
 		return fixed + CKPT_MSG_SIZE_MAX;
 	case CKPT_HDR_UNIX_SKB:
-		return fixed + CKPT_UNIX_SKB_MAX;
+		return fixed + CKPT_UNIX_SKB_MAX +
+		       CKPT_UNIX_SKB_FDS_MAX * sizeof(__u32);
 	case CKPT_HDR_UNIX:
 		return fixed + CKPT_UNIX_ADDR_MAX;
 	case CKPT_HDR_IPC_SEM:
@@ -419,11 +420,13 @@ static int check_len(struct kcr_reader *r, uint32_t type, uint32_t len,
 	case CKPT_HDR_UNIX_SKB: {
 		const struct ckpt_hdr_unix_skb *u = rec;
 
-		if (u->len > CKPT_UNIX_SKB_MAX)
+		if (u->len > CKPT_UNIX_SKB_MAX ||
+		    u->nr_fds > CKPT_UNIX_SKB_FDS_MAX)
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "UNIX_SKB len %u > %u", u->len,
-				    CKPT_UNIX_SKB_MAX);
-		want += u->len;
+				    "UNIX_SKB len %u > %u or nr_fds %u > %u",
+				    u->len, CKPT_UNIX_SKB_MAX, u->nr_fds,
+				    CKPT_UNIX_SKB_FDS_MAX);
+		want += u->len + (uint64_t)u->nr_fds * sizeof(__u32);
 		break;
 	}
 	case CKPT_HDR_INODE_DATA:
@@ -631,6 +634,9 @@ enum {
 #define UNIX_DEFINED	0x1	/* OBJ_UNIX: its UNIX record was read (in ends) */
 #define UNIX_SHUT_RD	0x2	/* OBJ_UNIX: its record has CKPT_UNIX_SHUT_RD */
 #define UNIX_SHUT_WR	0x4	/* OBJ_UNIX: its record has CKPT_UNIX_SHUT_WR */
+#define UNIX_NAMED	0x8	/* OBJ_UNIX: bound to a name of its own */
+#define UNIX_LISTENING	0x10	/* OBJ_UNIX: its record has CKPT_UNIX_LISTEN */
+#define UNIX_CONNECTING	0x20	/* OBJ_UNIX: its record has CKPT_UNIX_CONNECTING */
 #define TTY_END_MASTER	0x1	/* TTY: its master has a FILE */
 #define TTY_END_CLOSED	0x2	/* TTY: CKPT_TTY_SLAVE_CLOSED, no slave FILE */
 
@@ -1868,7 +1874,7 @@ static int check_unix_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE %u: UNIX %u already has a FILE", f->objref,
 			    f->obj_ref);
-	if (u->size) {
+	if (u->size && !(u->ends & UNIX_CONNECTING)) {
 		peer = obj_find(r, (uint32_t)u->size);
 		if (!peer || !(peer->ends & UNIX_DEFINED))
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
@@ -1895,10 +1901,32 @@ static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
 
 	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_UNIX, 0, off))
 		return -1;
-	if (u->pad || (u->flags & ~(__u32)CKPT_UNIX_FLAGS))
+	if ((u->flags & ~(__u32)CKPT_UNIX_FLAGS) ||
+	    (!(u->flags & CKPT_UNIX_EMBRYO) && u->listener_ref))
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "UNIX %u: unknown flags 0x%x or nonzero pad",
+			    "UNIX %u: unknown flags 0x%x or listener_ref without CKPT_UNIX_EMBRYO",
 			    u->objref, u->flags);
+	if ((u->flags & CKPT_UNIX_CONNECTING) &&
+	    (!u->peer_ref || u->type == 2 || u->nr_skbs ||
+	     (u->flags & (CKPT_UNIX_LISTEN | CKPT_UNIX_ONEWAY |
+			  CKPT_UNIX_SHARED_NAME | CKPT_UNIX_EMBRYO))))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: a connecting socket is a stream or seqpacket socket with an embryo for peer and no message",
+			    u->objref);
+	if (u->flags & CKPT_UNIX_EMBRYO) {
+		const struct kcr_obj *l = obj_find(r, u->listener_ref);
+		const struct kcr_obj *c = obj_find(r, u->peer_ref);
+
+		if (u->addr_len || u->backlog || u->sndbuf || u->rcvbuf ||
+		    (u->flags & ~(__u32)(CKPT_UNIX_EMBRYO | CKPT_UNIX_SHUT_RD |
+					 CKPT_UNIX_SHUT_WR)) ||
+		    !l || l->kind != OBJ_UNIX || !(l->ends & UNIX_LISTENING) ||
+		    l->owner != u->type || !c || c->kind != OBJ_UNIX ||
+		    !(c->ends & UNIX_CONNECTING) || c->size != u->objref)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "UNIX %u: an embryo waits on a listener written before, from a connecting socket written before, with no name or option of its own",
+				    u->objref);
+	}
 	if (u->type != 1 && u->type != 2 && u->type != 5)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "UNIX %u: type %u is not SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET",
@@ -1910,16 +1938,23 @@ static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
 			    "UNIX %u: %u messages of %llu bytes out of range",
 			    u->objref, u->nr_skbs,
 			    (unsigned long long)u->queued);
-	if (!u->peer_ref && u->nr_skbs)
+	if (!u->peer_ref && u->nr_skbs && (u->type != 2 || !u->addr_len))
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "UNIX %u: messages queued on a socket without a peer",
+			    "UNIX %u: messages queued on a socket without a peer that is not a bound datagram socket",
 			    u->objref);
 	if (u->peer_ref == u->objref)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "UNIX %u is its own peer", u->objref);
-	if (u->addr_len && u->peer_ref && name[0])
+	if ((u->flags & CKPT_UNIX_SHARED_NAME) &&
+	    (!u->addr_len || !u->peer_ref || u->type == 2 ||
+	     (u->flags & (CKPT_UNIX_ONEWAY | CKPT_UNIX_LISTEN))))
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "UNIX %u: a socket of a pair has no name or an abstract one",
+			    "UNIX %u: a listener's name is an accepted stream or seqpacket socket's",
+			    u->objref);
+	if ((u->flags & CKPT_UNIX_ONEWAY) &&
+	    (!u->peer_ref || u->type != 2 || u->nr_skbs))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "UNIX %u: connected one way: a datagram socket with a peer and no message",
 			    u->objref);
 	if (u->addr_len && name[0] &&
 	    (name[0] != '/' || u->addr_len < 2 ||
@@ -1941,7 +1976,19 @@ static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
 			    "UNIX %u: sndbuf %u / rcvbuf %u without their flag or too large",
 			    u->objref, u->sndbuf, u->rcvbuf);
 	o = obj_find(r, u->objref);
-	if (o) {
+	if (u->flags & CKPT_UNIX_ONEWAY) {
+		peer = obj_find(r, u->peer_ref);
+		if (o || !peer || peer->kind != OBJ_UNIX ||
+		    !(peer->ends & UNIX_DEFINED) || peer->owner != 2 ||
+		    !(peer->ends & UNIX_NAMED))
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "UNIX %u: connected one way to %u, not a bound datagram socket written before",
+				    u->objref, u->peer_ref);
+		o = obj_define(r, u->objref, OBJ_UNIX, "UNIX", off);
+		if (!o)
+			return -1;
+		o->owner = u->type;
+	} else if (o) {
 		if (o->kind != OBJ_UNIX || (o->ends & UNIX_DEFINED) ||
 		    o->size != u->peer_ref || o->owner != u->type)
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
@@ -1978,6 +2025,14 @@ static int check_unix(struct kcr_reader *r, const struct ckpt_hdr_unix *u,
 		}
 	}
 	o->ends |= UNIX_DEFINED;
+	if (u->addr_len && !(u->flags & CKPT_UNIX_SHARED_NAME))
+		o->ends |= UNIX_NAMED;
+	if (u->flags & CKPT_UNIX_LISTEN)
+		o->ends |= UNIX_LISTENING;
+	if (u->flags & CKPT_UNIX_CONNECTING)
+		o->ends |= UNIX_CONNECTING;
+	if (u->flags & CKPT_UNIX_EMBRYO)
+		o->uses++;	/* it has no FILE */
 	if (u->flags & CKPT_UNIX_SHUT_RD)
 		o->ends |= UNIX_SHUT_RD;
 	if (u->flags & CKPT_UNIX_SHUT_WR)
@@ -1994,11 +2049,25 @@ static int check_unix_skb(struct kcr_reader *r,
 	if (section_take(r, &r->unix_skbs, CKPT_HDR_UNIX, CKPT_HDR_UNIX_SKB, 1,
 			 off))
 		return -1;
-	if (s->pad || (s->flags & ~(__u32)CKPT_UNIX_SKB_FLAGS) || s->pid < 0 ||
+	const __u32 *refs = (const __u32 *)((const char *)(s + 1) + s->len);
+	struct kcr_obj *f;
+	__u32 i, ref;
+
+	if ((s->flags & ~(__u32)CKPT_UNIX_SKB_FLAGS) || s->pid < 0 ||
 	    (!(s->flags & CKPT_UNIX_SKB_CREDS) && (s->pid || s->uid || s->gid)))
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "UNIX_SKB: bad flags 0x%x, pad, or credentials without CKPT_UNIX_SKB_CREDS",
+			    "UNIX_SKB: bad flags 0x%x, or credentials without CKPT_UNIX_SKB_CREDS",
 			    s->flags);
+	/* the files in flight: FILEs written before */
+	for (i = 0; i < s->nr_fds; i++) {
+		memcpy(&ref, refs + i, sizeof(ref));
+		f = obj_find(r, ref);
+		if (!f || f->kind != OBJ_FILE)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "UNIX_SKB: file in flight %u names no FILE written before",
+				    ref);
+		f->uses++;
+	}
 	if (s->len > r->unix_bytes)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "UNIX_SKB: %u bytes, more than its UNIX announced",

@@ -897,6 +897,8 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_bool(p, "shut_rd", u->flags & CKPT_UNIX_SHUT_RD);
 		pf_bool(p, "shut_wr", u->flags & CKPT_UNIX_SHUT_WR);
 		pf_bool(p, "passcred", u->flags & CKPT_UNIX_PASSCRED);
+		pf_bool(p, "oneway", u->flags & CKPT_UNIX_ONEWAY);
+		pf_bool(p, "shared_name", u->flags & CKPT_UNIX_SHARED_NAME);
 		pf_u(p, "peer_ref", u->peer_ref);
 		if (u->flags & CKPT_UNIX_SNDBUF_SET)
 			pf_u(p, "sndbuf", u->sndbuf);
@@ -922,6 +924,7 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 			pf_u(p, "uid", u->uid);
 			pf_u(p, "gid", u->gid);
 		}
+		pf_u(p, "nr_fds", u->nr_fds);
 		break;
 	}
 	case CKPT_HDR_FILE_LOCK: {

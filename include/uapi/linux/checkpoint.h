@@ -428,6 +428,8 @@ struct ckpt_hdr_pipe_data {
 #define CKPT_UNIX_SKBS_MAX	65536		/* messages queued on one socket */
 #define CKPT_UNIX_SKB_MAX	(4 << 20)	/* bytes of one queued message */
 #define CKPT_UNIX_QUEUE_MAX	(64 << 20)	/* bytes queued on one socket */
+#define CKPT_UNIX_SKB_FDS_MAX	253		/* files in flight in one message (SCM_MAX_FD) */
+#define CKPT_UNIX_INFLIGHT_MAX	65536		/* files in flight in the queues of a tree */
 
 /* CKPT_HDR_UNIX: flags */
 #define CKPT_UNIX_SHUT_RD	0x1	/* shutdown(SHUT_RD) seen (RCV_SHUTDOWN) */
@@ -435,8 +437,12 @@ struct ckpt_hdr_pipe_data {
 #define CKPT_UNIX_PASSCRED	0x4	/* SO_PASSCRED */
 #define CKPT_UNIX_SNDBUF_SET	0x8	/* SO_SNDBUF was set: sndbuf is restored */
 #define CKPT_UNIX_RCVBUF_SET	0x10	/* SO_RCVBUF was set: rcvbuf is restored */
-#define CKPT_UNIX_LISTEN	0x20	/* listening, no connection waiting */
-#define CKPT_UNIX_FLAGS		0x3f
+#define CKPT_UNIX_LISTEN	0x20	/* listening (its waiting connections: EMBRYOs after it) */
+#define CKPT_UNIX_ONEWAY	0x40	/* dgram, connect()ed to peer_ref, not connected back */
+#define CKPT_UNIX_SHARED_NAME	0x80	/* its name is its listener's (accept()), not its own */
+#define CKPT_UNIX_CONNECTING	0x100	/* connect()ed, not accepted yet: peer_ref is an EMBRYO */
+#define CKPT_UNIX_EMBRYO	0x200	/* a connection waiting on listener_ref, from peer_ref */
+#define CKPT_UNIX_FLAGS		0x3ff
 
 #define CKPT_UNIX_ADDR_MAX	108	/* bytes of sun_path */
 
@@ -444,15 +450,28 @@ struct ckpt_hdr_pipe_data {
  * CKPT_HDR_UNIX: an AF_UNIX socket (an object, CKPT_OBJ_SOCK), written
  * before the FILE that opens it; followed by nr_skbs UNIX_SKB records, the
  * messages queued for it to read, oldest first, holding queued bytes,
- * after addr_len bytes of its name.  A connected pair is two UNIX records
- * naming each other by peer_ref (socketpair(), or connected each to the
- * other): the first creates the pair, the second one follows later in the
- * same FILES section; each message of a pair's socket was sent by its
- * peer; a pair's socket has no name, or an abstract one of its own
- * (bound or autobound), bound again at restart.  An unconnected socket
- * has peer_ref 0 and no messages, and may be bound (a name: an abstract
- * one starts with a NUL, a path name is absolute and ends with its NUL)
- * and listening, with no connection waiting to be accepted.
+ * after addr_len bytes of its name (an abstract one starts with a NUL, a
+ * path name is absolute and ends with its NUL).  A connected pair is two
+ * UNIX records naming each other by peer_ref (socketpair(), connect() and
+ * accept(), or datagram sockets connected each to the other): the first
+ * creates the pair, the second one follows later in the same FILES
+ * section; each message of a pair's socket was sent by its peer.  A
+ * socket's name is its own (bound or autobound, bound again at restart)
+ * or, with CKPT_UNIX_SHARED_NAME, the name of the listener that accepted
+ * it (set at restart, never bound).  A datagram socket connected one way
+ * (CKPT_UNIX_ONEWAY) names by peer_ref an earlier UNIX record, a socket
+ * bound to its own name, and has no messages.  An unconnected socket has
+ * peer_ref 0, may be bound and listening; a bound unconnected datagram
+ * socket may have messages, each sent by a socket without a name.
+ *
+ * A connection waiting in a listener's backlog: the connecting socket's
+ * record (CKPT_UNIX_CONNECTING, its peer_ref the embryo's objref, no
+ * message) comes first; after the listener's record, in the order
+ * accept() would return them, one EMBRYO record per waiting connection
+ * (listener_ref the listener, peer_ref the connecting socket, no name,
+ * no LISTEN, PASSCRED, SNDBUF or RCVBUF) with the messages the connecting
+ * socket sent it.  Restart connect()s the socket to the listener there.
+ * An EMBRYO has no FILE.
  */
 struct ckpt_hdr_unix {
 	struct ckpt_hdr h;
@@ -466,7 +485,7 @@ struct ckpt_hdr_unix {
 	__u32 backlog;		/* LISTEN: the listen() backlog, else 0 */
 	__u64 queued;		/* bytes of the messages, <= CKPT_UNIX_QUEUE_MAX */
 	__u32 addr_len;		/* bytes of the name (sun_path), <= CKPT_UNIX_ADDR_MAX */
-	__u32 pad;
+	__u32 listener_ref;	/* EMBRYO: objref of its listener's UNIX record, else 0 */
 	/* followed by the name */
 };
 
@@ -480,7 +499,9 @@ struct ckpt_hdr_unix {
  * (0 ..  CKPT_UNIX_SKB_MAX; a stream's are never empty).  The credentials
  * the sender attached: pid is its tgid at level 0 (0 if not visible),
  * uid and gid as seen in the checkpointer's user namespace; all 0 without
- * CKPT_UNIX_SKB_CREDS.
+ * CKPT_UNIX_SKB_CREDS.  The data is followed by nr_fds objrefs (__u32) of
+ * the files in flight with it (SCM_RIGHTS), in order: FILE records
+ * written before this record.
  */
 struct ckpt_hdr_unix_skb {
 	struct ckpt_hdr h;
@@ -489,7 +510,7 @@ struct ckpt_hdr_unix_skb {
 	__s32 pid;
 	__u32 uid;
 	__u32 gid;
-	__u32 pad;
+	__u32 nr_fds;		/* <= CKPT_UNIX_SKB_FDS_MAX */
 };
 
 /* --- file locks --- */
