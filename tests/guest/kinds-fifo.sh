@@ -1,0 +1,138 @@
+# kinds-fifo.sh: FIFOs, pipes reopened through /proc, O_PATH files
+# (sourced by run-tests.sh; the program is tests/guest/fifo.c).
+
+ALL_TESTS="$ALL_TESTS fifo_data fifo_shared fifo_rdwr fifo_unlinked fifo_outside fifo_busy fifo_notfifo pipe_reopen opath proc_outside"
+KIND_PROCS="$KIND_PROCS fifo"
+
+# fifo_test NAME MODE: a fresh /tmp/NAME.fifo, then the standard test.
+fifo_test() {
+	local n=$1
+	rm -rf /tmp/$n.fifo /tmp/$n.file /tmp/$n.dir /tmp/$n.link /tmp/$n.sock
+	mkfifo /tmp/$n.fifo || { fail "mkfifo /tmp/$n.fifo"; return 1; }
+	std_test $n fifo $2 $n
+}
+
+# A FIFO with 10000 buffered bytes, read end in the root, write end in its
+# child: the data comes back, the child writes more and exits, the root
+# reads it, then EOF.
+t_fifo_data() { fifo_test fifo_data data; }
+
+# One open file of a FIFO shared by the root and its child (fork), and
+# one of the child's own: the child's F_SETFL after restart shows in the
+# root's fd, its data written before and after reaches the root.
+t_fifo_shared() { fifo_test fifo_shared shared; }
+
+# One process, three open files of a FIFO (O_RDWR with a flock() lock,
+# O_RDONLY|O_NONBLOCK, O_WRONLY|O_APPEND), data written by two of them.
+t_fifo_rdwr() { fifo_test fifo_rdwr rdwr; }
+
+# The same with the FIFO's name unlinked: an anonymous pipe after restart.
+t_fifo_unlinked() { fifo_test fifo_unlinked unlinked; }
+
+# A pipe whose ends were reopened through /proc/self/fd (a second read
+# end, a read-write file).
+t_pipe_reopen() { std_test pipe_reopen fifo reopen pipe_reopen; }
+
+# O_PATH files of a regular file, a directory, a symlink, a FIFO, a socket
+# node and /dev/null.
+t_opath() { fifo_test opath opath; }
+
+# fifo_refused NAME MODE PATTERN [HOLD]: fifo MODE NAME runs; with HOLD the
+# shell opens the FIFO too (outside the tree); the checkpoint must be
+# refused with a reason matching PATTERN, and the process run on.
+fifo_refused() {
+	local n=$1 mode=$2 pat=$3 hold=$4 ret
+	clean_files $n
+	rm -f /tmp/$n.fifo
+	mkfifo /tmp/$n.fifo || { fail "mkfifo"; return 1; }
+	start_prog $n fifo $mode $n || return 1
+	wait_ready $n "$PID" || return 1
+	[ -n "$hold" ] && exec 7<>/tmp/$n.fifo
+	refused_checkpoint $n "$PID" "$pat" "($mode)"
+	ret=$?
+	[ -n "$hold" ] && exec 7<&-
+	return $ret
+}
+
+# A FIFO of the tree also open outside it (here by the shell): the
+# checkpoint is refused naming it, and the process runs on.
+t_fifo_outside() {
+	fifo_refused fifo_outside hold \
+		"FIFO .*fifo_outside.fifo has 2 readers and 2 writers.*open outside the tree" 1
+}
+
+# A file under /proc/<pid> of a process outside the tree: refused naming it.
+t_proc_outside() {
+	fifo_refused proc_outside proc1 "procfs file /proc/1/stat (a process outside the tree)"
+}
+
+# At restart the FIFO is open by another process (the shell): refused
+# naming it; once closed, the same image restarts.
+t_fifo_busy() {
+	local n=fifo_busy holder
+	clean_files $n
+	rm -f /tmp/$n.fifo
+	mkfifo /tmp/$n.fifo || { fail "mkfifo"; return 1; }
+	start_prog $n fifo rdwr $n || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/$n.go
+	# held by a process of its own: the restart's tasks must not inherit it
+	sleep 600 7<>/tmp/$n.fifo &
+	holder=$!
+	restart_from $n
+	kill -9 $holder
+	wait $holder 2>/dev/null
+	if [ "$RC" = 0 ]; then
+		fail "restart succeeded with the FIFO open outside the tree"; return 1
+	fi
+	if ! grep -q "FIFO /tmp/$n.fifo is open outside the restarted tree" \
+		/tmp/$n.rst.err /tmp/$n.rst.log 2>/dev/null; then
+		fail "restart refused without the reason: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+		return 1
+	fi
+	restart_from $n
+	judge $n "$RC"
+}
+
+# A hostile image, or the node replaced since: the FIFO's path names a
+# regular file, a directory, a socket node, or a FIFO of another inode.
+# Restart refuses each on its one lookup, before anything is opened (the
+# type and identity are checked on the inode found), then, the real FIFO
+# back, the same image restarts.
+t_fifo_notfifo() {
+	local n=fifo_notfifo f=/tmp/fifo_notfifo.fifo what
+	clean_files $n
+	rm -rf $f $f.saved
+	mkfifo $f || { fail "mkfifo"; return 1; }
+	start_prog $n fifo rdwr $n || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/$n.go
+	mv $f $f.saved
+	for what in file dir sock fifo; do
+		rm -rf $f
+		case $what in
+		file) echo data > $f ;;
+		dir) mkdir $f ;;
+		sock) "$T/fifo" mksock $f || { fail "mksock"; return 1; } ;;
+		fifo) mkfifo $f ;;
+		esac
+		restart_from $n
+		if [ "$RC" = 0 ]; then
+			fail "$what at the FIFO's path: restart succeeded"; return 1
+		fi
+		if ! grep -q "$f is not the file that was saved\|$f changed since the checkpoint" \
+			/tmp/$n.rst.err /tmp/$n.rst.log 2>/dev/null; then
+			fail "$what at the FIFO's path: refused without the reason: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+			return 1
+		fi
+		log "$what: refused: $(grep -m1 "$f" /tmp/$n.rst.log)"
+	done
+	rm -rf $f
+	mv $f.saved $f
+	restart_from $n
+	judge $n "$RC"
+}
