@@ -17,7 +17,12 @@
  *            /proc/self/fd: a second read end and a read-write file.
  *   opath    O_PATH files of a regular file, a directory, a symlink
  *            (O_NOFOLLOW), a FIFO, a socket node and /dev/null.
+ *   reader   opens the FIFO O_RDONLY|O_NONBLOCK only; the driver writes
+ *            "hello\n" into it (and closes) before the checkpoint: after
+ *            restart the data is there, then EOF (rights test: restart
+ *            needs the restored task's write permission to put it back).
  *   hold     opens /tmp/NAME.fifo O_RDWR and waits (refusal tests).
+ *   sync     opens /tmp/NAME.fifo O_RDWR|O_DSYNC and waits (refused).
  *   proc1    opens /proc/1/stat (of a process outside the tree) and waits.
  *
  * fifo mksock PATH makes a socket node at PATH (for the driver).
@@ -415,9 +420,30 @@ static int mode_opath(const char *name)
 	return 0;
 }
 
-static int mode_hold(int proc1)
+static int mode_reader(void)
 {
-	int fd = proc1 ? open("/proc/1/stat", O_RDONLY) : open(fifo_path, O_RDWR);
+	int fd = open(fifo_path, O_RDONLY | O_NONBLOCK);
+	char buf[16];
+
+	if (fd < 0)
+		kt_die_errno("open O_RDONLY");
+	kt_ready();
+	kt_wait_go();
+	kt_after_restart();
+	expect_flags("reader: f_flags", fd, O_RDONLY | O_NONBLOCK);
+	expect_node("reader", fd);
+	memset(buf, 0, sizeof(buf));
+	KT_EXPECT_U64("reader: the bytes buffered at checkpoint", 6,
+		      read(fd, buf, sizeof(buf)));
+	kt_expect_str("reader: data", "hello\n", buf);
+	expect_empty("reader: no writer", fd, 1);
+	return 0;
+}
+
+static int mode_hold(int how)
+{
+	int fd = how == 1 ? open("/proc/1/stat", O_RDONLY) :
+		 open(fifo_path, O_RDWR | (how == 2 ? O_DSYNC : 0));
 
 	if (fd < 0)
 		kt_die_errno("open O_RDWR");
@@ -450,7 +476,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "mksock"))
 		return mksock(argv[2]) ? 1 : 0;
 	if (argc != 3) {
-		fprintf(stderr, "usage: fifo data|shared|rdwr|unlinked|reopen|opath|hold|proc1 NAME\n");
+		fprintf(stderr, "usage: fifo data|shared|rdwr|unlinked|reopen|opath|reader|hold|sync|proc1 NAME\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -469,8 +495,12 @@ int main(int argc, char **argv)
 		mode_reopen();
 	else if (!strcmp(mode, "opath"))
 		mode_opath(name);
+	else if (!strcmp(mode, "reader"))
+		mode_reader();
 	else if (!strcmp(mode, "hold"))
 		mode_hold(0);
+	else if (!strcmp(mode, "sync"))
+		mode_hold(2);
 	else if (!strcmp(mode, "proc1"))
 		mode_hold(1);
 	else

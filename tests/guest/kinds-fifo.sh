@@ -1,7 +1,7 @@
 # kinds-fifo.sh: FIFOs, pipes reopened through /proc, O_PATH files
 # (sourced by run-tests.sh; the program is tests/guest/fifo.c).
 
-ALL_TESTS="$ALL_TESTS fifo_data fifo_shared fifo_rdwr fifo_unlinked fifo_outside fifo_busy fifo_notfifo pipe_reopen opath proc_outside"
+ALL_TESTS="$ALL_TESTS fifo_data fifo_shared fifo_rdwr fifo_unlinked fifo_outside fifo_flags fifo_busy fifo_notfifo fifo_rights pipe_reopen opath proc_outside"
 KIND_PROCS="$KIND_PROCS fifo"
 
 # fifo_test NAME MODE: a fresh /tmp/NAME.fifo, then the standard test.
@@ -59,6 +59,11 @@ fifo_refused() {
 t_fifo_outside() {
 	fifo_refused fifo_outside hold \
 		"FIFO .*fifo_outside.fifo has 2 readers and 2 writers.*open outside the tree" 1
+}
+
+# A FIFO opened with a flag a reopen can not give back (O_DSYNC): refused.
+t_fifo_flags() {
+	fifo_refused fifo_flags sync "fd [0-9]*: FIFO with flags .* not supported yet"
 }
 
 # A file under /proc/<pid> of a process outside the tree: refused naming it.
@@ -133,6 +138,37 @@ t_fifo_notfifo() {
 	done
 	rm -rf $f
 	mv $f.saved $f
+	restart_from $n
+	judge $n "$RC"
+}
+
+# A uid 1000 reader of root's FIFO (0644) with data the shell wrote and
+# closed: restart (by root) refuses to put the data back with the
+# restored task's rights, which can not write it (EACCES); made 0666, the
+# same image restarts and the reader gets the data, then EOF.
+t_fifo_rights() {
+	local n=fifo_rights f=/tmp/fifo_rights.fifo
+	clean_files $n
+	rm -f $f
+	mkfifo -m 644 $f || { fail "mkfifo"; return 1; }
+	start_prog $n runas 1000 1000 "$T/fifo" reader $n || return 1
+	# its stdout, reopened by path for uid 1000 at restart
+	chown 1000:1000 /tmp/$n.out
+	wait_ready $n "$PID" || return 1
+	echo hello > $f || { kill -9 "$PID"; fail "writing into $f"; return 1; }
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/$n.go
+	restart_from $n
+	if [ "$RC" = 0 ]; then
+		fail "restart succeeded: the restored task may not write $f"; return 1
+	fi
+	if ! grep -q "FIFO $f: the restored task may not write its data" \
+		/tmp/$n.rst.err /tmp/$n.rst.log 2>/dev/null; then
+		fail "refused without the reason: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+		return 1
+	fi
+	chmod 666 $f
 	restart_from $n
 	judge $n "$RC"
 }
