@@ -1,7 +1,7 @@
 # kinds-fifo.sh: FIFOs, pipes reopened through /proc, O_PATH files
 # (sourced by run-tests.sh; the program is tests/guest/fifo.c).
 
-ALL_TESTS="$ALL_TESTS fifo_data fifo_shared fifo_rdwr fifo_unlinked fifo_outside fifo_flags fifo_busy fifo_notfifo fifo_rights pipe_reopen opath proc_outside"
+ALL_TESTS="$ALL_TESTS fifo_data fifo_shared fifo_rdwr fifo_unlinked fifo_outside fifo_flags fifo_busy fifo_notfifo fifo_hostile fifo_rights pipe_reopen opath proc_outside"
 KIND_PROCS="$KIND_PROCS fifo"
 
 # fifo_test NAME MODE: a fresh /tmp/NAME.fifo, then the standard test.
@@ -144,8 +144,9 @@ t_fifo_notfifo() {
 
 # A uid 1000 reader of root's FIFO (0644) with data the shell wrote and
 # closed: restart (by root) refuses to put the data back with the
-# restored task's rights, which can not write it (EACCES); made 0666, the
-# same image restarts and the reader gets the data, then EOF.
+# restored task's rights, which can not write it (EACCES); made 0600, it
+# refuses to open it; made 0666, the same image restarts and the reader
+# gets the data, then EOF.
 t_fifo_rights() {
 	local n=fifo_rights f=/tmp/fifo_rights.fifo
 	clean_files $n
@@ -168,7 +169,73 @@ t_fifo_rights() {
 		fail "refused without the reason: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
 		return 1
 	fi
+	# made root's 0600: the reader may not even open it
+	chmod 600 $f
+	restart_from $n
+	if [ "$RC" = 0 ] || ! grep -q "$f: the restored task may not open it" \
+		/tmp/$n.rst.err /tmp/$n.rst.log 2>/dev/null; then
+		fail "root's 0600 FIFO: expected a refusal (may not open it), got rc $RC: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+		return 1
+	fi
 	chmod 666 $f
+	restart_from $n
+	judge $n "$RC"
+}
+
+# fh_refused NAME IMG WHAT PATTERN [OPTIONS...]: restart of the crafted
+# image IMG must fail with a reason matching PATTERN.
+fh_refused() {
+	local n=$1 img=$2 what=$3 pat=$4
+	shift 4
+	timeout -k 5 $TMO_RST restart "$@" -i $img -l /tmp/$n.rst.log \
+		>/tmp/$n.rst.out 2>/tmp/$n.rst.err
+	RC=$?
+	log "$what: restart $*: rc $RC: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+	if [ "$RC" = 0 ]; then
+		fail "$what: the crafted image restarted"; return 1
+	fi
+	grep -q "$pat" /tmp/$n.rst.err /tmp/$n.rst.log 2>/dev/null && return 0
+	fail "$what: refused without the reason /$pat/: $(first_line /tmp/$n.rst.err /tmp/$n.rst.log)"
+}
+
+# Crafted images (imgmut, TAIL crc fixed): the FIFO FILE's path made to
+# name a regular file or a directory (refused by type even with
+# --force-files, nothing opened), O_PATH in a FIFO's flags, a FIFO FILE
+# turned into a pipe FILE (with the FIFO's identity, then with its path
+# only). Then the untouched image restarts.
+t_fifo_hostile() {
+	local n=fifo_hostile f=/tmp/fifo_hostile.fifo x=/tmp/fifo_hostile.fifx
+	local img=/tmp/fifo_hostile.img mut=/tmp/fifo_hostile.mut i k fifo= off
+	clean_files $n
+	rm -rf $f $x $mut
+	mkfifo $f || { fail "mkfifo"; return 1; }
+	start_prog $n fifo rdwr $n || return 1
+	wait_ready $n "$PID" || return 1
+	checkpoint_to $n "$PID" --kill || return 1
+	reap_killed "$PID" || return 1
+	touch /tmp/$n.go
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		k=$("$T/imgmut" $img get file.kind@$i 2>/dev/null) || break
+		[ $k = 4 ] && [ -z "$fifo" ] && fifo=$i
+	done
+	[ -n "$fifo" ] || { fail "no FIFO FILE in the image"; return 1; }
+	# the path's last byte, "o" of .fifo, becomes "x" (0x78)
+	off=$(( $("$T/imgmut" $img where file.objref@$fifo) + 80 + ${#f} - 1 ))
+	"$T/imgmut" -c $img $mut set $off 0x78 || { fail "imgmut set"; return 1; }
+	echo data > $x
+	fh_refused $n $mut "path to a regular file" "$x is not the file that was saved" --force-files || return 1
+	[ "$(cat $x)" = data ] || { fail "the regular file changed"; return 1; }
+	rm -f $x; mkdir $x
+	fh_refused $n $mut "path to a directory" "$x is not the file that was saved" --force-files || return 1
+	rmdir $x
+	"$T/imgmut" -c $img $mut field file.f_flags@$fifo ^0x200000 || { fail "imgmut"; return 1; }
+	fh_refused $n $mut "O_PATH in a FIFO's flags" "bad pipe or FIFO file" || return 1
+	"$T/imgmut" -c $img $mut field file.kind@$fifo 3 || { fail "imgmut"; return 1; }
+	fh_refused $n $mut "a pipe FILE with a path and an identity" "file [0-9]*: bad identity fields" || return 1
+	"$T/imgmut" -c $mut $mut.2 field file.id_dev@$fifo 0 &&
+	"$T/imgmut" -c $mut.2 $mut field file.id_ino@$fifo 0 || { fail "imgmut"; return 1; }
+	rm -f $mut.2
+	fh_refused $n $mut "a pipe FILE with a path" "a pipe has no path" || return 1
 	restart_from $n
 	judge $n "$RC"
 }
