@@ -37,8 +37,10 @@
  *    pipe->mutex (pipe_lock) to snapshot a pipe.  Nothing is written to the
  *    image or the log while a pipe is locked (either may be that pipe).
  *  - restart: file->f_lock to set the flags of a file nobody else can see
- *    yet; everything else is done by the VFS helpers (filp_open, pipe_fcntl,
- *    __close_range, receive_fd_replace) with their own locking.
+ *    yet; pipe->mutex (pipe_lock) alone, to see that a FIFO found at its
+ *    path is unused; everything else is done by the VFS helpers
+ *    (dentry_open, pipe_fcntl, __close_range, receive_fd_replace) with
+ *    their own locking.
  */
 
 #include <linux/checkpoint.h>
