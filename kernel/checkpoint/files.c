@@ -10,13 +10,20 @@
  *    procfs is refused: /proc/<pid> paths would name other processes);
  *  - a few character devices that can be reopened faithfully by path
  *    (/dev/null, zero, full, random, urandom, tty, console, ttyS*);
- *  - both ends of anonymous pipes, with the pipe (CKPT_OBJ_PIPE) written
- *    before its first end, including its capacity and the unread data,
- *    peeked without consuming it.  A pipe one of whose ends is held outside
- *    the checkpointed task is refused;
+ *  - anonymous pipes and FIFOs: the pipe (CKPT_OBJ_PIPE) written before
+ *    its first open file, with its capacity and the unread data, peeked
+ *    without consuming it; then every open file of it (CKPT_FILE_PIPE, or
+ *    CKPT_FILE_FIFO with the FIFO's path), in any access mode and any
+ *    number (a pipe end reopened through /proc/<pid>/fd is another open
+ *    file of the pipe).  A pipe or FIFO opened by a process outside the
+ *    checkpointed tree is refused.  A FIFO whose name was unlinked is saved
+ *    without a path and restored as an anonymous pipe;
+ *  - O_PATH files of any type but procfs (symlinks, FIFOs, sockets,
+ *    block devices), reopened by path with O_PATH, never opened for I/O;
  *  - deleted regular files and memfds, saved by contents (ghost.c);
  *  - UNIX sockets (unix.c), event fds (event.c), inotify instances
- *    (inotify.c), epoll files (epoll.c): the kinds of ckpt_file_ops[].
+ *    (inotify.c), epoll files (epoll.c), ptys (tty.c): the kinds of
+ *    ckpt_file_ops[].
  * Anything else is refused (-EOPNOTSUPP, or -EBUSY for a state we refuse).
  * In a self-checkpoint the image and log files are not saved.
  *
@@ -33,8 +40,10 @@
  *    pipe->mutex (pipe_lock) to snapshot a pipe.  Nothing is written to the
  *    image or the log while a pipe is locked (either may be that pipe).
  *  - restart: file->f_lock to set the flags of a file nobody else can see
- *    yet; everything else is done by the VFS helpers (filp_open, pipe_fcntl,
- *    __close_range, receive_fd_replace) with their own locking.
+ *    yet; pipe->mutex (pipe_lock) alone, to see that a FIFO found at its
+ *    path is unused; everything else is done by the VFS helpers
+ *    (dentry_open, pipe_fcntl, __close_range, receive_fd_replace) with
+ *    their own locking.
  */
 
 #include <linux/checkpoint.h>
@@ -86,15 +95,21 @@
 #define CKPT_PIPE_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | \
 			 O_NOATIME | O_LARGEFILE)
 
+/* A FIFO's: open(2) also keeps O_NOFOLLOW */
+#define CKPT_FIFO_FLAGS	(CKPT_PIPE_FLAGS | O_NOFOLLOW)
+
 /* ------------------------------------------------------------ common */
 
-/* What identifies @inode in a FILE or VMA record (a directory: no size, mtime). */
+/*
+ * What identifies @inode in a FILE or VMA record: size and mtime only for
+ * a regular file (a FIFO's mtime moves with every write).
+ */
 void ckpt_file_id_fill(struct ckpt_file_id *id, struct inode *inode)
 {
 	memset(id, 0, sizeof(*id));
 	id->dev = new_encode_dev(inode->i_sb->s_dev);
 	id->ino = inode->i_ino;
-	if (S_ISDIR(inode->i_mode))
+	if (!S_ISREG(inode->i_mode))	/* a directory, FIFO, symlink... */
 		return;
 	id->size = i_size_read(inode);
 	id->mtime_sec = inode->i_mtime.tv_sec;
@@ -199,6 +214,100 @@ static int restore_may_open(const struct path *path, unsigned int flags)
 }
 
 /*
+ * The lookup half of restore_open_path(): @name looked up once (a final
+ * symlink is not followed), the type (and for a device its number)
+ * checked on the inode found, the identity @id (if not NULL) unless
+ * CKPT_RESTART_FORCE_FILES, and the permission checks of open(2) for
+ * @flags made with the current credentials.  On success @path holds what
+ * was found: the caller opens that (restore_open_found()) and puts it.
+ */
+static int restore_lookup_path(struct ckpt_ctx *ctx, const char *name,
+			       unsigned int flags, umode_t type, dev_t rdev,
+			       const struct ckpt_file_id *id, const char *what,
+			       struct path *path)
+{
+	struct timespec64 mtime;
+	struct inode *inode;
+	bool content;
+	int ret;
+
+	if (name[0] != '/')
+		return ckpt_err(ctx, -EINVAL, "%s: %s: not an absolute path",
+				what, name);
+	ret = kern_path(name, 0, path);
+	if (ret)
+		return ckpt_err(ctx, ret, "%s: %s: lookup failed", what, name);
+	inode = d_inode(path->dentry);
+	ret = -ESTALE;
+	if ((inode->i_mode & S_IFMT) != type ||
+	    (S_ISCHR(type) && inode->i_rdev != rdev)) {
+		ckpt_err(ctx, ret, "%s: %s is not the file that was saved (type or device changed)",
+			 what, name);
+		goto out;
+	}
+	/*
+	 * Size and mtime too (of a regular file), unless the task may write
+	 * the file itself (opened for writing, or mapped shared and
+	 * writable): its own writes after a checkpoint that left it running
+	 * change them.
+	 */
+	mtime = inode->i_mtime;
+	content = S_ISREG(type) && (flags & O_ACCMODE) == O_RDONLY;
+	if (id && !(ctx->flags & CKPT_RESTART_FORCE_FILES) &&
+	    (id->dev != new_encode_dev(inode->i_sb->s_dev) ||
+	     id->ino != inode->i_ino ||
+	     (content && (id->size != i_size_read(inode) ||
+			  id->mtime_sec != mtime.tv_sec ||
+			  id->mtime_nsec != mtime.tv_nsec)))) {
+		ckpt_err(ctx, ret, "%s: %s changed since the checkpoint (another device, inode, size or mtime); restart --force-files reopens it anyway",
+			 what, name);
+		goto out;
+	}
+	ret = restore_may_open(path, flags);
+	if (ret) {
+		ckpt_err(ctx, ret, "%s: %s: the restored task may not open it (flags %#o)",
+			 what, name, flags);
+		goto out;
+	}
+	return 0;
+out:
+	path_put(path);
+	return ret;
+}
+
+/*
+ * The open half: the inode restore_lookup_path() found and checked is
+ * opened, and what do_open() and do_sys_openat2() do after (IMA,
+ * fsnotify).  With O_PATH, as open(2), no O_LARGEFILE.
+ */
+static struct file *restore_open_found(struct ckpt_ctx *ctx,
+				       const struct path *path,
+				       unsigned int flags, const char *name,
+				       const char *what)
+{
+	struct file *file;
+	int ret;
+
+	if (!(flags & O_PATH))
+		flags |= O_LARGEFILE | O_NOCTTY;
+	file = dentry_open(path, flags, current_cred());
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, PTR_ERR(file), "%s: %s: open failed", what, name);
+		return file;
+	}
+	if (flags & O_PATH)
+		return file;
+	ret = ima_file_check(file, restore_acc_mode(flags));
+	if (ret) {
+		fput(file);
+		return ERR_PTR(ckpt_err(ctx, ret, "%s: %s: refused by IMA", what,
+					name));
+	}
+	fsnotify_open(file);
+	return file;
+}
+
+/*
  * Reopen @name for a restored task: one lookup (a final symlink is not
  * followed), the type (and for a device its number) checked on the inode
  * found, the identity @id (if not NULL) unless CKPT_RESTART_FORCE_FILES,
@@ -214,71 +323,17 @@ struct file *restore_open_path(struct ckpt_ctx *ctx, const char *name,
 			       unsigned int flags, umode_t type, dev_t rdev,
 			       const struct ckpt_file_id *id, const char *what)
 {
-	struct timespec64 mtime;
-	struct inode *inode;
 	struct file *file;
 	struct path path;
-	bool content;
 	int ret;
 
-	if (name[0] != '/')
-		return ERR_PTR(ckpt_err(ctx, -EINVAL, "%s: %s: not an absolute path",
-					what, name));
-	ret = kern_path(name, 0, &path);
+	ret = restore_lookup_path(ctx, name, flags, type, rdev, id, what,
+				  &path);
 	if (ret)
-		return ERR_PTR(ckpt_err(ctx, ret, "%s: %s: lookup failed", what,
-					name));
-	inode = d_inode(path.dentry);
-	ret = -ESTALE;
-	if ((inode->i_mode & S_IFMT) != type ||
-	    (S_ISCHR(type) && inode->i_rdev != rdev)) {
-		ckpt_err(ctx, ret, "%s: %s is not the file that was saved (type or device changed)",
-			 what, name);
-		goto out;
-	}
-	/*
-	 * Size and mtime too, unless the task may write the file itself
-	 * (opened for writing, or mapped shared and writable): its own
-	 * writes after a checkpoint that left it running change them.
-	 */
-	mtime = inode->i_mtime;
-	content = !S_ISDIR(type) && (flags & O_ACCMODE) == O_RDONLY;
-	if (id && !(ctx->flags & CKPT_RESTART_FORCE_FILES) &&
-	    (id->dev != new_encode_dev(inode->i_sb->s_dev) ||
-	     id->ino != inode->i_ino ||
-	     (content && (id->size != i_size_read(inode) ||
-			  id->mtime_sec != mtime.tv_sec ||
-			  id->mtime_nsec != mtime.tv_nsec)))) {
-		ckpt_err(ctx, ret, "%s: %s changed since the checkpoint (another device, inode, size or mtime); restart --force-files reopens it anyway",
-			 what, name);
-		goto out;
-	}
-	ret = restore_may_open(&path, flags);
-	if (ret) {
-		ckpt_err(ctx, ret, "%s: %s: the restored task may not open it (flags %#o)",
-			 what, name, flags);
-		goto out;
-	}
-	file = dentry_open(&path, flags | O_LARGEFILE | O_NOCTTY, current_cred());
+		return ERR_PTR(ret);
+	file = restore_open_found(ctx, &path, flags, name, what);
 	path_put(&path);
-	if (IS_ERR(file)) {
-		ckpt_err(ctx, PTR_ERR(file), "%s: %s: open failed", what, name);
-		return file;
-	}
-	if (flags & O_PATH)
-		return file;
-	/* the rest of do_open() and do_sys_openat2() */
-	ret = ima_file_check(file, restore_acc_mode(flags));
-	if (ret) {
-		fput(file);
-		return ERR_PTR(ckpt_err(ctx, ret, "%s: %s: refused by IMA", what,
-					name));
-	}
-	fsnotify_open(file);
 	return file;
-out:
-	path_put(&path);
-	return ERR_PTR(ret);
 }
 
 /* An image's identity field: padding zero, a valid time. */
@@ -531,28 +586,71 @@ unlock:
 	return ret;
 }
 
+static bool ckpt_is_pipe(struct file *file)
+{
+	return get_pipe_info(file, false) &&
+	       file_inode(file)->i_sb->s_magic == PIPEFS_MAGIC;
+}
+
+/* Files of a mount we can look up again, not /proc/<pid>/... */
+static bool ckpt_is_on_path(struct file *file)
+{
+	/* /proc/<pid>/... would name another process after restart */
+	return !(file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
+	       file_inode(file)->i_sb->s_magic != PROC_SUPER_MAGIC;
+}
+
+/* An open FIFO (not O_PATH: that has no pipe and is reopened by path) */
+static bool ckpt_is_fifo(struct file *file)
+{
+	return S_ISFIFO(file_inode(file)->i_mode) &&
+	       get_pipe_info(file, false) &&
+	       file_inode(file)->i_sb->s_magic != PIPEFS_MAGIC &&
+	       ckpt_is_on_path(file);
+}
+
 /*
- * Fill hf for one end of an anonymous pipe; writes the PIPE record first if
- * the pipe is new.  Only O_RDONLY and O_WRONLY ends, one file of each.
+ * Fill hf for an open file of an anonymous pipe (kind CKPT_FILE_PIPE) or of
+ * a FIFO (CKPT_FILE_FIFO, with its path in buf, none if its name was
+ * unlinked); writes the PIPE record first if the pipe is new.  Any access
+ * mode, any number of open files of one pipe: each counts as a reader
+ * and/or a writer for checkpoint_files_check_pipes().
  */
 static int ckpt_prepare_pipe_file(struct ckpt_ctx *ctx,
 				  unsigned int fd, struct file *file,
-				  struct pipe_inode_info *pipe,
-				  struct ckpt_hdr_file *hf)
+				  struct ckpt_hdr_file *hf, u32 kind,
+				  char *buf, char **pathp)
 {
-	unsigned int acc = file->f_flags & O_ACCMODE;
+	struct pipe_inode_info *pipe = get_pipe_info(file, false);
+	unsigned int flags = file->f_flags & ~CKPT_OPEN_IGNORED;
 	struct ckpt_pipe_seen *ps = NULL, *it;
 	struct ckpt_obj *obj;
+	char what[16];
+	char *path;
 	int ret;
 
-	if (file->f_flags & ~CKPT_PIPE_FLAGS)
+	if (flags & ~(kind == CKPT_FILE_FIFO ? CKPT_FIFO_FLAGS :
+		      CKPT_PIPE_FLAGS))
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: pipe with flags %#o not supported yet",
-				fd, file->f_flags);
-	if (acc != O_RDONLY && acc != O_WRONLY)
+				"fd %u: %s with flags %#o not supported yet",
+				fd, kind == CKPT_FILE_FIFO ? "FIFO" : "pipe",
+				flags);
+	if ((flags & O_ACCMODE) == O_ACCMODE ||
+	    !(file->f_mode & (FMODE_READ | FMODE_WRITE)))
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: pipe opened read-write (through /proc) not supported yet",
+				"fd %u: pipe open file neither for reading nor writing",
 				fd);
+
+	/* a FIFO is reopened by its path, an unlinked one as a pipe */
+	if (kind == CKPT_FILE_FIFO && !d_unlinked(file->f_path.dentry)) {
+		snprintf(what, sizeof(what), "fd %u", fd);
+		path = ckpt_reachable_path(ctx, &file->f_path, buf, &hf->id,
+					   what);
+		if (IS_ERR(path))
+			return PTR_ERR(path);
+		hf->path_len = strlen(path) + 1;
+		*pathp = path;
+	}
 
 	list_for_each_entry(it, &ctx->pipes, list) {
 		if (it->pipe == pipe) {
@@ -569,14 +667,9 @@ static int ckpt_prepare_pipe_file(struct ckpt_ctx *ctx,
 		ps->fd = fd;
 		list_add_tail(&ps->list, &ctx->pipes);
 	}
-	if ((acc == O_RDONLY && ps->readers) ||
-	    (acc == O_WRONLY && ps->writers))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: second open file of the %s end of a pipe (reopened through /proc?) not supported yet",
-				fd, acc == O_RDONLY ? "read" : "write");
-	if (acc == O_RDONLY)
+	if (file->f_mode & FMODE_READ)
 		ps->readers++;
-	else
+	if (file->f_mode & FMODE_WRITE)
 		ps->writers++;
 
 	obj = ckpt_obj_find_ptr(ctx, pipe);
@@ -592,18 +685,19 @@ static int ckpt_prepare_pipe_file(struct ckpt_ctx *ctx,
 			return ret;
 	}
 
-	hf->kind = CKPT_FILE_PIPE;
-	hf->f_flags = file->f_flags;
+	hf->kind = kind;
+	hf->f_flags = flags;
 	hf->mode = file_inode(file)->i_mode;
 	hf->obj_ref = obj->objref;
 	return 0;
 }
 
 /*
- * Every end of every pipe met must be held by the saved fd tables: a pipe
- * end reopened through /proc by an outsider is another open file of it.
- * (An open file of it held outside, passed by fork or SCM_RIGHTS, is
- * found by checkpoint_files_leaks().)
+ * Every reader and writer of every pipe met must be an open file saved
+ * from the tree: a FIFO opened by a process outside, or a pipe end reopened
+ * through /proc by an outsider, is another open file of it.  (An open file
+ * of it held outside, passed by fork or SCM_RIGHTS, is found by
+ * checkpoint_files_leaks().)
  */
 int checkpoint_files_check_pipes(struct ckpt_ctx *ctx)
 {
@@ -617,8 +711,10 @@ int checkpoint_files_check_pipes(struct ckpt_ctx *ctx)
 		pipe_unlock(ps->pipe);
 		if (r != ps->readers || w != ps->writers)
 			return ckpt_err(ctx, -EBUSY,
-					"fd %u: pipe has %u read and %u write ends open, the checkpointed tree holds %u and %u: an end is held outside the tree",
-					ps->fd, r, w, ps->readers, ps->writers);
+					"fd %u: %s %pD has %u readers and %u writers, the checkpointed tree holds %u and %u: it is open outside the tree",
+					ps->fd,
+					ckpt_is_pipe(ps->file) ? "pipe" : "FIFO",
+					ps->file, r, w, ps->readers, ps->writers);
 	}
 	return 0;
 }
@@ -729,25 +825,15 @@ found:
 	return 0;
 }
 
-static bool ckpt_is_pipe(struct file *file)
-{
-	return get_pipe_info(file, false) &&
-	       file_inode(file)->i_sb->s_magic == PIPEFS_MAGIC;
-}
-
-/* Files of a mount we can look up again, not /proc/<pid>/... */
-static bool ckpt_is_on_path(struct file *file)
-{
-	/* /proc/<pid>/... would name another process after restart */
-	return !(file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
-	       file_inode(file)->i_sb->s_magic != PROC_SUPER_MAGIC;
-}
-
+/* A regular file or directory, or an O_PATH file of any other node */
 static bool ckpt_is_reg(struct file *file)
 {
 	umode_t mode = file_inode(file)->i_mode;
 
-	return (S_ISREG(mode) || S_ISDIR(mode)) && ckpt_is_on_path(file);
+	if (!ckpt_is_on_path(file))
+		return false;
+	return S_ISREG(mode) || S_ISDIR(mode) ||
+	       ((file->f_flags & O_PATH) && !S_ISCHR(mode));
 }
 
 static bool ckpt_is_chr(struct file *file)
@@ -759,8 +845,17 @@ static int ckpt_save_pipe_file(struct ckpt_ctx *ctx, unsigned int fd,
 			       struct file *file, struct ckpt_hdr_file *hf,
 			       char *buf, char **path)
 {
-	return ckpt_prepare_pipe_file(ctx, fd, file, get_pipe_info(file, false),
-				      hf);
+	return ckpt_prepare_pipe_file(ctx, fd, file, hf, CKPT_FILE_PIPE, buf,
+				      path);
+}
+
+/* its locks are saved after the FDs (locks.c); no lease on a FIFO */
+static int ckpt_save_fifo_file(struct ckpt_ctx *ctx, unsigned int fd,
+			       struct file *file, struct ckpt_hdr_file *hf,
+			       char *buf, char **path)
+{
+	return ckpt_prepare_pipe_file(ctx, fd, file, hf, CKPT_FILE_FIFO, buf,
+				      path);
 }
 
 static int ckpt_save_reg_file(struct ckpt_ctx *ctx, unsigned int fd,
@@ -796,6 +891,9 @@ static struct file *restore_pipe_file(struct ckpt_ctx *ctx,
 static struct file *restore_path_file(struct ckpt_ctx *ctx,
 				      const struct ckpt_hdr_file *hf,
 				      const char *path);
+static struct file *restore_fifo_file(struct ckpt_ctx *ctx,
+				      const struct ckpt_hdr_file *hf,
+				      const char *path);
 
 /* The kinds of open files, for both directions; the first match saves. */
 static const struct ckpt_file_ops ckpt_file_ops[] = {
@@ -825,6 +923,14 @@ static const struct ckpt_file_ops ckpt_file_ops[] = {
 		.save = ckpt_save_pipe_file,
 		.restore_obj = restore_pipe_obj,
 		.restore = restore_pipe_file,
+	}, {
+		/* before "reg": an O_PATH FIFO (no pipe) is "reg"'s */
+		.name = "FIFO",
+		.kind = CKPT_FILE_FIFO,
+		.by_path = true,
+		.can_save = ckpt_is_fifo,
+		.save = ckpt_save_fifo_file,
+		.restore = restore_fifo_file,
 	}, {
 		.name = "regular file or directory",
 		.kind = CKPT_FILE_REG,
@@ -896,6 +1002,35 @@ static const struct ckpt_file_ops ckpt_file_ops[] = {
 #endif
 };
 
+/*
+ * A procfs file: say whose (a /proc/<pid>/... of a process outside the
+ * tree would name another process after restart).
+ */
+static int ckpt_refuse_proc_file(struct ckpt_ctx *ctx, unsigned int fd,
+				 struct file *file)
+{
+	char *buf = __getname(), *path;
+	const char *whose = "";
+	unsigned int pid;
+	int i, n = 0;
+
+	if (!buf)
+		return ckpt_nomem(ctx, "a path");
+	path = d_path(&file->f_path, buf, PATH_MAX);
+	if (!IS_ERR(path) && sscanf(path, "/proc/%u/%n", &pid, &n) == 1 && n) {
+		whose = " (a process outside the tree)";
+		for (i = 0; i < ctx->nr_tasks; i++)
+			if (task_tgid_vnr(ctx->tasks[i]) == pid ||
+			    task_pid_vnr(ctx->tasks[i]) == pid)
+				whose = " (of a task of the tree)";
+	}
+	ckpt_err(ctx, -EOPNOTSUPP,
+		 "fd %u: procfs file %s%s not supported yet", fd,
+		 IS_ERR(path) ? "?" : path, whose);
+	__putname(buf);
+	return -EOPNOTSUPP;
+}
+
 /* A file of no kind we save: say what it is. */
 static int ckpt_refuse_file(struct ckpt_ctx *ctx, unsigned int fd,
 			    struct file *file)
@@ -904,9 +1039,7 @@ static int ckpt_refuse_file(struct ckpt_ctx *ctx, unsigned int fd,
 
 	if (!(file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
 	    file_inode(file)->i_sb->s_magic == PROC_SUPER_MAGIC)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"fd %u: procfs file (%pD) not supported yet",
-				fd, file);
+		return ckpt_refuse_proc_file(ctx, fd, file);
 	return ckpt_err(ctx, -EOPNOTSUPP, "fd %u: %s (%pD) not supported yet",
 			fd, ckpt_file_kind_name(mode), file);
 }
@@ -1354,10 +1487,21 @@ int checkpoint_files_leaks(struct ckpt_ctx *ctx)
 
 /* ------------------------------------------------------------ restart */
 
-/* A restored pipe (CKPT_OBJ_PIPE): both ends until the context goes. */
+/*
+ * A restored pipe (CKPT_OBJ_PIPE): both ends until the context goes.  The
+ * first FILE that uses it decides what it is: an anonymous pipe (its files
+ * are file[] and more opened on it), or a FIFO, whose pipe is the one of
+ * the node at the path: the data goes over from file[] into it, and fifo,
+ * an internal read-write open file, holds both ends of it while the files
+ * of the tree are opened (no open blocks, none fails with ENXIO).
+ */
 struct ckpt_rst_pipe {
 	struct file *file[2];		/* [0] read end, [1] write end */
 	bool used[2];			/* claimed by a FILE record */
+	u32 size;			/* capacity */
+	u32 data_len;			/* bytes of data */
+	u32 kind;			/* CKPT_FILE_PIPE or _FIFO, 0 yet */
+	struct file *fifo;		/* FIFO: the holder, or NULL */
 };
 
 struct ckpt_rst_fd {
@@ -1379,6 +1523,8 @@ static void ckpt_release_pipe(void *ptr)
 
 	fput(rp->file[0]);
 	fput(rp->file[1]);
+	if (rp->fifo)
+		fput(rp->fifo);
 	kfree(rp);
 }
 
@@ -1414,6 +1560,8 @@ static int restore_pipe_obj(struct ckpt_ctx *ctx)
 		return ckpt_err(ctx, ret, "pipe %u: can not create it",
 				hp.objref);
 	}
+	rp->size = hp.size;
+	rp->data_len = hp.data_len;
 	/* from here the object table owns rp (released by it on failure) */
 	ret = ckpt_obj_add_ref(ctx, CKPT_OBJ_PIPE, hp.objref, rp,
 			       ckpt_release_pipe);
@@ -1474,20 +1622,19 @@ out:
 	return ret;
 }
 
-/* One end of a restored pipe. */
-static struct file *restore_pipe_file(struct ckpt_ctx *ctx,
-				      const struct ckpt_hdr_file *hf,
-				      const char *path)
+/* The fields of a FILE of a pipe or FIFO that do not depend on the kind. */
+static struct ckpt_rst_pipe *restore_pipe_of(struct ckpt_ctx *ctx,
+					     const struct ckpt_hdr_file *hf,
+					     u32 kind)
 {
 	unsigned int acc = hf->f_flags & O_ACCMODE;
 	struct ckpt_rst_pipe *rp;
-	struct file *file;
-	int end;
 
 	if ((hf->mode & S_IFMT) != S_IFIFO || hf->pos || hf->rdev ||
-	    hf->path_len || (hf->f_flags & ~CKPT_PIPE_FLAGS) ||
-	    (acc != O_RDONLY && acc != O_WRONLY)) {
-		ckpt_err(ctx, -EINVAL, "file %u: bad pipe end", hf->objref);
+	    (hf->f_flags & ~(hf->kind == CKPT_FILE_FIFO ? CKPT_FIFO_FLAGS :
+			     CKPT_PIPE_FLAGS)) || acc == O_ACCMODE) {
+		ckpt_err(ctx, -EINVAL, "file %u: bad pipe or FIFO file",
+			 hf->objref);
 		return ERR_PTR(-EINVAL);
 	}
 	rp = ckpt_obj_find_ref(ctx, CKPT_OBJ_PIPE, hf->obj_ref);
@@ -1496,20 +1643,248 @@ static struct file *restore_pipe_file(struct ckpt_ctx *ctx,
 			 hf->objref, hf->obj_ref);
 		return ERR_PTR(-EINVAL);
 	}
-	end = acc == O_RDONLY ? 0 : 1;
-	if (rp->used[end]) {
-		ckpt_err(ctx, -EINVAL, "file %u: pipe %u %s end used twice",
-			 hf->objref, hf->obj_ref, end ? "write" : "read");
+	if (rp->kind && rp->kind != kind) {
+		ckpt_err(ctx, -EINVAL,
+			 "file %u: pipe %u is both an anonymous pipe and a FIFO",
+			 hf->objref, hf->obj_ref);
 		return ERR_PTR(-EINVAL);
 	}
-	rp->used[end] = true;
-
-	file = rp->file[end];
-	ckpt_set_file_flags(file, hf->f_flags);
-	return get_file(file);
+	rp->kind = kind;
+	return rp;
 }
 
-/* A regular file, directory or character device, reopened by path. */
+/*
+ * An open file of a restored anonymous pipe (or of an unlinked FIFO): the
+ * first read-only and the first write-only one are the ends the pipe was
+ * made with; any other (O_RDWR, or a second one of an end, as a reopen
+ * through /proc/<pid>/fd gives) is opened on the pipe's inode the way
+ * such a reopen does (fifo_open(), which never blocks for a pipe).
+ */
+static struct file *restore_pipe_anon(struct ckpt_ctx *ctx,
+				      const struct ckpt_hdr_file *hf,
+				      struct ckpt_rst_pipe *rp)
+{
+	unsigned int acc = hf->f_flags & O_ACCMODE;
+	struct file *file;
+	int end;
+
+	end = acc == O_RDONLY ? 0 : 1;
+	if (acc != O_RDWR && !rp->used[end]) {
+		rp->used[end] = true;
+		file = rp->file[end];
+		ckpt_set_file_flags(file, hf->f_flags);
+		return get_file(file);
+	}
+	/* O_DIRECT (packet mode) is F_SETFL's, not open's, for a pipe */
+	file = dentry_open(&rp->file[0]->f_path, hf->f_flags & ~O_DIRECT,
+			   current_cred());
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, PTR_ERR(file), "file %u: pipe %u: open failed",
+			 hf->objref, hf->obj_ref);
+		return file;
+	}
+	ckpt_set_file_flags(file, hf->f_flags);
+	return file;
+}
+
+/* An open file of a restored anonymous pipe. */
+static struct file *restore_pipe_file(struct ckpt_ctx *ctx,
+				      const struct ckpt_hdr_file *hf,
+				      const char *path)
+{
+	struct ckpt_rst_pipe *rp;
+
+	if (hf->path_len) {
+		ckpt_err(ctx, -EINVAL, "file %u: a pipe has no path",
+			 hf->objref);
+		return ERR_PTR(-EINVAL);
+	}
+	rp = restore_pipe_of(ctx, hf, CKPT_FILE_PIPE);
+	if (IS_ERR(rp))
+		return ERR_CAST(rp);
+	return restore_pipe_anon(ctx, hf, rp);
+}
+
+/* Move the data read into the pipe of rp's file[] into the FIFO. */
+static int restore_fifo_fill(struct ckpt_ctx *ctx,
+			     const struct ckpt_hdr_file *hf,
+			     struct ckpt_rst_pipe *rp, const char *name)
+{
+	ssize_t n, w, done;
+	char *data;
+	int ret = 0;
+
+	data = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
+	if (!data)
+		return ckpt_nomem(ctx, "FIFO data");
+	for (;;) {
+		n = kernel_read(rp->file[0], data, PAGE_SIZE, NULL);
+		if (n == -EAGAIN || !n)	/* empty (the write end is ours) */
+			break;
+		if (n < 0) {
+			ret = ckpt_err(ctx, (int)n,
+				       "file %u: FIFO %s: reading its data failed",
+				       hf->objref, name);
+			break;
+		}
+		for (done = 0; done < n; done += w) {
+			w = kernel_write(rp->fifo, data + done, n - done, NULL);
+			if (w <= 0) {
+				ret = ckpt_err(ctx, w ? (int)w : -EIO,
+					       "file %u: FIFO %s: refilling it failed",
+					       hf->objref, name);
+				goto out;
+			}
+		}
+		cond_resched();
+	}
+out:
+	kfree(data);
+	return ret;
+}
+
+/*
+ * The first open file of a FIFO met, on the one lookup of @name
+ * (restore_lookup_path(): the restored task's rights, the saved type and
+ * identity): first the holder, an internal O_RDWR open file, which must
+ * find a FIFO nobody has open (no reader, no writer, no data: one open
+ * outside would share the restored pipe); the FIFO gets the saved capacity
+ * and data (the restored task must be allowed to write it for that); then
+ * the tree's file (@flags has O_NONBLOCK) on the same path.
+ */
+static struct file *restore_fifo_first(struct ckpt_ctx *ctx,
+				       const struct ckpt_hdr_file *hf,
+				       struct ckpt_rst_pipe *rp,
+				       const char *name, unsigned int flags,
+				       const char *what)
+{
+	struct pipe_inode_info *pipe;
+	struct file *holder, *file = NULL;
+	struct path path;
+	bool fresh;
+	long sz;
+	int ret;
+
+	ret = restore_lookup_path(ctx, name, flags, S_IFIFO, 0, &hf->id, what,
+				  &path);
+	if (ret)
+		return ERR_PTR(ret);
+	if (rp->data_len) {
+		ret = inode_permission(mnt_user_ns(path.mnt),
+				       d_inode(path.dentry), MAY_WRITE);
+		if (ret) {
+			ckpt_err(ctx, ret, "%s: FIFO %s: the restored task may not write its data",
+				 what, name);
+			goto out;
+		}
+	}
+	/* internal: never installed, dropped with the context */
+	holder = dentry_open(&path, O_RDWR | O_NONBLOCK | O_LARGEFILE,
+			     current_cred());
+	if (IS_ERR(holder)) {
+		ret = ckpt_err(ctx, PTR_ERR(holder), "%s: FIFO %s: open failed",
+			       what, name);
+		goto out;
+	}
+	/* what was opened is a FIFO (its type was checked on the lookup) */
+	pipe = get_pipe_info(holder, false);
+	if (!pipe) {
+		fput(holder);
+		ret = ckpt_err(ctx, -ESTALE, "%s: %s: not a FIFO", what, name);
+		goto out;
+	}
+	pipe_lock(pipe);
+	fresh = pipe->readers == 1 && pipe->writers == 1 &&
+		pipe_empty(pipe->head, pipe->tail);
+	pipe_unlock(pipe);
+	if (!fresh) {
+		fput(holder);
+		ret = ckpt_err(ctx, -EBUSY,
+			       "%s: FIFO %s is open outside the restarted tree (or holds data)",
+			       what, name);
+		goto out;
+	}
+	rp->fifo = holder;	/* released with rp */
+
+	sz = pipe_fcntl(holder, F_GETPIPE_SZ, 0);
+	if (sz != rp->size)
+		sz = pipe_fcntl(holder, F_SETPIPE_SZ, rp->size);
+	if (sz != rp->size) {
+		ret = ckpt_err(ctx, sz < 0 ? (int)sz : -EINVAL,
+			       "%s: FIFO %s: can not set its capacity to %u (pipe-max-size, pipe-user-pages limits?)",
+			       what, name, rp->size);
+		goto out;
+	}
+	ret = restore_fifo_fill(ctx, hf, rp, name);
+	if (!ret)
+		file = restore_open_found(ctx, &path, flags, name, what);
+out:
+	path_put(&path);
+	return ret ? ERR_PTR(ret) : file;
+}
+
+/*
+ * An open file of a FIFO: reopened by path with the restored task's rights
+ * and the checks of open(2), O_NONBLOCK while opening; the FIFO holder
+ * makes sure that neither blocks nor fails.  What is opened must be the
+ * pipe of the holder.  A FIFO saved without a path (its name was unlinked)
+ * comes back as an anonymous pipe with the same data and open files.
+ */
+static struct file *restore_fifo_file(struct ckpt_ctx *ctx,
+				      const struct ckpt_hdr_file *hf,
+				      const char *path)
+{
+	struct ckpt_rst_pipe *rp;
+	unsigned int added;
+	struct file *file;
+	char what[24];
+
+	rp = restore_pipe_of(ctx, hf, path ? CKPT_FILE_FIFO : CKPT_FILE_PIPE);
+	if (IS_ERR(rp))
+		return ERR_CAST(rp);
+	if (!path) {
+		if (memchr_inv(&hf->id, 0, sizeof(hf->id))) {
+			ckpt_err(ctx, -EINVAL,
+				 "file %u: an unlinked FIFO has no identity",
+				 hf->objref);
+			return ERR_PTR(-EINVAL);
+		}
+		return restore_pipe_anon(ctx, hf, rp);
+	}
+	if (hf->id.size || hf->id.mtime_sec || hf->id.mtime_nsec) {
+		ckpt_err(ctx, -EINVAL, "file %u: a FIFO's identity has no size nor mtime",
+			 hf->objref);
+		return ERR_PTR(-EINVAL);
+	}
+
+	added = O_NONBLOCK & ~hf->f_flags;
+	snprintf(what, sizeof(what), "file %u", hf->objref);
+	if (!rp->fifo)
+		file = restore_fifo_first(ctx, hf, rp, path,
+					  (hf->f_flags & ~O_DIRECT) | added,
+					  what);
+	else
+		file = restore_open_path(ctx, path,
+					 (hf->f_flags & ~O_DIRECT) | added,
+					 S_IFIFO, 0, &hf->id, what);
+	if (IS_ERR(file))
+		return file;
+	if (get_pipe_info(file, false) != get_pipe_info(rp->fifo, false)) {
+		fput(file);
+		ckpt_err(ctx, -ESTALE, "file %u: %s: another FIFO than pipe %u's",
+			 hf->objref, path, hf->obj_ref);
+		return ERR_PTR(-ESTALE);
+	}
+	/* f_flags as F_GETFL showed them at checkpoint */
+	ckpt_set_file_flags(file, (file->f_flags & ~added) |
+			    (hf->f_flags & O_DIRECT));
+	return file;
+}
+
+/*
+ * A regular file, directory or character device, or an O_PATH file of any
+ * node, reopened by path.
+ */
 static struct file *restore_path_file(struct ckpt_ctx *ctx,
 				      const struct ckpt_hdr_file *hf,
 				      const char *path)
@@ -1531,9 +1906,13 @@ static struct file *restore_path_file(struct ckpt_ctx *ctx,
 	if (hf->obj_ref || !path || path[0] != '/')
 		goto bad;
 	if (hf->kind == CKPT_FILE_REG) {
-		if ((type != S_IFREG && type != S_IFDIR) || hf->rdev ||
-		    ((flags & O_PATH) && hf->pos) ||
-		    (type == S_IFDIR && (hf->id.size || hf->id.mtime_sec ||
+		/* with O_PATH, any node but a character device (CHR's) */
+		if ((type != S_IFREG && type != S_IFDIR &&
+		     (!(flags & O_PATH) ||
+		      (type != S_IFLNK && type != S_IFIFO &&
+		       type != S_IFSOCK && type != S_IFBLK))) ||
+		    hf->rdev || ((flags & O_PATH) && hf->pos) ||
+		    (type != S_IFREG && (hf->id.size || hf->id.mtime_sec ||
 					 hf->id.mtime_nsec)))
 			goto bad;
 	} else {

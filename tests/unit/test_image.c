@@ -1897,9 +1897,16 @@ START_TEST(pipe_file_checks)
 	off = img_find(&im, CKPT_HDR_FILE, 0);
 	((struct ckpt_hdr_file *)(im.buf + off))->f_flags = 2;	/* O_RDWR */
 	img_refresh_tail(&im);
+	ck_valid(read_img(&im));	/* a pipe reopened read-write */
+	img_free(&im);
+
+	img_full(&im, 100);
+	off = img_find(&im, CKPT_HDR_FILE, 0);
+	((struct ckpt_hdr_file *)(im.buf + off))->f_flags = 3;
+	img_refresh_tail(&im);
 	res = read_img(&im);
 	ck_assert_fails(res, KCR_ERR_FORMAT, off,
-			"FILE 2: a pipe end is O_RDONLY or O_WRONLY, not f_flags 02");
+			"FILE 2: a pipe or FIFO file is O_RDONLY, O_WRONLY or O_RDWR, not f_flags 03");
 	img_free(&im);
 
 	img_full(&im, 100);
@@ -1908,7 +1915,7 @@ START_TEST(pipe_file_checks)
 	img_refresh_tail(&im);
 	res = read_img(&im);
 	ck_assert_fails(res, KCR_ERR_FORMAT, off,
-			"FILE 3 of kind reg has obj_ref 1 (only pipe ends have one)");
+			"FILE 3 of kind reg has obj_ref 1 (only pipe and FIFO files have one)");
 	img_free(&im);
 
 	img_full(&im, 100);
@@ -1922,44 +1929,189 @@ START_TEST(pipe_file_checks)
 }
 END_TEST
 
-START_TEST(pipe_end_used_by_one_file)
+/*
+ * n FILEs of PIPE 1 of the given kinds (kinds[i]; a FIFO with path if
+ * paths[i]) and f_flags (i % 3: read, write, read-write), each at an fd.
+ * Returns the offset of the last FILE.
+ */
+static size_t pipe_files_image(struct img *im, uint32_t n,
+			       const uint32_t *kinds, const char *const *paths)
 {
 	struct ckpt_task_pids e = img_proc(NULL, 10);
 	struct ckpt_hdr_pipe pipe;
 	struct ckpt_hdr_file file;
 	struct ckpt_hdr_fd fd;
-	struct img im = { 0 };
-	struct result res;
 	size_t off = 0;
 	uint32_t i;
 
-	img_header(&im);
-	img_tree(&im, &e, 1);
-	img_task(&im, 10, "x");
-	img_creds(&im);
-	img_fs(&im, e.fs_ref);
-	img_files(&im, e.files_ref, 3);
+	img_header(im);
+	img_tree(im, &e, 1);
+	img_task(im, 10, "x");
+	img_creds(im);
+	img_fs(im, e.fs_ref);
+	img_files(im, e.files_ref, n);
 	memset(&pipe, 0, sizeof(pipe));
 	pipe.objref = 1;
 	pipe.size = 65536;
-	img_rec(&im, CKPT_HDR_PIPE, &pipe, sizeof(pipe), NULL, 0);
-	/* read end, write end, and the read end again */
-	for (i = 0; i < 3; i++) {
+	img_rec(im, CKPT_HDR_PIPE, &pipe, sizeof(pipe), NULL, 0);
+	for (i = 0; i < n; i++) {
 		memset(&file, 0, sizeof(file));
 		file.objref = 2 + i;
-		file.kind = CKPT_FILE_PIPE;
-		file.f_flags = i == 1;
+		file.kind = kinds[i];
+		file.f_flags = i % 3;
+		file.mode = S_IFIFO | 0600;
 		file.obj_ref = 1;
-		off = img_rec(&im, CKPT_HDR_FILE, &file, sizeof(file), NULL, 0);
+		if (paths && paths[i]) {
+			file.path_len = strlen(paths[i]) + 1;
+			file.id.dev = 5;
+			file.id.ino = 77;
+		}
+		off = img_rec(im, CKPT_HDR_FILE, &file, sizeof(file),
+			      paths ? paths[i] : NULL, file.path_len);
 		memset(&fd, 0, sizeof(fd));
 		fd.fd = i;
 		fd.file_ref = 2 + i;
-		img_rec(&im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
+		img_rec(im, CKPT_HDR_FD, &fd, sizeof(fd), NULL, 0);
 	}
-	img_tail(&im);
+	img_mm(im, e.mm_ref, 0);
+	img_sighand(im, e.sighand_ref);
+	img_signal(im, 0, 0, 0);
+	img_cpu(im);
+	img_fpu(im);
+	img_tail(im);
+	return off;
+}
+
+/* Any number of open files of a pipe, in any access mode (reopens). */
+START_TEST(pipe_several_files_of_an_end)
+{
+	static const uint32_t k[4] = { CKPT_FILE_PIPE, CKPT_FILE_PIPE,
+				       CKPT_FILE_PIPE, CKPT_FILE_PIPE };
+	struct img im = { 0 };
+
+	pipe_files_image(&im, 4, k, NULL);
+	ck_valid(read_img(&im));
+	img_free(&im);
+}
+END_TEST
+
+/* O_PATH files of kind reg: any node but a character device. */
+START_TEST(opath_files)
+{
+	struct ckpt_hdr_file *f;
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	img_full(&im, 100);
+	off = img_find(&im, CKPT_HDR_FILE, 1);	/* /tmp/log */
+	f = (struct ckpt_hdr_file *)(im.buf + off);
+	f->mode = S_IFLNK | 0777;
+	f->f_flags = 010000000 | 0400000;	/* O_PATH | O_NOFOLLOW */
+	f->pos = 0;
+	f->id.size = 0;
+	f->id.mtime_sec = 0;
+	f->id.mtime_nsec = 0;
+	img_refresh_tail(&im);
+	ck_valid(read_img(&im));
+	f->f_flags = 1;
+	img_refresh_tail(&im);
 	res = read_img(&im);
 	ck_assert_fails(res, KCR_ERR_FORMAT, off,
-			"FILE 4: the read end of PIPE 1 is already used by another FILE");
+			"FILE 3: kind reg of mode 0120777 is a regular file or directory, or an O_PATH file");
+	f->f_flags = 010000000;
+	f->mode = S_IFCHR | 0666;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 3: kind reg of mode 020666 is a regular file or directory, or an O_PATH file");
+	f->mode = S_IFIFO | 0666;
+	f->id.size = 1;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 3: the identity of a directory or other non-regular file has no size nor mtime (size 1, mtime 0.000000000)");
+	img_free(&im);
+}
+END_TEST
+
+/* FIFO files: a path and an identity, or an unlinked one with neither. */
+START_TEST(fifo_files)
+{
+	static const uint32_t k[3] = { CKPT_FILE_FIFO, CKPT_FILE_FIFO,
+				       CKPT_FILE_FIFO };
+	static const uint32_t mixed[2] = { CKPT_FILE_PIPE, CKPT_FILE_FIFO };
+	static const char *const p3[3] = { "/tmp/f", "/tmp/f", "/tmp/f" };
+	static const char *const p2[2] = { NULL, "/tmp/f" };
+	struct ckpt_hdr_file *f;
+	struct img im = { 0 };
+	struct result res;
+	size_t off;
+
+	pipe_files_image(&im, 3, k, p3);
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	pipe_files_image(&im, 3, k, NULL);	/* unlinked: an anonymous pipe */
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	pipe_files_image(&im, 2, mixed, NULL);	/* a pipe, an unlinked FIFO */
+	ck_valid(read_img(&im));
+	img_free(&im);
+
+	off = pipe_files_image(&im, 2, mixed, p2);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 3: PIPE 1 is both an anonymous pipe and a named FIFO");
+	img_free(&im);
+
+	/* a pipe's FILE has no path (only a FIFO's) */
+	pipe_files_image(&im, 2, mixed, p3);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_FILE, 0),
+			"FILE 2: a pipe has no path");
+	img_free(&im);
+
+	off = pipe_files_image(&im, 3, k, p3);
+	f = (struct ckpt_hdr_file *)(im.buf + off);
+	f->mode = S_IFREG | 0600;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 4: a FIFO file has a FIFO's mode (not 0100600), no position, no rdev");
+	img_free(&im);
+
+	off = pipe_files_image(&im, 3, k, p3);
+	((struct ckpt_hdr_file *)(im.buf + off))->pos = 1;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 4: a FIFO file has a FIFO's mode (not 010600), no position, no rdev");
+	img_free(&im);
+
+	off = pipe_files_image(&im, 3, k, p3);
+	((struct ckpt_hdr_file *)(im.buf + off))->id.size = 9;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 4: the identity of a directory or other non-regular file has no size nor mtime (size 9, mtime 0.000000000)");
+	img_free(&im);
+
+	off = pipe_files_image(&im, 3, k, NULL);	/* unlinked: no identity */
+	((struct ckpt_hdr_file *)(im.buf + off))->id.ino = 9;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 4: an identity (dev/ino/size/mtime) where there is no file: must be 0");
+	img_free(&im);
+
+	off = pipe_files_image(&im, 3, k, p3);
+	((struct ckpt_hdr_file *)(im.buf + off))->obj_ref = 4;
+	img_refresh_tail(&im);
+	res = read_img(&im);
+	ck_assert_fails(res, KCR_ERR_FORMAT, off,
+			"FILE 4: obj_ref 4 names no PIPE written before");
 	img_free(&im);
 }
 END_TEST
@@ -3886,7 +4038,7 @@ START_TEST(file_identity_fields_are_checked)
 	img_refresh_tail(&im);
 	res = read_img(&im);
 	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_FILE, 1),
-			"FILE 3: a directory's identity has no size nor mtime (size 42, mtime 1700000000.123456789)");
+			"FILE 3: the identity of a directory or other non-regular file has no size nor mtime (size 42, mtime 1700000000.123456789)");
 	img_free(&im);
 	img_full(&im, 100);
 	FIELD(im, CKPT_HDR_FILE, struct ckpt_hdr_file, 1)->mode = 040755;
@@ -3895,7 +4047,7 @@ START_TEST(file_identity_fields_are_checked)
 	img_refresh_tail(&im);
 	res = read_img(&im);
 	ck_assert_fails(res, KCR_ERR_FORMAT, img_find(&im, CKPT_HDR_FILE, 1),
-			"FILE 3: a directory's identity has no size nor mtime (size 0, mtime 0.123456789)");
+			"FILE 3: the identity of a directory or other non-regular file has no size nor mtime (size 0, mtime 0.123456789)");
 	img_free(&im);
 	img_full(&im, 100);
 	FIELD(im, CKPT_HDR_FILE, struct ckpt_hdr_file, 1)->mode = 040755;
@@ -4979,7 +5131,9 @@ static Suite *image_suite(void)
 	tcase_add_test(tc, objref_defined_once_across_kinds);
 	tcase_add_test(tc, pipe_file_names_a_pipe_written_before);
 	tcase_add_test(tc, pipe_file_checks);
-	tcase_add_test(tc, pipe_end_used_by_one_file);
+	tcase_add_test(tc, pipe_several_files_of_an_end);
+	tcase_add_test(tc, fifo_files);
+	tcase_add_test(tc, opath_files);
 	tcase_add_test(tc, shared_memory_objrefs);
 	tcase_add_test(tc, reserved_fields_of_fs_mm_sighand_are_zero);
 	tcase_add_test(tc, task_state_fields_are_checked);

@@ -552,8 +552,9 @@ static int check_string(struct kcr_reader *r, const char *s, size_t n,
 /*
  * A file identity (format v4): as the kernel's restore_file_id_valid(), pad
  * zero and a valid time; all zero where the record has no file (has_file 0:
- * a FILE not of kind REG, a VMA not of kind FILE, an MM without an exe);
- * no size nor mtime for a directory.
+ * a FILE not of kind REG nor a FIFO with a path, a VMA not of kind FILE,
+ * an MM without an exe); no size nor mtime for a directory or any other
+ * file that is not a regular one (FIFO, O_PATH symlink...).
  */
 static int check_file_id(struct kcr_reader *r, const struct ckpt_file_id *id,
 			 int has_file, int is_dir, const char *what,
@@ -574,7 +575,7 @@ static int check_file_id(struct kcr_reader *r, const struct ckpt_file_id *id,
 			    what);
 	if (is_dir && (id->size || id->mtime_sec || id->mtime_nsec))
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "%s: a directory's identity has no size nor mtime (size %llu, mtime %lld.%09u)",
+			    "%s: the identity of a directory or other non-regular file has no size nor mtime (size %llu, mtime %lld.%09u)",
 			    what, (unsigned long long)id->size,
 			    (long long)id->mtime_sec, id->mtime_nsec);
 	return 0;
@@ -629,8 +630,8 @@ enum {
 	OBJ_TTY,		/* a pty pair: size is the pts index */
 };
 
-#define PIPE_END_READ	0x1
-#define PIPE_END_WRITE	0x2
+#define PIPE_USED_ANON	0x1	/* by a PIPE FILE or an unlinked FIFO's */
+#define PIPE_USED_FIFO	0x2	/* by a FIFO FILE with a path */
 #define UNIX_DEFINED	0x1	/* OBJ_UNIX: its UNIX record was read (in ends) */
 #define UNIX_SHUT_RD	0x2	/* OBJ_UNIX: its record has CKPT_UNIX_SHUT_RD */
 #define UNIX_SHUT_WR	0x4	/* OBJ_UNIX: its record has CKPT_UNIX_SHUT_WR */
@@ -644,7 +645,7 @@ struct kcr_obj {
 	uint32_t ref;
 	uint32_t kind;		/* enum kcr_ref_kind or OBJ_* */
 	uint32_t owner;		/* TREE kinds: first TREE entry with this ref */
-	uint32_t ends;		/* PIPE: PIPE_END_* used by a FILE so far */
+	uint32_t ends;		/* PIPE: PIPE_USED_* by the FILEs so far */
 	uint32_t uses;		/* FILE, PIPE...: records that use it so far */
 	uint32_t flocked;	/* FILE: a FILE_LOCK of kind FLOCK was seen */
 	uint64_t off;		/* body kinds: offset of the defining record */
@@ -1847,6 +1848,7 @@ static int file_kind_known(uint32_t kind)
 	case CKPT_FILE_REG:
 	case CKPT_FILE_CHR:
 	case CKPT_FILE_PIPE:
+	case CKPT_FILE_FIFO:
 	case CKPT_FILE_UNIX:
 	case CKPT_FILE_EPOLL:
 	case CKPT_FILE_GHOST:
@@ -2619,7 +2621,7 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 {
 	struct kcr_obj *o, *pipe;
 	char what[24];
-	uint32_t end;
+	uint32_t used;
 
 	if (section_take(r, &r->files, CKPT_HDR_FILES, CKPT_HDR_FILE, 0, off))
 		return -1;
@@ -2632,42 +2634,51 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 				    "FILE %u of kind ghost with a path or mode 0%o",
 				    f->objref, f->mode);
 	} else if (!file_kind_has_obj(f->kind) && !is_event_kind(f->kind) &&
-		   !f->path_len)
+		   f->kind != CKPT_FILE_FIFO && !f->path_len)
+		/* (a FIFO whose name was unlinked has none) */
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 			    "FILE of kind %s without a path",
 			    kcr_file_kind_name(f->kind));
+	if (f->kind == CKPT_FILE_PIPE && f->path_len)
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: a pipe has no path", f->objref);
 	if (check_string(r, (const char *)(f + 1), f->path_len,
 			 "FILE path", off))
 		return -1;
 	snprintf(what, sizeof(what), "FILE %u", f->objref);
-	if (check_file_id(r, &f->id, f->kind == CKPT_FILE_REG,
-			  f->kind == CKPT_FILE_REG &&
-			  (f->mode & S_IFMT) == S_IFDIR, what, off))
+	if (check_file_id(r, &f->id, f->kind == CKPT_FILE_REG ||
+			  (f->kind == CKPT_FILE_FIFO && f->path_len),
+			  (f->mode & S_IFMT) != S_IFREG, what, off))
 		return -1;
-	if (f->kind == CKPT_FILE_PIPE) {
+	/* O_PATH (REG kind): any node but a device of the CHR kind */
+	if (f->kind == CKPT_FILE_REG && (f->mode & S_IFMT) != S_IFREG &&
+	    (f->mode & S_IFMT) != S_IFDIR &&
+	    (!(f->f_flags & O_PATH) || (f->mode & S_IFMT) == S_IFCHR))
+		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+			    "FILE %u: kind reg of mode 0%o is a regular file or directory, or an O_PATH file",
+			    f->objref, f->mode);
+	if (f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_FIFO) {
+		used = f->kind == CKPT_FILE_FIFO && f->path_len ?
+		       PIPE_USED_FIFO : PIPE_USED_ANON;
 		pipe = obj_find(r, f->obj_ref);
 		if (!pipe || pipe->kind != OBJ_PIPE)
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
 				    "FILE %u: obj_ref %u names no PIPE written before",
 				    f->objref, f->obj_ref);
-		switch (f->f_flags & O_ACCMODE) {
-		case O_RDONLY:
-			end = PIPE_END_READ;
-			break;
-		case O_WRONLY:
-			end = PIPE_END_WRITE;
-			break;
-		default:
+		if ((f->f_flags & O_ACCMODE) == O_ACCMODE)
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "FILE %u: a pipe end is O_RDONLY or O_WRONLY, not f_flags 0%o",
+				    "FILE %u: a pipe or FIFO file is O_RDONLY, O_WRONLY or O_RDWR, not f_flags 0%o",
 				    f->objref, f->f_flags);
-		}
-		if (pipe->ends & end)
+		if (f->kind == CKPT_FILE_FIFO &&
+		    ((f->mode & S_IFMT) != S_IFIFO || f->pos || f->rdev))
 			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-				    "FILE %u: the %s end of PIPE %u is already used by another FILE",
-				    f->objref, end == PIPE_END_READ ? "read" : "write",
-				    f->obj_ref);
-		pipe->ends |= end;
+				    "FILE %u: a FIFO file has a FIFO's mode (not 0%o), no position, no rdev",
+				    f->objref, f->mode);
+		if (pipe->ends && pipe->ends != used)
+			return fail(r, KCR_ERR_FORMAT, EINVAL, off,
+				    "FILE %u: PIPE %u is both an anonymous pipe and a named FIFO",
+				    f->objref, f->obj_ref);
+		pipe->ends = used;
 		pipe->uses++;
 	} else if (f->kind == CKPT_FILE_UNIX) {
 		if (f->path_len)
@@ -2693,7 +2704,7 @@ static int check_file(struct kcr_reader *r, const struct ckpt_hdr_file *f,
 			return -1;
 	} else if (f->obj_ref) {
 		return fail(r, KCR_ERR_FORMAT, EINVAL, off,
-			    "FILE %u of kind %s has obj_ref %u (only pipe ends have one)",
+			    "FILE %u of kind %s has obj_ref %u (only pipe and FIFO files have one)",
 			    f->objref, kcr_file_kind_name(f->kind), f->obj_ref);
 	}
 	o = obj_define(r, f->objref, OBJ_FILE, "FILE", off);

@@ -866,13 +866,17 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 		pf_i(p, "pos", f->pos);
 		if (f->kind == CKPT_FILE_CHR || f->kind == CKPT_FILE_TTY)
 			pf_x(p, "rdev", f->rdev);
-		if (f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_UNIX ||
-		    f->kind == CKPT_FILE_EPOLL || f->kind == CKPT_FILE_GHOST ||
-		    f->kind == CKPT_FILE_TTY || f->kind == CKPT_FILE_INOTIFY)
+		if (f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_FIFO ||
+		    f->kind == CKPT_FILE_UNIX || f->kind == CKPT_FILE_EPOLL ||
+		    f->kind == CKPT_FILE_GHOST || f->kind == CKPT_FILE_TTY ||
+		    f->kind == CKPT_FILE_INOTIFY)
 			pf_u(p, "obj_ref", f->obj_ref);
 		if (f->path_len)
 			pf_s(p, "path", (const char *)(f + 1), f->path_len);
-		if (f->kind == CKPT_FILE_REG)
+		if (f->kind == CKPT_FILE_FIFO && !f->path_len)
+			pf_w(p, "fifo", "unlinked");
+		if (f->kind == CKPT_FILE_REG ||
+		    (f->kind == CKPT_FILE_FIFO && f->path_len))
 			pf_file_id(p, "", &f->id);
 		break;
 	}

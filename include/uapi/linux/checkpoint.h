@@ -361,10 +361,12 @@ struct ckpt_hdr_fd {
 #define CKPT_FD_CLOEXEC		0x1
 
 enum ckpt_file_kind {
-	CKPT_FILE_REG		= 1,	/* regular file or directory, reopened by path */
+	/* regular file or directory, or O_PATH file of any node but a CHR */
+	CKPT_FILE_REG		= 1,	/* reopened by path */
 	CKPT_FILE_CHR		= 2,	/* character device, reopened by path */
-	CKPT_FILE_PIPE		= 3,	/* one end of a PIPE object */
-	CKPT_FILE_FIFO		= 4,	/* a FIFO's PIPE object, reopened by path */
+	CKPT_FILE_PIPE		= 3,	/* an open file of a PIPE object (any access mode) */
+	/* FIFO without a path: its name was unlinked, restored as a pipe */
+	CKPT_FILE_FIFO		= 4,	/* an open file of a FIFO's PIPE object, reopened by path */
 	CKPT_FILE_GHOST		= 5,	/* an INODE object: deleted file, memfd */
 	CKPT_FILE_EVENTFD	= 6,	/* an EVENTFD object */
 	CKPT_FILE_SIGNALFD	= 7,	/* a SIGNALFD object */
@@ -399,10 +401,11 @@ struct ckpt_hdr_file {
 	__u32 mode;		/* inode mode (type and permission bits) */
 	__s64 pos;
 	__u64 rdev;		/* CHR: new_encode_dev() of the device */
-	__u32 obj_ref;		/* PIPE...: objref of the object it opens */
-	__u16 path_len;		/* REG/CHR: bytes of path, NUL included */
+	__u32 obj_ref;		/* PIPE, FIFO...: objref of the object it opens */
+	__u16 path_len;		/* REG/CHR/FIFO: bytes of path, NUL included */
 	__u16 pad;
-	struct ckpt_file_id id;	/* REG: the file (size, mtime 0 for a directory) */
+	/* REG, FIFO with a path: the file (size, mtime 0 but for a regular file) */
+	struct ckpt_file_id id;
 	/* followed by path */
 };
 
