@@ -105,6 +105,29 @@ static void __attribute__((noreturn)) feeder_fail(char *msg, int code,
 	_exit(code);
 }
 
+/*
+ * The kernel stopped reading (EPIPE: the restart failed).  Corrupt
+ * compressed data can decode into a bad image that the kernel refuses
+ * before the stream's checksum comes: inflate the rest of a compressed
+ * input, to say whether the stream itself was corrupt (the tool waits a
+ * while for this before it kills the feeder).
+ */
+static void __attribute__((noreturn)) feeder_verify(struct kcr_zin *zin,
+						    char *buf, char *msg)
+{
+	int fmt = kcr_zin_format(zin);
+	ssize_t n;
+
+	if (fmt != KCR_Z_GZIP && fmt != KCR_Z_ZLIB)
+		_exit(FEEDER_EPIPE);
+	while ((n = kcr_zin_read(zin, buf, FEEDER_BUF)) > 0)
+		;
+	if (n < 0 && kcr_zin_error(zin, NULL) != KCR_ZIN_EIO)
+		feeder_fail(msg, FEEDER_EDATA, "the image cannot be read whole: %s",
+			    kcr_zin_reason(zin));
+	_exit(FEEDER_EPIPE);
+}
+
 static void __attribute__((noreturn)) feeder_main(int in_fd, int out_fd,
 						  const void *prefix, size_t len,
 						  struct kcr_zin *zin, int spool_fd,
@@ -141,8 +164,11 @@ static void __attribute__((noreturn)) feeder_main(int in_fd, int out_fd,
 		}
 		if (n == 0)
 			break;
-		if (write_all(out_fd, buf, (size_t)n))
-			_exit(errno == EPIPE ? FEEDER_EPIPE : FEEDER_EREAD);
+		if (write_all(out_fd, buf, (size_t)n)) {
+			if (errno != EPIPE)
+				_exit(FEEDER_EREAD);
+			feeder_verify(zin, buf, msg);
+		}
 	}
 	_exit(FEEDER_OK);
 }

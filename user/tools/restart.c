@@ -83,6 +83,7 @@
 #define EOF_GRACE_MS	500		/* pipes closed, no "restart done" */
 #define PROBE_MS	10000		/* waiting for the probe reports */
 #define SPOOL_CHUNK	(256 * 1024)
+#define FEEDER_VERIFY_MS 10000		/* a failed restart of a compressed image */
 
 int restart_main(int argc, char **argv, const char *prog);
 
@@ -237,6 +238,7 @@ struct run {
 	int root_exited, root_status;
 	int feeder_exited, feeder_status;
 	char *feeder_msg;		/* the feeder's reason (shared memory) */
+	int compressed;			/* the input is gzip or zlib */
 	int failed;			/* a failure record arrived */
 	struct mktree_status st;
 	size_t st_have;
@@ -454,9 +456,20 @@ static int fail_exit(struct run *r, const char *fmt, ...)
 {
 	va_list ap;
 
+	long end = now_ms() + FEEDER_VERIFY_MS;
 	int status;
 	pid_t pid;
 
+	/*
+	 * A compressed image: the tree first, and then give the feeder a
+	 * moment to check the rest of the stream (feeder.c), which tells
+	 * a corrupt stream from a bad image; not after a signal.
+	 */
+	if (r->compressed && r->feeder > 0 && !r->feeder_exited && !got_signal) {
+		mktree_kill_all(&r->mt);
+		while (!r->feeder_exited && now_ms() < end && !got_signal)
+			pump(r, 20);
+	}
 	kill_everything(r);
 	drain_log(r);
 	while ((pid = waitpid(-1, &status, __WALL)) > 0 || errno == EINTR) {
@@ -859,6 +872,8 @@ int restart_main(int argc, char **argv, const char *prog)
 
 	/* 4. The feeder, created after the tree so it cannot take a saved pid. */
 	r.spooling = 0;
+	r.compressed = kcr_reader_compression(&reader, NULL) == KCR_Z_GZIP ||
+		       kcr_reader_compression(&reader, NULL) == KCR_Z_ZLIB;
 	r.feeder_msg = mmap(NULL, FEEDER_MSG_MAX, PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (r.feeder_msg == MAP_FAILED)
