@@ -1525,9 +1525,11 @@ static void zlib_file(const char *from, const char *to)
  * An image of one task with npages pseudo-random pages: deflate cannot
  * shrink them, so the compressed image is larger than the tools' buffers
  * and a corrupt byte decodes into wrong page data, which only the gzip
- * checksum at the end tells.
+ * checksum at the end tells.  With text, pages of text-like bytes: a
+ * corrupt byte there breaks the Huffman codes (a zlib error, or garbage
+ * the kernel refuses first).
  */
-static void random_image(const char *name, int npages)
+static void random_image(const char *name, int npages, int text)
 {
 	struct ckpt_task_pids e = img_proc(NULL, 4242);
 	size_t dlen = (size_t)npages * (8 + IMG_PAGE);
@@ -1561,6 +1563,8 @@ static void random_image(const char *name, int npages)
 	for (i = (size_t)npages * 8; i < dlen; i++) {
 		v = v * 1103515245 + 12345;
 		data[i] = (unsigned char)(v >> 16);
+		if (text)	/* words of a small alphabet: deflate shrinks it */
+			data[i] = (v >> 16) % 5 ? "abcdefgh "[(v >> 20) % 9] : '\n';
 	}
 	img_rec(&im, CKPT_HDR_PAGES, &pages, sizeof(pages), data, dlen);
 	img_sighand(&im, e.sighand_ref);
@@ -1602,7 +1606,7 @@ START_TEST(restart_of_a_compressed_image_from_a_file_and_a_pipe)
 {
 	struct out o;
 
-	random_image("r.img", 250);	/* 1 MiB */
+	random_image("r.img", 250, 0);	/* 1 MiB */
 	gzip_file("r.img", "r.img.gz");
 	run(&o, "KCR_FAKE=ok %s/restart-fake --no-pids -i r.img.gz -l log.txt; echo rc=$?; grep done log.txt",
 	    testbin);
@@ -1629,7 +1633,7 @@ START_TEST(restart_refuses_a_corrupt_or_truncated_compressed_image)
 	struct out o;
 	FILE *f;
 
-	random_image("r.img", 250);
+	random_image("r.img", 250, 0);
 	gzip_file("r.img", "r.img.gz");
 	path_in_dir(path, sizeof(path), "r.img.gz");
 	ck_assert(!stat(path, &st));
@@ -1653,6 +1657,20 @@ START_TEST(restart_refuses_a_corrupt_or_truncated_compressed_image)
 	run(&o, "head -c -4 r2.img.gz | KCR_FAKE=ok %s/restart-fake --no-pids", testbin);
 	ck_rc(o, 1);
 	ck_has(o.err, "restart: the image cannot be read whole: the gzip stream is truncated");
+	/* corrupt Huffman-coded data: zlib's error, or a bad image first */
+	random_image("t.img", 250, 1);
+	gzip_file("t.img", "t.img.gz");
+	path_in_dir(path, sizeof(path), "t.img.gz");
+	ck_assert(!stat(path, &st));
+	f = fopen(path, "r+");
+	ck_assert(f && !fseek(f, st.st_size / 2, SEEK_SET));
+	ck_assert(fwrite("\0\0\0\0\0\0\0\0", 1, 8, f) == 8);
+	fclose(f);
+	run(&o, "cat t.img.gz | KCR_FAKE=ok %s/restart-fake --no-pids", testbin);
+	ck_rc(o, 1);
+	ck_assert_msg(!strncmp(o.err, "restart: the image cannot be read whole: the gzip stream is corrupt at compressed byte ",
+			       strlen("restart: the image cannot be read whole: the gzip stream is corrupt at compressed byte ")),
+		      "stderr: %s", o.err);
 	/* nothing of the fake tree is left */
 	run(&o, "sleep 0.3; ps -eo comm= | grep -c '^rand$'");
 	ck_has(o.out, "0");
@@ -1683,7 +1701,7 @@ START_TEST(checkpoint_z_writes_gzip_replacing_the_image_only_when_complete)
 
 	if (!have_cgroup2())
 		return;
-	random_image("r.img", 250);
+	random_image("r.img", 250, 0);
 	path_in_dir(path, sizeof(path), "r.img");
 	save("good.img", old_img, sizeof(old_img) - 1);
 	before = stat_of("good.img");

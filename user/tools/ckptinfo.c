@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ckptinfo [--json] IMAGE: list every record of a kcr image and validate it.
+ * The image may be gzip or zlib compressed (checkpoint -z): it is inflated
+ * on the fly (libkcr compress.c) and a "compressed:" line reports it.
  * IMAGE may be "-" for stdin.  Exit 0 if the image is valid, 1 if not (with
  * "ckptinfo: offset N: reason" on stderr), 2 on usage errors.
  *
@@ -25,7 +27,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ckptinfo [--json] IMAGE   (IMAGE may be - for stdin)\n");
+	fprintf(f, "usage: ckptinfo [--json] IMAGE   (IMAGE may be - for stdin, and gzip or zlib compressed)\n");
 }
 
 int main(int argc, char **argv)

@@ -113,7 +113,8 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"usage: %s [-i FILE] [-l LOGFILE] [--no-pids] [--pidns|--no-pidns] [--wait SECS]\n"
 		"       %*s [--ipcns|--no-ipcns] [--force-files] [-d] [-v] [--dry-run] [--probe]\n"
-		"  -i, --input FILE    read the image from FILE (default: stdin)\n"
+		"  -i, --input FILE    read the image from FILE (default: stdin); plain, or\n"
+		"                      gzip or zlib compressed (recognised by its magic)\n"
 		"  -l, --log LOGFILE   append the kernel's log to LOGFILE (never truncated)\n"
 		"  -n, --no-pids       do not restore the saved pids\n"
 		"  -p, --pidns         restart in a new pid namespace (the root is its pid 1);\n"
@@ -433,7 +434,20 @@ static void drain_log(struct run *r)
 
 static void kill_everything(struct run *r)
 {
+	long end = now_ms() + FEEDER_VERIFY_MS;
+
 	mktree_kill_all(&r->mt);
+	/*
+	 * A compressed image: the tree is gone, its image pipe closed; give
+	 * the feeder a moment to check the rest of the stream (feeder.c),
+	 * which tells a corrupt stream from a bad image.  Not after a
+	 * signal, and only once.
+	 */
+	if (r->compressed && r->feeder > 0 && !got_signal) {
+		r->compressed = 0;
+		while (!r->feeder_exited && now_ms() < end && !got_signal)
+			pump(r, 20);
+	}
 	if (r->feeder > 0 && !r->feeder_exited)
 		kill(r->feeder, SIGKILL);
 }
@@ -456,20 +470,9 @@ static int fail_exit(struct run *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	long end = now_ms() + FEEDER_VERIFY_MS;
 	int status;
 	pid_t pid;
 
-	/*
-	 * A compressed image: the tree first, and then give the feeder a
-	 * moment to check the rest of the stream (feeder.c), which tells
-	 * a corrupt stream from a bad image; not after a signal.
-	 */
-	if (r->compressed && r->feeder > 0 && !r->feeder_exited && !got_signal) {
-		mktree_kill_all(&r->mt);
-		while (!r->feeder_exited && now_ms() < end && !got_signal)
-			pump(r, 20);
-	}
 	kill_everything(r);
 	drain_log(r);
 	while ((pid = waitpid(-1, &status, __WALL)) > 0 || errno == EINTR) {
