@@ -1529,7 +1529,7 @@ static void zlib_file(const char *from, const char *to)
  * corrupt byte there breaks the Huffman codes (a zlib error, or garbage
  * the kernel refuses first).
  */
-static void random_image(const char *name, int npages, int text)
+static void random_img(struct img *im_out, int npages, int text)
 {
 	struct ckpt_task_pids e = img_proc(NULL, 4242);
 	size_t dlen = (size_t)npages * (8 + IMG_PAGE);
@@ -1572,8 +1572,16 @@ static void random_image(const char *name, int npages, int text)
 	img_cpu(&im);
 	img_fpu(&im);
 	img_tail(&im);
-	save_img(name, &im);
+	*im_out = im;
 	free(data);
+}
+
+static void random_image(const char *name, int npages, int text)
+{
+	struct img im = { 0 };
+
+	random_img(&im, npages, text);
+	save_img(name, &im);
 }
 
 START_TEST(ckptinfo_reports_a_compressed_image)
@@ -1674,6 +1682,46 @@ START_TEST(restart_refuses_a_corrupt_or_truncated_compressed_image)
 	/* nothing of the fake tree is left */
 	run(&o, "sleep 0.3; ps -eo comm= | grep -c '^rand$'");
 	ck_has(o.out, "0");
+}
+END_TEST
+
+/*
+ * Corrupt deflate data can decode into a bad record before the stream's
+ * checksum comes: made here of a bad record (the MM, 1 MiB before the end) in a
+ * stream whose crc32 is wrong too.  The kernel refuses the record first;
+ * restart and ckptinfo still say first that the stream is corrupt.
+ */
+START_TEST(corrupt_stream_decoding_into_a_bad_image_is_named)
+{
+	struct img im = { 0 };
+	struct out o;
+	char path[512];
+	struct stat st;
+	FILE *f;
+
+	random_img(&im, 250, 0);
+	im.buf[img_find(&im, CKPT_HDR_MM, 0)] = 0x7f;	/* its type */
+	save_img("b.img", &im);
+	gzip_file("b.img", "b.img.gz");
+	path_in_dir(path, sizeof(path), "b.img.gz");
+	ck_assert(!stat(path, &st));
+	f = fopen(path, "r+");
+	ck_assert(f && !fseek(f, st.st_size - 8, SEEK_SET));	/* the crc32 */
+	ck_assert(fwrite("\xde\xad", 1, 2, f) == 2);
+	fclose(f);
+	run(&o, "cat b.img.gz | KCR_FAKE=ok %s/restart-fake --no-pids", testbin);
+	ck_rc(o, 1);
+	ck_assert_msg(!strncmp(o.err, "restart: the image cannot be read whole: the gzip stream is corrupt at compressed byte ",
+			       strlen("restart: the image cannot be read whole: the gzip stream is corrupt at compressed byte ")),
+		      "stderr: %s", o.err);
+	ck_has(o.err, "zlib: incorrect data check");
+	ck_has(o.err, "unknown record type 127");	/* what the kernel saw */
+	run(&o, "%s/ckptinfo b.img.gz", bin);
+	ck_rc(o, 1);
+	ck_assert_msg(!strncmp(o.err, "ckptinfo: compressed image: the gzip stream is corrupt",
+			       strlen("ckptinfo: compressed image: the gzip stream is corrupt")),
+		      "stderr: %s", o.err);
+	ck_has(o.err, "unknown record type 127");
 }
 END_TEST
 
@@ -1867,6 +1915,7 @@ static Suite *tools_suite(void)
 	tcase_add_test(tc, ckptinfo_reports_a_compressed_image);
 	tcase_add_test(tc, restart_of_a_compressed_image_from_a_file_and_a_pipe);
 	tcase_add_test(tc, restart_refuses_a_corrupt_or_truncated_compressed_image);
+	tcase_add_test(tc, corrupt_stream_decoding_into_a_bad_image_is_named);
 	tcase_add_test(tc, checkpoint_level_is_checked);
 	tcase_add_test(tc, checkpoint_z_writes_gzip_replacing_the_image_only_when_complete);
 	suite_add_tcase(s, tc);
