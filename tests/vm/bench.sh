@@ -85,6 +85,7 @@ for mb in $zsizes; do
 	for l in plain $done_levels; do
 		if [ $l = plain ]; then f=$img; ck=$plain; else f=$img.z$l; eval "ck=\$zt_$l"; fi
 		size=$(wc -c < $f)
+		[ "$size" -gt 0 ] || size=1
 		rm -f /tmp/bench.ok
 		t2=$(now)
 		if ! restart -i $f -d > /tmp/bench.rpid; then
@@ -96,7 +97,7 @@ for mb in $zsizes; do
 		while kill -0 $rpid 2>/dev/null && [ $n -lt 1200 ]; do sleep 0.1; n=$((n+1)); done
 		ok=no; [ -e /tmp/bench.ok ] && ok=yes
 		[ $ok = yes ] || status=1
-		echo "bench: zlib | $mb | $l | $(ms 0 $ck) ($(mibs $mb $ck)) | $((ck * 100 / (plain + 1)))% | $((size >> 20)) ($((size >> 10))) | $((psize * 100 / (size + 1) / 100)).$((psize * 100 / (size + 1) % 100)) | $(ms $t2 $t3) | $ok"
+		echo "bench: zlib | $mb | $l | $(ms 0 $ck) ($(mibs $mb $ck)) | $((ck * 100 / (plain + 1)))% | $((size >> 20)) ($((size >> 10))) | $((psize * 100 / size / 100)).$((psize * 100 / size % 100 / 10))$((psize * 100 / size % 10)) | $(ms $t2 $t3) | $ok"
 	done
 	rm -f $img $img.z*
 done
