@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 #include "kcr.h"
 #include "imgwriter.h"
 #include "cmdrun.h"
@@ -875,7 +876,7 @@ START_TEST(checkpoint_ipc_option_is_documented)
 
 	run(&o, "%s/checkpoint --help", bin);
 	ck_rc(o, 0);
-	ck_has(o.out, "usage: checkpoint [-o FILE] [--kill] [--container] [--ipc] [-l LOGFILE] [-v] PID\n");
+	ck_has(o.out, "usage: checkpoint [-o FILE] [-z] [--level N] [--kill] [--container] [--ipc]\n");
 	ck_has(o.out, "      --ipc           save every SysV IPC object of the tree's IPC namespace\n");
 	run(&o, "%s/checkpoint --ipcx 1", bin);
 	ck_rc(o, 2);
@@ -1485,6 +1486,319 @@ START_TEST(checkpoint_signal_leaves_the_image_and_no_temporary)
 }
 END_TEST
 
+/* ---- compressed images (checkpoint -z, restart and ckptinfo inflating) ---- */
+
+/* gzip of a file in the scratch dir into another (zlib, level 1). */
+static void gzip_file(const char *from, const char *to)
+{
+	struct out o;
+
+	run(&o, "gzip -1 -c %s > %s", from, to);
+	ck_rc(o, 0);
+}
+
+/* A zlib (RFC 1950) stream of a file into another. */
+static void zlib_file(const char *from, const char *to)
+{
+	char path[512];
+	unsigned char *buf, *z;
+	uLongf zlen;
+	FILE *f;
+	long len;
+
+	path_in_dir(path, sizeof(path), from);
+	f = fopen(path, "r");
+	ck_assert(f && !fseek(f, 0, SEEK_END) && (len = ftell(f)) > 0);
+	rewind(f);
+	buf = malloc((size_t)len);
+	ck_assert(fread(buf, 1, (size_t)len, f) == (size_t)len);
+	fclose(f);
+	zlen = compressBound((uLong)len);
+	z = malloc(zlen);
+	ck_assert(compress2(z, &zlen, buf, (uLong)len, 6) == Z_OK);
+	save(to, z, zlen);
+	free(buf);
+	free(z);
+}
+
+/*
+ * An image of one task with npages pseudo-random pages: deflate cannot
+ * shrink them, so the compressed image is larger than the tools' buffers
+ * and a corrupt byte decodes into wrong page data, which only the gzip
+ * checksum at the end tells.  With text, pages of text-like bytes: a
+ * corrupt byte there breaks the Huffman codes (a zlib error, or garbage
+ * the kernel refuses first).
+ */
+static void random_img(struct img *im_out, int npages, int text)
+{
+	struct ckpt_task_pids e = img_proc(NULL, 4242);
+	size_t dlen = (size_t)npages * (8 + IMG_PAGE);
+	unsigned char *data = malloc(dlen);
+	uint64_t *addr = (uint64_t *)data;
+	struct ckpt_hdr_pages pages;
+	struct ckpt_hdr_vma vma;
+	struct img im = { 0 };
+	uint32_t v = 12345;
+	size_t i;
+
+	ck_assert(data != NULL);
+	img_header(&im);
+	img_tree(&im, &e, 1);
+	img_task(&im, 4242, "rand");
+	img_creds(&im);
+	img_fs(&im, e.fs_ref);
+	img_files(&im, e.files_ref, 0);
+	img_mm(&im, e.mm_ref, 1);
+	memset(&vma, 0, sizeof(vma));
+	vma.start = 0x7f0000000000ULL;
+	vma.end = vma.start + (uint64_t)npages * IMG_PAGE;
+	vma.vm_flags = CKPT_VM_READ | CKPT_VM_WRITE;
+	vma.kind = CKPT_VMA_ANON;
+	vma.nr_pages = npages;
+	img_rec(&im, CKPT_HDR_VMA, &vma, sizeof(vma), NULL, 0);
+	memset(&pages, 0, sizeof(pages));
+	pages.nr_pages = npages;
+	for (i = 0; i < (size_t)npages; i++)
+		addr[i] = vma.start + i * IMG_PAGE;
+	for (i = (size_t)npages * 8; i < dlen; i++) {
+		v = v * 1103515245 + 12345;
+		data[i] = (unsigned char)(v >> 16);
+		if (text)	/* words of a small alphabet: deflate shrinks it */
+			data[i] = (v >> 16) % 5 ? "abcdefgh "[(v >> 20) % 9] : '\n';
+	}
+	img_rec(&im, CKPT_HDR_PAGES, &pages, sizeof(pages), data, dlen);
+	img_sighand(&im, e.sighand_ref);
+	img_signal(&im, 0, 0, 0);
+	img_cpu(&im);
+	img_fpu(&im);
+	img_tail(&im);
+	*im_out = im;
+	free(data);
+}
+
+static void random_image(const char *name, int npages, int text)
+{
+	struct img im = { 0 };
+
+	random_img(&im, npages, text);
+	save_img(name, &im);
+}
+
+START_TEST(ckptinfo_reports_a_compressed_image)
+{
+	struct out o;
+
+	save_full("a.img");
+	gzip_file("a.img", "a.img.gz");
+	run(&o, "%s/ckptinfo a.img.gz | tail -n 2; %s/ckptinfo a.img | tail -n 1", bin, bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "compressed: gzip, ");
+	ck_has(o.out, " bytes of image (ratio ");
+	/* the same records, crc and size as the plain image */
+	run(&o, "%s/ckptinfo a.img.gz | tail -n 1 > z; %s/ckptinfo a.img | tail -n 1 > p; cmp z p && echo same",
+	    bin, bin);
+	ck_has(o.out, "same");
+	run(&o, "cat a.img.gz | %s/ckptinfo --json -", bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "\"compression\":\"gzip\",\"compressed_bytes\":");
+	ck_has(o.out, "\"valid\":true");
+	/* truncated: exit 1, the reason names the compressed stream */
+	run(&o, "head -c -5 a.img.gz > cut.gz; %s/ckptinfo cut.gz", bin);
+	ck_rc(o, 1);
+	ck_has(o.err, "compressed image: the gzip stream is truncated");
+	ck_has(o.out, "invalid: offset ");
+}
+END_TEST
+
+START_TEST(restart_of_a_compressed_image_from_a_file_and_a_pipe)
+{
+	struct out o;
+
+	random_image("r.img", 250, 0);	/* 1 MiB */
+	gzip_file("r.img", "r.img.gz");
+	run(&o, "KCR_FAKE=ok %s/restart-fake --no-pids -i r.img.gz -l log.txt; echo rc=$?; grep done log.txt",
+	    testbin);
+	ck_assert_msg(strstr(o.out, "rc=7"), "%s; stderr: %s", o.out, o.err);
+	ck_has(o.out, "restart done: 1 task(s)");
+	run(&o, "cat r.img.gz | KCR_FAKE=ok KCR_FAKE_EXIT=5 %s/restart-fake --no-pids", testbin);
+	ck_rc(o, 5);
+	/* the zlib format too */
+	zlib_file("r.img", "r.img.zz");
+	run(&o, "KCR_FAKE=ok KCR_FAKE_EXIT=4 %s/restart-fake --no-pids -i r.img.zz", testbin);
+	ck_rc(o, 4);
+}
+END_TEST
+
+/*
+ * Corrupt or truncated past the prefix: the feeder stops before the end,
+ * the (fake) kernel sees a short image and fails, nothing is left, and
+ * the first line names the compressed stream.
+ */
+START_TEST(restart_refuses_a_corrupt_or_truncated_compressed_image)
+{
+	char path[512];
+	struct stat st;
+	struct out o;
+	FILE *f;
+
+	random_image("r.img", 250, 0);
+	gzip_file("r.img", "r.img.gz");
+	path_in_dir(path, sizeof(path), "r.img.gz");
+	ck_assert(!stat(path, &st));
+	/* 8 bytes zeroed at 3/4 of the stream, in a stored block of random data */
+	f = fopen(path, "r+");
+	ck_assert(f && !fseek(f, st.st_size * 3 / 4, SEEK_SET));
+	ck_assert(fwrite("\0\0\0\0\0\0\0\0", 1, 8, f) == 8);
+	fclose(f);
+	run(&o, "KCR_FAKE=ok %s/restart-fake --no-pids -i r.img.gz -l log.txt", testbin);
+	ck_rc(o, 1);
+	ck_assert_msg(!strncmp(o.err, "restart: the image cannot be read whole: the gzip stream is corrupt at compressed byte ",
+			       strlen("restart: the image cannot be read whole: the gzip stream is corrupt at compressed byte ")),
+		      "stderr: %s", o.err);
+	ck_has(o.err, "zlib: incorrect data check");
+	ck_has(o.err, "unexpected end of image");	/* what the kernel saw */
+	/* the same through a pipe, and cut: the gzip length missing */
+	run(&o, "cat r.img.gz | KCR_FAKE=ok %s/restart-fake --no-pids", testbin);
+	ck_rc(o, 1);
+	ck_has(o.err, "the gzip stream is corrupt");
+	gzip_file("r.img", "r2.img.gz");
+	run(&o, "head -c -4 r2.img.gz | KCR_FAKE=ok %s/restart-fake --no-pids", testbin);
+	ck_rc(o, 1);
+	ck_has(o.err, "restart: the image cannot be read whole: the gzip stream is truncated");
+	/* corrupt Huffman-coded data: zlib's error, or a bad image first */
+	random_image("t.img", 250, 1);
+	gzip_file("t.img", "t.img.gz");
+	path_in_dir(path, sizeof(path), "t.img.gz");
+	ck_assert(!stat(path, &st));
+	f = fopen(path, "r+");
+	ck_assert(f && !fseek(f, st.st_size / 2, SEEK_SET));
+	ck_assert(fwrite("\0\0\0\0\0\0\0\0", 1, 8, f) == 8);
+	fclose(f);
+	run(&o, "cat t.img.gz | KCR_FAKE=ok %s/restart-fake --no-pids", testbin);
+	ck_rc(o, 1);
+	ck_assert_msg(!strncmp(o.err, "restart: the image cannot be read whole: the gzip stream is corrupt at compressed byte ",
+			       strlen("restart: the image cannot be read whole: the gzip stream is corrupt at compressed byte ")),
+		      "stderr: %s", o.err);
+	/* nothing of the fake tree is left */
+	run(&o, "sleep 0.3; ps -eo comm= | grep -c '^rand$'");
+	ck_has(o.out, "0");
+}
+END_TEST
+
+/*
+ * Corrupt deflate data can decode into a bad record before the stream's
+ * checksum comes: made here of a bad record (the MM, 1 MiB before the end) in a
+ * stream whose crc32 is wrong too.  The kernel refuses the record first;
+ * restart and ckptinfo still say first that the stream is corrupt.
+ */
+START_TEST(corrupt_stream_decoding_into_a_bad_image_is_named)
+{
+	struct img im = { 0 };
+	struct out o;
+	char path[512];
+	struct stat st;
+	FILE *f;
+
+	random_img(&im, 250, 0);
+	im.buf[img_find(&im, CKPT_HDR_MM, 0)] = 0x7f;	/* its type */
+	save_img("b.img", &im);
+	gzip_file("b.img", "b.img.gz");
+	path_in_dir(path, sizeof(path), "b.img.gz");
+	ck_assert(!stat(path, &st));
+	f = fopen(path, "r+");
+	ck_assert(f && !fseek(f, st.st_size - 8, SEEK_SET));	/* the crc32 */
+	ck_assert(fwrite("\xde\xad", 1, 2, f) == 2);
+	fclose(f);
+	run(&o, "cat b.img.gz | KCR_FAKE=ok %s/restart-fake --no-pids", testbin);
+	ck_rc(o, 1);
+	ck_assert_msg(!strncmp(o.err, "restart: the image cannot be read whole: the gzip stream is corrupt at compressed byte ",
+			       strlen("restart: the image cannot be read whole: the gzip stream is corrupt at compressed byte ")),
+		      "stderr: %s", o.err);
+	ck_has(o.err, "zlib: incorrect data check");
+	ck_has(o.err, "unknown record type 127");	/* what the kernel saw */
+	run(&o, "%s/ckptinfo b.img.gz", bin);
+	ck_rc(o, 1);
+	ck_assert_msg(!strncmp(o.err, "ckptinfo: compressed image: the gzip stream is corrupt",
+			       strlen("ckptinfo: compressed image: the gzip stream is corrupt")),
+		      "stderr: %s", o.err);
+	ck_has(o.err, "unknown record type 127");
+}
+END_TEST
+
+START_TEST(checkpoint_level_is_checked)
+{
+	struct out o;
+
+	run(&o, "%s/checkpoint --level 0 " NO_PID, bin);
+	ck_rc(o, 2);
+	ck_has(o.err, "invalid --level \"0\" (1..9)");
+	run(&o, "%s/checkpoint --level 10 " NO_PID, bin);
+	ck_rc(o, 2);
+	run(&o, "%s/checkpoint --help", bin);
+	ck_has(o.out, "-z, --compress");
+	ck_has(o.out, "--level N");
+}
+END_TEST
+
+START_TEST(checkpoint_z_writes_gzip_replacing_the_image_only_when_complete)
+{
+	char path[512], want[128];
+	struct stat before, after;
+	struct out o;
+	pid_t c, g;
+
+	if (!have_cgroup2())
+		return;
+	random_image("r.img", 250, 0);
+	path_in_dir(path, sizeof(path), "r.img");
+	save("good.img", old_img, sizeof(old_img) - 1);
+	before = stat_of("good.img");
+	make_tree(&c, &g);
+	/* a failure (after part of the image): the old image stays, no temporary */
+	run(&o, "KCR_FAKE_CKPT=partial %s/checkpoint-fake -z -o good.img %d", testbin, (int)c);
+	ck_rc(o, 1);
+	ck_file_is("good.img", old_img, sizeof(old_img) - 1);
+	ck_no_temporary(".");
+	/* the compressor cannot write: its reason */
+	run(&o, "KCR_FAKE_CKPT=ok KCR_FAKE_CKPT_IMAGE=%s %s/checkpoint-fake -z -o /dev/full %d",
+	    path, testbin, (int)c);
+	ck_rc(o, 1);
+	ck_has(o.err, "checkpoint: -z: writing the compressed image: No space left on device");
+	/* success: a new file, gzip, the image inside */
+	run(&o, "KCR_FAKE_CKPT=ok KCR_FAKE_CKPT_IMAGE=%s %s/checkpoint-fake -v -z -o good.img %d && "
+	    "od -An -tx1 -N2 good.img && zcat good.img | cmp - r.img && echo same && %s/ckptinfo good.img | tail -n 2",
+	    path, testbin, (int)c, bin);
+	ck_rc(o, 0);
+	ck_has(o.out, "compressed: gzip level 1, ");
+	ck_has(o.out, " 1f 8b\n");
+	ck_has(o.out, "same\n");
+	ck_has(o.out, "compressed: gzip, ");
+	after = stat_of("good.img");
+	ck_assert_msg(after.st_ino != before.st_ino, "good.img was rewritten in place");
+	ck_no_temporary(".");
+	/* --level 9 to stdout, read back by restart */
+	run(&o, "KCR_FAKE_CKPT=ok KCR_FAKE_CKPT_IMAGE=%s %s/checkpoint-fake --level 9 %d | "
+	    "KCR_FAKE=ok KCR_FAKE_EXIT=3 %s/restart-fake --no-pids", path, testbin, (int)c, testbin);
+	ck_rc(o, 3);
+	/* interrupted in the middle: the image stays, no temporary */
+	save("good.img", old_img, sizeof(old_img) - 1);
+	path_in_dir(path, sizeof(path), "ckpt-waiting");
+	unlink(path);
+	run(&o, "KCR_FAKE_CKPT=ok KCR_FAKE_CKPT_WAIT=5000 %s/checkpoint-fake -z -o good.img %d & c=$!; "
+	    "i=0; while [ ! -e ckpt-waiting ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done; "
+	    "ls -a | grep '^\\.good\\.img\\.' >/dev/null && echo temporary; kill -TERM $c; "
+	    "i=0; while ls -a | grep '^\\.good\\.img\\.' >/dev/null && [ $i -lt 300 ]; do sleep 0.01; i=$((i + 1)); done; "
+	    "ls -a | grep '^\\.good\\.img\\.' >/dev/null || echo removed; touch ckpt-go; wait $c; echo rc=$?",
+	    testbin, (int)c);
+	snprintf(want, sizeof(want), "temporary\nremoved\nrc=%d\n", 128 + SIGTERM);
+	ck_has(o.out, want);
+	ck_has(o.err, "good.img left as it was");
+	ck_file_is("good.img", old_img, sizeof(old_img) - 1);
+	ck_no_temporary(".");
+	kill_tree(c, g);
+}
+END_TEST
+
 START_TEST(checkpoint_log_is_appended_never_truncated)
 {
 	struct out o;
@@ -1598,6 +1912,12 @@ static Suite *tools_suite(void)
 	tcase_add_test(tc, checkpoint_signal_leaves_the_image_and_no_temporary);
 	tcase_add_test(tc, checkpoint_log_is_appended_never_truncated);
 	tcase_add_test(tc, restart_log_is_appended_never_truncated);
+	tcase_add_test(tc, ckptinfo_reports_a_compressed_image);
+	tcase_add_test(tc, restart_of_a_compressed_image_from_a_file_and_a_pipe);
+	tcase_add_test(tc, restart_refuses_a_corrupt_or_truncated_compressed_image);
+	tcase_add_test(tc, corrupt_stream_decoding_into_a_bad_image_is_named);
+	tcase_add_test(tc, checkpoint_level_is_checked);
+	tcase_add_test(tc, checkpoint_z_writes_gzip_replacing_the_image_only_when_complete);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -87,6 +87,7 @@ enum kcr_err_class {
 	KCR_ERR_FORMAT,		/* a structural error in the image */
 	KCR_ERR_CRC,		/* TAIL checksum mismatch */
 	KCR_ERR_NOMEM,
+	KCR_ERR_COMPRESSED,	/* the compressed stream is corrupt or truncated */
 };
 
 #define KCR_REASON_MAX	256
@@ -126,6 +127,58 @@ struct kcr_task_info {
 struct kcr_obj;		/* the reader's table of objrefs (reader.c) */
 
 /*
+ * Compressed images (compress.c).  An image may be a gzip or zlib stream
+ * of the plain image; kcr_z_magic() tells by its first two bytes.
+ */
+enum kcr_z_format {
+	KCR_Z_UNKNOWN = 0,	/* nothing read yet */
+	KCR_Z_PLAIN,
+	KCR_Z_GZIP,
+	KCR_Z_ZLIB,
+};
+int kcr_z_magic(const void *buf, size_t len);
+const char *kcr_z_format_name(int format);
+
+/*
+ * A reader of an image that may be compressed: kcr_zin_read() hands out
+ * the plain image, inflated on the fly in bounded memory (never seeks).
+ * The input is fd, or what kcr_zin_set_source()'s fn returns (read()
+ * semantics; NULL: back to fd).  Only the first two bytes are read ahead
+ * of a plain image.  The last bytes of a compressed one come out only
+ * once its stream ended, checksum good, and nothing follows it.  Errors:
+ * -1, kcr_zin_error() (KCR_ZIN_E*) and kcr_zin_reason().
+ */
+struct kcr_zin;
+typedef ssize_t (*kcr_zin_src_fn)(void *ctx, void *buf, size_t n);
+enum {
+	KCR_ZIN_EIO = 1,	/* reading the input failed */
+	KCR_ZIN_ECORRUPT,	/* zlib found corrupt data or a bad checksum */
+	KCR_ZIN_ETRUNC,		/* the input ended inside the stream */
+	KCR_ZIN_ETRAILING,	/* data after the end of the stream */
+	KCR_ZIN_ENOMEM,
+};
+struct kcr_zin *kcr_zin_new(int fd);
+void kcr_zin_set_source(struct kcr_zin *z, kcr_zin_src_fn fn, void *ctx);
+ssize_t kcr_zin_read(struct kcr_zin *z, void *buf, size_t n);
+int kcr_zin_format(const struct kcr_zin *z);
+/* input bytes consumed: the compressed size once everything was read */
+uint64_t kcr_zin_in_bytes(const struct kcr_zin *z);
+int kcr_zin_error(const struct kcr_zin *z, int *errnum);
+const char *kcr_zin_reason(const struct kcr_zin *z);
+void kcr_zin_free(struct kcr_zin *z);
+
+/*
+ * Compress in_fd, to its end, into out_fd as one gzip stream at level
+ * (1..9).  0, or -1 with the reason in err (zlib's message for its
+ * errors).  in_fd and out_fd are not closed.
+ */
+struct kcr_zstats {
+	uint64_t in_bytes, out_bytes;
+};
+int kcr_deflate_fd(int in_fd, int out_fd, int level, struct kcr_zstats *st,
+		   char *err, size_t errsz);
+
+/*
  * One SysV IPC object of the image (an IPC_SHM, IPC_MSQ or IPC_SEM record
  * of the root's IPC_NS), as kcr_reader_ipc_obj() finds it.
  */
@@ -139,8 +192,9 @@ struct kcr_ipc_obj {
 };
 
 struct kcr_reader {
-	/* source: fd >= 0, else mem/mem_len */
+	/* source: fd >= 0 (read through zin: plain or compressed), else mem/mem_len */
 	int fd;
+	struct kcr_zin *zin;
 	const unsigned char *mem;
 	size_t mem_len;
 	size_t mem_pos;
@@ -229,6 +283,11 @@ void kcr_reader_set_page_size(struct kcr_reader *r, uint32_t page_size);
 /* Keep a copy of every byte consumed; must be called before reading. */
 void kcr_reader_keep_raw(struct kcr_reader *r);
 void kcr_reader_free(struct kcr_reader *r);
+/*
+ * An fd reader's input: plain or compressed (KCR_Z_*, KCR_Z_UNKNOWN before
+ * the first read or for a memory reader), and the input bytes read.
+ */
+int kcr_reader_compression(const struct kcr_reader *r, uint64_t *in_bytes);
 
 /*
  * Read and validate the next record.  Returns 1 and sets *rec (valid until

@@ -32,6 +32,10 @@
  *     file (FILE of kind REG, VMA of kind FILE, MM with an exe), no size
  *     nor mtime for a directory, as the kernel checks them;
  *   - the TAIL: nr_records, crc32 of every byte before it, magic.
+ * An fd is read through a struct kcr_zin (compress.c): a gzip or zlib
+ * compressed image is inflated on the fly (offsets are those of the plain
+ * image), and a corrupt or truncated compressed stream is an error of
+ * class KCR_ERR_COMPRESSED naming it.
  * The first error is kept (offset, reason); the reader then stays failed.
  */
 #define _GNU_SOURCE
@@ -94,6 +98,7 @@ void kcr_reader_init_fd(struct kcr_reader *r, int fd)
 {
 	reader_init(r);
 	r->fd = fd;
+	r->zin = kcr_zin_new(fd);
 }
 
 void kcr_reader_init_mem(struct kcr_reader *r, const void *buf, size_t len)
@@ -124,6 +129,8 @@ void kcr_reader_free(struct kcr_reader *r)
 	r->nr_sec_fds = r->sec_fds_cap = 0;
 	free(r->ipc_objs);
 	free(r->raw);
+	kcr_zin_free(r->zin);
+	r->zin = NULL;
 	r->ipc_objs = NULL;
 	r->nr_ipc_objs = r->ipc_objs_cap = 0;
 	r->buf = NULL;
@@ -146,7 +153,17 @@ const char *kcr_reader_reason(const struct kcr_reader *r)
 	return r->err_class ? r->reason : "";
 }
 
-/* Read up to n bytes from the source; returns bytes read, -1 on error. */
+int kcr_reader_compression(const struct kcr_reader *r, uint64_t *in_bytes)
+{
+	if (in_bytes)
+		*in_bytes = r->zin ? kcr_zin_in_bytes(r->zin) : 0;
+	return r->zin ? kcr_zin_format(r->zin) : KCR_Z_UNKNOWN;
+}
+
+/*
+ * Read up to n bytes from the source; returns bytes read, -1 on error
+ * (then src_fail() says which).
+ */
 static ssize_t src_read(struct kcr_reader *r, void *buf, size_t n)
 {
 	size_t got = 0;
@@ -161,10 +178,12 @@ static ssize_t src_read(struct kcr_reader *r, void *buf, size_t n)
 		r->mem_pos += n;
 		return (ssize_t)n;
 	}
+	if (!r->zin) {
+		errno = ENOMEM;
+		return -1;
+	}
 	while (got < n) {
-		ret = read(r->fd, (char *)buf + got, n - got);
-		if (ret < 0 && errno == EINTR)
-			continue;
+		ret = kcr_zin_read(r->zin, (char *)buf + got, n - got);
 		if (ret < 0)
 			return -1;
 		if (ret == 0)
@@ -172,6 +191,26 @@ static ssize_t src_read(struct kcr_reader *r, void *buf, size_t n)
 		got += (size_t)ret;
 	}
 	return (ssize_t)got;
+}
+
+/* The error of a failed src_read() at off. */
+static int src_fail(struct kcr_reader *r, uint64_t off)
+{
+	int err, errnum = errno;
+
+	if (!r->zin)
+		return fail(r, KCR_ERR_NOMEM, ENOMEM, off, "out of memory");
+	err = kcr_zin_error(r->zin, &errnum);
+	switch (err) {
+	case KCR_ZIN_ECORRUPT:
+	case KCR_ZIN_ETRUNC:
+	case KCR_ZIN_ETRAILING:
+		return fail(r, KCR_ERR_COMPRESSED, errnum, off, "compressed image: %s",
+			    kcr_zin_reason(r->zin));
+	case KCR_ZIN_ENOMEM:
+		return fail(r, KCR_ERR_NOMEM, ENOMEM, off, "%s", kcr_zin_reason(r->zin));
+	}
+	return fail(r, KCR_ERR_IO, errnum, off, "read error: %s", strerror(errnum));
 }
 
 static int raw_append(struct kcr_reader *r, const void *buf, size_t n)
@@ -203,8 +242,7 @@ static int consume(struct kcr_reader *r, void *buf, size_t n, const char *what,
 	ssize_t got = src_read(r, buf, n);
 
 	if (got < 0)
-		return fail(r, KCR_ERR_IO, errno, r->offset,
-			    "read error: %s", strerror(errno));
+		return src_fail(r, r->offset);
 	if (got > 0) {
 		r->crc = (uint32_t)crc32(r->crc, buf, (uInt)got);
 		if (r->keep_raw && raw_append(r, buf, (size_t)got))
@@ -3472,8 +3510,7 @@ static int check_tail(struct kcr_reader *r, const struct ckpt_hdr_tail *t,
 	/* Nothing may follow the TAIL. */
 	got = src_read(r, &extra, 1);
 	if (got < 0)
-		return fail(r, KCR_ERR_IO, errno, r->offset,
-			    "read error: %s", strerror(errno));
+		return src_fail(r, r->offset);
 	if (got > 0)
 		return fail(r, KCR_ERR_FORMAT, EINVAL, r->offset,
 			    "data after the TAIL record");
@@ -3514,8 +3551,7 @@ int kcr_reader_next(struct kcr_reader *r, const struct kcr_record **out)
 	/* The record header; a clean end of data here means no TAIL. */
 	got = src_read(r, &h, sizeof(h));
 	if (got < 0)
-		return fail(r, KCR_ERR_IO, errno, off, "read error: %s",
-			    strerror(errno));
+		return src_fail(r, off);
 	if (got > 0) {
 		r->crc = (uint32_t)crc32(r->crc, (const void *)&h, (uInt)got);
 		if (r->keep_raw && raw_append(r, &h, (size_t)got))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * checkpoint [-o FILE] [--kill] [--container] [--ipc] [--ghost-limit SIZE]
- *            [-l LOGFILE] [-v] PID
+ * checkpoint [-o FILE] [-z] [--level N] [--kill] [--container] [--ipc]
+ *            [--ghost-limit SIZE] [-l LOGFILE] [-v] PID
  *
  * Freeze the whole process tree of PID with the cgroup v2 freezer
  * (freezer.c: every descendant, found again until no new one appears),
@@ -17,11 +17,20 @@
  * to stdout unless -o is given (never to a terminal).  The kernel log goes
  * to LOGFILE, or to a memory file whose text explains a failure.  A
  * failed checkpoint leaves the tasks running as before.
+ *
+ * -z (or --level N, 1..9, which implies it; -z alone is level 1) writes
+ * the image as one gzip stream: the kernel writes the plain image into a
+ * pipe, and a thread of the tool (compressor, below) reads it there and
+ * writes it deflated to the output (FILE's temporary file, or stdout).
+ * The kernel never compresses.  A failure of the compressor (a write
+ * error, zlib's) closes the pipe, so the kernel's writes fail and the
+ * checkpoint fails as with any write error; the tool says why.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,11 +93,15 @@ static void restore_signals(const sigset_t *old)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: checkpoint [-o FILE] [--kill] [--container] [--ipc] [-l LOGFILE] [-v] PID\n"
+		"usage: checkpoint [-o FILE] [-z] [--level N] [--kill] [--container] [--ipc]\n"
+		"                  [--ghost-limit SIZE] [-l LOGFILE] [-v] PID\n"
 		"  -o, --output FILE   write the image to FILE (default: stdout, not a tty); a\n"
 		"                      regular FILE is replaced only by a complete image (a\n"
 		"                      temporary .FILE.XXXXXX beside it is renamed over it),\n"
 		"                      a device or FIFO is written in place; never removed\n"
+		"  -z, --compress      write the image gzip-compressed (level 1 unless --level);\n"
+		"                      restart and ckptinfo recognise it by its magic\n"
+		"      --level N       compression level N, 1 (fastest) .. 9 (smallest); implies -z\n"
 		"  -k, --kill          kill the tree after a successful checkpoint\n"
 		"  -c, --container     PID is the init (pid 1) of a pid namespace: save\n"
 		"                      the whole namespace (restart uses a new one)\n"
@@ -108,6 +121,7 @@ struct opts {
 	int container;
 	int ipc;
 	uint32_t ghost_kib;	/* 0: the kernel's default */
+	int level;		/* 0: not compressed, else the zlib level */
 	int verbose;
 	pid_t pid;
 };
@@ -145,6 +159,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "container", no_argument, NULL, 'c' },
 		{ "ipc", no_argument, NULL, 'I' },
 		{ "ghost-limit", required_argument, NULL, 'G' },
+		{ "compress", no_argument, NULL, 'z' },
+		{ "level", required_argument, NULL, 'L' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -155,7 +171,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "o:kcl:vh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:zkcl:vh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
@@ -175,6 +191,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					optarg);
 				return -1;
 			}
+			break;
+		case 'z':
+			if (!o->level)
+				o->level = 1;
+			break;
+		case 'L':
+			if (!optarg[0] || optarg[1] || optarg[0] < '1' || optarg[0] > '9') {
+				fprintf(stderr, "checkpoint: invalid --level \"%s\" (1..9)\n",
+					optarg);
+				return -1;
+			}
+			o->level = optarg[0] - '0';
 			break;
 		case 'l':
 			o->logfile = optarg;
@@ -406,6 +434,78 @@ static int out_commit(struct output *out)
 	return 0;
 }
 
+/*
+ * -z: the compressor.  The kernel writes into wfd; the thread reads rfd
+ * and writes the gzip stream to out_fd.  It stops at the end of the
+ * kernel's data or at its first error, and closes rfd either way, so
+ * that a kernel still writing gets EPIPE instead of blocking.
+ */
+struct compressor {
+	int rfd, wfd, out_fd, level;
+	pthread_t thread;
+	int started;
+	int failed;
+	char err[256];
+	struct kcr_zstats st;
+};
+
+static void *compressor_main(void *arg)
+{
+	struct compressor *c = arg;
+
+	c->failed = kcr_deflate_fd(c->rfd, c->out_fd, c->level, &c->st, c->err,
+				   sizeof(c->err)) != 0;
+	close(c->rfd);
+	c->rfd = -1;
+	return NULL;
+}
+
+/* 0, or -1 after saying why. */
+static int compressor_start(struct compressor *c, int out_fd, int level)
+{
+	int p[2], err;
+	sigset_t old;
+
+	memset(c, 0, sizeof(*c));
+	c->rfd = c->wfd = -1;
+	if (pipe2(p, O_CLOEXEC)) {
+		fprintf(stderr, "checkpoint: -z: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	/* fewer, larger writes and reads (best effort, the default maximum) */
+	fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
+	c->rfd = p[0];
+	c->wfd = p[1];
+	c->out_fd = out_fd;
+	c->level = level;
+	/* the thread starts with our signals blocked: they stay the main thread's */
+	block_signals(&old);
+	err = pthread_create(&c->thread, NULL, compressor_main, c);
+	restore_signals(&old);
+	if (err) {
+		fprintf(stderr, "checkpoint: -z: cannot start the compressor: %s\n",
+			strerror(err));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	c->started = 1;
+	return 0;
+}
+
+/* The kernel is done: end the stream, wait for the thread.  0 or -1. */
+static int compressor_finish(struct compressor *c)
+{
+	if (c->wfd >= 0)
+		close(c->wfd);
+	c->wfd = -1;
+	if (!c->started)
+		return -1;
+	pthread_join(c->thread, NULL);
+	c->started = 0;
+	return c->failed ? -1 : 0;
+}
+
 /* Copy the log to stderr (used when no -l file was given). */
 static void dump_log(int logfd)
 {
@@ -442,6 +542,7 @@ static int log_is_image(int logfd, const struct output *out)
 int main(int argc, char **argv)
 {
 	struct output out = { .fd = -1 };
+	struct compressor zc = { .rfd = -1, .wfd = -1 };
 	struct sigaction sa;
 	struct freezer fz;
 	struct opts o;
@@ -509,13 +610,22 @@ int main(int argc, char **argv)
 		goto out_release;
 	}
 
-	id = kcr_checkpoint(o.pid, out.fd,
+	if (o.level && compressor_start(&zc, out.fd, o.level))
+		goto out_release;
+	id = kcr_checkpoint(o.pid, o.level ? zc.wfd : out.fd,
 			    (o.container ? CKPT_CHECKPOINT_CONTAINER : 0) |
 			    (o.ipc ? CKPT_CHECKPOINT_IPC : 0) |
 			    (unsigned long)CKPT_CHECKPOINT_GHOST_LIMIT(o.ghost_kib),
 			    logfd);
+	err = errno;
+	if (o.level && compressor_finish(&zc)) {
+		/* its reason first: the kernel's EPIPE only follows from it */
+		fprintf(stderr, "checkpoint: -z: %s%s\n", zc.err,
+			id < 0 ? "" : " (after the kernel wrote the whole image)");
+		if (id >= 0)
+			goto out_release;
+	}
 	if (id < 0) {
-		err = errno;
 		log_reason(logfd, log_start, reason, sizeof(reason));
 		if (err == ENOSYS)
 			snprintf(reason, sizeof(reason),
@@ -538,6 +648,11 @@ int main(int argc, char **argv)
 	image_ok = 1;
 	if (o.verbose)
 		fprintf(o.output ? stdout : stderr, "checkpoint id %ld\n", id);
+	if (o.verbose && o.level)
+		fprintf(o.output ? stdout : stderr,
+			"compressed: gzip level %d, %llu bytes for %llu bytes of image\n",
+			o.level, (unsigned long long)zc.st.out_bytes,
+			(unsigned long long)zc.st.in_bytes);
 	if (o.kill && fz_kill(&fz, KILL_TIMEOUT_MS)) {
 		fprintf(stderr, "checkpoint: killing the tree of %d: %s\n",
 			(int)o.pid, fz.err);

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ckptinfo [--json] IMAGE: list every record of a kcr image and validate it.
+ * The image may be gzip or zlib compressed (checkpoint -z): it is inflated
+ * on the fly (libkcr compress.c) and a "compressed:" line reports it; an
+ * invalid one is read to the end of its stream, so that a corrupt stream
+ * is named even when it first decoded into a bad record.
  * IMAGE may be "-" for stdin.  Exit 0 if the image is valid, 1 if not (with
  * "ckptinfo: offset N: reason" on stderr), 2 on usage errors.
  *
@@ -25,7 +29,23 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ckptinfo [--json] IMAGE   (IMAGE may be - for stdin)\n");
+	fprintf(f, "usage: ckptinfo [--json] IMAGE   (IMAGE may be - for stdin, and gzip or zlib compressed)\n");
+}
+
+/*
+ * An invalid compressed image: corrupt deflate data may decode into a bad
+ * record before the stream's checksum comes.  Inflate the rest, and say
+ * first if the stream itself is bad.
+ */
+static void check_stream(struct kcr_zin *z)
+{
+	static char buf[65536];
+	ssize_t n;
+
+	while ((n = kcr_zin_read(z, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0 && kcr_zin_error(z, NULL) != KCR_ZIN_EIO)
+		fprintf(stderr, "ckptinfo: compressed image: %s\n", kcr_zin_reason(z));
 }
 
 int main(int argc, char **argv)
@@ -77,6 +97,9 @@ int main(int argc, char **argv)
 		pr_record(&p, rec);
 	pr_end_doc(&p, &r, ret == 0);
 	fflush(stdout);
+	if (ret < 0 && r.err_class != KCR_ERR_COMPRESSED && r.zin &&
+	    (kcr_zin_format(r.zin) == KCR_Z_GZIP || kcr_zin_format(r.zin) == KCR_Z_ZLIB))
+		check_stream(r.zin);
 	if (ret < 0)
 		fprintf(stderr, "ckptinfo: offset %llu: %s\n",
 			(unsigned long long)r.err_offset, r.reason);

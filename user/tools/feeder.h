@@ -15,14 +15,24 @@
 #define FEEDER_OK	0	/* all input copied */
 #define FEEDER_EREAD	1	/* reading the input failed (message on stderr) */
 #define FEEDER_EPIPE	3	/* the reader went away before the end */
+#define FEEDER_EDATA	4	/* the compressed image is corrupt or truncated */
+
+#define FEEDER_MSG_MAX	512	/* the feeder's reason for EREAD or EDATA */
+
+struct kcr_zin;
 
 /*
- * Fork the feeder.  It writes prefix[0..len), then spool_len bytes of
- * spool_fd from offset 0 (spool_fd -1: none), then copies in_fd to its
- * end unless in_eof.  The child keeps only in_fd, spool_fd, out_fd and
- * stderr.  Returns its pid, or -1 with errno set.
+ * Fork the feeder.  It writes prefix[0..len), then what zin (the reader
+ * of the prefix, plain or compressed) gives: what it read ahead, then
+ * spool_len bytes of spool_fd from offset 0 (spool_fd -1: none), then
+ * in_fd to its end unless in_eof, inflated if compressed.  The child
+ * keeps only in_fd, spool_fd, out_fd and stderr.  On a read error or a
+ * bad compressed stream it writes its reason (NUL-terminated, at most
+ * FEEDER_MSG_MAX bytes) into msg, memory shared with the tool (NULL: on
+ * stderr).  Returns its pid, or -1 with errno set.
  */
 pid_t feeder_start(int in_fd, int out_fd, const void *prefix, size_t len,
-		   int spool_fd, size_t spool_len, int in_eof);
+		   struct kcr_zin *zin, int spool_fd, size_t spool_len,
+		   int in_eof, char *msg);
 
 #endif /* KCR_FEEDER_H */

@@ -1261,8 +1261,16 @@ void pr_record(struct printer *p, const struct kcr_record *rec)
 
 void pr_end_doc(struct printer *p, const struct kcr_reader *r, int ok)
 {
+	uint64_t zbytes;
+	int zfmt = kcr_reader_compression(r, &zbytes);
+	int z = zfmt == KCR_Z_GZIP || zfmt == KCR_Z_ZLIB;
+
 	if (p->json) {
 		arr_end(p);
+		if (z) {
+			pf_w(p, "compression", kcr_z_format_name(zfmt));
+			pf_u(p, "compressed_bytes", zbytes);
+		}
 		pf_bool(p, "valid", ok);
 		pf_u(p, "nr_records", r->nr_records);
 		pf_u(p, "bytes", r->offset);
@@ -1276,12 +1284,22 @@ void pr_end_doc(struct printer *p, const struct kcr_reader *r, int ok)
 			obj_end(p);
 		}
 		fputs("}\n", p->f);
-	} else if (ok) {
+		return;
+	}
+	/* a compressed image: its size, and the ratio once read whole */
+	if (z && ok && zbytes)
+		fprintf(p->f, "compressed: %s, %" PRIu64 " bytes for %" PRIu64
+			" bytes of image (ratio %" PRIu64 ".%02" PRIu64 ")\n",
+			kcr_z_format_name(zfmt), zbytes, r->offset,
+			r->offset / zbytes, r->offset * 100 / zbytes % 100);
+	else if (z)
+		fprintf(p->f, "compressed: %s, %" PRIu64 " bytes read\n",
+			kcr_z_format_name(zfmt), zbytes);
+	if (ok)
 		fprintf(p->f, "valid: %" PRIu64 " records, %" PRIu64
 			" bytes, %u tasks, crc32 0x%08x\n", r->nr_records,
 			r->offset, r->nr_tasks, r->tail.crc32);
-	} else {
+	else
 		fprintf(p->f, "invalid: offset %" PRIu64 ": %s\n",
 			r->err_offset, r->reason);
-	}
 }

@@ -28,6 +28,14 @@
  *  4. feeder.c, a forked child outside the tree, writes the prefix, the
  *     spool and then the rest of the input into the image pipe the root's
  *     restart() reads, so the kernel reads the whole image from byte 0;
+ *     a gzip or zlib compressed image (checkpoint -z, recognised by its
+ *     magic) is inflated on the way, in bounded memory: the reader of
+ *     step 1 inflates the prefix, the feeder goes on with its state, and
+ *     the kernel always reads the plain image.  A corrupt or truncated
+ *     compressed stream stops the feeder before the end of the image
+ *     (the image's last bytes go out only after the stream's checksum
+ *     was checked): the kernel sees a short image and fails, and the
+ *     tool says first what was wrong with the compressed stream;
  *  5. we drain the kernel log pipe (to LOGFILE too) and watch the status
  *     pipe: a struct mktree_status there means mktree or restart() failed
  *     before the point of no return (or, stage WAITING, that a pid is
@@ -75,6 +83,7 @@
 #define EOF_GRACE_MS	500		/* pipes closed, no "restart done" */
 #define PROBE_MS	10000		/* waiting for the probe reports */
 #define SPOOL_CHUNK	(256 * 1024)
+#define FEEDER_VERIFY_MS 10000		/* a failed restart of a compressed image */
 
 int restart_main(int argc, char **argv, const char *prog);
 
@@ -104,7 +113,8 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"usage: %s [-i FILE] [-l LOGFILE] [--no-pids] [--pidns|--no-pidns] [--wait SECS]\n"
 		"       %*s [--ipcns|--no-ipcns] [--force-files] [-d] [-v] [--dry-run] [--probe]\n"
-		"  -i, --input FILE    read the image from FILE (default: stdin)\n"
+		"  -i, --input FILE    read the image from FILE (default: stdin); plain, or\n"
+		"                      gzip or zlib compressed (recognised by its magic)\n"
 		"  -l, --log LOGFILE   append the kernel's log to LOGFILE (never truncated)\n"
 		"  -n, --no-pids       do not restore the saved pids\n"
 		"  -p, --pidns         restart in a new pid namespace (the root is its pid 1);\n"
@@ -228,6 +238,8 @@ struct run {
 	pid_t root, feeder;
 	int root_exited, root_status;
 	int feeder_exited, feeder_status;
+	char *feeder_msg;		/* the feeder's reason (shared memory) */
+	int compressed;			/* the input is gzip or zlib */
 	int failed;			/* a failure record arrived */
 	struct mktree_status st;
 	size_t st_have;
@@ -422,7 +434,20 @@ static void drain_log(struct run *r)
 
 static void kill_everything(struct run *r)
 {
+	long end = now_ms() + FEEDER_VERIFY_MS;
+
 	mktree_kill_all(&r->mt);
+	/*
+	 * A compressed image: the tree is gone, its image pipe closed; give
+	 * the feeder a moment to check the rest of the stream (feeder.c),
+	 * which tells a corrupt stream from a bad image.  Not after a
+	 * signal, and only once.
+	 */
+	if (r->compressed && r->feeder > 0 && !got_signal) {
+		r->compressed = 0;
+		while (!r->feeder_exited && now_ms() < end && !got_signal)
+			pump(r, 20);
+	}
 	if (r->feeder > 0 && !r->feeder_exited)
 		kill(r->feeder, SIGKILL);
 }
@@ -445,8 +470,25 @@ static int fail_exit(struct run *r, const char *fmt, ...)
 {
 	va_list ap;
 
+	int status;
+	pid_t pid;
+
 	kill_everything(r);
 	drain_log(r);
+	while ((pid = waitpid(-1, &status, __WALL)) > 0 || errno == EINTR) {
+		if (pid > 0 && pid == r->feeder) {
+			r->feeder_exited = 1;
+			r->feeder_status = status;
+		}
+	}
+	/*
+	 * The feeder's reason first (a corrupt or truncated compressed
+	 * image): what the kernel then says only follows from it.
+	 */
+	if (r->feeder_exited && WIFEXITED(r->feeder_status) &&
+	    WEXITSTATUS(r->feeder_status) != FEEDER_OK && r->feeder_msg &&
+	    r->feeder_msg[0])
+		fprintf(stderr, "%s: %.*s\n", r->prog, FEEDER_MSG_MAX, r->feeder_msg);
 	fprintf(stderr, "%s: ", r->prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -454,8 +496,6 @@ static int fail_exit(struct run *r, const char *fmt, ...)
 	fputc('\n', stderr);
 	if (r->o.verbose)
 		print_log(r);
-	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
-		;
 	return 1;
 }
 
@@ -835,8 +875,14 @@ int restart_main(int argc, char **argv, const char *prog)
 
 	/* 4. The feeder, created after the tree so it cannot take a saved pid. */
 	r.spooling = 0;
-	r.feeder = feeder_start(r.in_fd, imgp[1], raw, raw_len, r.spool_fd,
-				r.spool_len, r.in_eof);
+	r.compressed = kcr_reader_compression(&reader, NULL) == KCR_Z_GZIP ||
+		       kcr_reader_compression(&reader, NULL) == KCR_Z_ZLIB;
+	r.feeder_msg = mmap(NULL, FEEDER_MSG_MAX, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r.feeder_msg == MAP_FAILED)
+		r.feeder_msg = NULL;
+	r.feeder = feeder_start(r.in_fd, imgp[1], raw, raw_len, reader.zin,
+				r.spool_fd, r.spool_len, r.in_eof, r.feeder_msg);
 	if (r.feeder < 0)
 		return fail_exit(&r, "cannot start the image feeder: %s",
 				 strerror(errno));
@@ -871,9 +917,11 @@ int restart_main(int argc, char **argv, const char *prog)
 		}
 	}
 	if (r.feeder_exited && WIFEXITED(r.feeder_status) &&
-	    WEXITSTATUS(r.feeder_status) == FEEDER_EREAD)
-		fprintf(stderr, "%s: warning: the image feeder could not read all input\n",
-			prog);
+	    (WEXITSTATUS(r.feeder_status) == FEEDER_EREAD ||
+	     WEXITSTATUS(r.feeder_status) == FEEDER_EDATA))
+		fprintf(stderr, "%s: warning: the image feeder could not read all input%s%.*s\n",
+			prog, r.feeder_msg && r.feeder_msg[0] ? ": " : "",
+			FEEDER_MSG_MAX, r.feeder_msg ? r.feeder_msg : "");
 
 	if (r.o.detach) {
 		/*

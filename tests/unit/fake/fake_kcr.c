@@ -38,6 +38,9 @@
  * on writing a file) -- after such a signal, only until
  * $KCR_FAKE_DIR/ckpt-go exists -- before it writes the rest and returns 42.
  *
+ * KCR_FAKE_CKPT_IMAGE=FILE: ok writes FILE's bytes instead of its line
+ * (a write error fails with its errno and a log line).
+ *
  * KCR_FAKE_RUN_MS: how long the program of ok and sig runs (default 200).
  */
 #define _GNU_SOURCE
@@ -185,6 +188,36 @@ long kcr_checkpoint(pid_t pid, int fd, unsigned long flags, int logfd)
 			if (nanosleep(&step, NULL))
 				signalled = 1;
 		}
+	}
+	if (getenv("KCR_FAKE_CKPT_IMAGE")) {
+		/* the bytes of a real image, in pieces as the kernel writes */
+		static char buf[65536];
+		int in = open(getenv("KCR_FAKE_CKPT_IMAGE"), O_RDONLY | O_CLOEXEC);
+		ssize_t got;
+
+		if (in < 0)
+			return -1;
+		while ((got = read(in, buf, sizeof(buf))) > 0) {
+			char *p = buf;
+
+			while (got > 0) {
+				ssize_t w = write(fd, p, (size_t)got);
+
+				if (w < 0) {
+					int e = errno;
+
+					dprintf(logfd, "[%d] error: writing the image (errno=%d)\n",
+						(int)getpid(), e);
+					close(in);
+					errno = e;
+					return -1;
+				}
+				p += w;
+				got -= w;
+			}
+		}
+		close(in);
+		return 42;
 	}
 	n = snprintf(out, sizeof(out), "fake image flags=%lu\n", flags);
 	if (write(fd, out, (size_t)n) != n)
