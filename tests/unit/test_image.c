@@ -270,25 +270,25 @@ START_TEST(wrong_version_fails)
 	/* a version 1 image (the format before pid levels and refs) */
 	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 1;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 1 (expected 5)");
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 1 (expected 6)");
 	img_free(&im);
 	/* a version 2 image (before SysV IPC): its TREE entries had a pad */
 	img_minimal(&im, 100);
 	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 2;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 2 (expected 5)");
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 2 (expected 6)");
 	img_free(&im);
 	/* a version 3 image (before file identities in FILE, VMA and MM) */
 	img_minimal(&im, 100);
 	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 3;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 3 (expected 5)");
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 3 (expected 6)");
 	img_free(&im);
 	/* a version 4 image (pipe_ref before obj_ref, FILEs right before FDs) */
 	img_minimal(&im, 100);
 	FIELD(im, CKPT_HDR_HEADER, struct ckpt_hdr_header, 0)->version = 4;
 	res = read_img(&im);
-	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 4 (expected 5)");
+	ck_assert_fails(res, KCR_ERR_FORMAT, 0, "unsupported image version 4 (expected 6)");
 	img_free(&im);
 }
 END_TEST
