@@ -2455,8 +2455,8 @@ header.magic 0
 header.magic ^1
 header.version 0
 header.version 1
-header.version 4
-header.version 6
+header.version 5
+header.version 7
 header.version 0xffffffff
 header.arch 0
 header.arch 2
