@@ -2067,10 +2067,7 @@ static int restore_check_shared(struct ckpt_ctx *ctx, struct file *file,
 	if (S_ISREG(file_inode(file)->i_mode) &&
 	    d_unlinked(file->f_path.dentry)) {
 		ret = restore_may_open(&file->f_path, file->f_flags);
-		if (ret)
-			ckpt_err(ctx, ret, "fd %u: %pD: the restored task may not open it (flags %#o)",
-				 fd, file, file->f_flags);
-		return ret;
+		goto out;
 	}
 	buf = kmalloc(PATH_MAX, GFP_KERNEL_ACCOUNT);
 	if (!buf)
@@ -2083,6 +2080,7 @@ static int restore_check_shared(struct ckpt_ctx *ctx, struct file *file,
 		path_put(&found);
 	}
 	kfree(buf);
+out:
 	if (ret)
 		ckpt_err(ctx, ret, "fd %u: %pD: the restored task may not open it (flags %#o)",
 			 fd, file, file->f_flags);

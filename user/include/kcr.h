@@ -148,6 +148,9 @@ const char *kcr_z_format_name(int format);
  * once its stream ended, checksum good, and nothing follows it.  Errors:
  * -1, kcr_zin_error() (KCR_ZIN_E*) and kcr_zin_reason().
  */
+/* write(2) all of buf, again after EINTR; 0, or -1 with errno */
+int kcr_write_all(int fd, const void *buf, size_t len);
+
 struct kcr_zin;
 typedef ssize_t (*kcr_zin_src_fn)(void *ctx, void *buf, size_t n);
 enum {

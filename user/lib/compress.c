@@ -340,8 +340,9 @@ ssize_t kcr_zin_read(struct kcr_zin *z, void *buf, size_t n)
 
 /* ------------------------------------------------------------------ output */
 
-static int write_all(int fd, const unsigned char *p, size_t len)
+int kcr_write_all(int fd, const void *buf, size_t len)
 {
+	const unsigned char *p = buf;
 	ssize_t n;
 
 	while (len) {
@@ -399,7 +400,7 @@ int kcr_deflate_fd(int in_fd, int out_fd, int level, struct kcr_zstats *st,
 					 zs.msg ? zs.msg : zError(ret));
 				goto out_end;
 			}
-			if (write_all(out_fd, obuf, ZOUT_OBUF - zs.avail_out)) {
+			if (kcr_write_all(out_fd, obuf, ZOUT_OBUF - zs.avail_out)) {
 				snprintf(err, errsz, "writing the compressed image: %s",
 					 strerror(errno));
 				goto out_end;

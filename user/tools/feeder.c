@@ -31,23 +31,6 @@
 
 #define FEEDER_BUF	(256 * 1024)
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * The input after the prefix, as the image reader (struct kcr_zin) asks
  * for it: the spooled bytes, then the rest of in_fd.
@@ -149,7 +132,7 @@ static void __attribute__((noreturn)) feeder_main(int in_fd, int out_fd,
 	signal(SIGHUP, SIG_DFL);
 	close_all_but(keep, 4);
 
-	if (write_all(out_fd, prefix, len))
+	if (kcr_write_all(out_fd, prefix, len))
 		_exit(errno == EPIPE ? FEEDER_EPIPE : FEEDER_EREAD);
 	/* what the reader read ahead first, then the spool, then in_fd */
 	kcr_zin_set_source(zin, feeder_read, &src);
@@ -164,7 +147,7 @@ static void __attribute__((noreturn)) feeder_main(int in_fd, int out_fd,
 		}
 		if (n == 0)
 			break;
-		if (write_all(out_fd, buf, (size_t)n)) {
+		if (kcr_write_all(out_fd, buf, (size_t)n)) {
 			if (errno != EPIPE)
 				_exit(FEEDER_EREAD);
 			feeder_verify(zin, buf, msg);
